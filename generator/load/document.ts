@@ -1,0 +1,107 @@
+/**
+ * Loading an Arazzo document: the YAML/JSON with positions, and the OpenAPI descriptions its
+ * `sourceDescriptions` name (relative files, or files given per source name with `--source`).
+ */
+import { readFile } from "node:fs/promises"
+import * as path from "node:path"
+import type { Diagnostic } from "../diagnostics.js"
+import { type ApiDescription, dereference, indexDescription } from "./openapi.js"
+import { parseYaml, type SourceText } from "./yaml.js"
+
+export interface LoadOptions {
+  /** Files to use for source descriptions by name, overriding their `url`. */
+  readonly sources?: Readonly<Record<string, string>>
+  /** Directory that file names in diagnostics and generated headers are relative to. */
+  readonly cwd?: string
+}
+
+export interface LoadedSource {
+  readonly name: string
+  readonly url: string
+  readonly type: string
+  /** The index into `sourceDescriptions`, for diagnostics. */
+  readonly index: number
+  readonly description: ApiDescription | undefined
+}
+
+export interface LoadedDocument {
+  readonly file: string
+  readonly absolutePath: string
+  readonly text: string
+  readonly source: SourceText
+  readonly sources: ReadonlyArray<LoadedSource>
+}
+
+const descriptionCache = new Map<string, Promise<ApiDescription | Error>>()
+
+const loadDescription = (file: string): Promise<ApiDescription | Error> => {
+  let cached = descriptionCache.get(file)
+  if (cached === undefined) {
+    cached = readFile(file, "utf8")
+      .then(async (text) => {
+        const { source, errors } = parseYaml(file, text)
+        if (errors.some((e) => e.severity === "error")) throw new Error(errors[0]?.message ?? "unparseable")
+        return indexDescription(file, await dereference(file, source.value))
+      })
+      .catch((cause: unknown) => (cause instanceof Error ? cause : new Error(String(cause))))
+    descriptionCache.set(file, cached)
+  }
+  return cached
+}
+
+export const loadDocument = async (
+  absolutePath: string,
+  options: LoadOptions = {}
+): Promise<{ readonly document: LoadedDocument | undefined; readonly diagnostics: Array<Diagnostic> }> => {
+  const cwd = options.cwd ?? process.cwd()
+  const file = path.relative(cwd, absolutePath) || absolutePath
+  let text: string
+  try {
+    text = await readFile(absolutePath, "utf8")
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause)
+    return { document: undefined, diagnostics: [{ file, line: 1, column: 1, severity: "error", code: "file-unreadable", message }] }
+  }
+  const { source, errors } = parseYaml(file, text)
+  const diagnostics: Array<Diagnostic> = [...errors]
+  if (errors.some((e) => e.severity === "error")) return { document: undefined, diagnostics }
+  const root = source.value
+  const list = typeof root === "object" && root !== null ? (root as Record<string, unknown>)["sourceDescriptions"] : undefined
+  const sources: Array<LoadedSource> = []
+  for (const [index, entry] of (Array.isArray(list) ? list : []).entries()) {
+    if (typeof entry !== "object" || entry === null) continue
+    const { name, url, type = "openapi" } = entry as Record<string, unknown>
+    if (typeof name !== "string" || typeof url !== "string") continue
+    const where = ["sourceDescriptions", index, "url"]
+    const given = options.sources?.[name]
+    if (type !== "openapi") {
+      diagnostics.push(source.diagnostic(["sourceDescriptions", index, "type"], "error", "source-type-unsupported",
+        `source description \`${name}\` has type \`${String(type)}\`; only \`openapi\` sources are supported so far`))
+      sources.push({ name, url, type: String(type), index, description: undefined })
+      continue
+    }
+    const target = given !== undefined ? path.resolve(cwd, given) : resolveUrl(absolutePath, url)
+    if (target === undefined) {
+      diagnostics.push(source.diagnostic(where, "error", "source-unresolved",
+        `source description \`${name}\` points at ${url}, which is not a local file; give one with --source ${name}=<file>`))
+      sources.push({ name, url, type, index, description: undefined })
+      continue
+    }
+    const description = await loadDescription(target)
+    if (description instanceof Error) {
+      diagnostics.push(source.diagnostic(where, "error", "source-unresolved",
+        `source description \`${name}\` cannot be loaded from ${path.relative(cwd, target)}: ${description.message}`))
+      sources.push({ name, url, type, index, description: undefined })
+    } else {
+      sources.push({ name, url, type, index, description })
+    }
+  }
+  return { document: { file, absolutePath, text, source, sources }, diagnostics }
+}
+
+/** A relative URL or `file:` URL resolved against the document; remote URLs are not fetched. */
+const resolveUrl = (documentPath: string, url: string): string | undefined => {
+  if (/^file:/i.test(url)) return new URL(url).pathname
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return undefined
+  return path.resolve(path.dirname(documentPath), decodeURI(url.split("#")[0] ?? url))
+}

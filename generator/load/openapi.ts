@@ -1,0 +1,175 @@
+/**
+ * OpenAPI descriptions as the generator needs them: every operation with its method, path,
+ * parameters, request body media types and response schemas, `$ref`s resolved by
+ * json-schema-ref-parser (circular references are left as `$ref` and typed `unknown`).
+ */
+import $RefParser from "@apidevtools/json-schema-ref-parser"
+import type { HttpMethod } from "../../runtime/request.js"
+
+export type JsonSchema = Readonly<Record<string, unknown>> | boolean
+
+export interface ApiParameter {
+  readonly name: string
+  readonly in: "path" | "query" | "header" | "cookie"
+  readonly required: boolean
+  readonly schema: JsonSchema | undefined
+}
+
+export interface MediaTypes {
+  readonly [mediaType: string]: { readonly schema: JsonSchema | undefined }
+}
+
+export interface ApiOperation {
+  readonly operationId: string | undefined
+  readonly method: HttpMethod
+  readonly path: string
+  readonly summary: string | undefined
+  readonly parameters: ReadonlyArray<ApiParameter>
+  readonly requestBody: { readonly required: boolean; readonly content: MediaTypes } | undefined
+  readonly responses: Readonly<Record<string, { readonly content: MediaTypes }>>
+}
+
+export interface ApiDescription {
+  readonly file: string
+  readonly title: string | undefined
+  /** The first server's URL with its variables at their defaults; `undefined` when none is absolute. */
+  readonly serverUrl: string | undefined
+  readonly operations: ReadonlyArray<ApiOperation>
+  readonly raw: unknown
+}
+
+const METHODS: ReadonlyArray<HttpMethod> = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH"]
+const LOCATIONS = new Set(["path", "query", "header", "cookie"])
+
+type Json = Record<string, unknown>
+const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+const objectAt = (o: Json, key: string): Json => (isObject(o[key]) ? (o[key] as Json) : {})
+const stringAt = (o: Json, key: string): string | undefined => (typeof o[key] === "string" ? (o[key] as string) : undefined)
+
+/** Resolves every `$ref` of a parsed description, reading referenced files relative to `file`. */
+export const dereference = async (file: string, parsed: unknown): Promise<unknown> =>
+  $RefParser.dereference(file, parsed as Json, {
+    resolve: { http: false },
+    dereference: { circular: "ignore" },
+    continueOnError: false
+  })
+
+export const indexDescription = (file: string, document: unknown): ApiDescription => {
+  const doc = isObject(document) ? document : {}
+  const swagger2 = typeof doc["swagger"] === "string"
+  const operations: Array<ApiOperation> = []
+  for (const [path, item] of Object.entries(objectAt(doc, "paths"))) {
+    if (!isObject(item)) continue
+    const shared = parametersOf(item["parameters"])
+    for (const method of METHODS) {
+      const op = item[method.toLowerCase()]
+      if (!isObject(op)) continue
+      const own = parametersOf(op["parameters"])
+      const merged = [...shared.filter((p) => !own.some((o) => o.name === p.name && o.in === p.in)), ...own]
+      operations.push({
+        operationId: stringAt(op, "operationId"),
+        method,
+        path,
+        summary: stringAt(op, "summary"),
+        parameters: merged.filter((p): p is ApiParameter => LOCATIONS.has(p.in)),
+        requestBody: swagger2 ? swagger2Body(doc, op, merged) : openApi3Body(op),
+        responses: responsesOf(doc, op, swagger2)
+      })
+    }
+  }
+  return {
+    file,
+    title: stringAt(objectAt(doc, "info"), "title"),
+    serverUrl: swagger2 ? swagger2Server(doc) : openApi3Server(doc),
+    operations,
+    raw: document
+  }
+}
+
+interface RawParameter {
+  readonly name: string
+  readonly in: string
+  readonly required: boolean
+  readonly schema: JsonSchema | undefined
+}
+
+const parametersOf = (list: unknown): Array<RawParameter> =>
+  (Array.isArray(list) ? list : []).filter(isObject).map((p) => ({
+    name: stringAt(p, "name") ?? "",
+    in: stringAt(p, "in") ?? "",
+    required: p["required"] === true || p["in"] === "path",
+    // Swagger 2.0 puts type information on the parameter itself.
+    schema: (p["schema"] as JsonSchema | undefined) ?? (typeof p["type"] === "string" ? p : undefined)
+  }))
+
+const mediaTypes = (content: unknown): MediaTypes =>
+  Object.fromEntries(
+    Object.entries(isObject(content) ? content : {}).map(([type, media]) => [
+      type,
+      { schema: isObject(media) ? (media["schema"] as JsonSchema | undefined) : undefined }
+    ])
+  )
+
+const openApi3Body = (op: Json): ApiOperation["requestBody"] => {
+  const body = op["requestBody"]
+  if (!isObject(body)) return undefined
+  return { required: body["required"] === true, content: mediaTypes(body["content"]) }
+}
+
+const swagger2Body = (doc: Json, op: Json, parameters: ReadonlyArray<RawParameter>): ApiOperation["requestBody"] => {
+  const consumes = (Array.isArray(op["consumes"]) ? op["consumes"] : doc["consumes"]) as Array<string> | undefined
+  const body = parameters.find((p) => p.in === "body")
+  if (body) {
+    const types = consumes && consumes.length > 0 ? consumes : ["application/json"]
+    return { required: body.required, content: Object.fromEntries(types.map((t) => [t, { schema: body.schema }])) }
+  }
+  const fields = parameters.filter((p) => p.in === "formData")
+  if (fields.length === 0) return undefined
+  const schema = {
+    type: "object",
+    required: fields.filter((f) => f.required).map((f) => f.name),
+    properties: Object.fromEntries(fields.map((f) => {
+      const s = isObject(f.schema) ? f.schema : {}
+      return [f.name, s["type"] === "file" ? { type: "string", format: "binary" } : s]
+    }))
+  }
+  const type = consumes?.includes("multipart/form-data") || fields.some((f) => isObject(f.schema) && f.schema["type"] === "file")
+    ? "multipart/form-data"
+    : "application/x-www-form-urlencoded"
+  return { required: fields.some((f) => f.required), content: { [type]: { schema } } }
+}
+
+const responsesOf = (doc: Json, op: Json, swagger2: boolean): ApiOperation["responses"] =>
+  Object.fromEntries(
+    Object.entries(objectAt(op, "responses")).map(([status, response]) => {
+      const r = isObject(response) ? response : {}
+      if (!swagger2) return [status, { content: mediaTypes(r["content"]) }]
+      const produces = (Array.isArray(op["produces"]) ? op["produces"] : doc["produces"]) as Array<string> | undefined
+      const types = produces && produces.length > 0 ? produces : ["application/json"]
+      const schema = r["schema"] as JsonSchema | undefined
+      return [status, { content: schema === undefined ? {} : Object.fromEntries(types.map((t) => [t, { schema }])) }]
+    })
+  )
+
+const openApi3Server = (doc: Json): string | undefined => {
+  const servers = Array.isArray(doc["servers"]) ? doc["servers"].filter(isObject) : []
+  for (const server of servers) {
+    const url = stringAt(server, "url")
+    if (url === undefined) continue
+    const variables = objectAt(server, "variables")
+    const expanded = url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+      const variable = objectAt(variables, name)
+      return typeof variable["default"] === "string" ? variable["default"] : whole
+    })
+    if (/^https?:\/\//i.test(expanded)) return expanded
+  }
+  return undefined
+}
+
+const swagger2Server = (doc: Json): string | undefined => {
+  const host = stringAt(doc, "host")
+  if (host === undefined) return undefined
+  const schemes = Array.isArray(doc["schemes"]) ? (doc["schemes"] as Array<string>) : []
+  const scheme = schemes.includes("https") || schemes.length === 0 ? "https" : schemes[0]
+  return `${scheme}://${host}${stringAt(doc, "basePath") ?? ""}`
+}

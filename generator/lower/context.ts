@@ -1,0 +1,37 @@
+/** What lowering one workflow needs to know at each point: the document, diagnostics, and what is in scope. */
+import type { Diagnostic, Severity } from "../diagnostics.js"
+import type { Path, SourceText } from "../load/yaml.js"
+import type { TypeIR } from "./types.js"
+
+export interface Reporter {
+  readonly source: SourceText
+  readonly diagnostics: Array<Diagnostic>
+}
+
+export const report = (
+  r: Reporter,
+  path: Path,
+  severity: Severity,
+  code: string,
+  message: string,
+  offset = 0
+): void => {
+  r.diagnostics.push(r.source.diagnostic(path, severity, code, message, offset))
+}
+
+/** Where a value is being lowered: which names it may refer to. */
+export interface Scope extends Reporter {
+  readonly workflowId: string
+  readonly inputs: ReadonlyMap<string, TypeIR>
+  /** Steps that have certainly completed before this point, with their output names. */
+  readonly stepsBefore: ReadonlyMap<string, ReadonlySet<string>>
+  readonly allSteps: ReadonlySet<string>
+  /** Whether `$statusCode` / `$response…` have a value here (criteria and outputs, not requests). */
+  readonly response: boolean
+}
+
+type Json = Record<string, unknown>
+export const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+export const stringAt = (o: Json, key: string): string | undefined =>
+  typeof o[key] === "string" ? (o[key] as string) : undefined
+export const arrayAt = (o: Json, key: string): Array<unknown> => (Array.isArray(o[key]) ? (o[key] as Array<unknown>) : [])

@@ -1,0 +1,159 @@
+/**
+ * Criteria lowered to `ConditionIR`. Simple conditions are parsed once here. `jsonpath`
+ * criteria written the way real documents write them (`$.status == 'done'`, which is not an
+ * RFC 9535 query) are read as the author meant, a comparison on the context, with a warning
+ * that shows the spec form.
+ */
+import type { Accessor, Condition, Operand } from "../expressions/index.js"
+import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
+import type { Path } from "../load/yaml.js"
+import { isObject, report, type Scope, stringAt } from "./context.js"
+import type { ConditionIR, CriterionIR, ValueIR } from "./ir.js"
+import { lowerExpression } from "./values.js"
+
+const accessorSegments = (accessors: ReadonlyArray<Accessor>) =>
+  accessors.map((a) => (a.type === "index" ? a.index : a.name))
+
+/** Appends accessors to a value that can be walked into. */
+const walk = (value: ValueIR, accessors: ReadonlyArray<Accessor>): ValueIR | undefined => {
+  if (accessors.length === 0) return value
+  const more = accessorSegments(accessors)
+  switch (value.kind) {
+    case "input":
+    case "stepOutput":
+    case "responseBody":
+      return { ...value, path: [...value.path, ...more] }
+    default:
+      return undefined
+  }
+}
+
+const lowerCondition = (
+  condition: Condition,
+  scope: Scope,
+  path: Path,
+  context: ValueIR | undefined
+): ConditionIR | undefined => {
+  const operand = (o: Operand): ValueIR | undefined => {
+    switch (o.type) {
+      case "literal":
+        return { kind: "literal", value: o.value }
+      case "context": {
+        const walked = context === undefined ? undefined : walk(context, o.accessors)
+        if (walked === undefined) report(scope, path, "error", "criterion-context", "`$` here needs a context that is a body or a value", o.span.start)
+        return walked
+      }
+      case "expression": {
+        const value = lowerExpression(o.expression, scope, path)
+        if (value === undefined) return undefined
+        const walked = walk(value, o.accessors)
+        if (walked === undefined) report(scope, path, "error", "criterion-accessor", `\`${o.expression.text}\` cannot be indexed`, o.span.start)
+        return walked
+      }
+    }
+  }
+  switch (condition.type) {
+    case "and":
+    case "or": {
+      const left = lowerCondition(condition.left, scope, path, context)
+      const right = lowerCondition(condition.right, scope, path, context)
+      return left && right ? { kind: condition.type, left, right } : undefined
+    }
+    case "not": {
+      const inner = lowerCondition(condition.operand, scope, path, context)
+      return inner && { kind: "not", operand: inner }
+    }
+    case "compare": {
+      const left = operand(condition.left)
+      const right = operand(condition.right)
+      return left && right ? { kind: "compare", op: condition.op, left, right } : undefined
+    }
+    case "operand": {
+      const value = operand(condition.operand)
+      return value && { kind: "truthy", value }
+    }
+  }
+}
+
+const usesContext = (c: Condition): boolean => {
+  switch (c.type) {
+    case "and":
+    case "or":
+      return usesContext(c.left) || usesContext(c.right)
+    case "not":
+      return usesContext(c.operand)
+    case "compare":
+      return c.left.type === "context" || c.right.type === "context"
+    case "operand":
+      return c.operand.type === "context"
+  }
+}
+
+const criterionType = (criterion: Record<string, unknown>): string => {
+  const type = criterion["type"]
+  if (isObject(type)) return String(type["type"] ?? "simple")
+  return typeof type === "string" ? type : "simple"
+}
+
+/** The RFC 9535 filter a real-world `$.x == 'y'` condition stands for. */
+const specForm = (condition: Condition) => `$[?${conditionToString(condition).replace(/\$(?=[.[])/g, "@")}]`
+
+export const lowerCriterion = (criterion: unknown, scope: Scope, path: Path): CriterionIR | undefined => {
+  if (!isObject(criterion)) {
+    report(scope, path, "error", "criterion-invalid", "a criterion must be an object with a `condition`")
+    return undefined
+  }
+  const text = stringAt(criterion, "condition")
+  if (text === undefined) {
+    report(scope, path, "error", "criterion-invalid", "a criterion needs a `condition` string")
+    return undefined
+  }
+  const conditionPath = [...path, "condition"]
+  const type = criterionType(criterion)
+  if (type === "simple") {
+    const parsed = parseCondition(text)
+    if (!parsed.ok) {
+      report(scope, conditionPath, "error", "condition-syntax", parsed.error.message, parsed.error.span.start)
+      return undefined
+    }
+    const test = lowerCondition(parsed.value, scope, conditionPath, undefined)
+    return test && { text, test }
+  }
+  if (type === "jsonpath") {
+    const contextText = stringAt(criterion, "context")
+    if (contextText === undefined) {
+      report(scope, path, "error", "criterion-context", "a `jsonpath` criterion needs a `context`")
+      return undefined
+    }
+    const parsed = parseCondition(text, { contextRoot: true })
+    if (!parsed.ok || !usesContext(parsed.value)) {
+      report(scope, conditionPath, "error", "criterion-unsupported",
+        "RFC 9535 JSONPath queries are not supported yet; only the `$.field == value` comparison form is")
+      return undefined
+    }
+    const contextExpression = parseRuntimeExpression(contextText)
+    if (!contextExpression.ok) {
+      report(scope, [...path, "context"], "error", "expression-syntax", contextExpression.error.message, contextExpression.error.span.start)
+      return undefined
+    }
+    const context = lowerExpression(contextExpression.value, scope, [...path, "context"])
+    if (context === undefined) return undefined
+    report(scope, conditionPath, "warning", "jsonpath-comparison",
+      `\`${text}\` is not an RFC 9535 JSONPath query; evaluated as a comparison on the context, as its author meant. Spec form: \`${specForm(parsed.value)}\``)
+    const test = lowerCondition(parsed.value, scope, conditionPath, context)
+    return test && { text, test }
+  }
+  report(scope, path, "error", "criterion-unsupported", `\`${type}\` criteria are not supported yet`)
+  return undefined
+}
+
+/** Every criterion of a list must hold: they are joined with `and`, keeping the texts. */
+export const lowerCriteria = (list: ReadonlyArray<unknown>, scope: Scope, path: Path): CriterionIR | undefined => {
+  const lowered = list.map((c, i) => lowerCriterion(c, scope, [...path, i]))
+  if (lowered.some((c) => c === undefined) || lowered.length === 0) return undefined
+  const all = lowered as Array<CriterionIR>
+  return all.slice(1).reduce<CriterionIR>(
+    (acc, c) => ({ text: `${acc.text} && ${c.text}`, test: { kind: "and", left: acc.test, right: c.test } }),
+    all[0]!
+  )
+}

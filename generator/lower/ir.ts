@@ -1,0 +1,119 @@
+/**
+ * The intermediate representation: what a document's workflows do, decided and resolved, as
+ * plain data. Lowering produces it; emitters print it. Tests can assert on it directly.
+ */
+import type { HttpMethod } from "../../runtime/request.js"
+import type { Segment } from "../../runtime/values.js"
+import type { Literal, TypeIR } from "./types.js"
+
+export interface DocumentIR {
+  /** The document's path as given (relative to the working directory). */
+  readonly file: string
+  /** sha256 of the document text, so a generated file says which version it came from. */
+  readonly sha256: string
+  readonly title: string | undefined
+  readonly summary: string | undefined
+  readonly description: string | undefined
+  readonly sources: ReadonlyArray<SourceIR>
+  readonly operations: ReadonlyArray<OperationIR>
+  readonly workflows: ReadonlyArray<WorkflowIR>
+}
+
+export interface SourceIR {
+  readonly name: string
+  readonly url: string
+  /** The OpenAPI description's first absolute server URL, or `""` when it has none. */
+  readonly serverUrl: string
+}
+
+export interface OperationIR {
+  /** Unique within the document: `source method path`. */
+  readonly key: string
+  readonly source: string
+  readonly operationId: string | undefined
+  readonly method: HttpMethod
+  readonly path: string
+}
+
+export interface InputIR {
+  readonly name: string
+  readonly type: TypeIR
+  readonly required: boolean
+  readonly description: string | undefined
+  /** Never shown in errors, logs or spans. */
+  readonly secret: boolean
+}
+
+export interface WorkflowIR {
+  readonly workflowId: string
+  readonly summary: string | undefined
+  readonly description: string | undefined
+  readonly inputs: ReadonlyArray<InputIR>
+  readonly steps: ReadonlyArray<StepIR>
+  readonly outputs: ReadonlyArray<{ readonly name: string; readonly value: ValueIR; readonly type: TypeIR }>
+  /** Where an `end` action can stop the workflow. */
+  readonly ends: ReadonlyArray<{ readonly stepId: string; readonly action: string }>
+}
+
+export type ParameterLocation = "path" | "query" | "header" | "cookie"
+
+export interface StepIR {
+  readonly stepId: string
+  readonly description: string | undefined
+  readonly operation: string
+  readonly parameters: ReadonlyArray<{ readonly in: ParameterLocation; readonly name: string; readonly value: ValueIR }>
+  readonly body: BodyIR | undefined
+  readonly successCriteria: ReadonlyArray<CriterionIR>
+  readonly outputs: ReadonlyArray<StepOutputIR>
+  /** A success action that goes back to this step: the step is a poll, repeated while it holds. */
+  readonly poll: { readonly action: string; readonly criterion: CriterionIR } | undefined
+  /** The remaining success actions, in order; the first whose criterion holds decides. */
+  readonly actions: ReadonlyArray<ActionIR>
+}
+
+export interface BodyIR {
+  readonly encoding: "json" | "multipart" | "form" | "text"
+  readonly contentType: string
+  readonly value: ValueIR
+}
+
+export interface StepOutputIR {
+  readonly name: string
+  readonly value: ValueIR
+  /** The type of the value when present (`undefined` is added for body and header reads). */
+  readonly type: TypeIR
+}
+
+export interface ActionIR {
+  readonly name: string
+  /** `next`: go on with the following step (a `goto` to it, spelled out); `end`: stop the workflow. */
+  readonly kind: "next" | "end"
+  readonly target: string | undefined
+  readonly criterion: CriterionIR | undefined
+}
+
+export interface CriterionIR {
+  /** The criterion as written, for errors and comments. */
+  readonly text: string
+  readonly test: ConditionIR
+}
+
+export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">="
+
+export type ConditionIR =
+  | { readonly kind: "and" | "or"; readonly left: ConditionIR; readonly right: ConditionIR }
+  | { readonly kind: "not"; readonly operand: ConditionIR }
+  | { readonly kind: "compare"; readonly op: CompareOp; readonly left: ValueIR; readonly right: ValueIR }
+  | { readonly kind: "truthy"; readonly value: ValueIR }
+
+/** A value computed at run time from literals, inputs, earlier steps and the response. */
+export type ValueIR =
+  | { readonly kind: "literal"; readonly value: Literal }
+  | { readonly kind: "object"; readonly entries: ReadonlyArray<readonly [string, ValueIR]> }
+  | { readonly kind: "array"; readonly items: ReadonlyArray<ValueIR> }
+  | { readonly kind: "template"; readonly parts: ReadonlyArray<string | ValueIR> }
+  | { readonly kind: "input"; readonly name: string; readonly path: ReadonlyArray<Segment> }
+  | { readonly kind: "stepOutput"; readonly stepId: string; readonly name: string; readonly path: ReadonlyArray<Segment> }
+  | { readonly kind: "statusCode" }
+  | { readonly kind: "responseBody"; readonly path: ReadonlyArray<Segment> }
+  | { readonly kind: "responseHeader"; readonly name: string }

@@ -1,0 +1,103 @@
+/**
+ * Resolving a step's `operationId` or `operationPath` to one operation of one source
+ * description: qualified (`$sourceDescriptions.api.getPet`) or unqualified when unique.
+ */
+import type { LoadedSource } from "../load/document.js"
+import type { ApiDescription, ApiOperation } from "../load/openapi.js"
+import type { Path } from "../load/yaml.js"
+import { report, type Reporter } from "./context.js"
+
+export interface ResolvedOperation {
+  readonly source: LoadedSource & { readonly description: ApiDescription }
+  readonly operation: ApiOperation
+}
+
+const loaded = (sources: ReadonlyArray<LoadedSource>) =>
+  sources.filter((s): s is ResolvedOperation["source"] => s.description !== undefined)
+
+const distance = (a: string, b: string): number => {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length]!
+}
+
+const nearest = (wanted: string, candidates: ReadonlyArray<string>): string | undefined => {
+  let best: string | undefined
+  let bestDistance = Math.max(3, Math.floor(wanted.length / 3)) + 1
+  for (const candidate of candidates) {
+    const d = distance(wanted.toLowerCase(), candidate.toLowerCase())
+    if (d < bestDistance) [best, bestDistance] = [candidate, d]
+  }
+  return best
+}
+
+export const resolveOperationId = (
+  text: string,
+  sources: ReadonlyArray<LoadedSource>,
+  reporter: Reporter,
+  path: Path
+): ResolvedOperation | undefined => {
+  const qualified = /^\$sourceDescriptions\.([^.]+)\.(.+)$/.exec(text)
+  const candidates = loaded(qualified ? sources.filter((s) => s.name === qualified[1]) : sources)
+  if (qualified && candidates.length === 0) {
+    if (!sources.some((s) => s.name === qualified[1])) {
+      report(reporter, path, "error", "unknown-source", `no source description is named \`${qualified[1]}\``)
+    }
+    return undefined
+  }
+  if (candidates.length === 0) return undefined // the unresolved sources were reported when loading
+  const operationId = qualified ? qualified[2]! : text
+  const matches = candidates.flatMap((source) =>
+    source.description.operations.filter((o) => o.operationId === operationId).map((operation) => ({ source, operation }))
+  )
+  if (matches.length === 1) return matches[0]
+  if (matches.length > 1) {
+    const names = matches.map((m) => `$sourceDescriptions.${m.source.name}.${operationId}`).join(", ")
+    report(reporter, path, "error", "ambiguous-operation", `operationId \`${operationId}\` is in several sources; qualify it: ${names}`)
+    return undefined
+  }
+  if (sources.some((s) => s.description === undefined)) return undefined // it may be in the source that did not load
+  const all = candidates.flatMap((s) => s.description.operations.flatMap((o) => (o.operationId ? [o.operationId] : [])))
+  const suggestion = nearest(operationId, all)
+  report(reporter, path, "error", "unknown-operation",
+    `no operation has operationId \`${operationId}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`)
+  return undefined
+}
+
+const decodePointerToken = (token: string) => token.replace(/~1/g, "/").replace(/~0/g, "~")
+
+/** `{$sourceDescriptions.petStore.url}#/paths/~1pets~1{petId}/get` */
+export const resolveOperationPath = (
+  text: string,
+  sources: ReadonlyArray<LoadedSource>,
+  reporter: Reporter,
+  path: Path
+): ResolvedOperation | undefined => {
+  const match = /^\{\$sourceDescriptions\.([^.}]+)\.url\}#\/paths\/([^/]+)\/([a-zA-Z]+)$/.exec(text)
+  if (!match) {
+    report(reporter, path, "error", "operation-path-syntax",
+      "an operationPath reads `{$sourceDescriptions.<name>.url}#/paths/<escaped path>/<method>`")
+    return undefined
+  }
+  const [, name, escapedPath, method] = match as unknown as [string, string, string, string]
+  const source = loaded(sources).find((s) => s.name === name)
+  if (source === undefined) {
+    if (!sources.some((s) => s.name === name)) report(reporter, path, "error", "unknown-source", `no source description is named \`${name}\``)
+    return undefined
+  }
+  const apiPath = decodePointerToken(decodeURIComponent(escapedPath))
+  const operation = source.description.operations.find((o) => o.path === apiPath && o.method === method.toUpperCase())
+  if (operation === undefined) {
+    report(reporter, path, "error", "unknown-operation", `\`${name}\` has no ${method.toUpperCase()} ${apiPath}`)
+    return undefined
+  }
+  return { source, operation }
+}

@@ -1,0 +1,307 @@
+/** One step lowered: its operation, request, success criteria, outputs and success actions. */
+import type { LoadedSource } from "../load/document.js"
+import type { ApiOperation, JsonSchema } from "../load/openapi.js"
+import type { Path } from "../load/yaml.js"
+import { arrayAt, isObject, report, type Scope, stringAt } from "./context.js"
+import { lowerCriteria, lowerCriterion } from "./criteria.js"
+import type { ActionIR, BodyIR, CriterionIR, ParameterLocation, StepIR, StepOutputIR, ValueIR } from "./ir.js"
+import { resolveOperationId, resolveOperationPath, type ResolvedOperation } from "./operations.js"
+import { schemaAtPointer, type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
+import { lowerString, lowerValue } from "./values.js"
+
+const LOCATIONS: ReadonlySet<string> = new Set(["path", "query", "header", "cookie"])
+
+export interface StepContext {
+  readonly sources: ReadonlyArray<LoadedSource>
+  /** Step ids in document order. */
+  readonly order: ReadonlyArray<string>
+  /** Workflow-level success actions, applied after the step's own unless it names them too. */
+  readonly workflowSuccessActions: ReadonlyArray<unknown>
+  /** Inputs found to be sent as file parts; their type becomes binary. */
+  readonly binaryInputs: Set<string>
+  /** Inputs sent in credential headers; they are treated as secrets. */
+  readonly credentialInputs: Set<string>
+}
+
+export interface LoweredStep {
+  readonly step: StepIR
+  readonly operation: ResolvedOperation
+}
+
+const CREDENTIAL_HEADERS = /^(authorization|cookie|proxy-authorization|x-api-key|api-key|x-auth-token|.*-(key|token|secret))$/i
+
+const inputsIn = (value: ValueIR): Array<string> => {
+  switch (value.kind) {
+    case "input":
+      return [value.name]
+    case "template":
+      return value.parts.flatMap((p) => (typeof p === "string" ? [] : inputsIn(p)))
+    case "object":
+      return value.entries.flatMap(([, v]) => inputsIn(v))
+    case "array":
+      return value.items.flatMap(inputsIn)
+    default:
+      return []
+  }
+}
+
+export const lowerStep = (
+  raw: Record<string, unknown>,
+  index: number,
+  scope: Scope,
+  context: StepContext,
+  path: Path
+): LoweredStep | undefined => {
+  const stepId = stringAt(raw, "stepId")!
+  const operation = resolveStepOperation(raw, context, scope, path)
+  const requestScope: Scope = { ...scope, response: false }
+  const responseScope: Scope = { ...scope, response: true }
+  const parameters = lowerParameters(raw, operation?.operation, requestScope, context, path)
+  const body = lowerBody(raw, operation?.operation, requestScope, context, path)
+  const successCriteria = arrayAt(raw, "successCriteria").map((c, i) =>
+    lowerCriterion(c, responseScope, [...path, "successCriteria", i])
+  )
+  const outputs = lowerOutputs(raw, operation?.operation, successCriteria, responseScope, path)
+  const flow = lowerSuccessActions(raw, index, responseScope, context, path)
+  if (arrayAt(raw, "onFailure").length > 0) {
+    report(scope, [...path, "onFailure"], "error", "failure-actions-unsupported", "failure actions are not supported yet")
+  }
+  if (
+    operation === undefined || parameters === undefined || body === null || outputs === undefined || flow === undefined ||
+    successCriteria.some((c) => c === undefined)
+  ) return undefined
+  return {
+    operation,
+    step: {
+      stepId,
+      description: stringAt(raw, "description") ?? stringAt(raw, "summary"),
+      operation: operationKey(operation),
+      parameters,
+      body,
+      successCriteria: successCriteria as Array<CriterionIR>,
+      outputs,
+      poll: flow.poll,
+      actions: flow.actions
+    }
+  }
+}
+
+export const operationKey = ({ source, operation }: ResolvedOperation) => `${source.name} ${operation.method} ${operation.path}`
+
+const resolveStepOperation = (raw: Record<string, unknown>, context: StepContext, scope: Scope, path: Path) => {
+  const operationId = stringAt(raw, "operationId")
+  if (operationId !== undefined) return resolveOperationId(operationId, context.sources, scope, [...path, "operationId"])
+  const operationPath = stringAt(raw, "operationPath")
+  if (operationPath !== undefined) return resolveOperationPath(operationPath, context.sources, scope, [...path, "operationPath"])
+  if (stringAt(raw, "workflowId") !== undefined) {
+    report(scope, [...path, "workflowId"], "error", "workflow-step-unsupported", "steps that call workflows are not supported yet")
+    return undefined
+  }
+  report(scope, path, "error", "step-target-missing", "a step needs one of `operationId`, `operationPath` or `workflowId`")
+  return undefined
+}
+
+const lowerParameters = (
+  raw: Record<string, unknown>,
+  operation: ApiOperation | undefined,
+  scope: Scope,
+  context: StepContext,
+  path: Path
+): StepIR["parameters"] | undefined => {
+  const lowered: Array<{ in: ParameterLocation; name: string; value: ValueIR }> = []
+  let ok = true
+  for (const [i, parameter] of arrayAt(raw, "parameters").entries()) {
+    const at = [...path, "parameters", i]
+    if (!isObject(parameter) || "reference" in parameter) {
+      report(scope, at, "error", "parameter-unsupported", "reusable parameter references are not supported yet")
+      ok = false
+      continue
+    }
+    const name = stringAt(parameter, "name")
+    const location = stringAt(parameter, "in")
+    if (name === undefined || location === undefined || !LOCATIONS.has(location)) {
+      report(scope, at, "error", "parameter-in-missing",
+        `parameter${name ? ` \`${name}\`` : ""} of an operation step needs \`in\`: path, query, header or cookie`)
+      ok = false
+      continue
+    }
+    const value = lowerValue(parameter["value"], scope, [...at, "value"])
+    if (value === undefined) {
+      ok = false
+      continue
+    }
+    if (location === "header" && CREDENTIAL_HEADERS.test(name)) for (const input of inputsIn(value)) context.credentialInputs.add(input)
+    lowered.push({ in: location as ParameterLocation, name, value })
+  }
+  for (const required of operation?.parameters.filter((p) => p.in === "path") ?? []) {
+    if (!lowered.some((p) => p.in === "path" && p.name === required.name)) {
+      report(scope, path, "error", "missing-path-parameter", `path parameter \`${required.name}\` of ${operation!.path} is not given`)
+      ok = false
+    }
+  }
+  return ok ? lowered : undefined
+}
+
+const encodingOf = (contentType: string): BodyIR["encoding"] => {
+  const type = contentType.split(";")[0]!.trim().toLowerCase()
+  if (type === "multipart/form-data") return "multipart"
+  if (type === "application/x-www-form-urlencoded") return "form"
+  if (type === "application/json" || type.endsWith("+json")) return "json"
+  return "text"
+}
+
+/** `undefined`: no body; `null`: a body that could not be lowered (reported). */
+const lowerBody = (
+  raw: Record<string, unknown>,
+  operation: ApiOperation | undefined,
+  scope: Scope,
+  context: StepContext,
+  path: Path
+): BodyIR | undefined | null => {
+  const requestBody = raw["requestBody"]
+  if (!isObject(requestBody)) return undefined
+  const at = [...path, "requestBody"]
+  if (arrayAt(requestBody, "replacements").length > 0) {
+    report(scope, [...at, "replacements"], "error", "replacements-unsupported", "payload replacements are not supported yet")
+    return null
+  }
+  const declared = Object.keys(operation?.requestBody?.content ?? {})
+  const contentType = stringAt(requestBody, "contentType") ?? declared[0] ?? "application/json"
+  const encoding = encodingOf(contentType)
+  const value = lowerValue(requestBody["payload"], scope, [...at, "payload"])
+  if (value === undefined) return null
+  if (encoding === "multipart") markBinaryParts(value, operation, contentType, context)
+  if ((encoding === "multipart" || encoding === "form") && value.kind !== "object") {
+    report(scope, [...at, "payload"], "error", "payload-shape", `a ${contentType} payload must be an object of fields`)
+    return null
+  }
+  return { encoding, contentType, value }
+}
+
+const markBinaryParts = (value: ValueIR, operation: ApiOperation | undefined, contentType: string, context: StepContext) => {
+  if (value.kind !== "object") return
+  const media = operation?.requestBody?.content[contentType] ?? operation?.requestBody?.content["multipart/form-data"]
+  for (const [field, part] of value.entries) {
+    const schema = schemaAtPointer(media?.schema, [field])
+    if (part.kind === "input" && part.path.length === 0 && typeOfSchema(schema).kind === "binary") {
+      context.binaryInputs.add(part.name)
+    }
+  }
+}
+
+/** The response whose schema types the outputs: the status the success criteria require, else the first 2xx. */
+const successResponseSchema = (operation: ApiOperation | undefined, criteria: ReadonlyArray<CriterionIR | undefined>): JsonSchema | undefined => {
+  if (operation === undefined) return undefined
+  const required = criteria.flatMap((c) =>
+    c?.test.kind === "compare" && c.test.op === "==" && c.test.left.kind === "statusCode" && c.test.right.kind === "literal"
+      ? [String(c.test.right.value)]
+      : []
+  )
+  const statuses = Object.keys(operation.responses)
+  const status = required.find((s) => s in operation.responses) ??
+    (required[0] ? statuses.find((s) => s.toUpperCase() === `${required[0]![0]}XX`) : undefined) ??
+    statuses.filter((s) => /^2/.test(s)).sort()[0] ?? (statuses.includes("default") ? "default" : undefined)
+  if (status === undefined) return undefined
+  const content = operation.responses[status]?.content ?? {}
+  const json = Object.keys(content).find((t) => /json/i.test(t)) ?? Object.keys(content)[0]
+  return json === undefined ? undefined : content[json]?.schema
+}
+
+const lowerOutputs = (
+  raw: Record<string, unknown>,
+  operation: ApiOperation | undefined,
+  criteria: ReadonlyArray<CriterionIR | undefined>,
+  scope: Scope,
+  path: Path
+): Array<StepOutputIR> | undefined => {
+  const outputs = raw["outputs"]
+  if (!isObject(outputs)) return []
+  const schema = successResponseSchema(operation, criteria)
+  const lowered: Array<StepOutputIR> = []
+  let ok = true
+  for (const [name, expression] of Object.entries(outputs)) {
+    const at = [...path, "outputs", name]
+    const value = typeof expression === "string" ? lowerString(expression, scope, at) : undefined
+    if (typeof expression !== "string") report(scope, at, "error", "output-invalid", "an output must be a runtime expression")
+    if (value === undefined) {
+      ok = false
+      continue
+    }
+    lowered.push({ name, value, type: outputType(value, schema) })
+  }
+  return ok ? lowered : undefined
+}
+
+const outputType = (value: ValueIR, responseSchema: JsonSchema | undefined): TypeIR => {
+  switch (value.kind) {
+    case "responseBody":
+      return typeOfSchema(schemaAtPointer(responseSchema, value.path.map(String)))
+    case "responseHeader":
+      return { kind: "string" }
+    case "statusCode":
+      return { kind: "number" }
+    default:
+      return UNKNOWN
+  }
+}
+
+const lowerSuccessActions = (
+  raw: Record<string, unknown>,
+  index: number,
+  scope: Scope,
+  context: StepContext,
+  path: Path
+): { poll: StepIR["poll"]; actions: Array<ActionIR> } | undefined => {
+  const stepId = context.order[index]!
+  const own = arrayAt(raw, "onSuccess").map((a, i) => ({ action: a, at: [...path, "onSuccess", i] as Path }))
+  const ownNames = new Set(own.map(({ action }) => (isObject(action) ? action["name"] : undefined)))
+  const inherited = context.workflowSuccessActions
+    .map((a, i) => ({ action: a, at: [...path.slice(0, -2), "successActions", i] as Path }))
+    .filter(({ action }) => !(isObject(action) && ownNames.has(action["name"])))
+  let poll: StepIR["poll"]
+  const actions: Array<ActionIR> = []
+  let ok = true
+  for (const [position, { action, at }] of [...own, ...inherited].entries()) {
+    if (!isObject(action) || "reference" in action) {
+      report(scope, at, "error", "action-unsupported", "reusable success action references are not supported yet")
+      ok = false
+      continue
+    }
+    const name = stringAt(action, "name") ?? `action${position}`
+    const type = stringAt(action, "type")
+    const criteria = arrayAt(action, "criteria")
+    const criterion = criteria.length > 0 ? lowerCriteria(criteria, scope, [...at, "criteria"]) : undefined
+    if (criteria.length > 0 && criterion === undefined) {
+      ok = false
+      continue
+    }
+    if (type === "end") {
+      actions.push({ name, kind: "end", target: undefined, criterion })
+      continue
+    }
+    if (type !== "goto") {
+      report(scope, [...at, "type"], "error", "action-type", "a success action's type is `end` or `goto`")
+      ok = false
+      continue
+    }
+    const target = stringAt(action, "stepId")
+    if (target === undefined) {
+      report(scope, at, "error", "goto-workflow-unsupported", "`goto` a workflow is not supported yet")
+      ok = false
+    } else if (!context.order.includes(target)) {
+      report(scope, [...at, "stepId"], "error", "unknown-goto-target", `\`goto\` names step \`${target}\`, which workflow ${scope.workflowId} does not have`)
+      ok = false
+    } else if (target === stepId && position === 0 && criterion !== undefined) {
+      poll = { action: name, criterion }
+    } else if (target === context.order[index + 1]) {
+      actions.push({ name, kind: "next", target, criterion })
+    } else {
+      report(scope, [...at, "stepId"], "error", "goto-unsupported",
+        target === stepId
+          ? "a `goto` back to the same step is compiled to a poll only as the first success action, with criteria"
+          : `\`goto\` ${target}: only a goto to the same step (a poll) or to the next step is supported yet`)
+      ok = false
+    }
+  }
+  return ok ? { poll, actions } : undefined
+}

@@ -1,0 +1,153 @@
+/**
+ * Types from JSON Schema (workflow inputs, OpenAPI response schemas), as plain data. The
+ * emitter prints each as an Effect `Schema` and as the TypeScript type that Schema decodes to.
+ */
+import type { JsonSchema } from "../load/openapi.js"
+
+export type Literal = string | number | boolean | null
+
+export type TypeIR =
+  | { readonly kind: "string" | "number" | "boolean" | "null" | "unknown" | "binary" }
+  | { readonly kind: "literal"; readonly values: ReadonlyArray<Literal> }
+  | { readonly kind: "array"; readonly items: TypeIR }
+  | { readonly kind: "object"; readonly properties: ReadonlyArray<PropertyIR>; readonly rest: TypeIR | undefined }
+  | { readonly kind: "union"; readonly members: ReadonlyArray<TypeIR> }
+
+export interface PropertyIR {
+  readonly name: string
+  readonly type: TypeIR
+  readonly required: boolean
+  readonly description: string | undefined
+}
+
+export const UNKNOWN: TypeIR = { kind: "unknown" }
+export const STRING: TypeIR = { kind: "string" }
+
+type Json = Readonly<Record<string, unknown>>
+const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** Deep enough for real response schemas; deeper (or circular) parts are `unknown`. */
+const MAX_DEPTH = 12
+
+const isBinary = (s: Json) =>
+  s["format"] === "binary" || (s["type"] === "string" && typeof s["contentMediaType"] === "string" &&
+    s["contentEncoding"] === undefined && s["contentMediaType"] !== "application/json")
+
+export const typeOfSchema = (schema: JsonSchema | undefined, depth = 0, seen: ReadonlySet<object> = new Set()): TypeIR => {
+  if (!isObject(schema) || depth > MAX_DEPTH || seen.has(schema) || typeof schema["$ref"] === "string") return UNKNOWN
+  const within = new Set(seen).add(schema)
+  const sub = (s: unknown) => typeOfSchema(s as JsonSchema, depth + 1, within)
+  if ("const" in schema) return { kind: "literal", values: [schema["const"] as Literal] }
+  if (Array.isArray(schema["enum"]) && schema["enum"].every(isLiteral)) {
+    return withNull({ kind: "literal", values: schema["enum"] as ReadonlyArray<Literal> }, schema)
+  }
+  for (const key of ["oneOf", "anyOf"] as const) {
+    const members = schema[key]
+    if (Array.isArray(members) && members.length > 0) return union(members.map(sub))
+  }
+  if (Array.isArray(schema["allOf"])) return allOf(schema["allOf"].map(sub))
+  const types = Array.isArray(schema["type"]) ? (schema["type"] as Array<unknown>) : [schema["type"]]
+  const nullable = schema["nullable"] === true || types.includes("null")
+  const base = baseType(schema, types.filter((t) => t !== "null"), sub)
+  return nullable ? union([base, { kind: "null" }]) : base
+}
+
+const isLiteral = (u: unknown): u is Literal =>
+  u === null || typeof u === "string" || typeof u === "number" || typeof u === "boolean"
+
+const withNull = (type: TypeIR, schema: Json): TypeIR => (schema["nullable"] === true ? union([type, { kind: "null" }]) : type)
+
+const baseType = (schema: Json, types: ReadonlyArray<unknown>, sub: (s: unknown) => TypeIR): TypeIR => {
+  if (types.length > 1) return union(types.map((t) => baseType(schema, [t], sub)))
+  switch (types[0]) {
+    case "string":
+      return isBinary(schema) ? { kind: "binary" } : STRING
+    case "integer":
+    case "number":
+      return { kind: "number" }
+    case "boolean":
+      return { kind: "boolean" }
+    case "array":
+      return { kind: "array", items: sub(schema["items"]) }
+    case "object":
+      return objectType(schema, sub)
+    case undefined:
+      if (isObject(schema["properties"])) return objectType(schema, sub)
+      if (isObject(schema["items"])) return { kind: "array", items: sub(schema["items"]) }
+      return UNKNOWN
+    default:
+      return UNKNOWN
+  }
+}
+
+const objectType = (schema: Json, sub: (s: unknown) => TypeIR): TypeIR => {
+  const required = new Set(Array.isArray(schema["required"]) ? (schema["required"] as Array<unknown>) : [])
+  const properties = Object.entries(isObject(schema["properties"]) ? schema["properties"] : {}).map(([name, s]) => ({
+    name,
+    type: sub(s),
+    required: required.has(name),
+    description: isObject(s) && typeof s["description"] === "string" ? s["description"] : undefined
+  }))
+  const additional = schema["additionalProperties"]
+  const rest = isObject(additional) ? sub(additional) : properties.length === 0 ? UNKNOWN : undefined
+  return { kind: "object", properties, rest }
+}
+
+const union = (members: ReadonlyArray<TypeIR>): TypeIR => {
+  const flat = members.flatMap((m) => (m.kind === "union" ? m.members : [m]))
+  if (flat.some((m) => m.kind === "unknown")) return UNKNOWN
+  const unique = flat.filter((m, i) => flat.findIndex((o) => JSON.stringify(o) === JSON.stringify(m)) === i)
+  return unique.length === 1 ? unique[0]! : { kind: "union", members: unique }
+}
+
+/** `allOf` of objects merges their properties; anything else is too rich to type precisely. */
+const allOf = (parts: ReadonlyArray<TypeIR>): TypeIR => {
+  if (parts.length === 1) return parts[0]!
+  if (!parts.every((p) => p.kind === "object")) return UNKNOWN
+  const properties = new Map<string, PropertyIR>()
+  for (const part of parts) {
+    if (part.kind !== "object") continue
+    for (const p of part.properties) {
+      const prior = properties.get(p.name)
+      properties.set(p.name, prior ? { ...p, required: p.required || prior.required } : p)
+    }
+  }
+  return { kind: "object", properties: [...properties.values()], rest: undefined }
+}
+
+/**
+ * The schema of the value at a JSON Pointer inside a value of `schema`: object members and
+ * array items; through `allOf`, and through `oneOf`/`anyOf` when every branch agrees.
+ */
+export const schemaAtPointer = (schema: JsonSchema | undefined, pointer: ReadonlyArray<string>): JsonSchema | undefined => {
+  let current: JsonSchema | undefined = schema
+  for (const token of pointer) {
+    current = step(current, token)
+    if (current === undefined) return undefined
+  }
+  return current
+}
+
+const step = (schema: JsonSchema | undefined, token: string): JsonSchema | undefined => {
+  if (!isObject(schema)) return undefined
+  if (Array.isArray(schema["allOf"])) {
+    for (const part of schema["allOf"]) {
+      const found = step(part as JsonSchema, token)
+      if (found !== undefined) return found
+    }
+  }
+  for (const key of ["oneOf", "anyOf"] as const) {
+    const branches = schema[key]
+    if (Array.isArray(branches) && branches.length > 0) {
+      const found = branches.map((b) => step(b as JsonSchema, token))
+      return found.every((f) => f !== undefined && JSON.stringify(f) === JSON.stringify(found[0])) ? found[0] : undefined
+    }
+  }
+  const properties = schema["properties"]
+  if (isObject(properties) && token in properties) return properties[token] as JsonSchema
+  if (/^(0|[1-9][0-9]*)$/.test(token) && (schema["type"] === "array" || isObject(schema["items"]))) {
+    return schema["items"] as JsonSchema | undefined
+  }
+  if (isObject(schema["additionalProperties"])) return schema["additionalProperties"] as JsonSchema
+  return undefined
+}

@@ -1,0 +1,141 @@
+/**
+ * Document values (parameter values, payloads, output expressions) lowered to `ValueIR`:
+ * runtime expressions resolved against what is in scope, templates split into parts, and
+ * everything else kept as literal data.
+ */
+import type { Segment } from "../../runtime/values.js"
+import type { JsonPointer, RuntimeExpression } from "../expressions/index.js"
+import { isRuntimeExpression, parseRuntimeExpression, parseTemplate } from "../expressions/index.js"
+import type { Path } from "../load/yaml.js"
+import { isObject, report, type Scope } from "./context.js"
+import type { ValueIR } from "./ir.js"
+
+/** JSON Pointer tokens, with array-index-like tokens as numbers so generated paths read naturally. */
+export const segments = (pointer: JsonPointer | undefined): Array<Segment> =>
+  (pointer ?? []).map((token) => (/^(0|[1-9][0-9]*)$/.test(token) ? Number(token) : token))
+
+/** Lowers one parsed runtime expression; reports and returns `undefined` when it cannot be used here. */
+export const lowerExpression = (
+  expression: RuntimeExpression,
+  scope: Scope,
+  path: Path,
+  offset = 0
+): ValueIR | undefined => {
+  const fail = (code: string, message: string) => {
+    report(scope, path, "error", code, message, offset + expression.span.start)
+    return undefined
+  }
+  switch (expression.type) {
+    case "inputs":
+      if (!scope.inputs.has(expression.name)) {
+        return fail("unknown-input", `\`${expression.text}\`: workflow ${scope.workflowId} has no input \`${expression.name}\``)
+      }
+      return { kind: "input", name: expression.name, path: segments(expression.pointer) }
+    case "stepOutputs": {
+      if (!scope.allSteps.has(expression.stepId)) {
+        return fail("unknown-step", `\`${expression.text}\`: workflow ${scope.workflowId} has no step \`${expression.stepId}\``)
+      }
+      const outputs = scope.stepsBefore.get(expression.stepId)
+      if (outputs === undefined) {
+        return fail("step-not-run", `\`${expression.text}\`: step \`${expression.stepId}\` has not run at this point`)
+      }
+      if (!outputs.has(expression.name)) {
+        return fail("unknown-output", `\`${expression.text}\`: step \`${expression.stepId}\` has no output \`${expression.name}\``)
+      }
+      return { kind: "stepOutput", stepId: expression.stepId, name: expression.name, path: segments(expression.pointer) }
+    }
+    case "statusCode":
+      return scope.response ? { kind: "statusCode" } : fail("no-response", `\`${expression.text}\` has no value before the response`)
+    case "body":
+      if (expression.of === "response") {
+        return scope.response
+          ? { kind: "responseBody", path: segments(expression.pointer) }
+          : fail("no-response", `\`${expression.text}\` has no value before the response`)
+      }
+      break
+    case "header":
+      if (expression.of === "response") {
+        return scope.response
+          ? { kind: "responseHeader", name: expression.name.toLowerCase() }
+          : fail("no-response", `\`${expression.text}\` has no value before the response`)
+      }
+      break
+  }
+  return fail("expression-unsupported", `\`${expression.text}\` is not supported here yet`)
+}
+
+/** A string value: one runtime expression, a template with embedded expressions, or a literal. */
+export const lowerString = (text: string, scope: Scope, path: Path): ValueIR | undefined => {
+  if (isRuntimeExpression(text)) {
+    const parsed = parseRuntimeExpression(text)
+    if (!parsed.ok) {
+      report(scope, path, "error", "expression-syntax", parsed.error.message, parsed.error.span.start)
+      return undefined
+    }
+    return lowerExpression(parsed.value, scope, path)
+  }
+  if (!text.includes("$")) return { kind: "literal", value: text }
+  const parsed = parseTemplate(text)
+  if (!parsed.ok) {
+    report(scope, path, "error", "expression-syntax", parsed.error.message, parsed.error.span.start)
+    return undefined
+  }
+  const { parts, bare } = parsed.value
+  if (bare.length > 0) {
+    const first = bare[0]!
+    report(scope, path, "warning", "bare-expression",
+      `\`${first.expression.text}\` is not braced; read as an embedded expression. Spec form: \`${first.suggestion}\``,
+      first.expression.span.start)
+  }
+  if (parts.every((p) => p.type === "literal")) return { kind: "literal", value: text }
+  const lowered: Array<string | ValueIR> = []
+  for (const part of parts) {
+    if (part.type === "literal") {
+      lowered.push(part.text)
+      continue
+    }
+    const value = lowerExpression(part.expression, scope, path)
+    if (value === undefined) return undefined
+    lowered.push(value)
+  }
+  return { kind: "template", parts: lowered }
+}
+
+/** Any document value (payloads nest objects and arrays with expressions at any depth). */
+export const lowerValue = (value: unknown, scope: Scope, path: Path): ValueIR | undefined => {
+  if (typeof value === "string") return lowerString(value, scope, path)
+  if (value === null || typeof value === "number" || typeof value === "boolean") return { kind: "literal", value }
+  if (Array.isArray(value)) {
+    const items = value.map((item, i) => lowerValue(item, scope, [...path, i]))
+    return items.every((i): i is ValueIR => i !== undefined) ? { kind: "array", items } : undefined
+  }
+  if (isObject(value)) {
+    const entries: Array<readonly [string, ValueIR]> = []
+    let ok = true
+    for (const [key, item] of Object.entries(value)) {
+      const lowered = lowerValue(item, scope, [...path, key])
+      if (lowered === undefined) ok = false
+      else entries.push([key, lowered])
+    }
+    return ok ? { kind: "object", entries } : undefined
+  }
+  return { kind: "literal", value: null }
+}
+
+/** Whether a value reads the response (then it cannot be computed before the request). */
+export const readsResponse = (value: ValueIR): boolean => {
+  switch (value.kind) {
+    case "statusCode":
+    case "responseBody":
+    case "responseHeader":
+      return true
+    case "object":
+      return value.entries.some(([, v]) => readsResponse(v))
+    case "array":
+      return value.items.some(readsResponse)
+    case "template":
+      return value.parts.some((p) => typeof p !== "string" && readsResponse(p))
+    default:
+      return false
+  }
+}

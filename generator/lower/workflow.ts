@@ -1,0 +1,132 @@
+/** A workflow lowered: inputs typed from its JSON Schema, steps in order, outputs typed through the steps. */
+import type { LoadedSource } from "../load/document.js"
+import type { JsonSchema } from "../load/openapi.js"
+import type { Path } from "../load/yaml.js"
+import { arrayAt, isObject, report, type Reporter, type Scope, stringAt } from "./context.js"
+import type { InputIR, StepIR, ValueIR, WorkflowIR } from "./ir.js"
+import type { ResolvedOperation } from "./operations.js"
+import { lowerStep } from "./step.js"
+import { type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
+import { lowerString } from "./values.js"
+
+const SECRET_NAME = /(api[-_]?key|token|secret|password|passwd|credential|authorization|private[-_]?key)/i
+
+export interface LoweredWorkflow {
+  readonly workflow: WorkflowIR
+  readonly operations: ReadonlyArray<ResolvedOperation>
+}
+
+/** The inputs schema, following a local `$ref` (`#/components/inputs/x`). */
+const inputsSchema = (root: Record<string, unknown>, raw: unknown): Record<string, unknown> => {
+  if (isObject(raw) && typeof raw["$ref"] === "string") {
+    const target = raw["$ref"].replace(/^#\//, "").split("/").reduce<unknown>(
+      (node, token) => (isObject(node) ? node[token.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined),
+      root
+    )
+    return isObject(target) ? target : {}
+  }
+  return isObject(raw) ? raw : {}
+}
+
+export const lowerWorkflow = (
+  root: Record<string, unknown>,
+  raw: Record<string, unknown>,
+  index: number,
+  sources: ReadonlyArray<LoadedSource>,
+  reporter: Reporter
+): LoweredWorkflow | undefined => {
+  const path: Path = ["workflows", index]
+  const workflowId = stringAt(raw, "workflowId")!
+  const schema = inputsSchema(root, raw["inputs"])
+  const properties = isObject(schema["properties"]) ? schema["properties"] : {}
+  const required = new Set(arrayAt(schema, "required"))
+  const inputTypes = new Map<string, TypeIR>(
+    Object.entries(properties).map(([name, s]) => [name, typeOfSchema(s as JsonSchema)])
+  )
+  const rawSteps = arrayAt(raw, "steps").filter(isObject)
+  const order = rawSteps.map((s) => stringAt(s, "stepId") ?? "")
+  const outputNames = new Map(rawSteps.map((s) => [
+    stringAt(s, "stepId") ?? "",
+    new Set(Object.keys(isObject(s["outputs"]) ? s["outputs"] : {}))
+  ]))
+  const context = {
+    sources,
+    order,
+    workflowSuccessActions: arrayAt(raw, "successActions"),
+    binaryInputs: new Set<string>(),
+    credentialInputs: new Set<string>()
+  }
+  if (arrayAt(raw, "failureActions").length > 0) {
+    report(reporter, [...path, "failureActions"], "error", "failure-actions-unsupported", "failure actions are not supported yet")
+  }
+  const steps: Array<StepIR> = []
+  const operations: Array<ResolvedOperation> = []
+  let ok = true
+  for (const [i, step] of rawSteps.entries()) {
+    const scope: Scope = {
+      ...reporter,
+      workflowId,
+      inputs: inputTypes,
+      stepsBefore: new Map(order.slice(0, i).map((id) => [id, outputNames.get(id)!])),
+      allSteps: new Set(order),
+      response: false
+    }
+    const lowered = lowerStep(step, i, scope, context, [...path, "steps", i])
+    if (lowered === undefined) ok = false
+    else {
+      steps.push(lowered.step)
+      operations.push(lowered.operation)
+    }
+  }
+  const outputScope: Scope = {
+    ...reporter,
+    workflowId,
+    inputs: inputTypes,
+    stepsBefore: outputNames,
+    allSteps: new Set(order),
+    response: false
+  }
+  const outputs: Array<WorkflowIR["outputs"][number]> = []
+  for (const [name, expression] of Object.entries(isObject(raw["outputs"]) ? raw["outputs"] : {})) {
+    const at = [...path, "outputs", name]
+    const value = typeof expression === "string" ? lowerString(expression, outputScope, at) : undefined
+    if (value === undefined) {
+      if (typeof expression !== "string") report(reporter, at, "error", "output-invalid", "an output must be a runtime expression")
+      ok = false
+      continue
+    }
+    outputs.push({ name, value, type: workflowOutputType(value, steps, inputTypes) })
+  }
+  if (!ok) return undefined
+  const inputs: Array<InputIR> = Object.entries(properties).map(([name, s]) => {
+    const property = isObject(s) ? s : {}
+    return {
+      name,
+      type: context.binaryInputs.has(name) ? { kind: "binary" } : inputTypes.get(name) ?? UNKNOWN,
+      required: required.has(name),
+      description: stringAt(property, "description"),
+      secret: SECRET_NAME.test(name) || property["format"] === "password" || context.credentialInputs.has(name)
+    }
+  })
+  return {
+    workflow: {
+      workflowId,
+      summary: stringAt(raw, "summary"),
+      description: stringAt(raw, "description"),
+      inputs,
+      steps,
+      outputs,
+      ends: steps.flatMap((s) => s.actions.filter((a) => a.kind === "end").map((a) => ({ stepId: s.stepId, action: a.name })))
+    },
+    operations
+  }
+}
+
+/** A workflow output's type; a step output may be missing when its step did not run. */
+const workflowOutputType = (value: ValueIR, steps: ReadonlyArray<StepIR>, inputs: ReadonlyMap<string, TypeIR>): TypeIR => {
+  if (value.kind === "stepOutput" && value.path.length === 0) {
+    return steps.find((s) => s.stepId === value.stepId)?.outputs.find((o) => o.name === value.name)?.type ?? UNKNOWN
+  }
+  if (value.kind === "input" && value.path.length === 0) return inputs.get(value.name) ?? UNKNOWN
+  return UNKNOWN
+}

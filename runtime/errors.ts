@@ -1,0 +1,124 @@
+/**
+ * The typed failures of a generated workflow. Each one says which workflow and step failed,
+ * which request was sent (method and URL with secrets redacted, never the raw request) and
+ * carries the step outputs gathered before the failure, so nothing is lost.
+ */
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+
+/** A request as it may be shown to people: no headers, secrets in the URL redacted. */
+export interface RequestSummary {
+  readonly method: string
+  readonly url: string
+}
+
+/** Outputs of the steps that completed before the failure, by stepId. */
+export type GatheredOutputs = Readonly<Record<string, unknown>>
+
+interface StepFailureFields {
+  readonly workflowId: string
+  readonly stepId: string
+  readonly request: RequestSummary
+  readonly stepOutputs: GatheredOutputs
+}
+
+const at = (f: { readonly stepId: string; readonly request: RequestSummary }) =>
+  `step ${f.stepId} (${f.request.method} ${f.request.url})`
+
+/** The workflow inputs do not match the workflow's inputs schema. */
+export class InputsInvalid extends Data.TaggedError("InputsInvalid")<{
+  readonly workflowId: string
+  readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }>
+}> {
+  override get message() {
+    const list = this.issues.map((i) => `${i.path || "(inputs)"}: ${i.message}`).join("; ")
+    return `Invalid inputs for workflow ${this.workflowId}: ${list}`
+  }
+}
+
+/** A request could not be built (a path parameter resolved to nothing, an unencodable body). */
+export class RequestInvalid extends Data.TaggedError("RequestInvalid")<StepFailureFields & {
+  readonly detail: string
+}> {
+  override get message() {
+    return `Cannot build the request of ${at(this)}: ${this.detail}`
+  }
+}
+
+/** The request never produced a response: connection refused or reset, DNS, TLS. */
+export class RequestFailed extends Data.TaggedError("RequestFailed")<StepFailureFields & {
+  readonly reason: "Transport" | "Encode" | "InvalidUrl"
+  readonly detail: string
+  readonly attempts: number
+}> {
+  override get message() {
+    return `Request of ${at(this)} failed after ${this.attempts} attempt(s): ${this.reason}: ${this.detail}`
+  }
+}
+
+/** A response arrived but cannot be read as declared (bad JSON, an output of the wrong type). */
+export class ResponseInvalid extends Data.TaggedError("ResponseInvalid")<StepFailureFields & {
+  readonly status: number
+  readonly detail: string
+}> {
+  override get message() {
+    return `Response of ${at(this)} (status ${this.status}) is invalid: ${this.detail}`
+  }
+}
+
+/** A success criterion did not hold for the response, and no failure action handled it. */
+export class StepFailed extends Data.TaggedError("StepFailed")<StepFailureFields & {
+  readonly status: number
+  /** The criterion as written in the document. */
+  readonly criterion: string
+  /** The response body (secrets redacted), to see why. */
+  readonly body: unknown
+}> {
+  override get message() {
+    return `Success criterion \`${this.criterion}\` of ${at(this)} does not hold (status ${this.status})`
+  }
+}
+
+/** A step (one request, its retries included) took longer than its timeout. */
+export class StepTimeout extends Data.TaggedError("StepTimeout")<StepFailureFields & {
+  readonly timeout: Duration.Duration
+}> {
+  override get message() {
+    return `Timed out after ${Duration.format(this.timeout)}: ${at(this)}`
+  }
+}
+
+/** A polling step ran out of its schedule while the loop condition still held. */
+export class PollExhausted extends Data.TaggedError("PollExhausted")<StepFailureFields & {
+  readonly attempts: number
+  readonly status: number
+  /** The loop condition as written in the document. */
+  readonly condition: string
+  readonly lastBody: unknown
+}> {
+  override get message() {
+    return `Polling ${at(this)} gave up after ${this.attempts} attempts; \`${this.condition}\` still holds`
+  }
+}
+
+/** The whole workflow took longer than its timeout. */
+export class WorkflowTimeout extends Data.TaggedError("WorkflowTimeout")<{
+  readonly workflowId: string
+  readonly timeout: Duration.Duration
+  readonly stepOutputs: GatheredOutputs
+}> {
+  override get message() {
+    return `Workflow ${this.workflowId} timed out after ${Duration.format(this.timeout)}`
+  }
+}
+
+/** Every way a generated workflow can fail. */
+export type WorkflowError =
+  | InputsInvalid
+  | RequestInvalid
+  | RequestFailed
+  | ResponseInvalid
+  | StepFailed
+  | StepTimeout
+  | PollExhausted
+  | WorkflowTimeout

@@ -1,0 +1,22 @@
+/**
+ * The arazzo-effect runtime: what generated workflows import. Generated code reads as
+ * `Arazzo.operation(...)`, `run.step({...})`, `Arazzo.equal(...)`.
+ */
+export * from "./errors.js"
+export * from "./outputs.js"
+export * from "./policy.js"
+export { REDACTED } from "./redact.js"
+export * from "./request.js"
+export type { StepResponse } from "./response.js"
+export * from "./run.js"
+export * from "./servers.js"
+export * from "./values.js"
+export * from "./workflow.js"
+
+import * as Schema from "effect/Schema"
+
+/** A binary input: a `Blob` (or `File`) or raw bytes, sent as a multipart file part. */
+export const Binary: Schema.Schema<Blob | Uint8Array> = Schema.Union(
+  Schema.instanceOf(Blob),
+  Schema.Uint8ArrayFromSelf
+)

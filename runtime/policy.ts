@@ -1,0 +1,118 @@
+/**
+ * Run-time policies: how polls wait, how transient failures are retried, how long steps and
+ * workflows may take. Defaults live in a `Context.Reference`, so generated workflows do not
+ * list the policy in their requirements; a `Layer` overrides it globally, per workflow or per
+ * step, without regenerating code.
+ */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
+
+export interface Policy {
+  /** Delays between polls of a polling step; when it ends the poll fails with `PollExhausted`. */
+  readonly poll: Schedule.Schedule<unknown, unknown>
+  /** Retries of transient failures (connection refused, 429, 503); `Retry-After` overrides its delay. */
+  readonly retry: Schedule.Schedule<unknown, unknown>
+  /** The longest `Retry-After` honoured; a server asking for more is not retried. */
+  readonly maxRetryAfter: Duration.DurationInput
+  /** Bound on one step: its request and retries (for a poll, each poll request). */
+  readonly stepTimeout: Duration.DurationInput
+  /** Bound on a whole workflow run. */
+  readonly workflowTimeout: Duration.DurationInput
+}
+
+/** Exponential back-off from 500 ms capped at 10 s, jittered, for at most 5 minutes. */
+export const defaultPoll: Schedule.Schedule<unknown, unknown> = Schedule.exponential("500 millis", 1.5).pipe(
+  Schedule.union(Schedule.spaced("10 seconds")),
+  Schedule.jittered,
+  Schedule.upTo("5 minutes")
+)
+
+/** Three retries with exponential back-off from 200 ms. */
+export const defaultRetry: Schedule.Schedule<unknown, unknown> = Schedule.exponential("200 millis").pipe(
+  Schedule.intersect(Schedule.recurs(3))
+)
+
+export const defaultPolicy: Policy = {
+  poll: defaultPoll,
+  retry: defaultRetry,
+  maxRetryAfter: Duration.minutes(1),
+  stepTimeout: Duration.seconds(30),
+  workflowTimeout: Duration.minutes(10)
+}
+
+/** An override for one step of a workflow. */
+export type StepPolicy = Partial<Policy>
+
+/** An override for one workflow, and for its steps by stepId. */
+export interface WorkflowPolicy extends Partial<Policy> {
+  readonly steps?: Readonly<Record<string, StepPolicy>>
+}
+
+export interface PolicySettings extends Partial<Policy> {
+  readonly workflows?: Readonly<Record<string, WorkflowPolicy>>
+}
+
+interface PolicyTable {
+  readonly base: Policy
+  readonly workflows: Readonly<Record<string, WorkflowPolicy>>
+}
+
+/**
+ * The policy service. Read it with `Policies.forWorkflow` / `Policies.forStep`; change it with
+ * `Policies.layer`, which merges onto whatever policy is already in the context.
+ */
+export class Policies extends Context.Reference<Policies>()("arazzo-effect/Policies", {
+  defaultValue: (): PolicyTable => ({ base: defaultPolicy, workflows: {} })
+}) {
+  /**
+   * Overrides policies. Settings at the top level apply to every workflow; `workflows` applies
+   * to one workflow by workflowId, and its `steps` to single steps.
+   *
+   * @example
+   * Policies.layer({ poll: Schedule.spaced("2 seconds"), workflows: { "blob-upload-img2img": { steps: { pollWorkflow: { stepTimeout: "5 seconds" } } } } })
+   */
+  static layer(settings: PolicySettings): Layer.Layer<Policies> {
+    return Layer.effect(Policies, Effect.map(Policies, (table) => mergeSettings(table, settings)))
+  }
+}
+
+const definedOnly = <A extends object>(a: A): Partial<A> =>
+  Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as Partial<A>
+
+const withoutNested = ({ steps: _steps, ...rest }: WorkflowPolicy): Partial<Policy> => definedOnly(rest)
+
+const mergeSettings = (table: PolicyTable, { workflows = {}, ...base }: PolicySettings): PolicyTable => {
+  const merged: Record<string, WorkflowPolicy> = { ...table.workflows }
+  for (const [workflowId, patch] of Object.entries(workflows)) {
+    const current = merged[workflowId] ?? {}
+    merged[workflowId] = {
+      ...current,
+      ...withoutNested(patch),
+      steps: mergeSteps(current.steps ?? {}, patch.steps ?? {})
+    }
+  }
+  return { base: { ...table.base, ...definedOnly(base) }, workflows: merged }
+}
+
+const mergeSteps = (
+  current: Readonly<Record<string, StepPolicy>>,
+  patch: Readonly<Record<string, StepPolicy>>
+): Record<string, StepPolicy> => {
+  const merged: Record<string, StepPolicy> = { ...current }
+  for (const [stepId, step] of Object.entries(patch)) merged[stepId] = { ...merged[stepId], ...definedOnly(step) }
+  return merged
+}
+
+/** The policy in force for a workflow: its own override over the base. */
+export const forWorkflow = (workflowId: string): Effect.Effect<Policy> =>
+  Effect.map(Policies, (table) => ({ ...table.base, ...withoutNested(table.workflows[workflowId] ?? {}) }))
+
+/** The policy in force for a step: step override over workflow override over the base. */
+export const forStep = (workflowId: string, stepId: string): Effect.Effect<Policy> =>
+  Effect.map(Policies, (table) => {
+    const workflow = table.workflows[workflowId] ?? {}
+    return { ...table.base, ...withoutNested(workflow), ...workflow.steps?.[stepId] }
+  })

@@ -1,0 +1,42 @@
+/**
+ * Keeps secrets (values of secret inputs such as API keys) out of errors, logs and spans. The
+ * generator marks which inputs are secret; redaction replaces their values wherever they occur.
+ */
+export const REDACTED = "<redacted>"
+
+/** The secrets of one workflow run; short values are ignored so that redaction stays meaningful. */
+export class Secrets {
+  private constructor(private readonly values: ReadonlyArray<string>) {}
+
+  static of(values: ReadonlyArray<unknown>): Secrets {
+    const strings = values.filter((v): v is string => typeof v === "string" && v.length >= 4)
+    const encoded = strings.map(encodeURIComponent).filter((e) => !strings.includes(e))
+    // Longest first, so a secret that contains another is replaced whole.
+    return new Secrets([...strings, ...encoded].sort((a, b) => b.length - a.length))
+  }
+
+  static readonly none = new Secrets([])
+
+  /** Whether a text contains any secret. */
+  appearsIn(text: string): boolean {
+    return this.values.some((secret) => text.includes(secret))
+  }
+
+  /** The text with every secret replaced. */
+  text(text: string): string {
+    let result = text
+    for (const secret of this.values) result = result.split(secret).join(REDACTED)
+    return result
+  }
+
+  /** A JSON-like value with every secret replaced inside its strings. */
+  value(value: unknown): unknown {
+    if (this.values.length === 0) return value
+    if (typeof value === "string") return this.text(value)
+    if (Array.isArray(value)) return value.map((v) => this.value(v))
+    if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.value(v)]))
+    }
+    return value
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Building a step's HTTP request from what the generator decided: the operation (method and
+ * path template), parameter values by location, and the body with its media type.
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "effect/Effect"
+import type { Source } from "./servers.js"
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS"
+
+type PathPart = { readonly literal: string } | { readonly param: string }
+
+/** An OpenAPI operation as a step calls it. */
+export interface Operation {
+  readonly source: Source
+  readonly operationId: string | undefined
+  readonly method: HttpMethod
+  /** The path template as the OpenAPI description writes it, e.g. `/workflows/{workflowId}`. */
+  readonly path: string
+  readonly parts: ReadonlyArray<PathPart>
+}
+
+/** Declares an operation; the path template is split once, when the generated module loads. */
+export const operation = (source: Source, method: HttpMethod, path: string, operationId?: string): Operation => ({
+  source,
+  operationId,
+  method,
+  path,
+  parts: path.split(/(\{[^}]+\})/).filter((s) => s !== "").map((s) =>
+    s.startsWith("{") && s.endsWith("}") ? { param: s.slice(1, -1) } : { literal: s }
+  )
+})
+
+/** A request body, with how it is encoded. */
+export type Body =
+  | { readonly _tag: "Json"; readonly value: unknown; readonly contentType: string }
+  | { readonly _tag: "Multipart"; readonly parts: Readonly<Record<string, unknown>> }
+  | { readonly _tag: "Form"; readonly fields: Readonly<Record<string, unknown>> }
+  | { readonly _tag: "Text"; readonly text: string; readonly contentType: string }
+
+export const json = (value: unknown, contentType = "application/json"): Body => ({ _tag: "Json", value, contentType })
+export const multipart = (parts: Readonly<Record<string, unknown>>): Body => ({ _tag: "Multipart", parts })
+export const form = (fields: Readonly<Record<string, unknown>>): Body => ({ _tag: "Form", fields })
+export const text = (value: string, contentType: string): Body => ({ _tag: "Text", text: value, contentType })
+
+/** Parameter values of a step by location; `undefined` values are left out. */
+export interface Parameters {
+  readonly path?: Readonly<Record<string, unknown>>
+  readonly query?: Readonly<Record<string, unknown>>
+  readonly header?: Readonly<Record<string, unknown>>
+  readonly cookie?: Readonly<Record<string, unknown>>
+}
+
+const scalar = (value: unknown): string =>
+  typeof value === "string" ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value)
+
+const present = (record: Readonly<Record<string, unknown>> | undefined): Array<[string, unknown]> =>
+  Object.entries(record ?? {}).filter(([, v]) => v !== undefined && v !== null)
+
+/** Path parameters use OpenAPI's default `simple` style: arrays comma-joined, each value percent-encoded. */
+const pathValue = (value: unknown): string =>
+  Array.isArray(value) ? value.map((v) => encodeURIComponent(scalar(v))).join(",") : encodeURIComponent(scalar(value))
+
+const buildPath = (op: Operation, values: Readonly<Record<string, unknown>>): string | { readonly missing: string } => {
+  let path = ""
+  for (const part of op.parts) {
+    if ("literal" in part) {
+      path += part.literal
+      continue
+    }
+    const value = values[part.param]
+    if (value === undefined || value === null || value === "") return { missing: part.param }
+    path += pathValue(value)
+  }
+  return path
+}
+
+/** Query parameters use OpenAPI's default `form` style with `explode`: arrays repeat the name, objects spread. */
+const queryPairs = (query: Readonly<Record<string, unknown>> | undefined): Array<[string, string]> =>
+  present(query).flatMap(([name, value]): Array<[string, string]> => {
+    if (Array.isArray(value)) return value.map((v) => [name, scalar(v)])
+    if (typeof value === "object" && !(value instanceof Date)) {
+      return present(value as Record<string, unknown>).map(([k, v]) => [k, scalar(v)])
+    }
+    return [[name, scalar(value)]]
+  })
+
+const headerValue = (value: unknown): string => (Array.isArray(value) ? value.map(scalar).join(",") : scalar(value))
+
+/** The request and a description of it that is safe to show. */
+export interface BuiltRequest {
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly url: string
+}
+
+export const build = (
+  baseUrl: string,
+  op: Operation,
+  parameters: Parameters,
+  body: Body | undefined
+): Effect.Effect<BuiltRequest, string> =>
+  Effect.gen(function*() {
+    const path = buildPath(op, parameters.path ?? {})
+    if (typeof path !== "string") return yield* Effect.fail(`path parameter \`${path.missing}\` has no value`)
+    const url = new URL(baseUrl + path)
+    for (const [name, value] of queryPairs(parameters.query)) url.searchParams.append(name, value)
+    const headers: Record<string, string> = {}
+    for (const [name, value] of present(parameters.header)) headers[name] = headerValue(value)
+    const cookies = present(parameters.cookie).map(([name, value]) => `${name}=${encodeURIComponent(scalar(value))}`)
+    if (cookies.length > 0) headers["cookie"] = cookies.join("; ")
+    let request = HttpClientRequest.make(op.method)(url.toString(), { headers })
+    if (body !== undefined) request = yield* withBody(request, body)
+    return { request, url: url.toString() }
+  })
+
+const withBody = (
+  request: HttpClientRequest.HttpClientRequest,
+  body: Body
+): Effect.Effect<HttpClientRequest.HttpClientRequest, string> => {
+  switch (body._tag) {
+    case "Json":
+      return Effect.try({
+        try: () => HttpClientRequest.bodyText(request, JSON.stringify(body.value) ?? "null", body.contentType),
+        catch: (cause) => `JSON body cannot be encoded: ${String(cause)}`
+      })
+    case "Text":
+      return Effect.succeed(HttpClientRequest.bodyText(request, body.text, body.contentType))
+    case "Form":
+      return Effect.succeed(HttpClientRequest.bodyUrlParams(request, queryPairs(body.fields)))
+    case "Multipart":
+      return Effect.map(encodeMultipart(body.parts), ({ bytes, contentType }) =>
+        HttpClientRequest.bodyUint8Array(request, bytes, contentType))
+  }
+}
+
+const partBlob = (value: unknown): Blob | undefined => {
+  if (value instanceof Blob) return value
+  if (value instanceof Uint8Array) return new Blob([value as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" })
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    return new Blob([JSON.stringify(value)], { type: "application/json" })
+  }
+  return undefined
+}
+
+/**
+ * Encodes multipart/form-data to bytes up front. Sending Node's global `FormData` through the
+ * undici client layer fails on Node 20 (nodejs/undici#4212); bytes work with every client layer.
+ */
+const encodeMultipart = (
+  parts: Readonly<Record<string, unknown>>
+): Effect.Effect<{ readonly bytes: Uint8Array; readonly contentType: string }, string> =>
+  Effect.tryPromise({
+    try: async () => {
+      const form = new FormData()
+      for (const [name, value] of present(parts)) {
+        for (const item of Array.isArray(value) ? value : [value]) {
+          const blob = partBlob(item)
+          if (blob === undefined) form.append(name, scalar(item))
+          else form.append(name, blob, blob instanceof File ? blob.name : name)
+        }
+      }
+      const encoded = new Response(form)
+      return {
+        bytes: new Uint8Array(await encoded.arrayBuffer()),
+        contentType: encoded.headers.get("content-type") ?? "multipart/form-data"
+      }
+    },
+    catch: (cause) => `multipart body cannot be encoded: ${String(cause)}`
+  })

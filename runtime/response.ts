@@ -1,0 +1,36 @@
+/** A step's response, read once: status, lower-cased headers and the decoded body. */
+export interface StepResponse {
+  readonly status: number
+  /** Header names in lower case; repeated headers joined with ", ". */
+  readonly headers: Readonly<Record<string, string>>
+  /** JSON bodies parsed, text bodies as strings, other bodies as bytes, empty bodies `undefined`. */
+  readonly body: unknown
+}
+
+const isJson = (contentType: string) => /^application\/(.+\+)?json\b/i.test(contentType) || /\+json\b/i.test(contentType)
+const isText = (contentType: string) => /^text\/|\/(xml|x-www-form-urlencoded)\b|\+xml\b/i.test(contentType)
+
+/** Decodes a body by its content type; fails with a message when a JSON body does not parse. */
+export const decodeBody = (bytes: Uint8Array, contentType: string): { readonly body: unknown } | { readonly error: string } => {
+  if (bytes.byteLength === 0) return { body: undefined }
+  if (isJson(contentType) || contentType === "") {
+    const text = new TextDecoder().decode(bytes)
+    try {
+      return { body: JSON.parse(text) }
+    } catch (cause) {
+      if (contentType === "") return { body: text }
+      return { error: `body is not valid JSON (${cause instanceof Error ? cause.message : String(cause)})` }
+    }
+  }
+  if (isText(contentType)) return { body: new TextDecoder().decode(bytes) }
+  return { body: bytes }
+}
+
+/** Seconds (`120`) or an HTTP date; `undefined` when absent or unreadable. */
+export const retryAfterMillis = (value: string | undefined, now: number): number | undefined => {
+  if (value === undefined) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}

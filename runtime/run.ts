@@ -1,0 +1,197 @@
+/**
+ * One run of a workflow, as generated code drives it: `step` sends a step's request and checks
+ * its success criteria, `poll` repeats a step on the poll schedule while a criterion holds, and
+ * `completed` / `ended` build the result. Every step's outputs are gathered as it finishes,
+ * so any failure can carry them.
+ */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import {
+  PollExhausted,
+  RequestFailed,
+  RequestInvalid,
+  ResponseInvalid,
+  StepFailed,
+  StepTimeout,
+  type RequestSummary,
+  type WorkflowError
+} from "./errors.js"
+import { type Output, readOutputs } from "./outputs.js"
+import { forStep, type Policy } from "./policy.js"
+import type { Secrets } from "./redact.js"
+import { type Body, build, type BuiltRequest, type Operation, type Parameters } from "./request.js"
+import { decodeBody, type StepResponse } from "./response.js"
+import { send } from "./send.js"
+import { baseUrl } from "./servers.js"
+import type { EndPoint, WorkflowDefinition, WorkflowResult } from "./workflow.js"
+
+/** A criterion compiled by the generator: its text as written, and the test it compiles to. */
+export interface Criterion {
+  readonly condition: string
+  readonly test: (response: StepResponse) => boolean
+}
+
+export const criterion = (condition: string, test: (response: StepResponse) => boolean): Criterion => ({
+  condition,
+  test
+})
+
+/** The outputs table of a step whose outputs have type `S`. */
+export type OutputsFor<S> = { readonly [K in keyof S]-?: Output<S[K]> }
+
+export interface StepSpec<K extends string, S> {
+  readonly stepId: K
+  readonly operation: Operation
+  readonly parameters?: Parameters
+  readonly body?: Body
+  readonly successCriteria: ReadonlyArray<Criterion>
+  readonly outputs: OutputsFor<S>
+}
+
+export interface PollSpec<K extends string, S> extends StepSpec<K, S> {
+  /** The criterion of the success action that goes back to this step: poll again while it holds. */
+  readonly pollWhile: Criterion
+}
+
+export interface StepResult<S> {
+  readonly response: StepResponse
+  readonly outputs: S
+}
+
+export class Run<I, Steps, O, E extends EndPoint> {
+  /** Outputs of the steps that have completed, by stepId. */
+  readonly gathered: Partial<Steps> = {}
+
+  constructor(
+    readonly definition: WorkflowDefinition<I, Steps, O, E>,
+    readonly inputs: I,
+    private readonly client: HttpClient.HttpClient,
+    private readonly secrets: Secrets
+  ) {}
+
+  /** Runs a step once: request, success criteria, outputs. */
+  step<K extends keyof Steps & string>(spec: StepSpec<K, Steps[K]>): Effect.Effect<StepResult<Steps[K]>, WorkflowError> {
+    return Effect.flatMap(forStep(this.definition.workflowId, spec.stepId), (policy) => this.execute(spec, policy, 1))
+  }
+
+  /**
+   * Runs a step, then again on the poll schedule while `pollWhile` holds. The schedule running
+   * out while it still holds is `PollExhausted`, never a response that is still in progress.
+   */
+  poll<K extends keyof Steps & string>(spec: PollSpec<K, Steps[K]>): Effect.Effect<StepResult<Steps[K]>, WorkflowError> {
+    return Effect.gen(this, function*() {
+      const policy = yield* forStep(this.definition.workflowId, spec.stepId)
+      let attempts = 0
+      const once: Effect.Effect<StepResult<Steps[K]>, WorkflowError> = Effect.suspend(() =>
+        this.execute(spec, policy, ++attempts)
+      )
+      const schedule: Schedule.Schedule<unknown, StepResult<Steps[K]>> = policy.poll
+      const last = yield* Effect.repeat(once, {
+        schedule: Schedule.passthrough(schedule),
+        while: (result) => spec.pollWhile.test(result.response)
+      })
+      if (spec.pollWhile.test(last.response)) {
+        return yield* new PollExhausted({
+          ...this.where(spec.stepId, this.summary(spec.operation, undefined)),
+          attempts,
+          status: last.response.status,
+          condition: spec.pollWhile.condition,
+          lastBody: this.secrets.value(last.response.body)
+        })
+      }
+      return last
+    })
+  }
+
+  /** The result of a run that reached its end normally. */
+  completed(): WorkflowResult<O, Steps, E> {
+    return { _tag: "Completed", outputs: this.outputs(), steps: this.gathered }
+  }
+
+  /** The result of a run stopped by an `end` action. */
+  ended(end: E): WorkflowResult<O, Steps, E> {
+    return { _tag: "Ended", stepId: end.stepId, action: end.action, outputs: this.outputs(), steps: this.gathered } as
+      WorkflowResult<O, Steps, E>
+  }
+
+  private outputs(): O {
+    return this.definition.outputs(this.inputs, this.gathered)
+  }
+
+  private where(stepId: string, request: RequestSummary) {
+    return { workflowId: this.definition.workflowId, stepId, request, stepOutputs: { ...this.gathered } }
+  }
+
+  private summary(operation: Operation, url: string | undefined): RequestSummary {
+    return { method: operation.method, url: this.secrets.text(url ?? operation.source.defaultUrl + operation.path) }
+  }
+
+  private execute<K extends keyof Steps & string>(
+    spec: StepSpec<K, Steps[K]>,
+    policy: Policy,
+    attempt: number
+  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError> {
+    const { stepId, operation } = spec
+    return Effect.gen(this, function*() {
+      const base = yield* baseUrl(operation.source)
+      const built = yield* build(base, operation, spec.parameters ?? {}, spec.body).pipe(
+        Effect.mapError((detail) =>
+          new RequestInvalid({ ...this.where(stepId, this.summary(operation, base + operation.path)), detail })
+        )
+      )
+      const where = this.where(stepId, this.summary(operation, built.url))
+      const timeout = Duration.decode(policy.stepTimeout)
+      const raw = yield* this.sendQuietly(built, policy).pipe(
+        Effect.mapError((failure) => new RequestFailed({ ...where, ...failure, detail: this.secrets.text(failure.detail) })),
+        Effect.timeoutFail({ duration: timeout, onTimeout: () => new StepTimeout({ ...where, timeout }) })
+      )
+      yield* Effect.annotateCurrentSpan("http.response.status_code", raw.status)
+      const decoded = decodeBody(raw.bytes, raw.headers["content-type"] ?? "")
+      if ("error" in decoded) return yield* new ResponseInvalid({ ...where, status: raw.status, detail: decoded.error })
+      const response: StepResponse = { status: raw.status, headers: raw.headers, body: decoded.body }
+      for (const criterion of spec.successCriteria) {
+        if (!criterion.test(response)) {
+          return yield* new StepFailed({
+            ...where,
+            status: response.status,
+            criterion: criterion.condition,
+            body: this.secrets.value(response.body)
+          })
+        }
+      }
+      const read = readOutputs(spec.outputs, response)
+      if ("error" in read) return yield* new ResponseInvalid({ ...where, status: raw.status, detail: read.error })
+      const outputs = read.outputs as Steps[K]
+      this.gathered[stepId] = outputs
+      return { response, outputs }
+    }).pipe(Effect.withSpan(`arazzo.step ${stepId}`, {
+      attributes: {
+        "arazzo.workflow.id": this.definition.workflowId,
+        "arazzo.step.id": stepId,
+        "arazzo.operation.id": operation.operationId ?? "",
+        "arazzo.step.attempt": attempt,
+        "http.request.method": operation.method,
+        "url.template": operation.path
+      }
+    }))
+  }
+
+  /**
+   * Sends with secrets kept out of the platform's client span: headers that carry a secret are
+   * redacted by name, and a request whose URL carries one is not traced by the client at all.
+   */
+  private sendQuietly(built: BuiltRequest, policy: Policy) {
+    const secretHeaders = Object.entries(built.request.headers)
+      .filter(([, value]) => this.secrets.appearsIn(value))
+      .map(([name]) => name)
+    const client = this.secrets.appearsIn(built.url)
+      ? HttpClient.withTracerDisabledWhen(this.client, () => true)
+      : this.client
+    return send(client, built, policy).pipe(
+      Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...secretHeaders])
+    )
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * What a generated workflow is made of: its definition (inputs schema, secrets, how outputs
+ * are computed), how its result tells normal completion from an `end` action, and the entry
+ * point that decodes inputs, applies the workflow timeout and opens the workflow span.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { InputsInvalid, WorkflowTimeout, type WorkflowError } from "./errors.js"
+import { forWorkflow } from "./policy.js"
+import { Secrets } from "./redact.js"
+import { Run } from "./run.js"
+
+/** Where an `end` action can stop a workflow: the step and the action's name. */
+export interface EndPoint {
+  readonly stepId: string
+  readonly action: string
+}
+
+export interface WorkflowDefinition<I, Steps, O, E extends EndPoint = never> {
+  readonly workflowId: string
+  readonly inputs: Schema.Schema<I, I>
+  /** Names of inputs whose values never appear in errors, logs or spans. */
+  readonly secrets: ReadonlyArray<keyof I & string>
+  /** The workflow's `outputs`, from its inputs and the outputs of the steps that ran. */
+  readonly outputs: (inputs: I, steps: Partial<Steps>) => O
+  /** Phantom: the end points, for typing results. */
+  readonly ends?: ReadonlyArray<E>
+}
+
+/** The workflow ran to its last step (or a success action without criteria ended it normally). */
+export interface Completed<O, Steps> {
+  readonly _tag: "Completed"
+  readonly outputs: O
+  readonly steps: Partial<Steps>
+}
+
+/** An `end` action stopped the workflow; `stepId` and `action` say which. */
+export type Ended<O, Steps, E extends EndPoint> = E extends EndPoint ? {
+    readonly _tag: "Ended"
+    readonly stepId: E["stepId"]
+    readonly action: E["action"]
+    readonly outputs: O
+    readonly steps: Partial<Steps>
+  }
+  : never
+
+export type WorkflowResult<O, Steps, E extends EndPoint = never> = Completed<O, Steps> | Ended<O, Steps, E>
+
+const inputIssues = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message
+  }))
+
+/**
+ * Runs a workflow body: decodes the inputs (a mismatch is `InputsInvalid` naming the field),
+ * bounds the run by the workflow timeout and wraps it in an `arazzo.workflow` span.
+ */
+export const runWorkflow = <I, Steps, O, E extends EndPoint, R>(
+  definition: WorkflowDefinition<I, Steps, O, E>,
+  input: I,
+  body: (run: Run<I, Steps, O, E>, inputs: I) => Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError, R>
+): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError, R | HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const { workflowId } = definition
+    const inputs = yield* Schema.decodeUnknown(definition.inputs)(input).pipe(
+      Effect.mapError((error) => new InputsInvalid({ workflowId, issues: inputIssues(error) }))
+    )
+    const client = yield* HttpClient.HttpClient
+    const policy = yield* forWorkflow(workflowId)
+    const secrets = Secrets.of(definition.secrets.map((name) => inputs[name]))
+    const run = new Run(definition, inputs, client, secrets)
+    const timeout = Duration.decode(policy.workflowTimeout)
+    return yield* body(run, inputs).pipe(
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: run.gathered })
+      })
+    )
+  }).pipe(Effect.withSpan(`arazzo.workflow ${definition.workflowId}`, {
+    attributes: { "arazzo.workflow.id": definition.workflowId }
+  }))

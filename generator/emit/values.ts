@@ -1,0 +1,135 @@
+/** `ValueIR` and `ConditionIR` printed as TypeScript expressions over the generated code's variables. */
+import type { Segment } from "../../runtime/values.js"
+import type { ConditionIR, CriterionIR, ValueIR } from "../lower/ir.js"
+import { propertyAccess, propertyKey } from "./names.js"
+import { stringLiteral, templateText } from "./text.js"
+
+/** How the names a value refers to are spelled where it is printed. */
+export interface ValueEnv {
+  /** The decoded inputs variable. */
+  readonly inputs: string
+  /** The response variable, where there is one. */
+  readonly response: string | undefined
+  /** How step `stepId`'s output `name` is read. */
+  readonly stepOutput: (stepId: string, name: string) => string
+}
+
+const pathLiteral = (path: ReadonlyArray<Segment>) =>
+  `[${path.map((s) => (typeof s === "number" ? String(s) : stringLiteral(s))).join(", ")}]`
+
+const walk = (target: string, path: ReadonlyArray<Segment>) => (path.length === 0 ? target : `Arazzo.at(${target}, ${pathLiteral(path)})`)
+
+/** Past this width an object, array or condition is laid out one part per line. */
+const WIDTH = 100
+
+const indent = (text: string) => text.replace(/\n/g, "\n  ")
+
+export const printValue = (value: ValueIR, env: ValueEnv): string => {
+  switch (value.kind) {
+    case "literal":
+      return typeof value.value === "string" ? stringLiteral(value.value) : String(value.value)
+    case "object": {
+      if (value.entries.length === 0) return "{}"
+      const entries = value.entries.map(([k, v]) => `${propertyKey(k)}: ${printValue(v, env)}`)
+      const flat = `{ ${entries.join(", ")} }`
+      return flat.length <= WIDTH && !flat.includes("\n") ? flat : `{\n  ${entries.map(indent).join(",\n  ")}\n}`
+    }
+    case "array": {
+      const items = value.items.map((v) => printValue(v, env))
+      const flat = `[${items.join(", ")}]`
+      return flat.length <= WIDTH && !flat.includes("\n") ? flat : `[\n  ${items.map(indent).join(",\n  ")}\n]`
+    }
+    case "template":
+      return "`" + value.parts.map((p) => (typeof p === "string" ? templateText(p) : "${" + printValue(p, env) + "}")).join("") + "`"
+    case "input":
+      return walk(propertyAccess(env.inputs, value.name), value.path)
+    case "stepOutput":
+      return walk(env.stepOutput(value.stepId, value.name), value.path)
+    case "statusCode":
+      return `${env.response}.status`
+    case "responseBody":
+      return walk(`${env.response}.body`, value.path)
+    case "responseHeader":
+      return `${env.response}.headers[${stringLiteral(value.name)}]`
+  }
+}
+
+const HELPERS = {
+  "==": "Arazzo.equal",
+  "!=": "Arazzo.notEqual",
+  "<": "Arazzo.lessThan",
+  "<=": "Arazzo.lessOrEqual",
+  ">": "Arazzo.greaterThan",
+  ">=": "Arazzo.greaterOrEqual"
+} as const
+
+const isStatusCheck = (c: ConditionIR & { kind: "compare" }) =>
+  c.left.kind === "statusCode" && c.right.kind === "literal" && typeof c.right.value === "number"
+
+/** The operands of a chain of the same operator: `a || b || c` → [a, b, c]. */
+const chain = (condition: ConditionIR, kind: "and" | "or"): Array<ConditionIR> =>
+  condition.kind === kind ? [...chain(condition.left, kind), ...chain(condition.right, kind)] : [condition]
+
+export const printCondition = (condition: ConditionIR, env: ValueEnv): string => {
+  switch (condition.kind) {
+    case "or":
+    case "and": {
+      const op = condition.kind === "or" ? "||" : "&&"
+      const parts = chain(condition, condition.kind).map((c) =>
+        condition.kind === "and" && c.kind === "or" ? `(${printCondition(c, env)})` : printCondition(c, env)
+      )
+      const flat = parts.join(` ${op} `)
+      return flat.length <= WIDTH ? flat : parts.join(` ${op}\n  `)
+    }
+    case "not":
+      return condition.operand.kind === "compare" || condition.operand.kind === "truthy"
+        ? `!${printCondition(condition.operand, env)}`
+        : `!(${printCondition(condition.operand, env)})`
+    case "truthy":
+      return `Arazzo.truthy(${printValue(condition.value, env)})`
+    case "compare":
+      // A status compared with a number needs no loose equality.
+      if ((condition.op === "==" || condition.op === "!=") && isStatusCheck(condition)) {
+        return `${printValue(condition.left, env)} ${condition.op}= ${printValue(condition.right, env)}`
+      }
+      return `${HELPERS[condition.op]}(${printValue(condition.left, env)}, ${printValue(condition.right, env)})`
+  }
+}
+
+/** `Arazzo.criterion("<text>", (response) => <test>)` */
+export const printCriterion = (criterion: CriterionIR, env: ValueEnv): string => {
+  const text = stringLiteral(criterion.text)
+  const test = printCondition(criterion.test, { ...env, response: "response" })
+  const flat = `Arazzo.criterion(${text}, (response) => ${test})`
+  return flat.length <= WIDTH ? flat : `Arazzo.criterion(\n  ${text},\n  (response) =>\n    ${test.replace(/\n/g, "\n    ")}\n)`
+}
+
+/** Whether a value refers to the inputs (so the generated function needs them in scope). */
+export const usesInputs = (value: ValueIR): boolean => {
+  switch (value.kind) {
+    case "input":
+      return true
+    case "object":
+      return value.entries.some(([, v]) => usesInputs(v))
+    case "array":
+      return value.items.some(usesInputs)
+    case "template":
+      return value.parts.some((p) => typeof p !== "string" && usesInputs(p))
+    default:
+      return false
+  }
+}
+
+export const conditionValues = (condition: ConditionIR): Array<ValueIR> => {
+  switch (condition.kind) {
+    case "and":
+    case "or":
+      return [...conditionValues(condition.left), ...conditionValues(condition.right)]
+    case "not":
+      return conditionValues(condition.operand)
+    case "truthy":
+      return [condition.value]
+    case "compare":
+      return [condition.left, condition.right]
+  }
+}

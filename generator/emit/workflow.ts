@@ -1,0 +1,349 @@
+/** One workflow printed: its types, its definition, and the exported function that runs its steps in order. */
+import { type CodeBlockWriter, type StatementStructures, StructureKind, VariableDeclarationKind, type WriterFunction } from "ts-morph"
+import type { ActionIR, StepIR, ValueIR, WorkflowIR } from "../lower/ir.js"
+import { camelCase, Names, pascalCase, propertyAccess, propertyKey } from "./names.js"
+import { docText, lineComment, stringLiteral } from "./text.js"
+import { optionalTypeOf, schemaOf, typeOf } from "./types.js"
+import { conditionValues, printCondition, printCriterion, printValue, usesInputs, type ValueEnv } from "./values.js"
+
+export interface ModuleNames {
+  readonly module: Names
+  /** Identifier of each operation const, by operation key. */
+  readonly operations: ReadonlyMap<string, string>
+}
+
+const docs = (...texts: ReadonlyArray<string | undefined>) => {
+  const present = texts.filter((t): t is string => t !== undefined && t.trim() !== "").map(docText)
+  return present.length === 0 ? [] : [present.join("\n\n")]
+}
+
+/** Values a step reads from earlier steps, inputs and its own response. */
+const stepValues = (step: StepIR): Array<ValueIR> => [
+  ...step.parameters.map((p) => p.value),
+  ...(step.body ? [step.body.value] : []),
+  ...step.successCriteria.flatMap((c) => conditionValues(c.test)),
+  ...step.outputs.map((o) => o.value),
+  ...(step.poll ? conditionValues(step.poll.criterion.test) : []),
+  ...step.actions.flatMap((a) => (a.criterion ? conditionValues(a.criterion.test) : []))
+]
+
+const referencedSteps = (value: ValueIR): Array<string> => {
+  switch (value.kind) {
+    case "stepOutput":
+      return [value.stepId]
+    case "object":
+      return value.entries.flatMap(([, v]) => referencedSteps(v))
+    case "array":
+      return value.items.flatMap(referencedSteps)
+    case "template":
+      return value.parts.flatMap((p) => (typeof p === "string" ? [] : referencedSteps(p)))
+    default:
+      return []
+  }
+}
+
+/** Actions as they decide control flow: up to the first that always matches, without trailing "go on" ones. */
+const decisiveActions = (actions: ReadonlyArray<ActionIR>): Array<ActionIR> => {
+  const firstUnconditional = actions.findIndex((a) => a.criterion === undefined)
+  const reachable = firstUnconditional === -1 ? [...actions] : actions.slice(0, firstUnconditional + 1)
+  while (reachable.length > 0 && reachable[reachable.length - 1]!.kind === "next") reachable.pop()
+  return reachable
+}
+
+export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Array<StatementStructures> => {
+  const base = pascalCase(workflow.workflowId)
+  const n = {
+    inputs: names.module.claim(`${base}Inputs`),
+    steps: names.module.claim(`${base}Steps`),
+    outputs: names.module.claim(`${base}Outputs`),
+    end: workflow.ends.length > 0 ? names.module.claim(`${base}End`) : undefined,
+    result: names.module.claim(`${base}Result`),
+    definition: names.module.claim(`${camelCase(workflow.workflowId)}Workflow`),
+    run: names.module.claim(camelCase(workflow.workflowId))
+  }
+  const local = new Names(names.module)
+  const stepVars = new Map(workflow.steps.map((s) => [s.stepId, local.claim(camelCase(s.stepId))]))
+  const usedLater = new Set(workflow.steps.flatMap((s) => stepValues(s).flatMap(referencedSteps)))
+  const outputsUseInputs = workflow.outputs.some((o) => usesInputs(o.value))
+  const outputsUseSteps = workflow.outputs.some((o) => referencedSteps(o.value).length > 0)
+  const bodyUsesInputs = workflow.steps.some((s) => stepValues(s).some(usesInputs))
+  const definitionArgs = [n.inputs, n.steps, n.outputs, ...(n.end ? [n.end] : [])]
+
+  const outputsEnv: ValueEnv = {
+    inputs: "inputs",
+    response: undefined,
+    stepOutput: (stepId, name) => propertyAccess(propertyAccess("steps", stepId), name, true)
+  }
+
+  return [
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      docs: [`Inputs of workflow \`${docText(workflow.workflowId)}\`.`],
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name: n.inputs, initializer: inputsSchema(workflow) }]
+    },
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: n.inputs,
+      type: `typeof ${n.inputs}.Type`
+    },
+    {
+      kind: StructureKind.Interface,
+      isExported: true,
+      name: n.steps,
+      docs: [`Outputs of each step of \`${docText(workflow.workflowId)}\`, by stepId.`],
+      properties: workflow.steps.map((s) => ({
+        name: propertyKey(s.stepId),
+        isReadonly: true,
+        type: s.outputs.length === 0
+          ? "Record<string, never>"
+          : `{ ${s.outputs.map((o) => `readonly ${propertyKey(o.name)}: ${outputType(o)}`).join("; ")} }`
+      }))
+    },
+    {
+      kind: StructureKind.Interface,
+      isExported: true,
+      name: n.outputs,
+      docs: [`Outputs of workflow \`${docText(workflow.workflowId)}\`.`],
+      properties: workflow.outputs.map((o) => ({
+        name: propertyKey(o.name),
+        isReadonly: true,
+        type: workflowOutputType(o.value, o.type, workflow)
+      }))
+    },
+    ...(n.end
+      ? [{
+        kind: StructureKind.TypeAlias as const,
+        isExported: true,
+        name: n.end,
+        docs: ["Where an `end` action can stop the workflow."],
+        type: workflow.ends
+          .map((e) => `{ readonly stepId: ${stringLiteral(e.stepId)}; readonly action: ${stringLiteral(e.action)} }`)
+          .join(" | ")
+      }]
+      : []),
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: n.result,
+      type: `Arazzo.WorkflowResult<${n.outputs}, ${n.steps}${n.end ? `, ${n.end}` : ""}>`
+    },
+    {
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{
+        name: n.definition,
+        type: `Arazzo.WorkflowDefinition<${definitionArgs.join(", ")}>`,
+        initializer: (w) => {
+          w.inlineBlock(() => {
+            w.writeLine(`workflowId: ${stringLiteral(workflow.workflowId)},`)
+            w.writeLine(`inputs: ${n.inputs},`)
+            w.writeLine(`secrets: [${workflow.inputs.filter((i) => i.secret).map((i) => stringLiteral(i.name)).join(", ")}],`)
+            const params = `(${outputsUseInputs ? "inputs" : "_inputs"}, ${outputsUseSteps ? "steps" : "_steps"})`
+            if (workflow.outputs.length === 0) {
+              w.writeLine(`outputs: () => ({})`)
+              return
+            }
+            w.write(`outputs: ${params} => (`).inlineBlock(() => {
+              workflow.outputs.forEach((o, i) => {
+                w.write(`${propertyKey(o.name)}: ${printValue(o.value, outputsEnv)}`)
+                if (i < workflow.outputs.length - 1) w.write(",")
+                w.newLine()
+              })
+            }).write(")")
+          })
+        }
+      }]
+    },
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      docs: docs(workflow.summary, workflow.description),
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{
+        name: n.run,
+        initializer: (w) => {
+          w.writeLine(`(input: ${n.inputs}): Effect.Effect<${n.result}, Arazzo.WorkflowError, HttpClient.HttpClient> =>`)
+          w.indent(() => {
+            w.write(`Arazzo.runWorkflow(${n.definition}, input, (run${bodyUsesInputs ? ", inputs" : ""}) =>`).newLine()
+            w.indent(() => {
+              w.write("Effect.gen(function*() ").inlineBlock(() => {
+                writeSteps(w, workflow, stepVars, usedLater, names)
+                w.writeLine("return run.completed()")
+              }).write("))")
+            })
+          })
+        }
+      }]
+    }
+  ]
+}
+
+const inputsSchema = (workflow: WorkflowIR): WriterFunction => (w) => {
+  if (workflow.inputs.length === 0) {
+    w.write("Schema.Struct({})")
+    return
+  }
+  w.write("Schema.Struct(").inlineBlock(() => {
+    workflow.inputs.forEach((input, i) => {
+      const description = docs(input.description)[0]
+      if (description !== undefined) w.writeLine(`/** ${description.replace(/\n/g, " ")} */`)
+      const schema = schemaOf(input.type)
+      w.write(`${propertyKey(input.name)}: ${input.required ? schema : `Schema.optional(${schema})`}`)
+      if (i < workflow.inputs.length - 1) w.write(",")
+      w.newLine()
+    })
+  }).write(")")
+}
+
+const outputType = (output: StepIR["outputs"][number]): string =>
+  output.value.kind === "responseBody" || output.value.kind === "responseHeader"
+    ? optionalTypeOf(output.type)
+    : output.value.kind === "statusCode" ? "number" : "unknown"
+
+const workflowOutputType = (value: ValueIR, type: StepIR["outputs"][number]["type"], workflow: WorkflowIR): string => {
+  if (value.kind === "stepOutput" && value.path.length === 0) {
+    const output = workflow.steps.find((s) => s.stepId === value.stepId)?.outputs.find((o) => o.name === value.name)
+    const t = output ? outputType(output) : "unknown"
+    return t === "unknown" || t.endsWith("| undefined") ? t : `${t} | undefined`
+  }
+  if (value.kind === "input" && value.path.length === 0) {
+    const input = workflow.inputs.find((i) => i.name === value.name)
+    if (input) return input.required ? typeOf(input.type) : optionalTypeOf(input.type)
+  }
+  if (value.kind === "literal") return typeof value.value === "string" ? "string" : value.value === null ? "null" : typeof value.value
+  if (value.kind === "template") return "string"
+  return typeOf(type)
+}
+
+const writeSteps = (
+  w: CodeBlockWriter,
+  workflow: WorkflowIR,
+  stepVars: ReadonlyMap<string, string>,
+  usedLater: ReadonlySet<string>,
+  names: ModuleNames
+) => {
+  const env: ValueEnv = {
+    inputs: "inputs",
+    response: undefined,
+    stepOutput: (stepId, name) => propertyAccess(`${stepVars.get(stepId)}.outputs`, name)
+  }
+  workflow.steps.forEach((step, index) => {
+    if (index > 0) w.blankLine()
+    if (step.description) w.writeLine(`// ${lineComment(step.description)}`)
+    const variable = stepVars.get(step.stepId)!
+    const actions = decisiveActions(step.actions)
+    const keep = usedLater.has(step.stepId) || actions.length > 0
+    w.write(`${keep ? `const ${variable} = ` : ""}yield* run.${step.poll ? "poll" : "step"}(`).inlineBlock(() => {
+      writeStepSpec(w, step, env, names)
+    }).write(")").newLine()
+    writeActions(w, step, actions, { ...env, response: `${variable}.response` })
+  })
+}
+
+const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: ModuleNames) => {
+  const fields: Array<() => void> = []
+  fields.push(() => w.write(`stepId: ${stringLiteral(step.stepId)}`))
+  fields.push(() => w.write(`operation: ${names.operations.get(step.operation)}`))
+  const locations = (["path", "query", "header", "cookie"] as const).filter((l) => step.parameters.some((p) => p.in === l))
+  if (locations.length > 0) {
+    fields.push(() => {
+      w.write("parameters: ").inlineBlock(() => {
+        locations.forEach((location, i) => {
+          // A parameter given twice: the last one wins, as it would in the request.
+          const byName = new Map(step.parameters.filter((p) => p.in === location).map((p) => [p.name, p.value]))
+          const entries = [...byName].map(([name, value]) => `${propertyKey(name)}: ${printValue(value, env)}`)
+          w.write(`${location}: { ${entries.join(", ")} }${i < locations.length - 1 ? "," : ""}`).newLine()
+        })
+      })
+    })
+  }
+  if (step.body) {
+    const body = step.body
+    const value = printValue(body.value, env)
+    fields.push(() => {
+      switch (body.encoding) {
+        case "json":
+          w.write(`body: Arazzo.json(${value}${body.contentType === "application/json" ? "" : `, ${stringLiteral(body.contentType)}`})`)
+          break
+        case "multipart":
+          w.write(`body: Arazzo.multipart(${value})`)
+          break
+        case "form":
+          w.write(`body: Arazzo.form(${value})`)
+          break
+        case "text":
+          w.write(`body: Arazzo.text(String(${value}), ${stringLiteral(body.contentType)})`)
+          break
+      }
+    })
+  }
+  fields.push(() => {
+    const criteria = step.successCriteria.length === 0
+      ? ["Arazzo.successfulStatus"]
+      : step.successCriteria.map((c) => printCriterion(c, env))
+    if (criteria.length === 1) w.write(`successCriteria: [${criteria[0]}]`)
+    else {
+      w.write("successCriteria: [").newLine()
+      w.indent(() => criteria.forEach((c, i) => w.write(c + (i < criteria.length - 1 ? "," : "")).newLine()))
+      w.write("]")
+    }
+  })
+  fields.push(() => {
+    if (step.outputs.length === 0) {
+      w.write("outputs: {}")
+      return
+    }
+    w.write("outputs: ").inlineBlock(() => {
+      step.outputs.forEach((o, i) => {
+        w.write(`${propertyKey(o.name)}: ${printOutput(o, env)}${i < step.outputs.length - 1 ? "," : ""}`).newLine()
+      })
+    })
+  })
+  if (step.poll) {
+    const poll = step.poll
+    fields.push(() => {
+      w.writeLine(`// onSuccess \`${lineComment(poll.action)}\`: goto ${step.stepId} again while this holds`)
+      w.write(`pollWhile: ${printCriterion(poll.criterion, env)}`)
+    })
+  }
+  fields.forEach((field, i) => {
+    field()
+    if (i < fields.length - 1) w.write(",")
+    w.newLine()
+  })
+}
+
+const printOutput = (output: StepIR["outputs"][number], env: ValueEnv): string => {
+  switch (output.value.kind) {
+    case "responseBody":
+      return `Arazzo.body([${output.value.path.map((s) => (typeof s === "number" ? s : stringLiteral(s))).join(", ")}], ${schemaOf(output.type)})`
+    case "responseHeader":
+      return `Arazzo.header(${stringLiteral(output.value.name)})`
+    case "statusCode":
+      return "Arazzo.statusCode"
+    default:
+      return `Arazzo.value((response): unknown => ${printValue(output.value, { ...env, response: "response" })})`
+  }
+}
+
+const writeActions = (w: CodeBlockWriter, step: StepIR, actions: ReadonlyArray<ActionIR>, env: ValueEnv) => {
+  actions.forEach((action, i) => {
+    const head = i === 0 ? "if" : "} else if"
+    if (action.criterion === undefined) w.write(i === 0 ? "{" : "} else {").newLine()
+    else {
+      const test = printCondition(action.criterion.test, env)
+      w.write(test.includes("\n") ? `${head} (\n  ${test}\n) {` : `${head} (${test}) {`).newLine()
+    }
+    w.indent(() => {
+      const what = action.kind === "end" ? "end" : `goto ${action.target}`
+      w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${what}`)
+      if (action.kind === "end") {
+        w.writeLine(`return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action.name)} })`)
+      }
+    })
+  })
+  if (actions.length > 0) w.writeLine("}")
+}

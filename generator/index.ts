@@ -1,0 +1,113 @@
+/**
+ * The generator's API: Arazzo documents in, one TypeScript module per document (plus a barrel)
+ * and diagnostics out. Nothing is emitted for a document with errors.
+ */
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises"
+import * as path from "node:path"
+import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js"
+import { emitBarrel, emitModule, type EmittedFile } from "./emit/module.js"
+import { loadDocument, type LoadOptions } from "./load/document.js"
+import type { DocumentIR } from "./lower/ir.js"
+import { lowerDocument } from "./lower/document.js"
+
+export { type Diagnostic, formatDiagnostic } from "./diagnostics.js"
+export type * from "./lower/ir.js"
+
+export interface GenerateOptions extends LoadOptions {
+  /** The output directory (used for relative paths in file headers). */
+  readonly outDir: string
+}
+
+export interface GenerateResult {
+  readonly files: ReadonlyArray<EmittedFile>
+  readonly documents: ReadonlyArray<DocumentIR>
+  readonly diagnostics: ReadonlyArray<Diagnostic>
+}
+
+const ARAZZO_FILE = /\.(ya?ml|json)$/i
+
+/** Files as given, and every `.yaml`/`.yml`/`.json` file under given directories that declares `arazzo:`. */
+export const findDocuments = async (inputs: ReadonlyArray<string>): Promise<Array<string>> => {
+  const found: Array<string> = []
+  const visit = async (entry: string, explicit: boolean): Promise<void> => {
+    const info = await stat(entry)
+    if (info.isDirectory()) {
+      const children = (await readdir(entry)).sort()
+      for (const child of children) if (!child.startsWith(".") && child !== "node_modules") await visit(path.join(entry, child), false)
+    } else if (explicit) {
+      found.push(path.resolve(entry))
+    } else if (ARAZZO_FILE.test(entry) && /^\s*["']?arazzo["']?\s*:/m.test(await readFile(entry, "utf8"))) {
+      found.push(path.resolve(entry))
+    }
+  }
+  for (const input of inputs) await visit(input, true)
+  return [...new Set(found)].sort()
+}
+
+/** Loads and lowers one document; `undefined` when it has errors (they are in `diagnostics`). */
+export const compileDocument = async (
+  file: string,
+  options: LoadOptions = {}
+): Promise<{ readonly document: DocumentIR | undefined; readonly diagnostics: Array<Diagnostic> }> => {
+  const { document, diagnostics } = await loadDocument(path.resolve(file), options)
+  if (document === undefined || hasErrors(diagnostics)) return { document: undefined, diagnostics }
+  const ir = lowerDocument(document, diagnostics)
+  return { document: hasErrors(diagnostics) ? undefined : ir, diagnostics }
+}
+
+/** Compiles documents to modules in memory. */
+export const generate = async (files: ReadonlyArray<string>, options: GenerateOptions): Promise<GenerateResult> => {
+  const cwd = options.cwd ?? process.cwd()
+  const emitted: Array<EmittedFile> = []
+  const documents: Array<DocumentIR> = []
+  const diagnostics: Array<Diagnostic> = []
+  const outDir = path.resolve(cwd, options.outDir)
+  for (const file of files) {
+    const result = await compileDocument(file, options)
+    diagnostics.push(...result.diagnostics)
+    if (result.document === undefined) continue
+    documents.push(result.document)
+    const from = path.relative(outDir, path.resolve(cwd, file)).split(path.sep).join("/")
+    emitted.push(emitModule(result.document, from))
+  }
+  const names = emitted.map((f) => f.name)
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i)
+  if (duplicate !== undefined) {
+    diagnostics.push({ file: duplicate, line: 1, column: 1, severity: "error", code: "module-collision",
+      message: `two documents would both be written to ${duplicate}` })
+  }
+  const files_ = emitted.length > 0 ? [...emitted, emitBarrel(names)] : []
+  return { files: files_, documents, diagnostics: sortDiagnostics(diagnostics) }
+}
+
+/** Writes files into a directory; returns the names whose content changed. */
+export const writeFiles = async (outDir: string, files: ReadonlyArray<EmittedFile>): Promise<Array<string>> => {
+  await mkdir(outDir, { recursive: true })
+  const changed: Array<string> = []
+  for (const file of files) {
+    const target = path.join(outDir, file.name)
+    const current = await readFile(target, "utf8").catch(() => undefined)
+    if (current !== file.text) {
+      await writeFile(target, file.text)
+      changed.push(file.name)
+    }
+  }
+  return changed
+}
+
+/** Names of files that differ from (or are missing in) a directory, and generated-looking files it has in excess. */
+export const staleFiles = async (outDir: string, files: ReadonlyArray<EmittedFile>): Promise<Array<string>> => {
+  const stale: Array<string> = []
+  for (const file of files) {
+    const current = await readFile(path.join(outDir, file.name), "utf8").catch(() => undefined)
+    if (current !== file.text) stale.push(file.name)
+  }
+  const expected = new Set(files.map((f) => f.name))
+  const present = await readdir(outDir).catch(() => [] as Array<string>)
+  for (const name of present) {
+    if (!name.endsWith(".ts") || expected.has(name)) continue
+    const text = await readFile(path.join(outDir, name), "utf8")
+    if (text.includes("Generated by arazzo-effect")) stale.push(`${name} (no longer generated)`)
+  }
+  return stale
+}

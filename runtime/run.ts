@@ -195,3 +195,9 @@ export class Run<I, Steps, O, E extends EndPoint> {
     )
   }
 }
+
+/** The success criterion of a step that declares none: a 2xx status. */
+export const successfulStatus: Criterion = criterion(
+  "2xx status (the step declares no successCriteria)",
+  (response) => response.status >= 200 && response.status < 300
+)

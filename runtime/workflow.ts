@@ -49,11 +49,15 @@ export type Ended<O, Steps, E extends EndPoint> = E extends EndPoint ? {
 
 export type WorkflowResult<O, Steps, E extends EndPoint = never> = Completed<O, Steps> | Ended<O, Steps, E>
 
-const inputIssues = (error: ParseResult.ParseError) =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-    path: issue.path.map(String).join("."),
-    message: issue.message
-  }))
+/** One issue per field: a union reports each member's mismatch, merged here with "or". */
+const inputIssues = (error: ParseResult.ParseError) => {
+  const byPath = new Map<string, Array<string>>()
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const path = issue.path.map(String).join(".")
+    byPath.set(path, [...(byPath.get(path) ?? []), issue.message])
+  }
+  return [...byPath].map(([path, messages]) => ({ path, message: messages.join(" or ") }))
+}
 
 /**
  * Runs a workflow body: decodes the inputs (a mismatch is `InputsInvalid` naming the field),

@@ -5,7 +5,7 @@
  */
 import type { Segment } from "../../runtime/values.js"
 import type { JsonPointer, RuntimeExpression } from "../expressions/index.js"
-import { isRuntimeExpression, parseRuntimeExpression, parseTemplate } from "../expressions/index.js"
+import { hasRuntimeExpressionPrefix, isRuntimeExpression, parseRuntimeExpression, parseTemplate } from "../expressions/index.js"
 import type { Path } from "../load/yaml.js"
 import { isObject, report, type Scope } from "./context.js"
 import type { ValueIR } from "./ir.js"
@@ -66,7 +66,8 @@ export const lowerExpression = (
 
 /** A string value: one runtime expression, a template with embedded expressions, or a literal. */
 export const lowerString = (text: string, scope: Scope, path: Path): ValueIR | undefined => {
-  if (isRuntimeExpression(text)) {
+  // A value that starts like an expression but is not one is a mistake, not a literal.
+  if (isRuntimeExpression(text) || hasRuntimeExpressionPrefix(text)) {
     const parsed = parseRuntimeExpression(text)
     if (!parsed.ok) {
       report(scope, path, "error", "expression-syntax", parsed.error.message, parsed.error.span.start)

@@ -2,7 +2,7 @@
 import { type CodeBlockWriter, type StatementStructures, StructureKind, VariableDeclarationKind, type WriterFunction } from "ts-morph"
 import type { ActionIR, StepIR, ValueIR, WorkflowIR } from "../lower/ir.js"
 import { camelCase, Names, pascalCase, propertyAccess, propertyKey } from "./names.js"
-import { docText, lineComment, stringLiteral } from "./text.js"
+import { docText, lineComment, stringLiteral, wrapDoc, wrapWords } from "./text.js"
 import { optionalTypeOf, schemaOf, typeOf } from "./types.js"
 import { conditionValues, printCondition, printCriterion, printValue, usesInputs, type ValueEnv } from "./values.js"
 
@@ -13,7 +13,7 @@ export interface ModuleNames {
 }
 
 const docs = (...texts: ReadonlyArray<string | undefined>) => {
-  const present = texts.filter((t): t is string => t !== undefined && t.trim() !== "").map(docText)
+  const present = texts.filter((t): t is string => t !== undefined && t.trim() !== "").map((t) => wrapDoc(t))
   return present.length === 0 ? [] : [present.join("\n\n")]
 }
 
@@ -97,9 +97,7 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
       properties: workflow.steps.map((s) => ({
         name: propertyKey(s.stepId),
         isReadonly: true,
-        type: s.outputs.length === 0
-          ? "Record<string, never>"
-          : `{ ${s.outputs.map((o) => `readonly ${propertyKey(o.name)}: ${outputType(o)}`).join("; ")} }`
+        type: s.outputs.length === 0 ? "Record<string, never>" : objectType(s.outputs.map((o) => [o.name, outputType(o)]))
       }))
     },
     {
@@ -128,14 +126,14 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
       kind: StructureKind.TypeAlias,
       isExported: true,
       name: n.result,
-      type: `Arazzo.WorkflowResult<${n.outputs}, ${n.steps}${n.end ? `, ${n.end}` : ""}>`
+      type: wrapArguments("Arazzo.WorkflowResult", [n.outputs, n.steps, ...(n.end ? [n.end] : [])])
     },
     {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
       declarations: [{
         name: n.definition,
-        type: `Arazzo.WorkflowDefinition<${definitionArgs.join(", ")}>`,
+        type: wrapArguments("Arazzo.WorkflowDefinition", definitionArgs),
         initializer: (w) => {
           w.inlineBlock(() => {
             w.writeLine(`workflowId: ${stringLiteral(workflow.workflowId)},`)
@@ -165,7 +163,9 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
       declarations: [{
         name: n.run,
         initializer: (w) => {
-          w.writeLine(`(input: ${n.inputs}): Effect.Effect<${n.result}, Arazzo.WorkflowError, HttpClient.HttpClient> =>`)
+          w.writeLine("(")
+          w.indent(() => w.writeLine(`input: ${n.inputs}`))
+          w.writeLine(`): Effect.Effect<${n.result}, Arazzo.WorkflowError, HttpClient.HttpClient> =>`)
           w.indent(() => {
             w.write(`Arazzo.runWorkflow(${n.definition}, input, (run${bodyUsesInputs ? ", inputs" : ""}) =>`).newLine()
             w.indent(() => {
@@ -179,6 +179,19 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
       }]
     }
   ]
+}
+
+/** `{ readonly a: A; readonly b: B }`, one member per line when that is too long for one. */
+const objectType = (members: ReadonlyArray<readonly [string, string]>): string => {
+  const fields = members.map(([name, type]) => `readonly ${propertyKey(name)}: ${type}`)
+  const flat = `{ ${fields.join("; ")} }`
+  return flat.length <= 90 ? flat : `{\n  ${fields.join("\n  ")}\n}`
+}
+
+/** `Name<A, B>`, one argument per line when that is too long for one. */
+const wrapArguments = (name: string, args: ReadonlyArray<string>): string => {
+  const flat = `${name}<${args.join(", ")}>`
+  return flat.length <= 90 ? flat : `${name}<\n  ${args.join(",\n  ")}\n>`
 }
 
 const inputsSchema = (workflow: WorkflowIR): WriterFunction => (w) => {
@@ -232,7 +245,7 @@ const writeSteps = (
   }
   workflow.steps.forEach((step, index) => {
     if (index > 0) w.blankLine()
-    if (step.description) w.writeLine(`// ${lineComment(step.description)}`)
+    if (step.description) for (const line of wrapWords(lineComment(step.description), 96)) w.writeLine(`// ${line}`)
     const variable = stepVars.get(step.stepId)!
     const actions = decisiveActions(step.actions)
     const keep = usedLater.has(step.stepId) || actions.length > 0

@@ -4,8 +4,10 @@
  */
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import { civitaiMock } from "../mock/civitai-orchestration.js"
@@ -137,7 +139,7 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       if (error._tag === "StepFailed") expect(error.status).toBe(429)
     }))
 
-  it.scopedLive("a wrong token is a StepFailed at uploadSource with status 401, and the token appears nowhere", () =>
+  it.scopedLive("a wrong token is a StepFailed at uploadSource with status 401; the token is in no error, log or span", () =>
     Effect.gen(function*() {
       const secret = "sk-live-0123456789abcdef"
       const mock = yield* civitaiMock()
@@ -153,6 +155,12 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       for (const text of [error.message, String(error), JSON.stringify(error), JSON.stringify(error.body)]) {
         expect(text).not.toContain(secret)
       }
+      const logged: Array<string> = []
+      const logger = Logger.make(({ message, cause }) => logged.push(`${String(message)} ${Cause.pretty(cause)}`))
+      yield* Effect.logError("workflow failed", error).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      yield* Effect.logError(Cause.fail(error)).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      expect(logged.join("\n")).toContain("uploadSource")
+      expect(logged.join("\n")).not.toContain(secret)
       const spanText = JSON.stringify(spans.map((s) => [s.name, [...s.attributes]]))
       expect(spanText).toContain("arazzo.step uploadSource")
       expect(spanText).toContain("http.client POST")

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest"
+import { at, equal, greaterOrEqual, greaterThan, lessOrEqual, lessThan, notEqual, truthy } from "../../runtime/values.js"
+
+describe("at", () => {
+  const body = { steps: [{ jobs: [{ result: { blobs: [{ url: "u" }] } }] }], "a/b": 1, list: ["x"] }
+  it.each([
+    [["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], "u"],
+    [["steps", "0", "jobs"], body.steps[0]!.jobs],
+    [["a/b"], 1],
+    [["list", 1], undefined],
+    [["list", "01"], undefined],
+    [["steps", 0, "missing", "deeper"], undefined],
+    [[], body],
+    [["toString"], undefined]
+  ] as const)("%j", (path, want) => {
+    expect(at(body, path)).toEqual(want)
+  })
+})
+
+describe("equal (Arazzo loose equality)", () => {
+  it.each([
+    ["processing", "PROCESSING", true],
+    ["processing", "processed", false],
+    [201, 201, true],
+    [201, "201", true],
+    [201, "201x", false],
+    [true, "true", true],
+    [false, "TRUE", false],
+    [null, undefined, true],
+    [null, 0, false],
+    [undefined, "", false],
+    [{}, {}, false]
+  ] as const)("%j == %j is %s", (left, right, want) => {
+    expect(equal(left, right)).toBe(want)
+    expect(notEqual(left, right)).toBe(!want)
+  })
+})
+
+describe("ordering", () => {
+  it("compares numbers and numeric strings numerically, strings case-insensitively, the rest never", () => {
+    expect(lessThan(2, 10)).toBe(true)
+    expect(lessThan("2", "10")).toBe(true)
+    expect(greaterThan("b", "A")).toBe(true)
+    expect(lessOrEqual("abc", "ABC")).toBe(true)
+    expect(greaterOrEqual(3, 3)).toBe(true)
+    expect(lessThan(null, 1)).toBe(false)
+    expect(greaterThan({}, 1)).toBe(false)
+  })
+})
+
+describe("truthy", () => {
+  it.each([[0, false], ["", false], [null, false], [undefined, false], ["x", true], [[], true], [1, true]] as const)(
+    "%j is %s",
+    (value, want) => expect(truthy(value)).toBe(want)
+  )
+})

@@ -7,7 +7,7 @@
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
-import { formatDiagnostic, hasErrors } from "./diagnostics.js"
+import { formatForTerminal, hasErrors } from "./diagnostics.js"
 import { findDocuments, generate, staleFiles, writeFiles } from "./index.js"
 
 const USAGE = `Usage: arazzo-effect generate <files or directories...> --out <dir> [--check] [--source name=file]...
@@ -56,7 +56,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const started = performance.now()
   const files = await findDocuments(inputs).catch((cause: unknown) => fail(String(cause instanceof Error ? cause.message : cause)))
   const result = await generate(files, { outDir: values.out, sources })
-  for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`)
+  for (const line of formatForTerminal(result.diagnostics)) process.stderr.write(`${line}\n`)
   const outDir = path.resolve(values.out)
   const elapsed = `${Math.round(performance.now() - started)} ms`
   if (values.check) {

@@ -22,3 +22,32 @@ export const sortDiagnostics = (diagnostics: ReadonlyArray<Diagnostic>): Array<D
   [...diagnostics].sort((a, b) =>
     a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code)
   )
+
+/**
+ * Diagnostics for people: errors one by one; a warning repeated in a file (same code and
+ * message) once, with the other places it occurs.
+ */
+export const formatForTerminal = (diagnostics: ReadonlyArray<Diagnostic>): Array<string> => {
+  const lines: Array<string> = []
+  const repeats = new Map<string, { first: Diagnostic; others: Array<Diagnostic> }>()
+  for (const d of diagnostics) {
+    if (d.severity === "error") {
+      lines.push(formatDiagnostic(d))
+      continue
+    }
+    const key = `${d.file}\0${d.code}\0${d.message}`
+    const group = repeats.get(key)
+    if (group) group.others.push(d)
+    else {
+      const created = { first: d, others: [] as Array<Diagnostic> }
+      repeats.set(key, created)
+      lines.push(key)
+    }
+  }
+  return lines.map((line) => {
+    const group = repeats.get(line)
+    if (group === undefined) return line
+    const more = group.others.length === 0 ? "" : ` (also at ${group.others.map((o) => `${o.line}:${o.column}`).join(", ")})`
+    return formatDiagnostic(group.first) + more
+  })
+}

@@ -110,3 +110,21 @@ ${steps}`
     expect(result.stderr).toMatch(/^flow\.arazzo\.yml:12:13: error parameter-in-missing /m)
   }, 60_000)
 })
+
+describe("diagnostics on a terminal", () => {
+  it("prints errors one by one and a repeated warning once per file, with the other places", async () => {
+    const { formatForTerminal } = await import("../../generator/diagnostics.js")
+    const warning = { file: "a.yml", severity: "warning", code: "bare-expression", message: "m" } as const
+    const lines = formatForTerminal([
+      { ...warning, line: 3, column: 5 },
+      { file: "a.yml", line: 4, column: 1, severity: "error", code: "unknown-step", message: "e" },
+      { ...warning, line: 9, column: 5 },
+      { ...warning, file: "b.yml", line: 1, column: 1 }
+    ])
+    expect(lines).toEqual([
+      "a.yml:3:5: warning bare-expression m (also at 9:5)",
+      "a.yml:4:1: error unknown-step e",
+      "b.yml:1:1: warning bare-expression m"
+    ])
+  })
+})

@@ -14,6 +14,15 @@ export interface Diagnostic {
 export const formatDiagnostic = (d: Diagnostic): string =>
   `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code} ${d.message}`
 
+/**
+ * Codes for constructs the document may use but this generator cannot compile yet: errors for
+ * `generate`, not problems of the document, so `check` leaves them out.
+ */
+export const isUnsupported = (d: Diagnostic): boolean => d.code.startsWith("unsupported-")
+
+/** Codes that only mean "could not be verified here" (a remote source is never fetched). */
+export const isUnverifiable = (d: Diagnostic): boolean => d.code === "source-remote"
+
 export const hasErrors = (diagnostics: ReadonlyArray<Diagnostic>): boolean =>
   diagnostics.some((d) => d.severity === "error")
 

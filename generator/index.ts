@@ -4,12 +4,13 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises"
 import * as path from "node:path"
-import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js"
+import { type Diagnostic, sortDiagnostics } from "./diagnostics.js"
 import { emitBarrel, emitModule, type EmittedFile } from "./emit/module.js"
-import { loadDocument, type LoadOptions } from "./load/document.js"
+import { analyzeDocument, checkDocument } from "./check.js"
+import type { LoadOptions } from "./load/document.js"
 import type { DocumentIR } from "./lower/ir.js"
-import { lowerDocument } from "./lower/document.js"
 
+export { analyzeDocument, checkDocument }
 export { type Diagnostic, formatDiagnostic } from "./diagnostics.js"
 export type * from "./lower/ir.js"
 
@@ -44,17 +45,6 @@ export const findDocuments = async (inputs: ReadonlyArray<string>): Promise<Arra
   return [...new Set(found)].sort()
 }
 
-/** Loads and lowers one document; `undefined` when it has errors (they are in `diagnostics`). */
-export const compileDocument = async (
-  file: string,
-  options: LoadOptions = {}
-): Promise<{ readonly document: DocumentIR | undefined; readonly diagnostics: Array<Diagnostic> }> => {
-  const { document, diagnostics } = await loadDocument(path.resolve(file), options)
-  if (document === undefined || hasErrors(diagnostics)) return { document: undefined, diagnostics }
-  const ir = lowerDocument(document, diagnostics)
-  return { document: hasErrors(diagnostics) ? undefined : ir, diagnostics }
-}
-
 /** Compiles documents to modules in memory. */
 export const generate = async (files: ReadonlyArray<string>, options: GenerateOptions): Promise<GenerateResult> => {
   const cwd = options.cwd ?? process.cwd()
@@ -63,7 +53,7 @@ export const generate = async (files: ReadonlyArray<string>, options: GenerateOp
   const diagnostics: Array<Diagnostic> = []
   const outDir = path.resolve(cwd, options.outDir)
   for (const file of files) {
-    const result = await compileDocument(file, options)
+    const result = await analyzeDocument(file, options)
     diagnostics.push(...result.diagnostics)
     if (result.document === undefined) continue
     documents.push(result.document)

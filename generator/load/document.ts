@@ -75,15 +75,15 @@ export const loadDocument = async (
     const where = ["sourceDescriptions", index, "url"]
     const given = options.sources?.[name]
     if (type !== "openapi") {
-      diagnostics.push(source.diagnostic(["sourceDescriptions", index, "type"], "error", "source-type-unsupported",
+      diagnostics.push(source.diagnostic(["sourceDescriptions", index, "type"], "error", "unsupported-source-type",
         `source description \`${name}\` has type \`${String(type)}\`; only \`openapi\` sources are supported so far`))
       sources.push({ name, url, type: String(type), index, description: undefined })
       continue
     }
     const target = given !== undefined ? path.resolve(cwd, given) : resolveUrl(absolutePath, url)
     if (target === undefined) {
-      diagnostics.push(source.diagnostic(where, "error", "source-unresolved",
-        `source description \`${name}\` points at ${url}, which is not a local file; give one with --source ${name}=<file>`))
+      diagnostics.push(source.diagnostic(where, "error", "source-remote",
+        `source description \`${name}\` points at ${url}, which is not fetched; give a local copy with --source ${name}=<file>`))
       sources.push({ name, url, type, index, description: undefined })
       continue
     }

@@ -25,6 +25,8 @@ export interface Scope extends Reporter {
   readonly inputs: ReadonlyMap<string, TypeIR>
   /** Steps that have certainly completed before this point, with their output names. */
   readonly stepsBefore: ReadonlyMap<string, ReadonlySet<string>>
+  /** Steps that can have run before this point along some path (backward gotos included). */
+  readonly canRunBefore: ReadonlySet<string>
   readonly allSteps: ReadonlySet<string>
   /** Whether `$statusCode` / `$response…` have a value here (criteria and outputs, not requests). */
   readonly response: boolean

@@ -127,7 +127,7 @@ export const lowerCriterion = (criterion: unknown, scope: Scope, path: Path): Cr
     }
     const parsed = parseCondition(text, { contextRoot: true })
     if (!parsed.ok || !usesContext(parsed.value)) {
-      report(scope, conditionPath, "error", "criterion-unsupported",
+      report(scope, conditionPath, "error", "unsupported-criterion",
         "RFC 9535 JSONPath queries are not supported yet; only the `$.field == value` comparison form is")
       return undefined
     }
@@ -143,7 +143,7 @@ export const lowerCriterion = (criterion: unknown, scope: Scope, path: Path): Cr
     const test = lowerCondition(parsed.value, scope, conditionPath, context)
     return test && { text, test }
   }
-  report(scope, path, "error", "criterion-unsupported", `\`${type}\` criteria are not supported yet`)
+  report(scope, path, "error", "unsupported-criterion", `\`${type}\` criteria are not supported yet`)
   return undefined
 }
 

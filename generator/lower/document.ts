@@ -1,6 +1,7 @@
 /** A loaded document lowered to its IR; structural problems and unsupported constructs become diagnostics. */
 import { createHash } from "node:crypto"
 import type { Diagnostic } from "../diagnostics.js"
+import type { Path } from "../load/yaml.js"
 import type { LoadedDocument } from "../load/document.js"
 import { arrayAt, isObject, report, type Reporter, stringAt } from "./context.js"
 import type { DocumentIR, OperationIR, WorkflowIR } from "./ir.js"
@@ -9,41 +10,28 @@ import { lowerWorkflow } from "./workflow.js"
 
 const ID = /^[A-Za-z0-9_\-]+$/
 
-/** Checks the structure lowering relies on: version, ids present, well-formed and unique. */
-const checkStructure = (root: Record<string, unknown>, reporter: Reporter): boolean => {
+/**
+ * Ids must be unique (workflowIds in the document, stepIds in a workflow) and should use only
+ * `[A-Za-z0-9_-]`, as the specification recommends. The JSON Schema checks that they exist.
+ */
+const checkIds = (root: Record<string, unknown>, reporter: Reporter): boolean => {
   const before = reporter.diagnostics.length
-  const version = root["arazzo"]
-  if (typeof version !== "string" || !/^1\.0\.\d+$/.test(version)) {
-    report(reporter, ["arazzo"], "error", "arazzo-version", `\`arazzo: ${String(version)}\` is not a 1.0.x version`)
+  const unique = (ids: ReadonlyArray<readonly [string | undefined, Path]>, what: string) => {
+    const seen = new Set<string>()
+    for (const [id, at] of ids) {
+      if (id === undefined) continue
+      if (!ID.test(id)) report(reporter, at, "warning", "id-format", `${what} \`${id}\` should use only letters, digits, \`_\` and \`-\``)
+      if (seen.has(id)) report(reporter, at, "error", "duplicate-id", `${what} \`${id}\` is used twice`)
+      seen.add(id)
+    }
   }
   const workflows = arrayAt(root, "workflows")
-  if (workflows.length === 0) report(reporter, ["workflows"], "error", "no-workflows", "the document defines no workflows")
-  const workflowIds = new Set<string>()
-  for (const [i, workflow] of workflows.entries()) {
-    const id = isObject(workflow) ? stringAt(workflow, "workflowId") : undefined
-    if (id === undefined) {
-      report(reporter, ["workflows", i], "error", "workflow-id-missing", "a workflow needs a `workflowId`")
-      continue
-    }
-    if (!ID.test(id)) report(reporter, ["workflows", i, "workflowId"], "error", "id-format", `workflowId \`${id}\` must match [A-Za-z0-9_-]+`)
-    if (workflowIds.has(id)) report(reporter, ["workflows", i, "workflowId"], "error", "duplicate-id", `workflowId \`${id}\` is used twice`)
-    workflowIds.add(id)
-    const steps = arrayAt(workflow as Record<string, unknown>, "steps")
-    if (steps.length === 0) report(reporter, ["workflows", i], "error", "no-steps", `workflow ${id} has no steps`)
-    const stepIds = new Set<string>()
-    for (const [j, step] of steps.entries()) {
-      const stepId = isObject(step) ? stringAt(step, "stepId") : undefined
-      const at = ["workflows", i, "steps", j]
-      if (stepId === undefined) {
-        report(reporter, at, "error", "step-id-missing", "a step needs a `stepId`")
-        continue
-      }
-      if (!ID.test(stepId)) report(reporter, [...at, "stepId"], "error", "id-format", `stepId \`${stepId}\` must match [A-Za-z0-9_-]+`)
-      if (stepIds.has(stepId)) report(reporter, [...at, "stepId"], "error", "duplicate-id", `stepId \`${stepId}\` is used twice in ${id}`)
-      stepIds.add(stepId)
-    }
-  }
-  return reporter.diagnostics.length === before || !reporter.diagnostics.slice(before).some((d) => d.severity === "error")
+  unique(workflows.map((w, i) => [isObject(w) ? stringAt(w, "workflowId") : undefined, ["workflows", i, "workflowId"]]), "workflowId")
+  workflows.forEach((workflow, i) => {
+    const steps = isObject(workflow) ? arrayAt(workflow, "steps") : []
+    unique(steps.map((s, j) => [isObject(s) ? stringAt(s, "stepId") : undefined, ["workflows", i, "steps", j, "stepId"]]), "stepId")
+  })
+  return !reporter.diagnostics.slice(before).some((d) => d.severity === "error")
 }
 
 export const lowerDocument = (
@@ -56,7 +44,7 @@ export const lowerDocument = (
     report(reporter, [], "error", "not-an-object", "an Arazzo document is a YAML or JSON object")
     return undefined
   }
-  if (!checkStructure(root, reporter)) return undefined
+  if (!checkIds(root, reporter)) return undefined
   const workflows: Array<WorkflowIR> = []
   const operations = new Map<string, OperationIR>()
   let ok = true

@@ -12,6 +12,8 @@ import { lowerString, lowerValue } from "./values.js"
 const LOCATIONS: ReadonlySet<string> = new Set(["path", "query", "header", "cookie"])
 
 export interface StepContext {
+  /** The document's workflows, for steps that call one. */
+  readonly workflows: ReadonlyArray<Record<string, unknown>>
   readonly sources: ReadonlyArray<LoadedSource>
   /** Step ids in document order. */
   readonly order: ReadonlyArray<string>
@@ -56,7 +58,9 @@ export const lowerStep = (
   const operation = resolveStepOperation(raw, context, scope, path)
   const requestScope: Scope = { ...scope, response: false }
   const responseScope: Scope = { ...scope, response: true }
-  const parameters = lowerParameters(raw, operation?.operation, requestScope, context, path)
+  const callsWorkflow = stringAt(raw, "workflowId") !== undefined && stringAt(raw, "operationId") === undefined &&
+    stringAt(raw, "operationPath") === undefined
+  const parameters = lowerParameters(raw, operation?.operation, requestScope, context, path, callsWorkflow)
   const body = lowerBody(raw, operation?.operation, requestScope, context, path)
   const successCriteria = arrayAt(raw, "successCriteria").map((c, i) =>
     lowerCriterion(c, responseScope, [...path, "successCriteria", i])
@@ -64,7 +68,7 @@ export const lowerStep = (
   const outputs = lowerOutputs(raw, operation?.operation, successCriteria, responseScope, path)
   const flow = lowerSuccessActions(raw, index, responseScope, context, path)
   if (arrayAt(raw, "onFailure").length > 0) {
-    report(scope, [...path, "onFailure"], "error", "failure-actions-unsupported", "failure actions are not supported yet")
+    report(scope, [...path, "onFailure"], "error", "unsupported-failure-actions", "failure actions are not supported yet")
   }
   if (
     operation === undefined || parameters === undefined || body === null || outputs === undefined || flow === undefined ||
@@ -93,12 +97,31 @@ const resolveStepOperation = (raw: Record<string, unknown>, context: StepContext
   if (operationId !== undefined) return resolveOperationId(operationId, context.sources, scope, [...path, "operationId"])
   const operationPath = stringAt(raw, "operationPath")
   if (operationPath !== undefined) return resolveOperationPath(operationPath, context.sources, scope, [...path, "operationPath"])
-  if (stringAt(raw, "workflowId") !== undefined) {
-    report(scope, [...path, "workflowId"], "error", "workflow-step-unsupported", "steps that call workflows are not supported yet")
+  const workflowId = stringAt(raw, "workflowId")
+  if (workflowId !== undefined) {
+    checkWorkflowCall(raw, workflowId, context, scope, path)
+    report(scope, [...path, "workflowId"], "error", "unsupported-workflow-step", "steps that call workflows are not supported yet")
     return undefined
   }
   report(scope, path, "error", "step-target-missing", "a step needs one of `operationId`, `operationPath` or `workflowId`")
   return undefined
+}
+
+/** A step that calls a workflow of this document must name one that exists and pass its required inputs. */
+const checkWorkflowCall = (raw: Record<string, unknown>, workflowId: string, context: StepContext, scope: Scope, path: Path) => {
+  if (workflowId.startsWith("$sourceDescriptions.")) return // a workflow of another Arazzo document
+  const called = context.workflows.find((w) => w["workflowId"] === workflowId)
+  if (called === undefined) {
+    report(scope, [...path, "workflowId"], "error", "unknown-workflow", `no workflow of this document is named \`${workflowId}\``)
+    return
+  }
+  const inputs = isObject(called["inputs"]) ? called["inputs"] : {}
+  const passed = new Set(arrayAt(raw, "parameters").flatMap((p) => (isObject(p) && typeof p["name"] === "string" ? [p["name"]] : [])))
+  const missing = arrayAt(inputs, "required").filter((name): name is string => typeof name === "string" && !passed.has(name))
+  if (missing.length > 0 && !arrayAt(raw, "parameters").some((p) => isObject(p) && "reference" in p)) {
+    report(scope, path, "error", "missing-workflow-input",
+      `workflow \`${workflowId}\` requires ${missing.map((m) => `\`${m}\``).join(", ")}, which this step does not pass`)
+  }
 }
 
 const lowerParameters = (
@@ -106,19 +129,25 @@ const lowerParameters = (
   operation: ApiOperation | undefined,
   scope: Scope,
   context: StepContext,
-  path: Path
+  path: Path,
+  callsWorkflow: boolean
 ): StepIR["parameters"] | undefined => {
   const lowered: Array<{ in: ParameterLocation; name: string; value: ValueIR }> = []
   let ok = true
   for (const [i, parameter] of arrayAt(raw, "parameters").entries()) {
     const at = [...path, "parameters", i]
     if (!isObject(parameter) || "reference" in parameter) {
-      report(scope, at, "error", "parameter-unsupported", "reusable parameter references are not supported yet")
+      report(scope, at, "error", "unsupported-reusable-parameter", "reusable parameter references are not supported yet")
       ok = false
       continue
     }
     const name = stringAt(parameter, "name")
     const location = stringAt(parameter, "in")
+    if (callsWorkflow) {
+      // Parameters of a step that calls a workflow are its inputs: checked, not sent.
+      if (lowerValue(parameter["value"], scope, [...at, "value"]) === undefined) ok = false
+      continue
+    }
     if (name === undefined || location === undefined || !LOCATIONS.has(location)) {
       report(scope, at, "error", "parameter-in-missing",
         `parameter${name ? ` \`${name}\`` : ""} of an operation step needs \`in\`: path, query, header or cookie`)
@@ -133,9 +162,15 @@ const lowerParameters = (
     if (location === "header" && CREDENTIAL_HEADERS.test(name)) for (const input of inputsIn(value)) context.credentialInputs.add(input)
     lowered.push({ in: location as ParameterLocation, name, value })
   }
+  // Names as written, so that a parameter whose value failed is not also reported as missing.
+  const given = arrayAt(raw, "parameters").flatMap((p) =>
+    isObject(p) && p["in"] === "path" && typeof p["name"] === "string" ? [p["name"]] : []
+  )
   for (const required of operation?.parameters.filter((p) => p.in === "path") ?? []) {
-    if (!lowered.some((p) => p.in === "path" && p.name === required.name)) {
-      report(scope, path, "error", "missing-path-parameter", `path parameter \`${required.name}\` of ${operation!.path} is not given`)
+    if (!given.includes(required.name)) {
+      const hint = given.length > 0 ? `; the step gives ${given.map((g) => `\`${g}\``).join(", ")}` : ""
+      report(scope, path, "error", "missing-path-parameter",
+        `path parameter \`${required.name}\` of ${operation!.method} ${operation!.path} is not given${hint}`)
       ok = false
     }
   }
@@ -162,7 +197,7 @@ const lowerBody = (
   if (!isObject(requestBody)) return undefined
   const at = [...path, "requestBody"]
   if (arrayAt(requestBody, "replacements").length > 0) {
-    report(scope, [...at, "replacements"], "error", "replacements-unsupported", "payload replacements are not supported yet")
+    report(scope, [...at, "replacements"], "error", "unsupported-replacements", "payload replacements are not supported yet")
     return null
   }
   const declared = Object.keys(operation?.requestBody?.content ?? {})
@@ -263,7 +298,7 @@ const lowerSuccessActions = (
   let ok = true
   for (const [position, { action, at }] of [...own, ...inherited].entries()) {
     if (!isObject(action) || "reference" in action) {
-      report(scope, at, "error", "action-unsupported", "reusable success action references are not supported yet")
+      report(scope, at, "error", "unsupported-reusable-action", "reusable success action references are not supported yet")
       ok = false
       continue
     }
@@ -286,7 +321,7 @@ const lowerSuccessActions = (
     }
     const target = stringAt(action, "stepId")
     if (target === undefined) {
-      report(scope, at, "error", "goto-workflow-unsupported", "`goto` a workflow is not supported yet")
+      report(scope, at, "error", "unsupported-goto-workflow", "`goto` a workflow is not supported yet")
       ok = false
     } else if (!context.order.includes(target)) {
       report(scope, [...at, "stepId"], "error", "unknown-goto-target", `\`goto\` names step \`${target}\`, which workflow ${scope.workflowId} does not have`)
@@ -296,7 +331,7 @@ const lowerSuccessActions = (
     } else if (target === context.order[index + 1]) {
       actions.push({ name, kind: "next", target, criterion })
     } else {
-      report(scope, [...at, "stepId"], "error", "goto-unsupported",
+      report(scope, [...at, "stepId"], "error", "unsupported-goto",
         target === stepId
           ? "a `goto` back to the same step is compiled to a poll only as the first success action, with criteria"
           : `\`goto\` ${target}: only a goto to the same step (a poll) or to the next step is supported yet`)

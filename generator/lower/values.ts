@@ -37,7 +37,10 @@ export const lowerExpression = (
       }
       const outputs = scope.stepsBefore.get(expression.stepId)
       if (outputs === undefined) {
-        return fail("step-not-run", `\`${expression.text}\`: step \`${expression.stepId}\` has not run at this point`)
+        return scope.canRunBefore.has(expression.stepId)
+          ? fail("unsupported-step-reference",
+            `\`${expression.text}\`: step \`${expression.stepId}\` runs before this point only through a backward goto, which is not supported yet`)
+          : fail("step-not-run", `\`${expression.text}\`: step \`${expression.stepId}\` cannot have run before this point`)
       }
       if (!outputs.has(expression.name)) {
         return fail("unknown-output", `\`${expression.text}\`: step \`${expression.stepId}\` has no output \`${expression.name}\``)
@@ -61,7 +64,7 @@ export const lowerExpression = (
       }
       break
   }
-  return fail("expression-unsupported", `\`${expression.text}\` is not supported here yet`)
+  return fail("unsupported-expression", `\`${expression.text}\` is not supported here yet`)
 }
 
 /** A string value: one runtime expression, a template with embedded expressions, or a literal. */

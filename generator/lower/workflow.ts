@@ -5,6 +5,7 @@ import type { Path } from "../load/yaml.js"
 import { arrayAt, isObject, report, type Reporter, type Scope, stringAt } from "./context.js"
 import type { InputIR, StepIR, ValueIR, WorkflowIR } from "./ir.js"
 import type { ResolvedOperation } from "./operations.js"
+import { canRunBefore, loopsWithoutExit, reachable, workflowFlow } from "../validate/flow.js"
 import { lowerStep } from "./step.js"
 import { type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
 import { lowerString } from "./values.js"
@@ -49,7 +50,20 @@ export const lowerWorkflow = (
     stringAt(s, "stepId") ?? "",
     new Set(Object.keys(isObject(s["outputs"]) ? s["outputs"] : {}))
   ]))
+  const flow = workflowFlow(raw)
+  const reached = reachable(flow)
+  rawSteps.forEach((step, i) => {
+    if (!reached.has(order[i]!)) {
+      report(reporter, [...path, "steps", i, "stepId"], "warning", "unreachable-step",
+        `step \`${order[i]}\` can never run: no step goes to it and it does not follow one that goes on`)
+    }
+  })
+  for (const loop of loopsWithoutExit(flow)) {
+    report(reporter, [...path, "steps", order.indexOf(loop[0]!), "stepId"], "warning", "loop-without-exit",
+      `the steps ${loop.map((s) => `\`${s}\``).join(" → ")} go round with no way out on success; the run can end only by failing`)
+  }
   const context = {
+    workflows: arrayAt(root, "workflows").filter(isObject),
     sources,
     order,
     workflowSuccessActions: arrayAt(raw, "successActions"),
@@ -57,7 +71,7 @@ export const lowerWorkflow = (
     credentialInputs: new Set<string>()
   }
   if (arrayAt(raw, "failureActions").length > 0) {
-    report(reporter, [...path, "failureActions"], "error", "failure-actions-unsupported", "failure actions are not supported yet")
+    report(reporter, [...path, "failureActions"], "error", "unsupported-failure-actions", "failure actions are not supported yet")
   }
   const steps: Array<StepIR> = []
   const operations: Array<ResolvedOperation> = []
@@ -68,6 +82,7 @@ export const lowerWorkflow = (
       workflowId,
       inputs: inputTypes,
       stepsBefore: new Map(order.slice(0, i).map((id) => [id, outputNames.get(id)!])),
+      canRunBefore: canRunBefore(flow, order[i]!),
       allSteps: new Set(order),
       response: false
     }
@@ -83,6 +98,7 @@ export const lowerWorkflow = (
     workflowId,
     inputs: inputTypes,
     stepsBefore: outputNames,
+    canRunBefore: new Set(order),
     allSteps: new Set(order),
     response: false
   }

@@ -128,3 +128,22 @@ describe("diagnostics on a terminal", () => {
     ])
   })
 })
+
+describe("regenerating in one process", () => {
+  it("formats a document regenerated with new content correctly (the formatter once reused a stale copy)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "arazzo-regen-"))
+    const seed = path.join(specs, "civitai/arazzo/civitai-blob-upload-img2img-workflow.yml")
+    const target = path.join(dir, "arazzo", "flow.yml")
+    await run("cp", ["-r", path.join(specs, "civitai/openapi"), path.join(dir, "openapi")])
+    await run("mkdir", ["-p", path.join(dir, "arazzo")])
+    const original = await readFile(seed, "utf8")
+    await writeFile(target, original)
+    await generate([target], { outDir: dir, cwd: dir })
+    // Same path, different content: a longer workflow id shifts every later offset.
+    await writeFile(target, original.replace("workflowId: blob-upload-img2img", "workflowId: blob-upload-img2img-renamed-for-this-test"))
+    const { files } = await generate([target], { outDir: dir, cwd: dir })
+    const text = files[0]!.text
+    expect(text).toContain(`  workflowId: "blob-upload-img2img-renamed-for-this-test",\n  inputs: BlobUploadImg2imgRenamedForThisTestInputs,\n`)
+    expect(text).toContain(`        successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],\n`)
+  })
+})

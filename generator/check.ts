@@ -1,0 +1,40 @@
+/**
+ * `check`: what is wrong with a document, as its author needs to hear it: structure against
+ * the Arazzo 1.0 JSON Schema, then meaning (ids, references, operations, expressions, flow).
+ * Constructs the generator cannot compile yet are not the document's fault and are left out;
+ * a remote source that is never fetched is a warning.
+ */
+import * as path from "node:path"
+import { type Diagnostic, hasErrors, isUnsupported, isUnverifiable, sortDiagnostics } from "./diagnostics.js"
+import { loadDocument, type LoadedDocument, type LoadOptions } from "./load/document.js"
+import { lowerDocument } from "./lower/document.js"
+import type { DocumentIR } from "./lower/ir.js"
+import { validateStructure } from "./validate/structure.js"
+
+export interface Analysis {
+  /** The IR, when the document has no errors and everything in it can be compiled. */
+  readonly document: DocumentIR | undefined
+  /** Every finding, `unsupported-*` ones included. */
+  readonly diagnostics: ReadonlyArray<Diagnostic>
+}
+
+/** Load → structure → meaning. Lowering only runs on a structurally valid document. */
+export const analyzeDocument = async (file: string, options: LoadOptions = {}): Promise<Analysis> => {
+  const loaded = await loadDocument(path.resolve(file), options)
+  const diagnostics = [...loaded.diagnostics]
+  const document: LoadedDocument | undefined = loaded.document
+  if (document === undefined) return { document: undefined, diagnostics: sortDiagnostics(diagnostics) }
+  const structure = validateStructure(document.source)
+  diagnostics.push(...structure)
+  if (hasErrors(structure)) return { document: undefined, diagnostics: sortDiagnostics(diagnostics) }
+  const ir = lowerDocument(document, diagnostics)
+  return { document: hasErrors(diagnostics) ? undefined : ir, diagnostics: sortDiagnostics(diagnostics) }
+}
+
+/** The findings `check` reports for a document. */
+export const checkDocument = async (file: string, options: LoadOptions = {}): Promise<Array<Diagnostic>> => {
+  const { diagnostics } = await analyzeDocument(file, options)
+  return diagnostics
+    .filter((d) => !isUnsupported(d))
+    .map((d) => (isUnverifiable(d) ? { ...d, severity: "warning" as const } : d))
+}

@@ -107,7 +107,7 @@ ${steps}`
       path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "generator/cli.ts"), "generate", "flow.arazzo.yml", "--out", "out"
     ], { cwd: dir }).then(() => ({ code: 0, stderr: "" }), (e: { code: number; stderr: string }) => e)
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/^flow\.arazzo\.yml:12:13: error parameter-in-missing /m)
+    expect(result.stderr).toMatch(/^flow\.arazzo\.yml:12:13: error structure-required .*needs `in`/m)
   }, 60_000)
 })
 

@@ -56,9 +56,19 @@ export class RequestFailed extends Data.TaggedError("RequestFailed")<StepFailure
   }
 }
 
-/** A response arrived but cannot be read as declared (bad JSON, an output of the wrong type). */
+/**
+ * A response arrived but cannot be read as declared. The reason tells the cases apart:
+ * - `InvalidJson`: a body with a JSON content type does not parse;
+ * - `TooLarge`: the body exceeds the policy's `maxResponseBytes` (it was not read further);
+ * - `Output`: an output has the wrong type, or points into a body that is not JSON (`output` names it).
+ *
+ * A JSON body without the value an output points at is not invalid: the output is `undefined`.
+ */
 export class ResponseInvalid extends Data.TaggedError("ResponseInvalid")<StepFailureFields & {
   readonly status: number
+  readonly reason: "InvalidJson" | "TooLarge" | "Output"
+  /** The name of the output that cannot be read, for reason `Output`. */
+  readonly output?: string
   readonly detail: string
 }> {
   override get message() {

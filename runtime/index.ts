@@ -5,7 +5,7 @@
 export * from "./errors.js"
 export * from "./outputs.js"
 export * from "./policy.js"
-export { REDACTED } from "./redact.js"
+export { MAX_DEPTH, REDACTED, TOO_DEEP } from "./redact.js"
 export * from "./request.js"
 export type { StepResponse } from "./response.js"
 export * from "./run.js"

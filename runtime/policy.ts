@@ -21,6 +21,11 @@ export interface Policy {
   readonly stepTimeout: Duration.DurationInput
   /** Bound on a whole workflow run. */
   readonly workflowTimeout: Duration.DurationInput
+  /**
+   * The largest response body read, in bytes. A larger body is `ResponseInvalid` (reason
+   * `TooLarge`): reading stops at the limit, so the body is never buffered whole.
+   */
+  readonly maxResponseBytes: number
 }
 
 /** Exponential back-off from 500 ms capped at 10 s, jittered, for at most 5 minutes. */
@@ -40,7 +45,8 @@ export const defaultPolicy: Policy = {
   retry: defaultRetry,
   maxRetryAfter: Duration.minutes(1),
   stepTimeout: Duration.seconds(30),
-  workflowTimeout: Duration.minutes(10)
+  workflowTimeout: Duration.minutes(10),
+  maxResponseBytes: 32 * 1024 * 1024
 }
 
 /** An override for one step of a workflow. */

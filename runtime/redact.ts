@@ -4,6 +4,10 @@
  */
 export const REDACTED = "<redacted>"
 
+/** How deep a value shown in an error may nest; deeper parts read `TOO_DEEP`. */
+export const MAX_DEPTH = 100
+export const TOO_DEEP = "<nested too deeply>"
+
 /** The secrets of one workflow run; short values are ignored so that redaction stays meaningful. */
 export class Secrets {
   private constructor(private readonly values: ReadonlyArray<string>) {}
@@ -29,14 +33,22 @@ export class Secrets {
     return result
   }
 
-  /** A JSON-like value with every secret replaced inside its strings. */
-  value(value: unknown): unknown {
-    if (this.values.length === 0) return value
+  /** The text redacted, then cut to `max` characters (cut first, a secret could lose its end and escape). */
+  excerpt(text: string, max: number): string {
+    const redacted = this.text(text)
+    return redacted.length <= max ? redacted : `${redacted.slice(0, max)}… (${redacted.length} characters)`
+  }
+
+  /**
+   * A JSON-like value with every secret replaced inside its strings, and nesting past
+   * `MAX_DEPTH` levels cut to `TOO_DEEP`: a hostile `[[[[…]]]]` body would otherwise overflow
+   * the stack here, and again wherever the error is printed or serialized.
+   */
+  value(value: unknown, depth = 0): unknown {
     if (typeof value === "string") return this.text(value)
-    if (Array.isArray(value)) return value.map((v) => this.value(v))
-    if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.value(v)]))
-    }
-    return value
+    if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value
+    if (depth >= MAX_DEPTH) return TOO_DEEP
+    if (Array.isArray(value)) return value.map((v) => this.value(v, depth + 1))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.value(v, depth + 1)]))
   }
 }

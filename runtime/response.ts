@@ -7,11 +7,25 @@ export interface StepResponse {
   readonly body: unknown
 }
 
-const isJson = (contentType: string) => /^application\/(.+\+)?json\b/i.test(contentType) || /\+json\b/i.test(contentType)
+export const isJson = (contentType: string) =>
+  /^application\/(.+\+)?json\b/i.test(contentType) || /\+json\b/i.test(contentType)
 const isText = (contentType: string) => /^text\/|\/(xml|x-www-form-urlencoded)\b|\+xml\b/i.test(contentType)
 
-/** Decodes a body by its content type; fails with a message when a JSON body does not parse. */
-export const decodeBody = (bytes: Uint8Array, contentType: string): { readonly body: unknown } | { readonly error: string } => {
+/**
+ * Why a text is not JSON, without V8's quote of the text: the quote is cut at a few characters,
+ * which can cut a secret short of its redaction. The caller shows a redacted excerpt instead.
+ */
+const parseProblem = (cause: unknown): string =>
+  (cause instanceof Error ? cause.message : String(cause)).replace(/, "[\s\S]*"(\.\.\.)? is not valid JSON$/, "")
+
+/**
+ * Decodes a body by its content type. A JSON body that does not parse is an error with the
+ * reason and the text (to be shown redacted).
+ */
+export const decodeBody = (
+  bytes: Uint8Array,
+  contentType: string
+): { readonly body: unknown } | { readonly error: string; readonly text: string } => {
   if (bytes.byteLength === 0) return { body: undefined }
   if (isJson(contentType) || contentType === "") {
     const text = new TextDecoder().decode(bytes)
@@ -19,7 +33,7 @@ export const decodeBody = (bytes: Uint8Array, contentType: string): { readonly b
       return { body: JSON.parse(text) }
     } catch (cause) {
       if (contentType === "") return { body: text }
-      return { error: `body is not valid JSON (${cause instanceof Error ? cause.message : String(cause)})` }
+      return { error: `body is not valid JSON (${parseProblem(cause)})`, text }
     }
   }
   if (isText(contentType)) return { body: new TextDecoder().decode(bytes) }

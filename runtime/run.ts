@@ -145,12 +145,28 @@ export class Run<I, Steps, O, E extends EndPoint> {
       const where = this.where(stepId, this.summary(operation, built.url))
       const timeout = Duration.decode(policy.stepTimeout)
       const raw = yield* this.sendQuietly(built, policy).pipe(
-        Effect.mapError((failure) => new RequestFailed({ ...where, ...failure, detail: this.secrets.text(failure.detail) })),
+        Effect.mapError((failure) =>
+          failure._tag === "BodyTooLarge"
+            ? new ResponseInvalid({ ...where, status: failure.status, reason: "TooLarge", detail: failure.detail })
+            : new RequestFailed({
+              ...where,
+              reason: failure.reason,
+              detail: this.secrets.text(failure.detail),
+              attempts: failure.attempts
+            })
+        ),
         Effect.timeoutFail({ duration: timeout, onTimeout: () => new StepTimeout({ ...where, timeout }) })
       )
       yield* Effect.annotateCurrentSpan("http.response.status_code", raw.status)
       const decoded = decodeBody(raw.bytes, raw.headers["content-type"] ?? "")
-      if ("error" in decoded) return yield* new ResponseInvalid({ ...where, status: raw.status, detail: decoded.error })
+      if ("error" in decoded) {
+        return yield* new ResponseInvalid({
+          ...where,
+          status: raw.status,
+          reason: "InvalidJson",
+          detail: `${decoded.error}; the body begins ${JSON.stringify(this.secrets.excerpt(decoded.text, 200))}`
+        })
+      }
       const response: StepResponse = { status: raw.status, headers: raw.headers, body: decoded.body }
       for (const criterion of spec.successCriteria) {
         if (!criterion.test(response)) {
@@ -163,7 +179,15 @@ export class Run<I, Steps, O, E extends EndPoint> {
         }
       }
       const read = readOutputs(spec.outputs, response)
-      if ("error" in read) return yield* new ResponseInvalid({ ...where, status: raw.status, detail: read.error })
+      if ("error" in read) {
+        return yield* new ResponseInvalid({
+          ...where,
+          status: raw.status,
+          reason: "Output",
+          output: read.output,
+          detail: this.secrets.excerpt(read.error, 1000)
+        })
+      }
       const outputs = read.outputs as Steps[K]
       this.gathered[stepId] = outputs
       return { response, outputs }

@@ -1,7 +1,8 @@
 /**
  * Sending one request with the transport policy: transient failures (connection refused, 429,
- * 503, and for idempotent methods any transport error) are retried on the policy's schedule,
- * with a server's `Retry-After` taking the place of the scheduled delay.
+ * 503, and for idempotent methods any transport error, a body cut short included) are retried
+ * on the policy's schedule, with a server's `Retry-After` taking the place of the scheduled
+ * delay. The body is read within the policy's `maxResponseBytes`.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -9,6 +10,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
+import { type BodyIncomplete, type BodyTooLarge, readBody } from "./body.js"
 import type { Policy } from "./policy.js"
 import type { BuiltRequest } from "./request.js"
 import { retryAfterMillis } from "./response.js"
@@ -30,8 +32,9 @@ class Transient extends Data.TaggedError("Transient")<{
   readonly detail: string
 }> {}
 
-/** What `send` fails with when no response could be had. */
+/** What `send` fails with when no whole response could be had. */
 export interface TransportFailure {
+  readonly _tag: "TransportFailure"
   readonly reason: "Transport" | "Encode" | "InvalidUrl"
   readonly detail: string
   readonly attempts: number
@@ -40,45 +43,53 @@ export interface TransportFailure {
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"])
 const RETRY_STATUS = new Set([429, 503])
 
-const causeCodes = (error: unknown): ReadonlyArray<string> => {
+/** Messages and error codes along a cause chain (`fetch failed` → `connect ECONNREFUSED …`). */
+const causeChain = (error: unknown) => {
+  const messages: Array<string> = []
   const codes: Array<string> = []
   for (let e: unknown = error, depth = 0; e !== null && typeof e === "object" && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === "string") codes.push(code)
-    e = (e as { cause?: unknown }).cause
+    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown }
+    if (typeof message === "string" && message !== "" && !messages.includes(message)) messages.push(message)
+    if (typeof code === "string" && !codes.includes(code)) codes.push(code)
+    e = cause
   }
-  return codes
+  return { messages, codes }
 }
 
 /** A refused connection never reached the server, so even a POST is safe to send again. */
-const neverSent = (error: HttpClientError.HttpClientError) => causeCodes(error.cause).includes("ECONNREFUSED")
+const neverSent = (error: HttpClientError.HttpClientError | BodyIncomplete) =>
+  error._tag !== "BodyIncomplete" && causeChain(error.cause).codes.includes("ECONNREFUSED")
 
-const describe = (error: HttpClientError.HttpClientError): string => {
-  const codes = causeCodes(error.cause)
-  const cause = error.cause instanceof Error ? error.cause.message : undefined
-  return [error.reason, cause, codes.length > 0 ? `(${codes.join(", ")})` : undefined].filter(Boolean).join(": ")
+/** `connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)`; `reading the body of the 200 response failed: …`. */
+const describe = (error: HttpClientError.HttpClientError | BodyIncomplete): string => {
+  if (error._tag === "BodyIncomplete") return `reading the body of the ${error.status} response failed: ${error.detail}`
+  const { codes, messages } = causeChain(error.cause)
+  const why = [messages.join(": ") || error.message, codes.length > 0 ? `(${codes.join(", ")})` : ""].join(" ").trim()
+  if (error._tag === "RequestError") return why
+  return `reading the body of the ${error.response.status} response failed: ${why}`
 }
 
 const attemptOnce = (
   client: HttpClient.HttpClient,
-  built: BuiltRequest
-): Effect.Effect<RawResponse, Transient> =>
+  built: BuiltRequest,
+  maxBytes: number
+): Effect.Effect<RawResponse, Failure> =>
   client.execute(built.request).pipe(
     Effect.flatMap((response) =>
-      Effect.map(response.arrayBuffer, (buffer): RawResponse => ({
+      Effect.map(readBody(response, maxBytes), (bytes): RawResponse => ({
         status: response.status,
         headers: response.headers,
-        bytes: new Uint8Array(buffer)
+        bytes
       }))
     ),
-    Effect.mapError((error) =>
-      new Transient({
+    Effect.catchIf((error) => error._tag !== "BodyTooLarge", (error) =>
+      Effect.fail(new Transient({
         response: undefined,
         retryAfter: undefined,
         retriable: IDEMPOTENT.has(built.request.method) || neverSent(error),
         reason: error._tag === "RequestError" ? error.reason : "Transport",
         detail: describe(error)
-      })
+      }))
     ),
     Effect.flatMap((raw) => {
       if (!RETRY_STATUS.has(raw.status)) return Effect.succeed(raw)
@@ -95,37 +106,42 @@ const attemptOnce = (
     })
   )
 
+type Failure = Transient | BodyTooLarge
+
 /** The policy's retry schedule, with `Retry-After` overriding each delay it applies to. */
-const retrySchedule = (policy: Policy): Schedule.Schedule<Transient, Transient> => {
-  const base: Schedule.Schedule<unknown, Transient> = policy.retry
+const retrySchedule = (policy: Policy): Schedule.Schedule<Failure, Failure> => {
+  const base: Schedule.Schedule<unknown, Failure> = policy.retry
   return Schedule.passthrough(base).pipe(
-    Schedule.modifyDelay((transient, delay) => transient.retryAfter ?? delay)
+    Schedule.modifyDelay((failure, delay) => (failure._tag === "Transient" ? failure.retryAfter : undefined) ?? delay)
   )
 }
 
 /**
  * Sends a request, retrying transient failures. A 429/503 still failing after the last retry
- * is returned as the response it is, for the step's criteria to judge.
+ * is returned as the response it is, for the step's criteria to judge. A body over the limit
+ * is not retried: the next answer would be as large.
  */
 export const send = (
   client: HttpClient.HttpClient,
   built: BuiltRequest,
   policy: Policy
-): Effect.Effect<RawResponse, TransportFailure> =>
+): Effect.Effect<RawResponse, TransportFailure | BodyTooLarge> =>
   Effect.suspend(() => {
     let attempts = 0
     const maxRetryAfter = Duration.decode(policy.maxRetryAfter)
+    const retriable = (t: Transient) =>
+      t.retriable && (t.retryAfter === undefined || Duration.lessThanOrEqualTo(t.retryAfter, maxRetryAfter))
     return Effect.suspend(() => {
       attempts++
-      return attemptOnce(client, built)
+      return attemptOnce(client, built, policy.maxResponseBytes)
     }).pipe(
       Effect.retry({
         schedule: retrySchedule(policy),
-        while: (t) => t.retriable && (t.retryAfter === undefined || Duration.lessThanOrEqualTo(t.retryAfter, maxRetryAfter))
+        while: (failure) => failure._tag === "Transient" && retriable(failure)
       }),
       Effect.catchTag("Transient", (t) =>
         t.response !== undefined
           ? Effect.succeed(t.response)
-          : Effect.fail({ reason: t.reason, detail: t.detail, attempts }))
+          : Effect.fail<TransportFailure>({ _tag: "TransportFailure", reason: t.reason, detail: t.detail, attempts }))
     )
   })

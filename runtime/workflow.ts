@@ -81,7 +81,7 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, R>(
     return yield* body(run, inputs).pipe(
       Effect.timeoutFail({
         duration: timeout,
-        onTimeout: () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: run.gathered })
+        onTimeout: () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: { ...run.gathered } })
       })
     )
   }).pipe(Effect.withSpan(`arazzo.workflow ${definition.workflowId}`, {

@@ -83,8 +83,10 @@ export const resolveOperationPath = (
 ): ResolvedOperation | undefined => {
   const match = /^\{\$sourceDescriptions\.([^.}]+)\.url\}#\/paths\/([^/]+)\/([a-zA-Z]+)$/.exec(text)
   if (!match) {
-    report(reporter, path, "error", "operation-path-syntax",
-      "an operationPath reads `{$sourceDescriptions.<name>.url}#/paths/<escaped path>/<method>`")
+    const pathItemOnly = /^\{\$sourceDescriptions\.[^.}]+\.url\}#\/paths\/[^/]+$/.test(text)
+    report(reporter, path, "error", "operation-path-syntax", pathItemOnly
+      ? "this operationPath points at a path item, not an operation: add the method, as in `…#/paths/~1pets/get`"
+      : "an operationPath reads `{$sourceDescriptions.<name>.url}#/paths/<escaped path>/<method>`")
     return undefined
   }
   const [, name, escapedPath, method] = match as unknown as [string, string, string, string]

@@ -4,8 +4,14 @@
  * everything else kept as literal data.
  */
 import type { Segment } from "../../runtime/values.js"
-import type { JsonPointer, RuntimeExpression } from "../expressions/index.js"
-import { hasRuntimeExpressionPrefix, isRuntimeExpression, parseRuntimeExpression, parseTemplate } from "../expressions/index.js"
+import type { Accessor, JsonPointer, RuntimeExpression } from "../expressions/index.js"
+import {
+  hasRuntimeExpressionPrefix,
+  isRuntimeExpression,
+  parseRuntimeExpression,
+  parseTemplate,
+  resolveNamePath
+} from "../expressions/index.js"
 import type { Path } from "../load/yaml.js"
 import { isObject, report, type Scope } from "./context.js"
 import type { ValueIR } from "./ir.js"
@@ -13,6 +19,9 @@ import type { ValueIR } from "./ir.js"
 /** JSON Pointer tokens, with array-index-like tokens as numbers so generated paths read naturally. */
 export const segments = (pointer: JsonPointer | undefined): Array<Segment> =>
   (pointer ?? []).map((token) => (/^(0|[1-9][0-9]*)$/.test(token) ? Number(token) : token))
+
+const accessorPath = (accessors: ReadonlyArray<Accessor>): Array<Segment> =>
+  accessors.map((a) => (a.type === "index" ? a.index : a.name))
 
 /** Lowers one parsed runtime expression; reports and returns `undefined` when it cannot be used here. */
 export const lowerExpression = (
@@ -26,11 +35,14 @@ export const lowerExpression = (
     return undefined
   }
   switch (expression.type) {
-    case "inputs":
-      if (!scope.inputs.has(expression.name)) {
+    case "inputs": {
+      // `$inputs.customer.uri` reads property `uri` of input `customer` when no input is named `customer.uri`.
+      const resolved = resolveNamePath(expression.name, (name) => scope.inputs.has(name))
+      if (resolved === undefined) {
         return fail("unknown-input", `\`${expression.text}\`: workflow ${scope.workflowId} has no input \`${expression.name}\``)
       }
-      return { kind: "input", name: expression.name, path: segments(expression.pointer) }
+      return { kind: "input", name: resolved.name, path: [...accessorPath(resolved.accessors), ...segments(expression.pointer)] }
+    }
     case "stepOutputs": {
       if (!scope.allSteps.has(expression.stepId)) {
         return fail("unknown-step", `\`${expression.text}\`: workflow ${scope.workflowId} has no step \`${expression.stepId}\``)
@@ -42,10 +54,16 @@ export const lowerExpression = (
             `\`${expression.text}\`: step \`${expression.stepId}\` runs before this point only through a backward goto, which is not supported yet`)
           : fail("step-not-run", `\`${expression.text}\`: step \`${expression.stepId}\` cannot have run before this point`)
       }
-      if (!outputs.has(expression.name)) {
+      const resolved = resolveNamePath(expression.name, (name) => outputs.has(name))
+      if (resolved === undefined) {
         return fail("unknown-output", `\`${expression.text}\`: step \`${expression.stepId}\` has no output \`${expression.name}\``)
       }
-      return { kind: "stepOutput", stepId: expression.stepId, name: expression.name, path: segments(expression.pointer) }
+      return {
+        kind: "stepOutput",
+        stepId: expression.stepId,
+        name: resolved.name,
+        path: [...accessorPath(resolved.accessors), ...segments(expression.pointer)]
+      }
     }
     case "statusCode":
       return scope.response ? { kind: "statusCode" } : fail("no-response", `\`${expression.text}\` has no value before the response`)

@@ -151,3 +151,15 @@ describe("check: semantic diagnostics", () => {
     expect(await checkDocument(file, { cwd: dir })).toEqual([])
   })
 })
+
+describe("check: nested names", () => {
+  it("reads `$inputs.customer.uri` as property `uri` of input `customer`, and still rejects an unknown root", async () => {
+    const text = header() + workflow(ok.replace("value: $inputs.id", "value: $inputs.customer.uri"))
+      .replace("properties: { id: { type: string } }", "properties: { id: { type: string }, customer: { type: object } }")
+    const file = path.join(dir, "nested.arazzo.yml")
+    await writeFile(file, text)
+    expect(await checkDocument(file, { cwd: dir })).toEqual([])
+    await writeFile(file, text.replace("$inputs.customer.uri", "$inputs.client.uri"))
+    expect((await checkDocument(file, { cwd: dir })).map((d) => d.code)).toEqual(["unknown-input"])
+  })
+})

@@ -147,3 +147,29 @@ describe("regenerating in one process", () => {
     expect(text).toContain(`        successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],\n`)
   })
 })
+
+describe("arazzo-effect check (the real CLI process)", () => {
+  const cli = (args: ReadonlyArray<string>) =>
+    run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "generator/cli.ts"), "check", ...args], { cwd: root })
+      .then(({ stdout }) => ({ code: 0, stdout }), (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }))
+
+  it("exits 0 on the Civitai documents, with their warnings", async () => {
+    const { code, stdout } = await cli(["specs"])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/checked 13 document\(s\): 0 error\(s\), \d+ warning\(s\)\n$/)
+    expect(stdout).toContain("warning bare-expression")
+  }, 60_000)
+
+  it("exits 1 with --format json listing positioned errors", async () => {
+    const { code, stdout } = await cli(["test/fixtures/oai/schema/fail", "--format", "json"])
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout) as { files: number; errors: number; diagnostics: Array<{ file: string; line: number; column: number; code: string }> }
+    expect(report.files).toBe(2)
+    expect(report.errors).toBeGreaterThanOrEqual(2)
+    expect(report.diagnostics).toContainEqual(expect.objectContaining({ code: "structure-type", line: 1, column: 1 }))
+  }, 60_000)
+
+  it("exits 2 on a usage error", async () => {
+    expect((await cli(["specs", "--format", "xml"])).code).toBe(2)
+  }, 60_000)
+})

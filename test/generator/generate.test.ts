@@ -161,7 +161,7 @@ describe("arazzo-effect check (the real CLI process)", () => {
   }, 60_000)
 
   it("exits 1 with --format json listing positioned errors", async () => {
-    const { code, stdout } = await cli(["test/fixtures/oai/schema/fail", "--format", "json"])
+    const { code, stdout } = await cli(["test/fixtures/oai/schema/fail/not-an-object.yaml", "test/fixtures/oai/schema/fail/invalid-arazzo-version.yaml", "--format", "json"])
     expect(code).toBe(1)
     const report = JSON.parse(stdout) as { files: number; errors: number; diagnostics: Array<{ file: string; line: number; column: number; code: string }> }
     expect(report.files).toBe(2)

@@ -4,6 +4,7 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises"
 import * as path from "node:path"
+import { parse } from "yaml"
 import { type Diagnostic, sortDiagnostics } from "./diagnostics.js"
 import { emitBarrel, emitModule, type EmittedFile } from "./emit/module.js"
 import { analyzeDocument, checkDocument } from "./check.js"
@@ -27,6 +28,17 @@ export interface GenerateResult {
 
 const ARAZZO_FILE = /\.(ya?ml|json)$/i
 
+/** Whether a file is an Arazzo document: its top level has an `arazzo` field (OpenAPI files and schemas do not). */
+const declaresArazzo = (text: string): boolean => {
+  if (!/["']?arazzo["']?\s*:/.test(text)) return false
+  try {
+    const value: unknown = parse(text, { uniqueKeys: false })
+    return typeof value === "object" && value !== null && "arazzo" in value
+  } catch {
+    return /^["']?arazzo["']?\s*:/m.test(text) // unparseable: let loading report it if it looks like one
+  }
+}
+
 /** Files as given, and every `.yaml`/`.yml`/`.json` file under given directories that declares `arazzo:`. */
 export const findDocuments = async (inputs: ReadonlyArray<string>): Promise<Array<string>> => {
   const found: Array<string> = []
@@ -37,7 +49,7 @@ export const findDocuments = async (inputs: ReadonlyArray<string>): Promise<Arra
       for (const child of children) if (!child.startsWith(".") && child !== "node_modules") await visit(path.join(entry, child), false)
     } else if (explicit) {
       found.push(path.resolve(entry))
-    } else if (ARAZZO_FILE.test(entry) && /^\s*["']?arazzo["']?\s*:/m.test(await readFile(entry, "utf8"))) {
+    } else if (ARAZZO_FILE.test(entry) && declaresArazzo(await readFile(entry, "utf8"))) {
       found.push(path.resolve(entry))
     }
   }

@@ -81,7 +81,16 @@ export const resolveOperationPath = (
   reporter: Reporter,
   path: Path
 ): ResolvedOperation | undefined => {
-  const match = /^\{\$sourceDescriptions\.([^.}]+)\.url\}#\/paths\/([^/]+)\/([a-zA-Z]+)$/.exec(text)
+  let match = /^\{\$sourceDescriptions\.([^.}]+)\.url\}#\/paths\/([^/]+)\/([a-zA-Z]+)$/.exec(text)
+  // Real documents write `<source name or url>#/paths/…`; read it as meant, and say the spec form.
+  const shorthand = match ? undefined : /^([^#{}]+)#\/paths\/([^/]+)\/([a-zA-Z]+)$/.exec(text)
+  const named = shorthand && sources.find((s) => s.name === shorthand[1] || s.url === shorthand[1])
+  if (shorthand && named) {
+    const spec = `{$sourceDescriptions.${named.name}.url}#/paths/${shorthand[2]}/${shorthand[3]}`
+    report(reporter, path, "warning", "operation-path-shorthand",
+      `\`${shorthand[1]}#…\` names the source directly; read as meant. Spec form: \`${spec}\``)
+    match = [text, named.name, shorthand[2]!, shorthand[3]!] as unknown as RegExpExecArray
+  }
   if (!match) {
     const pathItemOnly = /^\{\$sourceDescriptions\.[^.}]+\.url\}#\/paths\/[^/]+$/.test(text)
     report(reporter, path, "error", "operation-path-syntax", pathItemOnly

@@ -163,3 +163,14 @@ describe("check: nested names", () => {
     expect((await checkDocument(file, { cwd: dir })).map((d) => d.code)).toEqual(["unknown-input"])
   })
 })
+
+describe("check: operationPath written with the source name", () => {
+  it("resolves `api#/paths/…` as meant, with a warning showing the spec form", async () => {
+    const text = header() + workflow(ok.replace("operationId: getWorkflow", "operationPath: api#/paths/~1v2~1consumer~1workflows~1{workflowId}/get"))
+    const file = path.join(dir, "shorthand.arazzo.yml")
+    await writeFile(file, text)
+    const diagnostics = await checkDocument(file, { cwd: dir })
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["operation-path-shorthand", "warning"]])
+    expect(diagnostics[0]!.message).toContain("{$sourceDescriptions.api.url}#/paths/~1v2~1consumer~1workflows~1{workflowId}/get")
+  })
+})

@@ -1,0 +1,126 @@
+/**
+ * `npm run conformance -- <dir> [--source name=file]...`: generates every Arazzo document under
+ * <dir> on its own, typechecks what was emitted with the project's strict tsconfig, and prints
+ * one line per document and a last line `conformance: N passed, M failed`. A document passes
+ * when it generates without errors and its module typechecks. Not part of `npm test`: it runs
+ * on corpora written by others.
+ */
+import { execFile } from "node:child_process"
+import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises"
+import * as path from "node:path"
+import { promisify } from "node:util"
+import { analyzeDocument } from "../generator/check.js"
+import { hasErrors } from "../generator/diagnostics.js"
+import { emitModule } from "../generator/emit/module.js"
+import { findDocuments } from "../generator/index.js"
+import { parse } from "yaml"
+
+const root = path.resolve(import.meta.dirname, "..")
+const out = path.join(root, "test/.generated/conformance")
+
+const exists = (file: string) => access(file).then(() => true, () => false)
+
+/**
+ * Published documents often name OpenAPI files that are not where their URL says (the
+ * corpus keeps them unedited). For each relative URL that does not resolve against the
+ * document, try, in order: the publisher's `_original/` folder beside the named file, then
+ * the URL against each ancestor directory of the document up to <dir> (URLs written relative
+ * to a repository root). Found files are passed as `--source name=file` would pass them.
+ */
+const fallbackSources = async (file: string, corpus: string): Promise<Record<string, string>> => {
+  let doc: unknown
+  try {
+    doc = parse(await readFile(file, "utf8"))
+  } catch {
+    return {}
+  }
+  const list = (doc as { sourceDescriptions?: unknown })?.sourceDescriptions
+  const found: Record<string, string> = {}
+  for (const entry of Array.isArray(list) ? list : []) {
+    const { name, url } = (entry ?? {}) as { name?: unknown; url?: unknown }
+    if (typeof name !== "string" || typeof url !== "string" || /^[a-z][a-z0-9+.-]*:/i.test(url)) continue
+    const relative = decodeURI(url.split("#")[0]!)
+    const named = path.resolve(path.dirname(file), relative)
+    if (await exists(named)) continue
+    const candidates = [path.join(path.dirname(named), "_original", path.basename(named))]
+    for (let dir = path.dirname(file); dir.startsWith(corpus) && dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      candidates.push(path.resolve(dir, relative))
+    }
+    for (const candidate of candidates) {
+      if (await exists(candidate)) {
+        found[name] = candidate
+        break
+      }
+    }
+  }
+  return found
+}
+
+const main = async () => {
+  const [dir] = process.argv.slice(2).filter((a) => !a.startsWith("--"))
+  if (dir === undefined) {
+    console.error("usage: npm run conformance -- <dir>")
+    return 2
+  }
+  await rm(out, { recursive: true, force: true })
+  await mkdir(out, { recursive: true })
+  const files = await findDocuments([dir])
+  const results = new Map<string, { ok: boolean; reason: string; module?: string }>()
+  const reasons = new Map<string, number>()
+  const started = performance.now()
+  let remapped = 0
+  for (const [i, file] of files.entries()) {
+    const shown = path.relative(process.cwd(), file)
+    try {
+      const sources = await fallbackSources(file, path.resolve(dir))
+      if (Object.keys(sources).length > 0) remapped++
+      const { document, diagnostics } = await analyzeDocument(file, { sources })
+      if (document === undefined || hasErrors(diagnostics)) {
+        const codes = [...new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.code))]
+        for (const code of codes) reasons.set(code, (reasons.get(code) ?? 0) + 1)
+        const first = diagnostics.find((d) => d.severity === "error")
+        results.set(shown, { ok: false, reason: first ? `${first.code}: ${first.message}` : "no document" })
+        continue
+      }
+      const module = `doc${i}.ts`
+      await writeFile(path.join(out, module), emitModule(document, path.relative(out, file)).text)
+      results.set(shown, { ok: true, reason: "", module })
+    } catch (cause) {
+      reasons.set("crash", (reasons.get("crash") ?? 0) + 1)
+      results.set(shown, { ok: false, reason: `crash: ${cause instanceof Error ? cause.stack : String(cause)}` })
+    }
+  }
+  const generated = performance.now() - started
+  await writeFile(path.join(out, "tsconfig.json"), JSON.stringify({ extends: "../../../tsconfig.json", include: ["*.ts"] }))
+  const tsc = await promisify(execFile)(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", out], {
+    cwd: root,
+    maxBuffer: 1 << 28
+  }).then(({ stdout }) => stdout, (e: { stdout: string }) => e.stdout)
+  const typeErrors = new Map<string, string>()
+  for (const line of tsc.split("\n")) {
+    const match = /(doc\d+\.ts)\(\d+,\d+\): (error .*)/.exec(line)
+    if (match && !typeErrors.has(match[1]!)) typeErrors.set(match[1]!, match[2]!)
+  }
+  let passed = 0
+  for (const [file, result] of results) {
+    const typeError = result.module ? typeErrors.get(result.module) : undefined
+    if (typeError) {
+      reasons.set("typecheck", (reasons.get("typecheck") ?? 0) + 1)
+      console.log(`FAIL ${file}: generated code does not typecheck: ${typeError}`)
+    } else if (result.ok) {
+      passed++
+      console.log(`PASS ${file}`)
+    } else {
+      console.log(`FAIL ${file}: ${result.reason.split("\n")[0]}`)
+    }
+  }
+  console.log(`\nfailure reasons (documents): ${[...reasons].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ")}`)
+  console.log(`generated ${files.length} documents in ${(generated / 1000).toFixed(1)} s (${remapped} with sources found by fallback)`)
+  console.log(`conformance: ${passed} passed, ${results.size - passed} failed`)
+  return 0
+}
+
+main().then((code) => process.exit(code), (cause: unknown) => {
+  console.error(cause)
+  process.exit(70)
+})

@@ -55,7 +55,7 @@ export interface BlobUploadImg2imgOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type BlobUploadImg2imgEnd = { readonly stepId: "pollWorkflow"; readonly action: "failed" }
+export type BlobUploadImg2imgEnd = { readonly stepId: "pollWorkflow"; readonly action: "failed"; readonly via: "onSuccess" }
 
 export type BlobUploadImg2imgResult = Arazzo.WorkflowResult<
   BlobUploadImg2imgOutputs,
@@ -158,7 +158,7 @@ export const blobUploadImg2img = (
         Arazzo.equal(Arazzo.at(pollWorkflow.response.body, ["status"]), "canceled")
       ) {
         // onSuccess `failed`: end
-        return run.ended({ stepId: "pollWorkflow", action: "failed" })
+        return run.ended({ stepId: "pollWorkflow", action: "failed", via: "onSuccess" })
       }
 
       // Read the completed workflow and collect the transformed output blob URL.

@@ -70,7 +70,7 @@ export interface ImageGenerationPollOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type ImageGenerationPollEnd = { readonly stepId: "pollWorkflow"; readonly action: "failed" }
+export type ImageGenerationPollEnd = { readonly stepId: "pollWorkflow"; readonly action: "failed"; readonly via: "onSuccess" }
 
 export type ImageGenerationPollResult = Arazzo.WorkflowResult<
   ImageGenerationPollOutputs,
@@ -169,7 +169,7 @@ export const imageGenerationPoll = (
         Arazzo.equal(Arazzo.at(pollWorkflow.response.body, ["status"]), "canceled")
       ) {
         // onSuccess `failed`: end
-        return run.ended({ stepId: "pollWorkflow", action: "failed" })
+        return run.ended({ stepId: "pollWorkflow", action: "failed", via: "onSuccess" })
       }
 
       // Read the completed workflow and collect the generated output blob URLs from the first step's

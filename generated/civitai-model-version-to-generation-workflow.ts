@@ -67,7 +67,7 @@ export interface ModelVersionToGenerationOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type ModelVersionToGenerationEnd = { readonly stepId: "pollWorkflow"; readonly action: "failed" }
+export type ModelVersionToGenerationEnd = { readonly stepId: "pollWorkflow"; readonly action: "failed"; readonly via: "onSuccess" }
 
 export type ModelVersionToGenerationResult = Arazzo.WorkflowResult<
   ModelVersionToGenerationOutputs,
@@ -177,7 +177,7 @@ export const modelVersionToGeneration = (
         Arazzo.equal(Arazzo.at(pollWorkflow.response.body, ["status"]), "canceled")
       ) {
         // onSuccess `failed`: end
-        return run.ended({ stepId: "pollWorkflow", action: "failed" })
+        return run.ended({ stepId: "pollWorkflow", action: "failed", via: "onSuccess" })
       }
 
       // Read the completed workflow and collect the generated output blob URL and Buzz cost.

@@ -46,7 +46,7 @@ export interface PermissionGatedDownloadOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type PermissionGatedDownloadEnd = { readonly stepId: "checkPermission"; readonly action: "downloadDenied" }
+export type PermissionGatedDownloadEnd = { readonly stepId: "checkPermission"; readonly action: "downloadDenied"; readonly via: "onSuccess" }
 
 export type PermissionGatedDownloadResult = Arazzo.WorkflowResult<
   PermissionGatedDownloadOutputs,
@@ -115,7 +115,7 @@ export const permissionGatedDownload = (
         // onSuccess `downloadAllowed`: goto surfaceDownload
       } else if (Arazzo.equal(Arazzo.at(checkPermission.response.body, ["canDownload"]), false)) {
         // onSuccess `downloadDenied`: end
-        return run.ended({ stepId: "checkPermission", action: "downloadDenied" })
+        return run.ended({ stepId: "checkPermission", action: "downloadDenied", via: "onSuccess" })
       }
 
       // Reload the model version to surface the download URL once download is permitted.

@@ -64,7 +64,7 @@ export interface PresignedBlobGenerateOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type PresignedBlobGenerateEnd = { readonly stepId: "pollWorkflow"; readonly action: "done" }
+export type PresignedBlobGenerateEnd = { readonly stepId: "pollWorkflow"; readonly action: "done"; readonly via: "onSuccess" }
 
 export type PresignedBlobGenerateResult = Arazzo.WorkflowResult<
   PresignedBlobGenerateOutputs,
@@ -171,7 +171,7 @@ export const presignedBlobGenerate = (
         Arazzo.equal(Arazzo.at(pollWorkflow.response.body, ["status"]), "canceled")
       ) {
         // onSuccess `done`: end
-        return run.ended({ stepId: "pollWorkflow", action: "done" })
+        return run.ended({ stepId: "pollWorkflow", action: "done", via: "onSuccess" })
       }
       return run.completed()
     }))

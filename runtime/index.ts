@@ -3,6 +3,7 @@
  * `Arazzo.operation(...)`, `run.step({...})`, `Arazzo.equal(...)`.
  */
 export * from "./errors.js"
+export { endOn, type FailureAction, retryOn } from "./failure.js"
 export * from "./outputs.js"
 export * from "./policy.js"
 export { MAX_DEPTH, REDACTED, TOO_DEEP } from "./redact.js"

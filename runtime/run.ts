@@ -6,6 +6,7 @@
  */
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -19,11 +20,12 @@ import {
   type RequestSummary,
   type WorkflowError
 } from "./errors.js"
+import { type FailureAction, WorkflowEnded } from "./failure.js"
 import { type Output, readOutputs } from "./outputs.js"
 import { forStep, type Policy } from "./policy.js"
 import type { Secrets } from "./redact.js"
 import { type Body, build, type BuiltRequest, type Operation, type Parameters } from "./request.js"
-import { decodeBody, type StepResponse } from "./response.js"
+import { decodeBody, retryAfterMillis, type StepResponse } from "./response.js"
 import { send } from "./send.js"
 import { baseUrl } from "./servers.js"
 import type { EndPoint, WorkflowDefinition, WorkflowResult } from "./workflow.js"
@@ -49,6 +51,8 @@ export interface StepSpec<K extends string, S> {
   readonly body?: Body
   readonly successCriteria: ReadonlyArray<Criterion>
   readonly outputs: OutputsFor<S>
+  /** Failure actions in order: the step's own, then the workflow's it does not override. */
+  readonly onFailure?: ReadonlyArray<FailureAction>
 }
 
 export interface PollSpec<K extends string, S> extends StepSpec<K, S> {
@@ -61,6 +65,12 @@ export interface StepResult<S> {
   readonly outputs: S
 }
 
+/** A response that did not meet a success criterion, kept whole for the failure actions to judge. */
+class CriteriaUnmet extends Data.TaggedError("CriteriaUnmet")<{
+  readonly response: StepResponse
+  readonly error: StepFailed
+}> {}
+
 export class Run<I, Steps, O, E extends EndPoint> {
   /** Outputs of the steps that have completed, by stepId. */
   readonly gathered: Partial<Steps> = {}
@@ -72,21 +82,25 @@ export class Run<I, Steps, O, E extends EndPoint> {
     private readonly secrets: Secrets
   ) {}
 
-  /** Runs a step once: request, success criteria, outputs. */
-  step<K extends keyof Steps & string>(spec: StepSpec<K, Steps[K]>): Effect.Effect<StepResult<Steps[K]>, WorkflowError> {
-    return Effect.flatMap(forStep(this.definition.workflowId, spec.stepId), (policy) => this.execute(spec, policy, 1))
+  /** Runs a step: request, success criteria, outputs; on failure, its failure actions. */
+  step<K extends keyof Steps & string>(
+    spec: StepSpec<K, Steps[K]>
+  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> {
+    return Effect.flatMap(forStep(this.definition.workflowId, spec.stepId), (policy) => this.withFailureActions(spec, policy, 1))
   }
 
   /**
    * Runs a step, then again on the poll schedule while `pollWhile` holds. The schedule running
    * out while it still holds is `PollExhausted`, never a response that is still in progress.
    */
-  poll<K extends keyof Steps & string>(spec: PollSpec<K, Steps[K]>): Effect.Effect<StepResult<Steps[K]>, WorkflowError> {
+  poll<K extends keyof Steps & string>(
+    spec: PollSpec<K, Steps[K]>
+  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> {
     return Effect.gen(this, function*() {
       const policy = yield* forStep(this.definition.workflowId, spec.stepId)
       let attempts = 0
-      const once: Effect.Effect<StepResult<Steps[K]>, WorkflowError> = Effect.suspend(() =>
-        this.execute(spec, policy, ++attempts)
+      const once: Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> = Effect.suspend(() =>
+        this.withFailureActions(spec, policy, ++attempts)
       )
       const schedule: Schedule.Schedule<unknown, StepResult<Steps[K]>> = policy.poll
       const last = yield* Effect.repeat(once, {
@@ -111,10 +125,49 @@ export class Run<I, Steps, O, E extends EndPoint> {
     return { _tag: "Completed", outputs: this.outputs(), steps: this.gathered }
   }
 
-  /** The result of a run stopped by an `end` action. */
-  ended(end: E): WorkflowResult<O, Steps, E> {
-    return { _tag: "Ended", stepId: end.stepId, action: end.action, outputs: this.outputs(), steps: this.gathered } as
+  /** The result of a run stopped by a success action of type `end`. */
+  ended(end: Extract<E, { readonly via: "onSuccess" }>): WorkflowResult<O, Steps, E> {
+    return this.endedBy(new WorkflowEnded({ ...end, failure: undefined }))
+  }
+
+  /** The result of a run stopped by an `end` action, success or failure. */
+  endedBy(end: WorkflowEnded): WorkflowResult<O, Steps, E> {
+    const { stepId, action, via, failure } = end
+    return { _tag: "Ended", stepId, action, via, failure, outputs: this.outputs(), steps: this.gathered } as
       WorkflowResult<O, Steps, E>
+  }
+
+  /**
+   * Runs a step; when its success criteria fail, the first failure action whose criterion
+   * holds decides. Each retry action counts its own retries; one that has run out passes on.
+   */
+  private withFailureActions<K extends keyof Steps & string>(
+    spec: StepSpec<K, Steps[K]>,
+    policy: Policy,
+    firstAttempt: number
+  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> {
+    const actions = spec.onFailure ?? []
+    const used = new Map<number, number>()
+    const maxRetryAfter = Duration.decode(policy.maxRetryAfter)
+    const attempt = (n: number): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> =>
+      this.execute(spec, policy, n).pipe(
+        Effect.catchTag("CriteriaUnmet", ({ response, error }) => {
+          for (const [index, action] of actions.entries()) {
+            if (action.when !== undefined && !action.when.test(response)) continue
+            if (action._tag === "End") {
+              return Effect.fail(new WorkflowEnded({ stepId: spec.stepId, action: action.name, via: "onFailure", failure: error }))
+            }
+            const retries = used.get(index) ?? 0
+            if (retries >= action.retryLimit) continue
+            used.set(index, retries + 1)
+            const header = retryAfterMillis(response.headers["retry-after"], Date.now())
+            const delay = header === undefined ? action.retryAfter : Duration.min(Duration.millis(header), maxRetryAfter)
+            return Effect.sleep(delay).pipe(Effect.zipRight(Effect.suspend(() => attempt(n + 1))))
+          }
+          return Effect.fail(error)
+        })
+      )
+    return attempt(firstAttempt)
   }
 
   private outputs(): O {
@@ -133,7 +186,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
     spec: StepSpec<K, Steps[K]>,
     policy: Policy,
     attempt: number
-  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError> {
+  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | CriteriaUnmet> {
     const { stepId, operation } = spec
     return Effect.gen(this, function*() {
       const base = yield* baseUrl(operation.source)
@@ -170,12 +223,13 @@ export class Run<I, Steps, O, E extends EndPoint> {
       const response: StepResponse = { status: raw.status, headers: raw.headers, body: decoded.body }
       for (const criterion of spec.successCriteria) {
         if (!criterion.test(response)) {
-          return yield* new StepFailed({
+          const error = new StepFailed({
             ...where,
             status: response.status,
             criterion: criterion.condition,
             body: this.secrets.value(response.body)
           })
+          return yield* new CriteriaUnmet({ response, error })
         }
       }
       const read = readOutputs(spec.outputs, response)

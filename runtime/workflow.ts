@@ -8,15 +8,17 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { InputsInvalid, WorkflowTimeout, type WorkflowError } from "./errors.js"
+import { InputsInvalid, type StepFailed, WorkflowTimeout, type WorkflowError } from "./errors.js"
+import type { WorkflowEnded } from "./failure.js"
 import { forWorkflow } from "./policy.js"
 import { Secrets } from "./redact.js"
 import { Run } from "./run.js"
 
-/** Where an `end` action can stop a workflow: the step and the action's name. */
+/** Where an `end` action can stop a workflow: the step, the action's name, and whether it was a success or failure action. */
 export interface EndPoint {
   readonly stepId: string
   readonly action: string
+  readonly via: "onSuccess" | "onFailure"
 }
 
 export interface WorkflowDefinition<I, Steps, O, E extends EndPoint = never> {
@@ -37,11 +39,16 @@ export interface Completed<O, Steps> {
   readonly steps: Partial<Steps>
 }
 
-/** An `end` action stopped the workflow; `stepId` and `action` say which. */
+/**
+ * An `end` action stopped the workflow; `stepId`, `action` and `via` say which. An end reached
+ * through a failure action carries the failure (status, criterion, body) that led to it.
+ */
 export type Ended<O, Steps, E extends EndPoint> = E extends EndPoint ? {
     readonly _tag: "Ended"
     readonly stepId: E["stepId"]
     readonly action: E["action"]
+    readonly via: E["via"]
+    readonly failure: E["via"] extends "onFailure" ? StepFailed : undefined
     readonly outputs: O
     readonly steps: Partial<Steps>
   }
@@ -66,7 +73,7 @@ const inputIssues = (error: ParseResult.ParseError) => {
 export const runWorkflow = <I, Steps, O, E extends EndPoint, R>(
   definition: WorkflowDefinition<I, Steps, O, E>,
   input: I,
-  body: (run: Run<I, Steps, O, E>, inputs: I) => Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError, R>
+  body: (run: Run<I, Steps, O, E>, inputs: I) => Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError | WorkflowEnded, R>
 ): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError, R | HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const { workflowId } = definition
@@ -79,6 +86,7 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, R>(
     const run = new Run(definition, inputs, client, secrets)
     const timeout = Duration.decode(policy.workflowTimeout)
     return yield* body(run, inputs).pipe(
+      Effect.catchTag("WorkflowEnded", (end) => Effect.succeed(run.endedBy(end))),
       Effect.timeoutFail({
         duration: timeout,
         onTimeout: () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: { ...run.gathered } })

@@ -51,7 +51,7 @@ const spaceTopLevel = (text: string): string => {
 
 /** Module file name for a document: its base name with `.ts`. */
 export const moduleName = (documentFile: string): string =>
-  path.basename(documentFile).replace(/\.(ya?ml|json)$/i, "") + ".ts"
+  path.basename(documentFile).replace(/(\.arazzo)?\.(ya?ml|json)$/i, "") + ".ts"
 
 /** Prints a module; `from` is the document's path relative to the output directory (for the header). */
 export const emitModule = (document: DocumentIR, from: string): EmittedFile => {

@@ -1,6 +1,6 @@
 /** One workflow printed: its types, its definition, and the exported function that runs its steps in order. */
 import { type CodeBlockWriter, type StatementStructures, StructureKind, VariableDeclarationKind, type WriterFunction } from "ts-morph"
-import type { ActionIR, StepIR, ValueIR, WorkflowIR } from "../lower/ir.js"
+import type { ActionIR, FailureActionIR, StepIR, ValueIR, WorkflowIR } from "../lower/ir.js"
 import { camelCase, Names, pascalCase, propertyAccess, propertyKey } from "./names.js"
 import { docText, lineComment, stringLiteral, wrapDoc, wrapWords } from "./text.js"
 import { optionalTypeOf, schemaOf, typeOf } from "./types.js"
@@ -24,7 +24,8 @@ const stepValues = (step: StepIR): Array<ValueIR> => [
   ...step.successCriteria.flatMap((c) => conditionValues(c.test)),
   ...step.outputs.map((o) => o.value),
   ...(step.poll ? conditionValues(step.poll.criterion.test) : []),
-  ...step.actions.flatMap((a) => (a.criterion ? conditionValues(a.criterion.test) : []))
+  ...step.actions.flatMap((a) => (a.criterion ? conditionValues(a.criterion.test) : [])),
+  ...step.failureActions.flatMap((a) => (a.criterion ? conditionValues(a.criterion.test) : []))
 ]
 
 const referencedSteps = (value: ValueIR): Array<string> => {
@@ -117,9 +118,9 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
         isExported: true,
         name: n.end,
         docs: ["Where an `end` action can stop the workflow."],
-        type: workflow.ends
-          .map((e) => `{ readonly stepId: ${stringLiteral(e.stepId)}; readonly action: ${stringLiteral(e.action)} }`)
-          .join(" | ")
+        type: ((members) => (members.join(" | ").length <= 100 ? members.join(" | ") : `\n  | ${members.join("\n  | ")}`))(
+          endTypes(workflow)
+        )
       }]
       : []),
     {
@@ -179,6 +180,19 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
       }]
     }
   ]
+}
+
+/**
+ * The end points as types: one per success `end` (its step), and one per failure `end` action
+ * with the union of the steps it applies to (workflow-level failure actions apply to every step).
+ */
+const endTypes = (workflow: WorkflowIR): Array<string> => {
+  const member = (stepIds: ReadonlyArray<string>, action: string, via: string) =>
+    `{ readonly stepId: ${stepIds.map(stringLiteral).join(" | ")}; readonly action: ${stringLiteral(action)}; readonly via: "${via}" }`
+  const success = workflow.ends.filter((e) => e.via === "onSuccess").map((e) => member([e.stepId], e.action, e.via))
+  const failure = new Map<string, Array<string>>()
+  for (const e of workflow.ends.filter((e) => e.via === "onFailure")) failure.set(e.action, [...(failure.get(e.action) ?? []), e.stepId])
+  return [...success, ...[...failure].map(([action, stepIds]) => member(stepIds, action, "onFailure"))]
 }
 
 /** `{ readonly a: A; readonly b: B }`, one member per line when that is too long for one. */
@@ -315,6 +329,17 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
       })
     })
   })
+  if (step.failureActions.length > 0) {
+    fields.push(() => {
+      w.write("onFailure: [").newLine()
+      w.indent(() => {
+        step.failureActions.forEach((action, i) => {
+          w.write(printFailureAction(action, env) + (i < step.failureActions.length - 1 ? "," : "")).newLine()
+        })
+      })
+      w.write("]")
+    })
+  }
   if (step.poll) {
     const poll = step.poll
     fields.push(() => {
@@ -327,6 +352,14 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
     if (i < fields.length - 1) w.write(",")
     w.newLine()
   })
+}
+
+const printFailureAction = (action: FailureActionIR, env: ValueEnv): string => {
+  const when = action.criterion ? printCriterion(action.criterion, env) : "undefined"
+  if (action.kind === "end") {
+    return action.criterion ? `Arazzo.endOn(${stringLiteral(action.name)}, ${when})` : `Arazzo.endOn(${stringLiteral(action.name)})`
+  }
+  return `Arazzo.retryOn(${stringLiteral(action.name)}, ${when}, { retryAfter: ${action.retryAfter}, retryLimit: ${action.retryLimit} })`
 }
 
 const printOutput = (output: StepIR["outputs"][number], env: ValueEnv): string => {
@@ -354,7 +387,7 @@ const writeActions = (w: CodeBlockWriter, step: StepIR, actions: ReadonlyArray<A
       const what = action.kind === "end" ? "end" : `goto ${action.target}`
       w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${what}`)
       if (action.kind === "end") {
-        w.writeLine(`return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action.name)} })`)
+        w.writeLine(`return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action.name)}, via: "onSuccess" })`)
       }
     })
   })

@@ -51,8 +51,8 @@ export interface WorkflowIR {
   readonly inputs: ReadonlyArray<InputIR>
   readonly steps: ReadonlyArray<StepIR>
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly value: ValueIR; readonly type: TypeIR }>
-  /** Where an `end` action can stop the workflow. */
-  readonly ends: ReadonlyArray<{ readonly stepId: string; readonly action: string }>
+  /** Where an `end` action can stop the workflow, and whether it is a success or failure action. */
+  readonly ends: ReadonlyArray<{ readonly stepId: string; readonly action: string; readonly via: "onSuccess" | "onFailure" }>
 }
 
 export type ParameterLocation = "path" | "query" | "header" | "cookie"
@@ -69,7 +69,20 @@ export interface StepIR {
   readonly poll: { readonly action: string; readonly criterion: CriterionIR } | undefined
   /** The remaining success actions, in order; the first whose criterion holds decides. */
   readonly actions: ReadonlyArray<ActionIR>
+  /** Failure actions in order (the step's own, then the workflow's it does not override). */
+  readonly failureActions: ReadonlyArray<FailureActionIR>
 }
+
+export type FailureActionIR =
+  | { readonly kind: "end"; readonly name: string; readonly criterion: CriterionIR | undefined }
+  | {
+    readonly kind: "retry"
+    readonly name: string
+    readonly criterion: CriterionIR | undefined
+    /** Seconds; a `Retry-After` header overrules it at run time. */
+    readonly retryAfter: number
+    readonly retryLimit: number
+  }
 
 export interface BodyIR {
   readonly encoding: "json" | "multipart" | "form" | "text"

@@ -4,7 +4,7 @@ import type { ApiOperation, JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { arrayAt, isObject, report, type Scope, stringAt } from "./context.js"
 import { lowerCriteria, lowerCriterion } from "./criteria.js"
-import type { ActionIR, BodyIR, CriterionIR, ParameterLocation, StepIR, StepOutputIR, ValueIR } from "./ir.js"
+import type { ActionIR, BodyIR, CriterionIR, FailureActionIR, ParameterLocation, StepIR, StepOutputIR, ValueIR } from "./ir.js"
 import { resolveOperationId, resolveOperationPath, type ResolvedOperation } from "./operations.js"
 import { schemaAtPointer, type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
 import { lowerString, lowerValue } from "./values.js"
@@ -12,13 +12,16 @@ import { lowerString, lowerValue } from "./values.js"
 const LOCATIONS: ReadonlySet<string> = new Set(["path", "query", "header", "cookie"])
 
 export interface StepContext {
+  /** The document's `components`, for reusable objects. */
+  readonly components: Record<string, unknown>
   /** The document's workflows, for steps that call one. */
   readonly workflows: ReadonlyArray<Record<string, unknown>>
   readonly sources: ReadonlyArray<LoadedSource>
   /** Step ids in document order. */
   readonly order: ReadonlyArray<string>
-  /** Workflow-level success actions, applied after the step's own unless it names them too. */
+  /** Workflow-level success and failure actions, applied after the step's own unless it names them too. */
   readonly workflowSuccessActions: ReadonlyArray<unknown>
+  readonly workflowFailureActions: ReadonlyArray<unknown>
   /** Inputs found to be sent as file parts; their type becomes binary. */
   readonly binaryInputs: Set<string>
   /** Inputs sent in credential headers; they are treated as secrets. */
@@ -67,12 +70,10 @@ export const lowerStep = (
   )
   const outputs = lowerOutputs(raw, operation?.operation, successCriteria, responseScope, path)
   const flow = lowerSuccessActions(raw, index, responseScope, context, path)
-  if (arrayAt(raw, "onFailure").length > 0) {
-    report(scope, [...path, "onFailure"], "error", "unsupported-failure-actions", "failure actions are not supported yet")
-  }
+  const failureActions = lowerFailureActions(raw, responseScope, context, path)
   if (
     operation === undefined || parameters === undefined || body === null || outputs === undefined || flow === undefined ||
-    successCriteria.some((c) => c === undefined)
+    failureActions === undefined || successCriteria.some((c) => c === undefined)
   ) return undefined
   return {
     operation,
@@ -85,7 +86,8 @@ export const lowerStep = (
       successCriteria: successCriteria as Array<CriterionIR>,
       outputs,
       poll: flow.poll,
-      actions: flow.actions
+      actions: flow.actions,
+      failureActions
     }
   }
 }
@@ -280,6 +282,92 @@ const outputType = (value: ValueIR, responseSchema: JsonSchema | undefined): Typ
   }
 }
 
+/** An action as written, resolved when it is a reusable reference, with where it is written. */
+interface PlacedAction {
+  readonly action: Record<string, unknown>
+  readonly at: Path
+}
+
+/** `{ reference: $components.failureActions.x }` → the component; reported when it does not exist. */
+const resolveAction = (
+  action: unknown,
+  kind: "successActions" | "failureActions",
+  context: StepContext,
+  scope: Scope,
+  at: Path
+): Record<string, unknown> | undefined => {
+  if (!isObject(action)) return undefined
+  if (!("reference" in action)) return action
+  const reference = String(action["reference"])
+  const match = new RegExp(`^\\$components\\.${kind}\\.(.+)$`).exec(reference)
+  const table = isObject(context.components[kind]) ? (context.components[kind] as Record<string, unknown>) : {}
+  const found = match ? table[match[1]!] : undefined
+  if (!isObject(found)) {
+    report(scope, [...at, "reference"], "error", "unknown-component",
+      `\`${reference}\` does not name one of components.${kind} (${Object.keys(table).map((k) => `\`${k}\``).join(", ") || "there are none"})`)
+    return undefined
+  }
+  return found
+}
+
+/** The step's own actions, then the workflow's that the step does not override by name. */
+const mergeActions = (
+  raw: Record<string, unknown>,
+  own: "onSuccess" | "onFailure",
+  kind: "successActions" | "failureActions",
+  context: StepContext,
+  scope: Scope,
+  path: Path
+): Array<PlacedAction> | undefined => {
+  const inheritedList = kind === "successActions" ? context.workflowSuccessActions : context.workflowFailureActions
+  const place = (list: ReadonlyArray<unknown>, base: Path) =>
+    list.map((a, i) => ({ action: resolveAction(a, kind, context, scope, [...base, i]), at: [...base, i] as Path }))
+  const mine = place(arrayAt(raw, own), [...path, own])
+  const inherited = place(inheritedList, [...path.slice(0, -2), kind])
+  if ([...mine, ...inherited].some((p) => p.action === undefined)) return undefined
+  const names = new Set(mine.map((p) => p.action!["name"]))
+  return [...mine, ...inherited.filter((p) => !names.has(p.action!["name"]))] as Array<PlacedAction>
+}
+
+const lowerFailureActions = (
+  raw: Record<string, unknown>,
+  scope: Scope,
+  context: StepContext,
+  path: Path
+): Array<FailureActionIR> | undefined => {
+  const merged = mergeActions(raw, "onFailure", "failureActions", context, scope, path)
+  if (merged === undefined) return undefined
+  const lowered: Array<FailureActionIR> = []
+  let ok = true
+  for (const [position, { action, at }] of merged.entries()) {
+    const name = stringAt(action, "name") ?? `failure${position}`
+    const criteria = arrayAt(action, "criteria")
+    const criterion = criteria.length > 0 ? lowerCriteria(criteria, scope, [...at, "criteria"]) : undefined
+    if (criteria.length > 0 && criterion === undefined) {
+      ok = false
+      continue
+    }
+    const type = stringAt(action, "type")
+    if (type === "end") {
+      lowered.push({ kind: "end", name, criterion })
+    } else if (type === "retry" && action["stepId"] === undefined && action["workflowId"] === undefined) {
+      const retryAfter = typeof action["retryAfter"] === "number" ? action["retryAfter"] : 0
+      const retryLimit = typeof action["retryLimit"] === "number" ? action["retryLimit"] : 1
+      lowered.push({ kind: "retry", name, criterion, retryAfter, retryLimit })
+    } else if (type === "retry") {
+      report(scope, at, "error", "unsupported-retry-target", "a retry that first runs another step or workflow is not supported yet")
+      ok = false
+    } else if (type === "goto") {
+      report(scope, at, "error", "unsupported-goto", "a failure action of type `goto` is not supported yet")
+      ok = false
+    } else {
+      report(scope, [...at, "type"], "error", "action-type", "a failure action's type is `end`, `goto` or `retry`")
+      ok = false
+    }
+  }
+  return ok ? lowered : undefined
+}
+
 const lowerSuccessActions = (
   raw: Record<string, unknown>,
   index: number,
@@ -288,20 +376,12 @@ const lowerSuccessActions = (
   path: Path
 ): { poll: StepIR["poll"]; actions: Array<ActionIR> } | undefined => {
   const stepId = context.order[index]!
-  const own = arrayAt(raw, "onSuccess").map((a, i) => ({ action: a, at: [...path, "onSuccess", i] as Path }))
-  const ownNames = new Set(own.map(({ action }) => (isObject(action) ? action["name"] : undefined)))
-  const inherited = context.workflowSuccessActions
-    .map((a, i) => ({ action: a, at: [...path.slice(0, -2), "successActions", i] as Path }))
-    .filter(({ action }) => !(isObject(action) && ownNames.has(action["name"])))
+  const merged = mergeActions(raw, "onSuccess", "successActions", context, scope, path)
+  if (merged === undefined) return undefined
   let poll: StepIR["poll"]
   const actions: Array<ActionIR> = []
   let ok = true
-  for (const [position, { action, at }] of [...own, ...inherited].entries()) {
-    if (!isObject(action) || "reference" in action) {
-      report(scope, at, "error", "unsupported-reusable-action", "reusable success action references are not supported yet")
-      ok = false
-      continue
-    }
+  for (const [position, { action, at }] of merged.entries()) {
     const name = stringAt(action, "name") ?? `action${position}`
     const type = stringAt(action, "type")
     const criteria = arrayAt(action, "criteria")

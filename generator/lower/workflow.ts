@@ -63,15 +63,14 @@ export const lowerWorkflow = (
       `the steps ${loop.map((s) => `\`${s}\``).join(" → ")} go round with no way out on success; the run can end only by failing`)
   }
   const context = {
+    components: isObject(root["components"]) ? root["components"] : {},
     workflows: arrayAt(root, "workflows").filter(isObject),
     sources,
     order,
     workflowSuccessActions: arrayAt(raw, "successActions"),
+    workflowFailureActions: arrayAt(raw, "failureActions"),
     binaryInputs: new Set<string>(),
     credentialInputs: new Set<string>()
-  }
-  if (arrayAt(raw, "failureActions").length > 0) {
-    report(reporter, [...path, "failureActions"], "error", "unsupported-failure-actions", "failure actions are not supported yet")
   }
   const steps: Array<StepIR> = []
   const operations: Array<ResolvedOperation> = []
@@ -132,7 +131,10 @@ export const lowerWorkflow = (
       inputs,
       steps,
       outputs,
-      ends: steps.flatMap((s) => s.actions.filter((a) => a.kind === "end").map((a) => ({ stepId: s.stepId, action: a.name })))
+      ends: steps.flatMap((s) => [
+        ...s.actions.filter((a) => a.kind === "end").map((a) => ({ stepId: s.stepId, action: a.name, via: "onSuccess" as const })),
+        ...s.failureActions.filter((a) => a.kind === "end").map((a) => ({ stepId: s.stepId, action: a.name, via: "onFailure" as const }))
+      ])
     },
     operations
   }

@@ -41,7 +41,8 @@ const loadDescription = (file: string): Promise<ApiDescription | Error> => {
       .then(async (text) => {
         const { source, errors } = parseYaml(file, text)
         if (errors.some((e) => e.severity === "error")) throw new Error(errors[0]?.message ?? "unparseable")
-        return indexDescription(file, await dereference(file, source.value))
+        const { value, broken } = await dereference(file, source.value)
+        return indexDescription(file, value, broken)
       })
       .catch((cause: unknown) => (cause instanceof Error ? cause : new Error(String(cause))))
     descriptionCache.set(file, cached)
@@ -93,6 +94,10 @@ export const loadDocument = async (
         `source description \`${name}\` cannot be loaded from ${path.relative(cwd, target)}: ${description.message}`))
       sources.push({ name, url, type, index, description: undefined })
     } else {
+      if (description.brokenRefs.length > 0) {
+        diagnostics.push(source.diagnostic(where, "warning", "source-broken-refs",
+          `${description.brokenRefs.length} $ref(s) in ${path.relative(cwd, target)} cannot be resolved; what they describe is typed unknown (first: ${description.brokenRefs[0]})`))
+      }
       sources.push({ name, url, type, index, description })
     }
   }

@@ -31,6 +31,8 @@ export interface ApiOperation {
 
 export interface ApiDescription {
   readonly file: string
+  /** References that could not be resolved (the schemas behind them are typed `unknown`). */
+  readonly brokenRefs: ReadonlyArray<string>
   readonly title: string | undefined
   /** The first server's URL with its variables at their defaults; `undefined` when none is absolute. */
   readonly serverUrl: string | undefined
@@ -46,15 +48,34 @@ const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null 
 const objectAt = (o: Json, key: string): Json => (isObject(o[key]) ? (o[key] as Json) : {})
 const stringAt = (o: Json, key: string): string | undefined => (typeof o[key] === "string" ? (o[key] as string) : undefined)
 
-/** Resolves every `$ref` of a parsed description, reading referenced files relative to `file`. */
-export const dereference = async (file: string, parsed: unknown): Promise<unknown> =>
-  $RefParser.dereference(file, parsed as Json, {
-    resolve: { http: false },
-    dereference: { circular: "ignore" },
-    continueOnError: false
-  })
+/**
+ * Resolves every `$ref` of a parsed description, reading referenced files relative to `file`.
+ * References that cannot be resolved (a missing pointer or file, a remote URL, which is never
+ * fetched) become `null`, typed `unknown`, and are listed so the caller can warn; one broken
+ * reference must not make a whole API unusable.
+ */
+export const dereference = async (
+  file: string,
+  parsed: unknown
+): Promise<{ readonly value: unknown; readonly broken: ReadonlyArray<string> }> => {
+  try {
+    const value = await $RefParser.dereference(file, parsed as Json, {
+      resolve: { http: false },
+      dereference: { circular: "ignore" },
+      continueOnError: true
+    })
+    return { value, broken: [] }
+  } catch (cause) {
+    const group = cause as { errors?: Array<{ message: string; path?: Array<string | number> }>; files?: { schema?: unknown } }
+    if (!Array.isArray(group.errors) || group.files?.schema === undefined) throw cause
+    return {
+      value: group.files.schema,
+      broken: group.errors.map((e) => `${e.path ? `/${e.path.join("/")}: ` : ""}${e.message.split("\n")[0]}`)
+    }
+  }
+}
 
-export const indexDescription = (file: string, document: unknown): ApiDescription => {
+export const indexDescription = (file: string, document: unknown, brokenRefs: ReadonlyArray<string> = []): ApiDescription => {
   const doc = isObject(document) ? document : {}
   const swagger2 = typeof doc["swagger"] === "string"
   const operations: Array<ApiOperation> = []
@@ -79,6 +100,7 @@ export const indexDescription = (file: string, document: unknown): ApiDescriptio
   }
   return {
     file,
+    brokenRefs,
     title: stringAt(objectAt(doc, "info"), "title"),
     serverUrl: swagger2 ? swagger2Server(doc) : openApi3Server(doc),
     operations,

@@ -174,3 +174,17 @@ describe("check: operationPath written with the source name", () => {
     expect(diagnostics[0]!.message).toContain("{$sourceDescriptions.api.url}#/paths/~1v2~1consumer~1workflows~1{workflowId}/get")
   })
 })
+
+describe("check: OpenAPI descriptions with broken $refs", () => {
+  it("warns once per source, types what the broken references describe as unknown, and goes on", async () => {
+    const openapi = (await readFile(path.join(dir, "api.yml"), "utf8"))
+      .replace("schema: { $ref: '#/components/schemas/Workflow' }", "schema: { $ref: '#/components/schemas/Gone' }")
+    await writeFile(path.join(dir, "broken.yml"), openapi)
+    const file = path.join(dir, "broken-refs.arazzo.yml")
+    await writeFile(file, header("  - { name: api, url: ./broken.yml, type: openapi }") + workflow(ok))
+    const diagnostics = await checkDocument(file, { cwd: dir })
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["source-broken-refs", "warning"]])
+    expect(diagnostics[0]!.message).toContain("#/components/schemas/Gone")
+    expect([diagnostics[0]!.line, diagnostics[0]!.column]).toEqual([4, 23]) // the url value
+  })
+})

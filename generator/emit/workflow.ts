@@ -301,9 +301,11 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
         case "form":
           w.write(`body: Arazzo.form(${value})`)
           break
-        case "text":
-          w.write(`body: Arazzo.text(String(${value}), ${stringLiteral(body.contentType)})`)
+        case "text": {
+          const isString = body.value.kind === "template" || (body.value.kind === "literal" && typeof body.value.value === "string")
+          w.write(`body: Arazzo.text(${isString ? value : `String(${value})`}, ${stringLiteral(body.contentType)})`)
           break
+        }
       }
     })
   }

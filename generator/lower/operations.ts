@@ -59,6 +59,12 @@ export const resolveOperationId = (
     source.description.operations.filter((o) => o.operationId === operationId).map((operation) => ({ source, operation }))
   )
   if (matches.length === 1) return matches[0]
+  if (matches.length > 1 && new Set(matches.map((m) => m.source.name)).size === 1) {
+    report(reporter, path, "error", "ambiguous-operation",
+      `operationId \`${operationId}\` is used by ${matches.length} operations of \`${matches[0]!.source.name}\` ` +
+        `(${matches.map((m) => `${m.operation.method} ${m.operation.path}`).join(", ")}); name one with an operationPath`)
+    return undefined
+  }
   if (matches.length > 1) {
     const names = matches.map((m) => `$sourceDescriptions.${m.source.name}.${operationId}`).join(", ")
     report(reporter, path, "error", "ambiguous-operation", `operationId \`${operationId}\` is in several sources; qualify it: ${names}`)

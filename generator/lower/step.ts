@@ -207,6 +207,10 @@ const lowerBody = (
   const encoding = encodingOf(contentType)
   const value = lowerValue(requestBody["payload"], scope, [...at, "payload"])
   if (value === undefined) return null
+  // A string payload is the body's text as written (a form or JSON text with embedded expressions).
+  if ((value.kind === "template" || (value.kind === "literal" && typeof value.value === "string")) && encoding !== "multipart") {
+    return { encoding: "text", contentType, value }
+  }
   if (encoding === "multipart") markBinaryParts(value, operation, contentType, context)
   if ((encoding === "multipart" || encoding === "form") && value.kind !== "object") {
     report(scope, [...at, "payload"], "error", "payload-shape", `a ${contentType} payload must be an object of fields`)

@@ -174,3 +174,29 @@ describe("arazzo-effect check (the real CLI process)", () => {
     expect((await cli(["specs", "--format", "xml"])).code).toBe(2)
   }, 60_000)
 })
+
+describe("string payloads", () => {
+  it("sends a templated form payload as the text written, with its content type", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "arazzo-payload-"))
+    await writeFile(path.join(dir, "api.yml"), await readFile(path.join(specs, "civitai/openapi/civitai-orchestration-api-openapi.yml"), "utf8"))
+    await writeFile(path.join(dir, "flow.arazzo.yml"), `arazzo: 1.0.1
+info: { title: t, version: "1" }
+sourceDescriptions:
+  - { name: api, url: ./api.yml, type: openapi }
+workflows:
+  - workflowId: flow
+    inputs: { type: object, properties: { prompt: { type: string } } }
+    steps:
+      - stepId: submit
+        operationId: submitWorkflow
+        requestBody:
+          contentType: application/x-www-form-urlencoded
+          payload: "prompt={$inputs.prompt}&tag=a%20b"
+        successCriteria:
+          - condition: $statusCode == 202
+`)
+    const { files, diagnostics } = await generate([path.join(dir, "flow.arazzo.yml")], { outDir: dir, cwd: dir })
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([])
+    expect(files[0]!.text).toContain('body: Arazzo.text(`prompt=${inputs.prompt}&tag=a%20b`, "application/x-www-form-urlencoded")')
+  })
+})

@@ -34,13 +34,18 @@ export const operation = (source: Source, method: HttpMethod, path: string, oper
 /** A request body, with how it is encoded. */
 export type Body =
   | { readonly _tag: "Json"; readonly value: unknown; readonly contentType: string }
-  | { readonly _tag: "Multipart"; readonly parts: Readonly<Record<string, unknown>> }
-  | { readonly _tag: "Form"; readonly fields: Readonly<Record<string, unknown>> }
+  | { readonly _tag: "Multipart"; readonly parts: unknown }
+  | { readonly _tag: "Form"; readonly fields: unknown }
   | { readonly _tag: "Text"; readonly text: string; readonly contentType: string }
 
 export const json = (value: unknown, contentType = "application/json"): Body => ({ _tag: "Json", value, contentType })
-export const multipart = (parts: Readonly<Record<string, unknown>>): Body => ({ _tag: "Multipart", parts })
-export const form = (fields: Readonly<Record<string, unknown>>): Body => ({ _tag: "Form", fields })
+/** Multipart parts by name; the value may come whole from an input, so it is checked when sent. */
+export const multipart = (parts: unknown): Body => ({ _tag: "Multipart", parts })
+/** Form fields by name; the value may come whole from an input, so it is checked when sent. */
+export const form = (fields: unknown): Body => ({ _tag: "Form", fields })
+
+const isFields = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Blob)
 export const text = (value: string, contentType: string): Body => ({ _tag: "Text", text: value, contentType })
 
 /** Parameter values of a step by location; `undefined` values are left out. */
@@ -126,12 +131,18 @@ const withBody = (
     case "Text":
       return Effect.succeed(HttpClientRequest.bodyText(request, body.text, body.contentType))
     case "Form":
-      return Effect.succeed(HttpClientRequest.bodyUrlParams(request, queryPairs(body.fields)))
+      return isFields(body.fields)
+        ? Effect.succeed(HttpClientRequest.bodyUrlParams(request, queryPairs(body.fields)))
+        : Effect.fail(`a form body must be an object of fields, not ${describeValue(body.fields)}`)
     case "Multipart":
-      return Effect.map(encodeMultipart(body.parts), ({ bytes, contentType }) =>
-        HttpClientRequest.bodyUint8Array(request, bytes, contentType))
+      return isFields(body.parts)
+        ? Effect.map(encodeMultipart(body.parts), ({ bytes, contentType }) =>
+          HttpClientRequest.bodyUint8Array(request, bytes, contentType))
+        : Effect.fail(`a multipart body must be an object of parts, not ${describeValue(body.parts)}`)
   }
 }
+
+const describeValue = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`)
 
 const partBlob = (value: unknown): Blob | undefined => {
   if (value instanceof Blob) return value

@@ -212,7 +212,8 @@ const lowerBody = (
     return { encoding: "text", contentType, value }
   }
   if (encoding === "multipart") markBinaryParts(value, operation, contentType, context)
-  if ((encoding === "multipart" || encoding === "form") && value.kind !== "object") {
+  // A whole value from an input or an earlier step is checked when the request is built.
+  if ((encoding === "multipart" || encoding === "form") && (value.kind === "literal" || value.kind === "array" || value.kind === "template")) {
     report(scope, [...at, "payload"], "error", "payload-shape", `a ${contentType} payload must be an object of fields`)
     return null
   }

@@ -55,3 +55,14 @@ describe("build", () => {
       expect(parsed.has("absent")).toBe(false)
     }))
 })
+
+describe("form and multipart bodies from a whole value", () => {
+  it.effect("send an object of fields, and fail with a clear detail otherwise", () =>
+    Effect.gen(function*() {
+      const post = operation(source("api", "https://h"), "POST", "/x")
+      const ok = yield* build("https://h", post, {}, form({ a: "1" }))
+      expect(ok.request.body._tag).toBe("Uint8Array")
+      expect(yield* build("https://h", post, {}, form("a=1")).pipe(Effect.flip)).toBe("a form body must be an object of fields, not a string")
+      expect(yield* build("https://h", post, {}, multipart([1])).pipe(Effect.flip)).toBe("a multipart body must be an object of parts, not an array")
+    }))
+})

@@ -3,6 +3,7 @@
  * `Arazzo.operation(...)`, `run.step({...})`, `Arazzo.equal(...)`.
  */
 export * from "./errors.js"
+export { jsonPath, type JSONPathQuery, matches, selects } from "./jsonpath.js"
 export { endOn, type FailureAction, retryOn } from "./failure.js"
 export * from "./outputs.js"
 export * from "./policy.js"

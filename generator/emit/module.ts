@@ -5,6 +5,7 @@
 import * as path from "node:path"
 import { IndentationText, Project, QuoteKind, type StatementStructures, StructureKind, ts, VariableDeclarationKind } from "ts-morph"
 import type { DocumentIR } from "../lower/ir.js"
+import { Hoisted } from "./hoisted.js"
 import { camelCase, Names, pascalCase } from "./names.js"
 import { docText, stringLiteral, wrapDoc } from "./text.js"
 import { workflowStatements } from "./workflow.js"
@@ -86,7 +87,9 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
     })
   }
   statements.push(...operationStatements)
-  for (const workflow of document.workflows) statements.push(...workflowStatements(workflow, { module: names, operations }))
+  const hoisted = new Hoisted(names).collect(document.workflows)
+  const workflows = document.workflows.flatMap((workflow) => workflowStatements(workflow, { module: names, hoisted, operations }))
+  statements.push(...hoisted.statements(), ...workflows)
   const header = [
     document.title,
     document.summary,

@@ -1,11 +1,14 @@
 /** `ValueIR` and `ConditionIR` printed as TypeScript expressions over the generated code's variables. */
 import type { Segment } from "../../runtime/values.js"
 import type { ConditionIR, CriterionIR, ValueIR } from "../lower/ir.js"
+import type { Hoisted } from "./hoisted.js"
 import { propertyAccess, propertyKey } from "./names.js"
 import { stringLiteral, templateText } from "./text.js"
 
 /** How the names a value refers to are spelled where it is printed. */
 export interface ValueEnv {
+  /** Where compiled queries and patterns are declared. */
+  readonly hoisted: Hoisted
   /** The decoded inputs variable. */
   readonly inputs: string
   /** The response variable, where there is one. */
@@ -87,6 +90,10 @@ export const printCondition = (condition: ConditionIR, env: ValueEnv): string =>
         : `!(${printCondition(condition.operand, env)})`
     case "truthy":
       return `Arazzo.truthy(${printValue(condition.value, env)})`
+    case "jsonpath":
+      return `Arazzo.selects(${env.hoisted.query(condition.query)}, ${printValue(condition.context, env)})`
+    case "regex":
+      return `Arazzo.matches(${env.hoisted.pattern(condition.pattern)}, ${printValue(condition.context, env)})`
     case "compare":
       // A status compared with a number needs no loose equality.
       if ((condition.op === "==" || condition.op === "!=") && isStatusCheck(condition)) {
@@ -129,6 +136,9 @@ export const conditionValues = (condition: ConditionIR): Array<ValueIR> => {
       return conditionValues(condition.operand)
     case "truthy":
       return [condition.value]
+    case "jsonpath":
+    case "regex":
+      return [condition.context]
     case "compare":
       return [condition.left, condition.right]
   }

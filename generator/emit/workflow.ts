@@ -1,6 +1,7 @@
 /** One workflow printed: its types, its definition, and the exported function that runs its steps in order. */
 import { type CodeBlockWriter, type StatementStructures, StructureKind, VariableDeclarationKind, type WriterFunction } from "ts-morph"
 import type { ActionIR, FailureActionIR, StepIR, ValueIR, WorkflowIR } from "../lower/ir.js"
+import type { Hoisted } from "./hoisted.js"
 import { camelCase, Names, pascalCase, propertyAccess, propertyKey } from "./names.js"
 import { docText, lineComment, stringLiteral, wrapDoc, wrapWords } from "./text.js"
 import { optionalTypeOf, schemaOf, typeOf } from "./types.js"
@@ -8,6 +9,7 @@ import { conditionValues, printCondition, printCriterion, printValue, usesInputs
 
 export interface ModuleNames {
   readonly module: Names
+  readonly hoisted: Hoisted
   /** Identifier of each operation const, by operation key. */
   readonly operations: ReadonlyMap<string, string>
 }
@@ -63,7 +65,11 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
     run: names.module.claim(camelCase(workflow.workflowId))
   }
   const local = new Names(names.module)
-  const stepVars = new Map(workflow.steps.map((s) => [s.stepId, local.claim(camelCase(s.stepId))]))
+  // A step named like its operation (`listOrders`) reads as `listOrdersStep` rather than `listOrders2`.
+  const stepVars = new Map(workflow.steps.map((s) => {
+    const wanted = camelCase(s.stepId)
+    return [s.stepId, local.claim(local.has(wanted) ? `${wanted}Step` : wanted)]
+  }))
   const usedLater = new Set(workflow.steps.flatMap((s) => stepValues(s).flatMap(referencedSteps)))
   const outputsUseInputs = workflow.outputs.some((o) => usesInputs(o.value))
   const outputsUseSteps = workflow.outputs.some((o) => referencedSteps(o.value).length > 0)
@@ -71,6 +77,7 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
   const definitionArgs = [n.inputs, n.steps, n.outputs, ...(n.end ? [n.end] : [])]
 
   const outputsEnv: ValueEnv = {
+    hoisted: names.hoisted,
     inputs: "inputs",
     response: undefined,
     stepOutput: (stepId, name) => propertyAccess(propertyAccess("steps", stepId), name, true)
@@ -253,6 +260,7 @@ const writeSteps = (
   names: ModuleNames
 ) => {
   const env: ValueEnv = {
+    hoisted: names.hoisted,
     inputs: "inputs",
     response: undefined,
     stepOutput: (stepId, name) => propertyAccess(`${stepVars.get(stepId)}.outputs`, name)

@@ -6,6 +6,7 @@
  */
 import type { Accessor, Condition, Operand } from "../expressions/index.js"
 import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
+import { jsonpath } from "json-p3"
 import type { Path } from "../load/yaml.js"
 import { isObject, report, type Scope, stringAt } from "./context.js"
 import type { ConditionIR, CriterionIR, ValueIR } from "./ir.js"
@@ -125,26 +126,53 @@ export const lowerCriterion = (criterion: unknown, scope: Scope, path: Path): Cr
       report(scope, path, "error", "criterion-context", "a `jsonpath` criterion needs a `context`")
       return undefined
     }
+    const context = lowerContext(contextText, scope, path)
+    if (context === undefined) return undefined
     const parsed = parseCondition(text, { contextRoot: true })
     if (!parsed.ok || !usesContext(parsed.value)) {
-      report(scope, conditionPath, "error", "unsupported-criterion",
-        "RFC 9535 JSONPath queries are not supported yet; only the `$.field == value` comparison form is")
-      return undefined
+      // A real RFC 9535 query: checked now, compiled once when the module loads.
+      try {
+        jsonpath.compile(text)
+      } catch (cause) {
+        const at = (cause as { token?: { index?: number } }).token?.index
+        report(scope, conditionPath, "error", "jsonpath-syntax",
+          `not an RFC 9535 JSONPath query: ${cause instanceof Error ? cause.message : String(cause)}`, at ?? 0)
+        return undefined
+      }
+      return { text, test: { kind: "jsonpath", query: text, context } }
     }
-    const contextExpression = parseRuntimeExpression(contextText)
-    if (!contextExpression.ok) {
-      report(scope, [...path, "context"], "error", "expression-syntax", contextExpression.error.message, contextExpression.error.span.start)
-      return undefined
-    }
-    const context = lowerExpression(contextExpression.value, scope, [...path, "context"])
-    if (context === undefined) return undefined
     report(scope, conditionPath, "warning", "jsonpath-comparison",
       `\`${text}\` is not an RFC 9535 JSONPath query; evaluated as a comparison on the context, as its author meant. Spec form: \`${specForm(parsed.value)}\``)
     const test = lowerCondition(parsed.value, scope, conditionPath, context)
     return test && { text, test }
   }
+  if (type === "regex") {
+    const contextText = stringAt(criterion, "context")
+    if (contextText === undefined) {
+      report(scope, path, "error", "criterion-context", "a `regex` criterion needs a `context`")
+      return undefined
+    }
+    const context = lowerContext(contextText, scope, path)
+    if (context === undefined) return undefined
+    try {
+      new RegExp(text)
+    } catch (cause) {
+      report(scope, conditionPath, "error", "regex-syntax", `not a regular expression: ${cause instanceof Error ? cause.message : String(cause)}`)
+      return undefined
+    }
+    return { text, test: { kind: "regex", pattern: text, context } }
+  }
   report(scope, path, "error", "unsupported-criterion", `\`${type}\` criteria are not supported yet`)
   return undefined
+}
+
+const lowerContext = (contextText: string, scope: Scope, path: Path): ValueIR | undefined => {
+  const parsed = parseRuntimeExpression(contextText)
+  if (!parsed.ok) {
+    report(scope, [...path, "context"], "error", "expression-syntax", parsed.error.message, parsed.error.span.start)
+    return undefined
+  }
+  return lowerExpression(parsed.value, scope, [...path, "context"])
 }
 
 /** Every criterion of a list must hold: they are joined with `and`, keeping the texts. */

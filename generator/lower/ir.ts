@@ -118,6 +118,10 @@ export type ConditionIR =
   | { readonly kind: "not"; readonly operand: ConditionIR }
   | { readonly kind: "compare"; readonly op: CompareOp; readonly left: ValueIR; readonly right: ValueIR }
   | { readonly kind: "truthy"; readonly value: ValueIR }
+  /** An RFC 9535 query that must select something in the context. */
+  | { readonly kind: "jsonpath"; readonly query: string; readonly context: ValueIR }
+  /** A regular expression the context (a string) must match. */
+  | { readonly kind: "regex"; readonly pattern: string; readonly context: ValueIR }
 
 /** A value computed at run time from literals, inputs, earlier steps and the response. */
 export type ValueIR =

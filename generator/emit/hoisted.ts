@@ -1,0 +1,82 @@
+/**
+ * Module-level constants that criteria use: JSONPath queries and regular expressions, compiled
+ * once when the generated module loads rather than on every response. Each distinct source
+ * text gets one constant, declared after the operations.
+ */
+import { type StatementStructures, StructureKind, VariableDeclarationKind } from "ts-morph"
+import type { ConditionIR, CriterionIR, WorkflowIR } from "../lower/ir.js"
+import type { Names } from "./names.js"
+import { docText, stringLiteral } from "./text.js"
+
+export class Hoisted {
+  private readonly declared = new Map<string, string>()
+  private readonly statements_: Array<StatementStructures> = []
+  private readonly counts = new Map<string, number>()
+
+  constructor(private readonly names: Names) {}
+
+  /** The constant holding `Arazzo.jsonPath(query)`. */
+  query(query: string): string {
+    return this.declare(`query:${query}`, "query", `Arazzo.jsonPath(${stringLiteral(query)})`, `JSONPath \`${query}\``)
+  }
+
+  /** The constant holding the regular expression. */
+  pattern(pattern: string): string {
+    return this.declare(`pattern:${pattern}`, "pattern", `new RegExp(${stringLiteral(pattern)})`, `Pattern \`${pattern}\``)
+  }
+
+  /**
+   * Declares every query and pattern the workflows use, in document order, before any code is
+   * printed (workflow bodies are printed later, by writers, when the file is assembled).
+   */
+  collect(workflows: ReadonlyArray<WorkflowIR>): this {
+    const visit = (c: ConditionIR): void => {
+      switch (c.kind) {
+        case "and":
+        case "or":
+          visit(c.left)
+          visit(c.right)
+          break
+        case "not":
+          visit(c.operand)
+          break
+        case "jsonpath":
+          this.query(c.query)
+          break
+        case "regex":
+          this.pattern(c.pattern)
+          break
+      }
+    }
+    for (const step of workflows.flatMap((w) => w.steps)) {
+      const criteria: Array<CriterionIR | undefined> = [
+        ...step.successCriteria,
+        step.poll?.criterion,
+        ...step.actions.map((a) => a.criterion),
+        ...step.failureActions.map((a) => a.criterion)
+      ]
+      for (const criterion of criteria) if (criterion) visit(criterion.test)
+    }
+    return this
+  }
+
+  statements(): ReadonlyArray<StatementStructures> {
+    return this.statements_
+  }
+
+  private declare(key: string, base: string, initializer: string, doc: string): string {
+    const existing = this.declared.get(key)
+    if (existing !== undefined) return existing
+    const n = (this.counts.get(base) ?? 0) + 1
+    this.counts.set(base, n)
+    const name = this.names.claim(`${base}${n}`)
+    this.declared.set(key, name)
+    this.statements_.push({
+      kind: StructureKind.VariableStatement,
+      docs: [docText(doc)],
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name, initializer }]
+    })
+    return name
+  }
+}

@@ -122,6 +122,19 @@ export class WorkflowTimeout extends Data.TaggedError("WorkflowTimeout")<{
   }
 }
 
+/** A workflow whose gotos form a loop ran more steps than the policy's `maxSteps`. */
+export class StepLimitExceeded extends Data.TaggedError("StepLimitExceeded")<{
+  readonly workflowId: string
+  /** The step that would have run next. */
+  readonly stepId: string
+  readonly limit: number
+  readonly stepOutputs: GatheredOutputs
+}> {
+  override get message() {
+    return `Workflow ${this.workflowId} ran ${this.limit} steps without finishing (next: ${this.stepId}); see Policy.maxSteps`
+  }
+}
+
 /** Every way a generated workflow can fail. */
 export type WorkflowError =
   | InputsInvalid
@@ -131,4 +144,5 @@ export type WorkflowError =
   | StepFailed
   | StepTimeout
   | PollExhausted
+  | StepLimitExceeded
   | WorkflowTimeout

@@ -21,6 +21,8 @@ export interface Policy {
   readonly stepTimeout: Duration.DurationInput
   /** Bound on a whole workflow run. */
   readonly workflowTimeout: Duration.DurationInput
+  /** Bound on the steps one run may execute when its gotos can loop (a poll counts once). */
+  readonly maxSteps: number
   /**
    * The largest response body read, in bytes. A larger body is `ResponseInvalid` (reason
    * `TooLarge`): reading stops at the limit, so the body is never buffered whole.
@@ -46,6 +48,7 @@ export const defaultPolicy: Policy = {
   maxRetryAfter: Duration.minutes(1),
   stepTimeout: Duration.seconds(30),
   workflowTimeout: Duration.minutes(10),
+  maxSteps: 1000,
   maxResponseBytes: 32 * 1024 * 1024
 }
 

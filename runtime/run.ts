@@ -16,6 +16,7 @@ import {
   RequestInvalid,
   ResponseInvalid,
   StepFailed,
+  StepLimitExceeded,
   StepTimeout,
   type RequestSummary,
   type WorkflowError
@@ -74,6 +75,7 @@ class CriteriaUnmet extends Data.TaggedError("CriteriaUnmet")<{
 export class Run<I, Steps, O, E extends EndPoint> {
   /** Outputs of the steps that have completed, by stepId. */
   readonly gathered: Partial<Steps> = {}
+  private stepsRun = 0
 
   constructor(
     readonly definition: WorkflowDefinition<I, Steps, O, E>,
@@ -118,6 +120,22 @@ export class Run<I, Steps, O, E extends EndPoint> {
       }
       return last
     })
+  }
+
+  /**
+   * Counts a step about to run in a workflow whose gotos can loop; past the policy's
+   * `maxSteps` the run fails with `StepLimitExceeded` instead of going round for ever.
+   */
+  guard(stepId: keyof Steps & string): Effect.Effect<void, StepLimitExceeded> {
+    return Effect.flatMap(forStep(this.definition.workflowId, stepId), (policy) =>
+      ++this.stepsRun <= policy.maxSteps
+        ? Effect.void
+        : Effect.fail(new StepLimitExceeded({
+          workflowId: this.definition.workflowId,
+          stepId,
+          limit: policy.maxSteps,
+          stepOutputs: { ...this.gathered }
+        })))
   }
 
   /** The result of a run that reached its end normally. */

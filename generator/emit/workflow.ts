@@ -178,7 +178,8 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
             w.write(`Arazzo.runWorkflow(${n.definition}, input, (run${bodyUsesInputs ? ", inputs" : ""}) =>`).newLine()
             w.indent(() => {
               w.write("Effect.gen(function*() ").inlineBlock(() => {
-                writeSteps(w, workflow, stepVars, usedLater, names)
+                if (isStateMachine(workflow)) writeStateMachine(w, workflow, stepVars, usedLater, names, n.steps)
+                else writeSteps(w, workflow, stepVars, usedLater, names)
                 w.writeLine("return run.completed()")
               }).write("))")
             })
@@ -270,12 +271,83 @@ const writeSteps = (
     if (step.description) for (const line of wrapWords(lineComment(step.description), 96)) w.writeLine(`// ${line}`)
     const variable = stepVars.get(step.stepId)!
     const actions = decisiveActions(step.actions)
-    const keep = usedLater.has(step.stepId) || actions.length > 0
+    const keep = usedLater.has(step.stepId) || actions.some((a) => a.criterion !== undefined)
     w.write(`${keep ? `const ${variable} = ` : ""}yield* run.${step.poll ? "poll" : "step"}(`).inlineBlock(() => {
       writeStepSpec(w, step, env, names)
     }).write(")").newLine()
     writeActions(w, step, actions, { ...env, response: `${variable}.response` })
   })
+}
+
+/** A workflow whose success actions jump anywhere but the next step runs as an explicit state machine. */
+const isStateMachine = (workflow: WorkflowIR) => workflow.steps.some((s) => s.actions.some((a) => a.kind === "goto"))
+
+/**
+ * The state machine: `next` names the step to run; each case runs its step, then its success
+ * actions choose the next one (by default the following step). `run.guard` bounds the number
+ * of steps by the policy's `maxSteps`, so a loop in the document cannot run for ever.
+ */
+const writeStateMachine = (
+  w: CodeBlockWriter,
+  workflow: WorkflowIR,
+  stepVars: ReadonlyMap<string, string>,
+  usedLater: ReadonlySet<string>,
+  names: ModuleNames,
+  stepsType: string
+) => {
+  const env: ValueEnv = {
+    hoisted: names.hoisted,
+    inputs: "inputs",
+    response: undefined,
+    stepOutput: (stepId, name) => propertyAccess(`${stepVars.get(stepId)}?.outputs`, name)
+  }
+  const kept = workflow.steps.filter((s) => usedLater.has(s.stepId) || s.actions.some((a) => a.criterion !== undefined))
+  for (const step of kept) {
+    w.writeLine(`let ${stepVars.get(step.stepId)}: Arazzo.StepResult<${stepsType}[${stringLiteral(step.stepId)}]> | undefined`)
+  }
+  const ids = workflow.steps.map((s) => stringLiteral(s.stepId))
+  w.writeLine(`let next: ${ids.join(" | ")} | undefined = ${ids[0]}`)
+  w.write("while (next !== undefined) ").inlineBlock(() => {
+    w.writeLine("yield* run.guard(next)")
+    w.write("switch (next) ").inlineBlock(() => {
+      workflow.steps.forEach((step, index) => {
+        const variable = stepVars.get(step.stepId)!
+        const following = workflow.steps[index + 1]?.stepId
+        w.write(`case ${stringLiteral(step.stepId)}: `).inlineBlock(() => {
+          if (step.description) for (const line of wrapWords(lineComment(step.description), 90)) w.writeLine(`// ${line}`)
+          const keep = kept.includes(step)
+          w.write(`${keep ? `${variable} = ` : ""}yield* run.${step.poll ? "poll" : "step"}(`).inlineBlock(() => {
+            writeStepSpec(w, step, env, names)
+          }).write(")").newLine()
+          writeJumps(w, step, { ...env, response: `${variable}.response` }, following)
+        }).newLine()
+      })
+    }).newLine()
+  }).newLine()
+}
+
+/** Success actions as assignments of `next`: the first whose criterion holds decides. */
+const writeJumps = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, following: string | undefined) => {
+  const target = (action: ActionIR) => (action.kind === "end" ? undefined : action.target)
+  const go = (action: ActionIR) => {
+    w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${action.kind === "end" ? "end" : `goto ${action.target}`}`)
+    if (action.kind === "end") {
+      w.writeLine(`return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action.name)}, via: "onSuccess" })`)
+    } else {
+      w.writeLine(`next = ${stringLiteral(target(action)!)}`)
+      w.writeLine("break")
+    }
+  }
+  for (const action of step.actions) {
+    if (action.criterion === undefined) {
+      go(action)
+      return // an action without criteria always applies; nothing after it is reached
+    }
+    const test = printCondition(action.criterion.test, env)
+    w.write(test.includes("\n") ? `if (\n  ${test}\n) ` : `if (${test}) `).inlineBlock(() => go(action)).newLine()
+  }
+  w.writeLine(following === undefined ? "next = undefined" : `next = ${stringLiteral(following)}`)
+  w.writeLine("break")
 }
 
 const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: ModuleNames) => {

@@ -99,8 +99,11 @@ export interface StepOutputIR {
 
 export interface ActionIR {
   readonly name: string
-  /** `next`: go on with the following step (a `goto` to it, spelled out); `end`: stop the workflow. */
-  readonly kind: "next" | "end"
+  /**
+   * `next`: go on with the following step (a `goto` to it, spelled out); `goto`: jump to any
+   * other step (the workflow then runs as a state machine); `end`: stop the workflow.
+   */
+  readonly kind: "next" | "goto" | "end"
   readonly target: string | undefined
   readonly criterion: CriterionIR | undefined
 }

@@ -416,11 +416,7 @@ const lowerSuccessActions = (
     } else if (target === context.order[index + 1]) {
       actions.push({ name, kind: "next", target, criterion })
     } else {
-      report(scope, [...at, "stepId"], "error", "unsupported-goto",
-        target === stepId
-          ? "a `goto` back to the same step is compiled to a poll only as the first success action, with criteria"
-          : `\`goto\` ${target}: only a goto to the same step (a poll) or to the next step is supported yet`)
-      ok = false
+      actions.push({ name, kind: "goto", target, criterion })
     }
   }
   return ok ? { poll, actions } : undefined

@@ -80,7 +80,8 @@ export const lowerWorkflow = (
       ...reporter,
       workflowId,
       inputs: inputTypes,
-      stepsBefore: new Map(order.slice(0, i).map((id) => [id, outputNames.get(id)!])),
+      // Steps that can have run before this one along some path (all earlier ones, in a straight line).
+      stepsBefore: new Map([...canRunBefore(flow, order[i]!)].filter((id) => id !== order[i]).map((id) => [id, outputNames.get(id)!])),
       canRunBefore: canRunBefore(flow, order[i]!),
       allSteps: new Set(order),
       response: false

@@ -111,21 +111,26 @@ export const printCriterion = (criterion: CriterionIR, env: ValueEnv): string =>
   return flat.length <= WIDTH ? flat : `Arazzo.criterion(\n  ${text},\n  (response) =>\n    ${test.replace(/\n/g, "\n    ")}\n)`
 }
 
-/** Whether a value refers to the inputs (so the generated function needs them in scope). */
-export const usesInputs = (value: ValueIR): boolean => {
+/** The leaves of a value: everything but the objects, arrays and templates that hold them. */
+export const leaves = (value: ValueIR): Array<ValueIR> => {
   switch (value.kind) {
-    case "input":
-      return true
     case "object":
-      return value.entries.some(([, v]) => usesInputs(v))
+      return value.entries.flatMap(([, v]) => leaves(v))
     case "array":
-      return value.items.some(usesInputs)
+      return value.items.flatMap(leaves)
     case "template":
-      return value.parts.some((p) => typeof p !== "string" && usesInputs(p))
+      return value.parts.flatMap((p) => (typeof p === "string" ? [] : leaves(p)))
     default:
-      return false
+      return [value]
   }
 }
+
+/** Whether a value refers to the inputs (so the generated function needs them in scope). */
+export const usesInputs = (value: ValueIR): boolean => leaves(value).some((leaf) => leaf.kind === "input")
+
+/** The steps whose outputs a value reads. */
+export const referencedSteps = (value: ValueIR): Array<string> =>
+  leaves(value).flatMap((leaf) => (leaf.kind === "stepOutput" ? [leaf.stepId] : []))
 
 export const conditionValues = (condition: ConditionIR): Array<ValueIR> => {
   switch (condition.kind) {

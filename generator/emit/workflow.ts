@@ -5,7 +5,7 @@ import type { Hoisted } from "./hoisted.js"
 import { camelCase, Names, pascalCase, propertyAccess, propertyKey } from "./names.js"
 import { docText, lineComment, stringLiteral, wrapDoc, wrapWords } from "./text.js"
 import { optionalTypeOf, schemaOf, typeOf } from "./types.js"
-import { conditionValues, printCondition, printCriterion, printValue, usesInputs, type ValueEnv } from "./values.js"
+import { conditionValues, printCondition, printCriterion, printValue, referencedSteps, usesInputs, type ValueEnv } from "./values.js"
 
 export interface ModuleNames {
   readonly module: Names
@@ -29,21 +29,6 @@ const stepValues = (step: StepIR): Array<ValueIR> => [
   ...step.actions.flatMap((a) => (a.criterion ? conditionValues(a.criterion.test) : [])),
   ...step.failureActions.flatMap((a) => (a.criterion ? conditionValues(a.criterion.test) : []))
 ]
-
-const referencedSteps = (value: ValueIR): Array<string> => {
-  switch (value.kind) {
-    case "stepOutput":
-      return [value.stepId]
-    case "object":
-      return value.entries.flatMap(([, v]) => referencedSteps(v))
-    case "array":
-      return value.items.flatMap(referencedSteps)
-    case "template":
-      return value.parts.flatMap((p) => (typeof p === "string" ? [] : referencedSteps(p)))
-    default:
-      return []
-  }
-}
 
 /** Actions as they decide control flow: up to the first that always matches, without trailing "go on" ones. */
 const decisiveActions = (actions: ReadonlyArray<ActionIR>): Array<ActionIR> => {

@@ -143,21 +143,3 @@ export const lowerValue = (value: unknown, scope: Scope, path: Path): ValueIR | 
   }
   return { kind: "literal", value: null }
 }
-
-/** Whether a value reads the response (then it cannot be computed before the request). */
-export const readsResponse = (value: ValueIR): boolean => {
-  switch (value.kind) {
-    case "statusCode":
-    case "responseBody":
-    case "responseHeader":
-      return true
-    case "object":
-      return value.entries.some(([, v]) => readsResponse(v))
-    case "array":
-      return value.items.some(readsResponse)
-    case "template":
-      return value.parts.some((p) => typeof p !== "string" && readsResponse(p))
-    default:
-      return false
-  }
-}

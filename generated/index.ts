@@ -15,3 +15,4 @@ export * as CivitaiWorkflowQueryCancelWorkflow from "./civitai-workflow-query-ca
 export * as JobRestart from "./job-restart.js"
 export * as OrderFailureActions from "./order-failure-actions.js"
 export * as OrderSearch from "./order-search.js"
+export * as OrderSummary from "./order-summary.js"

@@ -61,6 +61,22 @@ export interface PollSpec<K extends string, S> extends StepSpec<K, S> {
   readonly pollWhile: Criterion
 }
 
+/** A step that runs another workflow of the document. */
+export interface CallSpec<K extends string, S, O2, S2, E2 extends EndPoint> {
+  readonly stepId: K
+  /** The generated function of the called workflow. */
+  readonly workflow: (input: never) => Effect.Effect<WorkflowResult<O2, S2, E2>, WorkflowError, HttpClient.HttpClient>
+  /** Its inputs, from the step's parameters; the called workflow decodes them against its schema. */
+  readonly inputs: unknown
+  /** The step's outputs, from the called workflow's outputs (`$outputs.name`). */
+  readonly outputs: (outputs: O2) => S
+}
+
+export interface CallResult<S, O2, S2, E2 extends EndPoint> {
+  readonly outputs: S
+  readonly result: WorkflowResult<O2, S2, E2>
+}
+
 export interface StepResult<S> {
   readonly response: StepResponse
   readonly outputs: S
@@ -136,6 +152,29 @@ export class Run<I, Steps, O, E extends EndPoint> {
           limit: policy.maxSteps,
           stepOutputs: { ...this.gathered }
         })))
+  }
+
+  /**
+   * Runs another workflow as a step. It succeeds when the called workflow completes or an
+   * `end` success action stops it; an `end` reached through a failure action fails this step
+   * with that failure. The called workflow's errors pass through unchanged (they name it).
+   */
+  call<K extends keyof Steps & string, O2, S2, E2 extends EndPoint>(
+    spec: CallSpec<K, Steps[K], O2, S2, E2>
+  ): Effect.Effect<CallResult<Steps[K], O2, S2, E2>, WorkflowError, HttpClient.HttpClient> {
+    return spec.workflow(spec.inputs as never).pipe(
+      Effect.flatMap((result) => {
+        if (result._tag === "Ended" && result.via === "onFailure" && result.failure !== undefined) {
+          return Effect.fail(result.failure as StepFailed)
+        }
+        const outputs = spec.outputs(result.outputs)
+        this.gathered[spec.stepId] = outputs
+        return Effect.succeed({ outputs, result })
+      }),
+      Effect.withSpan(`arazzo.step ${spec.stepId}`, {
+        attributes: { "arazzo.workflow.id": this.definition.workflowId, "arazzo.step.id": spec.stepId }
+      })
+    )
   }
 
   /** The result of a run that reached its end normally. */

@@ -8,7 +8,7 @@ import type { DocumentIR } from "../lower/ir.js"
 import { Hoisted } from "./hoisted.js"
 import { camelCase, Names, pascalCase } from "./names.js"
 import { docText, stringLiteral, wrapDoc } from "./text.js"
-import { workflowStatements } from "./workflow.js"
+import { planWorkflowNames, workflowStatements } from "./workflow.js"
 
 export interface EmittedFile {
   readonly name: string
@@ -88,7 +88,10 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
   }
   statements.push(...operationStatements)
   const hoisted = new Hoisted(names).collect(document.workflows)
-  const workflows = document.workflows.flatMap((workflow) => workflowStatements(workflow, { module: names, hoisted, operations }))
+  const workflowNames = new Map(document.workflows.map((w) => [w.workflowId, planWorkflowNames(w, names)]))
+  const workflows = document.workflows.flatMap((workflow) =>
+    workflowStatements(workflow, { module: names, hoisted, operations, workflows: workflowNames })
+  )
   statements.push(...hoisted.statements(), ...workflows)
   const header = [
     document.title,

@@ -54,6 +54,8 @@ export const printValue = (value: ValueIR, env: ValueEnv): string => {
       return walk(`${env.response}.body`, value.path)
     case "responseHeader":
       return `${env.response}.headers[${stringLiteral(value.name)}]`
+    case "calledOutput":
+      return walk(propertyAccess("outputs", value.name), value.path)
   }
 }
 

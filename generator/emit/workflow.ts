@@ -10,6 +10,8 @@ import { conditionValues, printCondition, printCriterion, printValue, referenced
 export interface ModuleNames {
   readonly module: Names
   readonly hoisted: Hoisted
+  /** Each workflow's declared names, planned before any is printed (a step may call a later workflow). */
+  readonly workflows: ReadonlyMap<string, WorkflowNames>
   /** Identifier of each operation const, by operation key. */
   readonly operations: ReadonlyMap<string, string>
 }
@@ -21,6 +23,7 @@ const docs = (...texts: ReadonlyArray<string | undefined>) => {
 
 /** Values a step reads from earlier steps, inputs and its own response. */
 const stepValues = (step: StepIR): Array<ValueIR> => [
+  ...(step.call?.inputs.map(([, value]) => value) ?? []),
   ...step.parameters.map((p) => p.value),
   ...(step.body ? [step.body.value] : []),
   ...step.successCriteria.flatMap((c) => conditionValues(c.test)),
@@ -38,17 +41,32 @@ const decisiveActions = (actions: ReadonlyArray<ActionIR>): Array<ActionIR> => {
   return reachable
 }
 
-export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Array<StatementStructures> => {
+export interface WorkflowNames {
+  readonly inputs: string
+  readonly steps: string
+  readonly outputs: string
+  readonly end: string | undefined
+  readonly result: string
+  readonly definition: string
+  readonly run: string
+}
+
+export const planWorkflowNames = (workflow: WorkflowIR, module: Names): WorkflowNames => {
   const base = pascalCase(workflow.workflowId)
-  const n = {
-    inputs: names.module.claim(`${base}Inputs`),
-    steps: names.module.claim(`${base}Steps`),
-    outputs: names.module.claim(`${base}Outputs`),
-    end: workflow.ends.length > 0 ? names.module.claim(`${base}End`) : undefined,
-    result: names.module.claim(`${base}Result`),
-    definition: names.module.claim(`${camelCase(workflow.workflowId)}Workflow`),
-    run: names.module.claim(camelCase(workflow.workflowId))
+  return {
+    inputs: module.claim(`${base}Inputs`),
+    steps: module.claim(`${base}Steps`),
+    outputs: module.claim(`${base}Outputs`),
+    end: workflow.ends.length > 0 ? module.claim(`${base}End`) : undefined,
+    result: module.claim(`${base}Result`),
+    definition: module.claim(`${camelCase(workflow.workflowId)}Workflow`),
+    run: module.claim(camelCase(workflow.workflowId))
   }
+}
+
+export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Array<StatementStructures> => {
+  const n = names.workflows.get(workflow.workflowId)!
+  const calledOutputs = (step: StepIR) => (step.call ? names.workflows.get(step.call.workflowId)?.outputs : undefined)
   const local = new Names(names.module)
   // A step named like its operation (`listOrders`) reads as `listOrdersStep` rather than `listOrders2`.
   const stepVars = new Map(workflow.steps.map((s) => {
@@ -90,7 +108,9 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
       properties: workflow.steps.map((s) => ({
         name: propertyKey(s.stepId),
         isReadonly: true,
-        type: s.outputs.length === 0 ? "Record<string, never>" : objectType(s.outputs.map((o) => [o.name, outputType(o)]))
+        type: s.outputs.length === 0
+          ? "Record<string, never>"
+          : objectType(s.outputs.map((o) => [o.name, outputType(o, calledOutputs(s))]))
       }))
     },
     {
@@ -101,7 +121,7 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
       properties: workflow.outputs.map((o) => ({
         name: propertyKey(o.name),
         isReadonly: true,
-        type: workflowOutputType(o.value, o.type, workflow)
+        type: workflowOutputType(o.value, o.type, workflow, names)
       }))
     },
     ...(n.end
@@ -218,15 +238,26 @@ const inputsSchema = (workflow: WorkflowIR): WriterFunction => (w) => {
   }).write(")")
 }
 
-const outputType = (output: StepIR["outputs"][number]): string =>
-  output.value.kind === "responseBody" || output.value.kind === "responseHeader"
-    ? optionalTypeOf(output.type)
-    : output.value.kind === "statusCode" ? "number" : "unknown"
+/** A step output's type; for a step that calls a workflow, read from that workflow's Outputs interface. */
+const outputType = (output: StepIR["outputs"][number], calledOutputs?: string): string => {
+  const { value } = output
+  if (value.kind === "responseBody" || value.kind === "responseHeader") return optionalTypeOf(output.type)
+  if (value.kind === "statusCode") return "number"
+  if (value.kind === "calledOutput" && value.path.length === 0 && calledOutputs) return `${calledOutputs}[${stringLiteral(value.name)}]`
+  return "unknown"
+}
 
-const workflowOutputType = (value: ValueIR, type: StepIR["outputs"][number]["type"], workflow: WorkflowIR): string => {
+const workflowOutputType = (
+  value: ValueIR,
+  type: StepIR["outputs"][number]["type"],
+  workflow: WorkflowIR,
+  names: ModuleNames
+): string => {
   if (value.kind === "stepOutput" && value.path.length === 0) {
-    const output = workflow.steps.find((s) => s.stepId === value.stepId)?.outputs.find((o) => o.name === value.name)
-    const t = output ? outputType(output) : "unknown"
+    const step = workflow.steps.find((s) => s.stepId === value.stepId)
+    const output = step?.outputs.find((o) => o.name === value.name)
+    const called = step?.call ? names.workflows.get(step.call.workflowId)?.outputs : undefined
+    const t = output ? outputType(output, called) : "unknown"
     return t === "unknown" || t.endsWith("| undefined") ? t : `${t} | undefined`
   }
   if (value.kind === "input" && value.path.length === 0) {
@@ -257,11 +288,32 @@ const writeSteps = (
     const variable = stepVars.get(step.stepId)!
     const actions = decisiveActions(step.actions)
     const keep = usedLater.has(step.stepId) || actions.some((a) => a.criterion !== undefined)
-    w.write(`${keep ? `const ${variable} = ` : ""}yield* run.${step.poll ? "poll" : "step"}(`).inlineBlock(() => {
-      writeStepSpec(w, step, env, names)
+    w.write(`${keep ? `const ${variable} = ` : ""}yield* run.${stepMethod(step)}(`).inlineBlock(() => {
+      if (step.call) writeCallSpec(w, step, env, names)
+      else writeStepSpec(w, step, env, names)
     }).write(")").newLine()
     writeActions(w, step, actions, { ...env, response: `${variable}.response` })
   })
+}
+
+const stepMethod = (step: StepIR) => (step.call ? "call" : step.poll ? "poll" : "step")
+
+/** `run.call({ stepId, workflow, inputs, outputs })` for a step that runs another workflow. */
+const writeCallSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: ModuleNames) => {
+  const call = step.call!
+  w.writeLine(`stepId: ${stringLiteral(step.stepId)},`)
+  w.writeLine(`workflow: ${names.workflows.get(call.workflowId)!.run},`)
+  const inputs = call.inputs.map(([name, value]) => `${propertyKey(name)}: ${printValue(value, env)}`)
+  w.writeLine(`inputs: { ${inputs.join(", ")} },`)
+  if (step.outputs.length === 0) {
+    w.writeLine("outputs: () => ({})")
+    return
+  }
+  w.write("outputs: (outputs) => (").inlineBlock(() => {
+    step.outputs.forEach((o, i) => {
+      w.write(`${propertyKey(o.name)}: ${printValue(o.value, env)}${i < step.outputs.length - 1 ? "," : ""}`).newLine()
+    })
+  }).write(")").newLine()
 }
 
 /** A workflow whose success actions jump anywhere but the next step runs as an explicit state machine. */
@@ -301,8 +353,9 @@ const writeStateMachine = (
         w.write(`case ${stringLiteral(step.stepId)}: `).inlineBlock(() => {
           if (step.description) for (const line of wrapWords(lineComment(step.description), 90)) w.writeLine(`// ${line}`)
           const keep = kept.includes(step)
-          w.write(`${keep ? `${variable} = ` : ""}yield* run.${step.poll ? "poll" : "step"}(`).inlineBlock(() => {
-            writeStepSpec(w, step, env, names)
+          w.write(`${keep ? `${variable} = ` : ""}yield* run.${stepMethod(step)}(`).inlineBlock(() => {
+            if (step.call) writeCallSpec(w, step, env, names)
+            else writeStepSpec(w, step, env, names)
           }).write(")").newLine()
           writeJumps(w, step, { ...env, response: `${variable}.response` }, following)
         }).newLine()
@@ -338,7 +391,7 @@ const writeJumps = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, following: 
 const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: ModuleNames) => {
   const fields: Array<() => void> = []
   fields.push(() => w.write(`stepId: ${stringLiteral(step.stepId)}`))
-  fields.push(() => w.write(`operation: ${names.operations.get(step.operation)}`))
+  fields.push(() => w.write(`operation: ${names.operations.get(step.operation!)}`))
   const locations = (["path", "query", "header", "cookie"] as const).filter((l) => step.parameters.some((p) => p.in === l))
   if (locations.length > 0) {
     fields.push(() => {

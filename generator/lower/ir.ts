@@ -60,7 +60,10 @@ export type ParameterLocation = "path" | "query" | "header" | "cookie"
 export interface StepIR {
   readonly stepId: string
   readonly description: string | undefined
-  readonly operation: string
+  /** The operation key, for a step that calls an operation. */
+  readonly operation: string | undefined
+  /** The workflow this step runs, with its inputs, for a step that calls a workflow. */
+  readonly call: { readonly workflowId: string; readonly inputs: ReadonlyArray<readonly [string, ValueIR]> } | undefined
   readonly parameters: ReadonlyArray<{ readonly in: ParameterLocation; readonly name: string; readonly value: ValueIR }>
   readonly body: BodyIR | undefined
   readonly successCriteria: ReadonlyArray<CriterionIR>
@@ -137,3 +140,5 @@ export type ValueIR =
   | { readonly kind: "statusCode" }
   | { readonly kind: "responseBody"; readonly path: ReadonlyArray<Segment> }
   | { readonly kind: "responseHeader"; readonly name: string }
+  /** `$outputs.name` in a step that calls a workflow: that workflow's output. */
+  | { readonly kind: "calledOutput"; readonly name: string; readonly path: ReadonlyArray<Segment> }

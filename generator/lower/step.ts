@@ -30,7 +30,7 @@ export interface StepContext {
 
 export interface LoweredStep {
   readonly step: StepIR
-  readonly operation: ResolvedOperation
+  readonly operation: ResolvedOperation | undefined
 }
 
 const CREDENTIAL_HEADERS = /^(authorization|cookie|proxy-authorization|x-api-key|api-key|x-auth-token|.*-(key|token|secret))$/i
@@ -58,6 +58,10 @@ export const lowerStep = (
   path: Path
 ): LoweredStep | undefined => {
   const stepId = stringAt(raw, "stepId")!
+  const workflowId = stringAt(raw, "workflowId")
+  if (workflowId !== undefined && stringAt(raw, "operationId") === undefined && stringAt(raw, "operationPath") === undefined) {
+    return lowerCallStep(raw, stepId, workflowId, scope, context, path)
+  }
   const operation = resolveStepOperation(raw, context, scope, path)
   const requestScope: Scope = { ...scope, response: false }
   const responseScope: Scope = { ...scope, response: true }
@@ -81,6 +85,7 @@ export const lowerStep = (
       stepId,
       description: stringAt(raw, "description") ?? stringAt(raw, "summary"),
       operation: operationKey(operation),
+      call: undefined,
       parameters,
       body,
       successCriteria: successCriteria as Array<CriterionIR>,
@@ -99,14 +104,74 @@ const resolveStepOperation = (raw: Record<string, unknown>, context: StepContext
   if (operationId !== undefined) return resolveOperationId(operationId, context.sources, scope, [...path, "operationId"])
   const operationPath = stringAt(raw, "operationPath")
   if (operationPath !== undefined) return resolveOperationPath(operationPath, context.sources, scope, [...path, "operationPath"])
-  const workflowId = stringAt(raw, "workflowId")
-  if (workflowId !== undefined) {
-    checkWorkflowCall(raw, workflowId, context, scope, path)
-    report(scope, [...path, "workflowId"], "error", "unsupported-workflow-step", "steps that call workflows are not supported yet")
-    return undefined
-  }
   report(scope, path, "error", "step-target-missing", "a step needs one of `operationId`, `operationPath` or `workflowId`")
   return undefined
+}
+
+/**
+ * A step that runs another workflow of this document: its parameters are that workflow's
+ * inputs, and its outputs read that workflow's outputs (`$outputs.name`).
+ */
+const lowerCallStep = (
+  raw: Record<string, unknown>,
+  stepId: string,
+  workflowId: string,
+  scope: Scope,
+  context: StepContext,
+  path: Path
+): LoweredStep | undefined => {
+  checkWorkflowCall(raw, workflowId, context, scope, path)
+  const called = context.workflows.find((w) => w["workflowId"] === workflowId)
+  if (workflowId.startsWith("$sourceDescriptions.")) {
+    report(scope, [...path, "workflowId"], "error", "unsupported-workflow-step", "steps that call workflows of other documents are not supported yet")
+    return undefined
+  }
+  if (called === undefined) return undefined
+  let ok = true
+  for (const key of ["successCriteria", "onSuccess", "onFailure"] as const) {
+    if (arrayAt(raw, key).length > 0) {
+      report(scope, [...path, key], "error", "unsupported-call-step-actions",
+        `\`${key}\` on a step that calls a workflow is not supported yet (the step succeeds when the workflow does)`)
+      ok = false
+    }
+  }
+  const inputs: Array<readonly [string, ValueIR]> = []
+  for (const [i, parameter] of arrayAt(raw, "parameters").entries()) {
+    const at = [...path, "parameters", i]
+    if (!isObject(parameter) || typeof parameter["name"] !== "string") {
+      report(scope, at, "error", "unsupported-reusable-parameter", "reusable parameter references are not supported yet")
+      ok = false
+      continue
+    }
+    const value = lowerValue(parameter["value"], { ...scope, response: false }, [...at, "value"])
+    if (value === undefined) ok = false
+    else inputs.push([parameter["name"], value])
+  }
+  const calledOutputs = new Set(Object.keys(isObject(called["outputs"]) ? called["outputs"] : {}))
+  const outputs: Array<StepOutputIR> = []
+  for (const [name, expression] of Object.entries(isObject(raw["outputs"]) ? raw["outputs"] : {})) {
+    const at = [...path, "outputs", name]
+    const value = typeof expression === "string" ? lowerString(expression, { ...scope, response: false, calledOutputs }, at) : undefined
+    if (value === undefined) ok = false
+    else outputs.push({ name, value, type: UNKNOWN })
+  }
+  if (!ok) return undefined
+  return {
+    operation: undefined,
+    step: {
+      stepId,
+      description: stringAt(raw, "description") ?? stringAt(raw, "summary"),
+      operation: undefined,
+      call: { workflowId, inputs },
+      parameters: [],
+      body: undefined,
+      successCriteria: [],
+      outputs,
+      poll: undefined,
+      actions: [],
+      failureActions: []
+    }
+  }
 }
 
 /** A step that calls a workflow of this document must name one that exists and pass its required inputs. */

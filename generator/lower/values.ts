@@ -65,6 +65,14 @@ export const lowerExpression = (
         path: [...accessorPath(resolved.accessors), ...segments(expression.pointer)]
       }
     }
+    case "outputs": {
+      if (scope.calledOutputs === undefined) break
+      const resolved = resolveNamePath(expression.name, (name) => scope.calledOutputs!.has(name))
+      if (resolved === undefined) {
+        return fail("unknown-output", `\`${expression.text}\`: the called workflow has no output \`${expression.name}\``)
+      }
+      return { kind: "calledOutput", name: resolved.name, path: [...accessorPath(resolved.accessors), ...segments(expression.pointer)] }
+    }
     case "statusCode":
       return scope.response ? { kind: "statusCode" } : fail("no-response", `\`${expression.text}\` has no value before the response`)
     case "body":

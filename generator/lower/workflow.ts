@@ -90,7 +90,7 @@ export const lowerWorkflow = (
     if (lowered === undefined) ok = false
     else {
       steps.push(lowered.step)
-      operations.push(lowered.operation)
+      if (lowered.operation !== undefined) operations.push(lowered.operation)
     }
   }
   const outputScope: Scope = {

@@ -65,9 +65,7 @@ export const lowerStep = (
   const operation = resolveStepOperation(raw, context, scope, path)
   const requestScope: Scope = { ...scope, response: false }
   const responseScope: Scope = { ...scope, response: true }
-  const callsWorkflow = stringAt(raw, "workflowId") !== undefined && stringAt(raw, "operationId") === undefined &&
-    stringAt(raw, "operationPath") === undefined
-  const parameters = lowerParameters(raw, operation?.operation, requestScope, context, path, callsWorkflow)
+  const parameters = lowerParameters(raw, operation?.operation, requestScope, context, path)
   const body = lowerBody(raw, operation?.operation, requestScope, context, path)
   const successCriteria = arrayAt(raw, "successCriteria").map((c, i) =>
     lowerCriterion(c, responseScope, [...path, "successCriteria", i])
@@ -196,8 +194,7 @@ const lowerParameters = (
   operation: ApiOperation | undefined,
   scope: Scope,
   context: StepContext,
-  path: Path,
-  callsWorkflow: boolean
+  path: Path
 ): StepIR["parameters"] | undefined => {
   const lowered: Array<{ in: ParameterLocation; name: string; value: ValueIR }> = []
   let ok = true
@@ -210,11 +207,6 @@ const lowerParameters = (
     }
     const name = stringAt(parameter, "name")
     const location = stringAt(parameter, "in")
-    if (callsWorkflow) {
-      // Parameters of a step that calls a workflow are its inputs: checked, not sent.
-      if (lowerValue(parameter["value"], scope, [...at, "value"]) === undefined) ok = false
-      continue
-    }
     if (name === undefined || location === undefined || !LOCATIONS.has(location)) {
       report(scope, at, "error", "parameter-in-missing",
         `parameter${name ? ` \`${name}\`` : ""} of an operation step needs \`in\`: path, query, header or cookie`)

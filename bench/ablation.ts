@@ -41,7 +41,7 @@ export const ablationBench = async (options: AblationOptions = defaultAblationOp
     { name: "handEffect", once: handEffectRun(url, input) },
     { name: "hand + spans", once: handPlusRun({ ...none, spans: true }, url, input) },
     { name: "hand + timeouts", once: handPlusRun({ ...none, timeouts: true }, url, input) },
-    { name: "hand + stream body (runtime readBody)", once: handPlusRun({ ...none, stream: true }, url, input) },
+    { name: "hand + runtime readBody", once: handPlusRun({ ...none, stream: true }, url, input) },
     { name: "hand + runtime send (retry, readBody)", once: handPlusRun({ ...none, send: true }, url, input) },
     { name: "hand + spans + timeouts + send", once: handPlusRun({ spans: true, timeouts: true, stream: true, send: true }, url, input) },
     { name: "generated", once: generatedRun(input) },

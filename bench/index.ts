@@ -89,11 +89,14 @@ if (previous !== undefined) {
 }
 const ranAt: Record<string, string> = previous?.meta?.ranAt ??
   Object.fromEntries(Object.keys(previous?.meta?.loadAverage ?? {}).map((key) => [key, previous?.meta?.date as string]))
-Object.assign(meta, { ranAt })
+const commits: Record<string, string> = previous?.meta?.commits ??
+  Object.fromEntries(Object.keys(previous?.meta?.loadAverage ?? {}).map((key) => [key, previous?.meta?.commit as string]))
+Object.assign(meta, { ranAt, commits })
 const started = performance.now()
 const step = async (key: string, file: string, args: ReadonlyArray<string>, limitMs: number) => {
   meta.loadAverage[key] = os.loadavg().map((x) => round(x, 2))
   ranAt[key] = new Date().toISOString()
+  commits[key] = meta.commit
   log(`=== ${key} (load average ${meta.loadAverage[key]!.join(" ")})`)
   const t = performance.now()
   try {
@@ -118,9 +121,9 @@ if (selected.includes("scale")) {
 }
 if (selected.includes("generator")) results.generator = await step("generator", "generator.ts", [], 10 * 60_000)
 if (selected.includes("respect")) results.respect = await step("respect", "respect.ts", [], 10 * 60_000)
-meta.durationsS.total = round((performance.now() - started) / 1000, 1)
+meta.durationsS[values.merge ? "last invocation" : "total"] = round((performance.now() - started) / 1000, 1)
 
 writeFileSync(path.join(BENCH, `${base}.json`), JSON.stringify(results, null, 2) + "\n")
 const { renderMarkdown } = await import("./lib/report.js")
 writeFileSync(path.join(BENCH, `${base}.md`), renderMarkdown(results))
-log(`wrote bench/${base}.json and bench/${base}.md in ${meta.durationsS.total} s`)
+log(`wrote bench/${base}.json and bench/${base}.md in ${round((performance.now() - started) / 1000, 1)} s`)

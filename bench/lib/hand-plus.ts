@@ -6,9 +6,10 @@
  *               runtime/workflow.ts open them (stack-trace capture on, Effect's default)
  * - `timeouts`: `Effect.timeoutFail` around each request (the step timeout) and around the run
  *               (the workflow timeout), as the runtime applies them
- * - `stream`:   the body read as the runtime reads it: `readBody` from runtime/body.ts (the
- *               response's Stream, counted against `maxResponseBytes`), then `decodeBody`,
- *               instead of `response.json`
+ * - `stream`:   the body read as the runtime reads it: `readBody` from runtime/body.ts (within
+ *               `maxResponseBytes`: since b878719 one `arrayBuffer` read when Content-Length
+ *               announces the size, the response's counted Stream otherwise), then
+ *               `decodeBody`, instead of `response.json`
  * - `send`:     the request sent through runtime/send.ts (`Effect.retry` with the policy's
  *               schedule, Retry-After handling, `readBody`), which implies `stream`
  *

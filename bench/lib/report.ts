@@ -23,6 +23,7 @@ const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<un
 const verdict = (ok: boolean) => (ok ? "**met**" : "**missed**")
 const failed = (x: Json) => x === undefined || x === null || typeof x.failed === "string"
 const fmt = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? "–" : n.toFixed(digits))
+const signed = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? "–" : `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(digits)}`)
 
 const targets = (r: Json): string => {
   const rows: Array<Array<string>> = []
@@ -31,7 +32,7 @@ const targets = (r: Json): string => {
     for (const mode of ["sequential", "concurrent"] as const) {
       for (const kind of ["wall", "cpu"] as const) {
         const x = rt.ratios[mode][kind].generatedOverHandEffect
-        rows.push([`runtime: generated ≤ ${TARGET_RATIO}× hand-written Effect (${kind === "wall" ? "wall time" : "CPU time"}, ${mode === "sequential" ? "1000 sequential" : "1000 at concurrency 100"})`, `${fmt(x)}×`, verdict(x <= TARGET_RATIO)])
+        rows.push([`runtime: generated ≤ ${TARGET_RATIO}× hand-written Effect (${kind === "wall" ? "wall time" : "CPU time"}, ${mode === "sequential" ? `${rt.options.runs} sequential` : `${rt.options.runs} at concurrency ${rt.options.concurrency}`})`, `${fmt(x)}×`, verdict(x <= TARGET_RATIO)])
       }
     }
   }
@@ -58,7 +59,7 @@ const runtimeSection = (rt: Json): string => {
   for (const mode of ["sequential", "concurrent"] as const) {
     for (const v of ["generated", "handEffect", "fetch"] as const) {
       const m = rt.medians[mode][v]
-      rows.push([mode === "sequential" ? "1000 sequential" : `1000, concurrency ${o.concurrency}`, v, fmt(m.wallMsPerRun, 3), fmt(m.cpuMsPerRun, 3), fmt(m.serverCpuMsPerRun, 3), fmt(m.runsPerSecond, 0)])
+      rows.push([mode === "sequential" ? `${o.runs} sequential` : `${o.runs}, concurrency ${o.concurrency}`, v, fmt(m.wallMsPerRun, 3), fmt(m.cpuMsPerRun, 3), fmt(m.serverCpuMsPerRun, 3), fmt(m.runsPerSecond, 0)])
     }
   }
   const ratioRows = (["sequential", "concurrent"] as const).map((mode) => [
@@ -89,13 +90,13 @@ const ablationSection = (a: Json): string => {
   const rows = a.rows.map((r: Json) => [r.variant, fmt(r.cpuMsPerRun, 3), fmt(r.wallMsPerRun, 3), `${fmt(r.cpuOverHandEffect)}×`, fmt(r.extraCpuMsPerRun, 3)])
   const byName: Record<string, Json> = Object.fromEntries(a.rows.map((r: Json) => [r.variant, r]))
   const extra = (name: string) => byName[name]?.extraCpuMsPerRun as number | undefined
-  const pieces = ([["spans", "hand + spans"], ["timeouts", "hand + timeouts"], ["the runtime's body read (response stream)", "hand + stream body (runtime readBody)"]] as const)
+  const pieces = ([["spans", "hand + spans"], ["timeouts", "hand + timeouts"], ["the runtime's body read (runtime/body.ts readBody + decodeBody)", "hand + runtime readBody"]] as const)
     .map(([label, name]) => ({ label, extra: extra(name) }))
     .filter((p): p is { label: typeof p.label; extra: number } => p.extra !== undefined)
     .sort((x, y) => y.extra - x.extra)
   const gen = byName["generated"]
   const all = byName["hand + spans + timeouts + send"]
-  const sendOverStream = (extra("hand + runtime send (retry, readBody)") ?? Number.NaN) - (extra("hand + stream body (runtime readBody)") ?? Number.NaN)
+  const sendOverStream = (extra("hand + runtime send (retry, readBody)") ?? Number.NaN) - (extra("hand + runtime readBody") ?? Number.NaN)
   return `## Where the generated version's time goes (ablation)
 
 The hand-written Effect flow with the runtime's per-step machinery added back one piece at a
@@ -103,7 +104,7 @@ time (bench/lib/hand-plus.ts), sequential, ${a.options.runs} runs × ${a.options
 
 ${table(["variant", "CPU ms/run", "wall ms/run", "CPU vs handEffect", "extra CPU ms/run"], rows)}
 
-${pieces.length === 0 || gen === undefined ? "" : `Extra CPU per run by piece: ${pieces.map((p) => `${p.label} +${fmt(p.extra, 2)} ms (${fmt(p.extra / a.requestsPerRun, 3)} ms per request)`).join(", ")}; the retry wrapper of \`send\` on top of the stream read ${fmt(sendOverStream, 2)} ms. With spans, timeouts and \`send\` together the hand-written flow costs ${all === undefined ? "–" : fmt(all.cpuMsPerRun, 2)} ms per run against ${fmt(gen.cpuMsPerRun, 2)} ms for the generated one; what is left is the generated run's own bookkeeping (input decoding, policy lookup per step, secret redaction set-up, output schemas, result assembly). The pieces overlap (each adds fibers and allocation), so they do not add up exactly.`}
+${pieces.length === 0 || gen === undefined ? "" : `Extra CPU per run by piece: ${pieces.map((p) => `${p.label} ${signed(p.extra, 2)} ms (${signed(p.extra / a.requestsPerRun, 3)} ms per request)`).join(", ")}; the retry wrapper of \`send\` on top of that body read ${signed(sendOverStream, 2)} ms. With spans, timeouts and \`send\` together the hand-written flow costs ${all === undefined ? "–" : fmt(all.cpuMsPerRun, 2)} ms per run against ${fmt(gen.cpuMsPerRun, 2)} ms for the generated one; what is left is the generated run's own bookkeeping (input decoding, policy lookup per step, secret redaction set-up, output schemas, result assembly). The pieces overlap (each adds fibers and allocation), so they do not add up exactly.`}
 `
 }
 
@@ -202,7 +203,7 @@ export const renderMarkdown = (r: Json): string => {
 - Date: ${m.date}${m.ranAt === undefined ? "" : ` (sections: ${Object.entries(m.ranAt).map(([k, v]) => `${k} ${String(v).slice(0, 16).replace("T", " ")}`).join("; ")})`}
 - Node ${m.node}, ${m.platform}
 - CPU: ${m.cpu} × ${m.cores} cores, ${m.memoryGiB} GiB memory
-- Commit: ${m.commit}
+- Commit: ${m.commit}${m.commits !== undefined && new Set(Object.values(m.commits)).size > 1 ? ` (by section: ${Object.entries(m.commits).map(([k, v]) => `${k} ${v}`).join("; ")})` : ""}
 - Load average (1/5/15 min) when each benchmark started: ${loads}
 - Duration: ${Object.entries(m.durationsS ?? {}).map(([k, v]) => `${k} ${v} s`).join(", ")}
 

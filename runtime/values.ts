@@ -23,6 +23,9 @@ export const at = (value: unknown, path: ReadonlyArray<Segment>): unknown => {
   return current
 }
 
+/** One collator for every comparison: `localeCompare` with options builds a new one per call. */
+const caseInsensitive = new Intl.Collator(undefined, { sensitivity: "accent" })
+
 const arrayIndex = (token: string): number | undefined => (/^(0|[1-9][0-9]*)$/.test(token) ? Number(token) : undefined)
 
 const asNumber = (value: unknown): number | undefined => {
@@ -40,7 +43,7 @@ export const equal = (left: unknown, right: unknown): boolean => {
     return (left ?? null) === (right ?? null)
   }
   if (typeof left === "string" && typeof right === "string") {
-    return left.localeCompare(right, undefined, { sensitivity: "accent" }) === 0
+    return caseInsensitive.compare(left, right) === 0
   }
   if (typeof left === "number" || typeof right === "number") {
     const l = asNumber(left)
@@ -61,7 +64,7 @@ const order = (left: unknown, right: unknown): number | undefined => {
   const r = asNumber(right)
   if (l !== undefined && r !== undefined) return l - r
   if (typeof left === "string" && typeof right === "string") {
-    return left.localeCompare(right, undefined, { sensitivity: "accent" })
+    return caseInsensitive.compare(left, right)
   }
   return undefined
 }

@@ -1,10 +1,25 @@
 /**
  * Building a step's HTTP request from what the generator decided: the operation (method and
- * path template), parameter values by location, and the body with its media type.
+ * path template, and how its parameters are serialized), parameter values by location, and the
+ * body with its media type.
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
+import {
+  cookieParameter,
+  headerParameter,
+  type ParameterLocation,
+  pathParameter,
+  queryParameter,
+  resolveStyle,
+  type ResolvedStyle,
+  scalarText,
+  type Serialization,
+  styleOf
+} from "./serialize.js"
 import type { Source } from "./servers.js"
+
+export type { ParameterStyle, Serialization } from "./serialize.js"
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS"
 
@@ -18,17 +33,26 @@ export interface Operation {
   /** The path template as the OpenAPI description writes it, e.g. `/workflows/{workflowId}`. */
   readonly path: string
   readonly parts: ReadonlyArray<PathPart>
+  /** Parameters whose serialization is not their location's OpenAPI default; absent means none. */
+  readonly serialization: Serialization | undefined
 }
 
 /** Declares an operation; the path template is split once, when the generated module loads. */
-export const operation = (source: Source, method: HttpMethod, path: string, operationId?: string): Operation => ({
+export const operation = (
+  source: Source,
+  method: HttpMethod,
+  path: string,
+  operationId?: string,
+  serialization?: Serialization
+): Operation => ({
   source,
   operationId,
   method,
   path,
   parts: path.split(/(\{[^}]+\})/).filter((s) => s !== "").map((s) =>
     s.startsWith("{") && s.endsWith("}") ? { param: s.slice(1, -1) } : { literal: s }
-  )
+  ),
+  serialization
 })
 
 /** A request body, with how it is encoded. */
@@ -56,17 +80,29 @@ export interface Parameters {
   readonly cookie?: Readonly<Record<string, unknown>>
 }
 
-const scalar = (value: unknown): string =>
-  typeof value === "string" ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value)
-
 const present = (record: Readonly<Record<string, unknown>> | undefined): Array<[string, unknown]> =>
   Object.entries(record ?? {}).filter(([, v]) => v !== undefined && v !== null)
 
-/** Path parameters use OpenAPI's default `simple` style: arrays comma-joined, each value percent-encoded. */
-const pathValue = (value: unknown): string =>
-  Array.isArray(value) ? value.map((v) => encodeURIComponent(scalar(v))).join(",") : encodeURIComponent(scalar(value))
+/**
+ * Serializes every present parameter of a location with its declared style (or the location's
+ * default), failing with a message that names a parameter whose style does not apply there.
+ */
+const serializeAll = <A>(
+  op: Operation,
+  location: ParameterLocation,
+  values: Readonly<Record<string, unknown>> | undefined,
+  serialize: (name: string, value: unknown, style: ResolvedStyle) => A
+): Array<A> | { readonly error: string } => {
+  const out: Array<A> = []
+  for (const [name, value] of present(values)) {
+    const style = resolveStyle(location, styleOf(op.serialization, location, name))
+    if ("error" in style) return { error: `${location} parameter \`${name}\`: ${style.error}` }
+    out.push(serialize(name, value, style))
+  }
+  return out
+}
 
-const buildPath = (op: Operation, values: Readonly<Record<string, unknown>>): string | { readonly missing: string } => {
+const buildPath = (op: Operation, values: Readonly<Record<string, unknown>>): string | { readonly error: string } => {
   let path = ""
   for (const part of op.parts) {
     if ("literal" in part) {
@@ -74,23 +110,23 @@ const buildPath = (op: Operation, values: Readonly<Record<string, unknown>>): st
       continue
     }
     const value = values[part.param]
-    if (value === undefined || value === null || value === "") return { missing: part.param }
-    path += pathValue(value)
+    if (value === undefined || value === null || value === "") return { error: `path parameter \`${part.param}\` has no value` }
+    const style = resolveStyle("path", styleOf(op.serialization, "path", part.param))
+    if ("error" in style) return { error: `path parameter \`${part.param}\`: ${style.error}` }
+    path += pathParameter(part.param, value, style)
   }
   return path
 }
 
-/** Query parameters use OpenAPI's default `form` style with `explode`: arrays repeat the name, objects spread. */
-const queryPairs = (query: Readonly<Record<string, unknown>> | undefined): Array<[string, string]> =>
-  present(query).flatMap(([name, value]): Array<[string, string]> => {
-    if (Array.isArray(value)) return value.map((v) => [name, scalar(v)])
+/** Form body fields as `application/x-www-form-urlencoded` pairs: arrays repeat the name, objects spread. */
+const formPairs = (fields: Readonly<Record<string, unknown>>): Array<[string, string]> =>
+  present(fields).flatMap(([name, value]): Array<[string, string]> => {
+    if (Array.isArray(value)) return value.map((v) => [name, scalarText(v)])
     if (typeof value === "object" && !(value instanceof Date)) {
-      return present(value as Record<string, unknown>).map(([k, v]) => [k, scalar(v)])
+      return present(value as Record<string, unknown>).map(([k, v]) => [k, scalarText(v)])
     }
-    return [[name, scalar(value)]]
+    return [[name, scalarText(value)]]
   })
-
-const headerValue = (value: unknown): string => (Array.isArray(value) ? value.map(scalar).join(",") : scalar(value))
 
 /** The request and a description of it that is safe to show. */
 export interface BuiltRequest {
@@ -106,13 +142,23 @@ export const build = (
 ): Effect.Effect<BuiltRequest, string> =>
   Effect.gen(function*() {
     const path = buildPath(op, parameters.path ?? {})
-    if (typeof path !== "string") return yield* Effect.fail(`path parameter \`${path.missing}\` has no value`)
+    if (typeof path !== "string") return yield* Effect.fail(path.error)
+    const query = serializeAll(op, "query", parameters.query, queryParameter)
+    if ("error" in query) return yield* Effect.fail(query.error)
+    const headerValues = serializeAll(op, "header", parameters.header, (name, value, style) =>
+      [name, headerParameter(value, style)] as const)
+    if ("error" in headerValues) return yield* Effect.fail(headerValues.error)
+    const cookies = serializeAll(op, "cookie", parameters.cookie, cookieParameter)
+    if ("error" in cookies) return yield* Effect.fail(cookies.error)
+
     const url = new URL(baseUrl + path)
-    for (const [name, value] of queryPairs(parameters.query)) url.searchParams.append(name, value)
-    const headers: Record<string, string> = {}
-    for (const [name, value] of present(parameters.header)) headers[name] = headerValue(value)
-    const cookies = present(parameters.cookie).map(([name, value]) => `${name}=${encodeURIComponent(scalar(value))}`)
-    if (cookies.length > 0) headers["cookie"] = cookies.join("; ")
+    const pairs = query.flat()
+    // The pairs are already percent-encoded; `search` keeps them as they are. The request is made
+    // from the URL string, so the client sends this query unchanged (it re-encodes only `urlParams`).
+    if (pairs.length > 0) url.search = [url.search.slice(1), ...pairs].filter((s) => s !== "").join("&")
+    const headers: Record<string, string> = Object.fromEntries(headerValues)
+    const cookieHeader = cookies.flat().join("; ")
+    if (cookieHeader !== "") headers["cookie"] = cookieHeader
     let request = HttpClientRequest.make(op.method)(url.toString(), { headers })
     if (body !== undefined) request = yield* withBody(request, body)
     return { request, url: url.toString() }
@@ -132,7 +178,7 @@ const withBody = (
       return Effect.succeed(HttpClientRequest.bodyText(request, body.text, body.contentType))
     case "Form":
       return isFields(body.fields)
-        ? Effect.succeed(HttpClientRequest.bodyUrlParams(request, queryPairs(body.fields)))
+        ? Effect.succeed(HttpClientRequest.bodyUrlParams(request, formPairs(body.fields)))
         : Effect.fail(`a form body must be an object of fields, not ${describeValue(body.fields)}`)
     case "Multipart":
       return isFields(body.parts)
@@ -166,7 +212,7 @@ const encodeMultipart = (
       for (const [name, value] of present(parts)) {
         for (const item of Array.isArray(value) ? value : [value]) {
           const blob = partBlob(item)
-          if (blob === undefined) form.append(name, scalar(item))
+          if (blob === undefined) form.append(name, scalarText(item))
           else form.append(name, blob, blob instanceof File ? blob.name : name)
         }
       }

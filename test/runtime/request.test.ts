@@ -1,8 +1,13 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 import { describe, expect } from "vitest"
 import { build, form, json, multipart, operation } from "../../runtime/request.js"
 import { source } from "../../runtime/servers.js"
+import { misbehavingServer, sendJson } from "../support/misbehaving-server.js"
 
 const api = source("api", "https://api.example.com/v1")
 const getItem = operation(api, "GET", "/items/{itemId}/parts/{part}", "getItem")
@@ -65,4 +70,82 @@ describe("form and multipart bodies from a whole value", () => {
       expect(yield* build("https://h", post, {}, form("a=1")).pipe(Effect.flip)).toBe("a form body must be an object of fields, not a string")
       expect(yield* build("https://h", post, {}, multipart([1])).pipe(Effect.flip)).toBe("a multipart body must be an object of parts, not an array")
     }))
+})
+
+describe("parameter serialization", () => {
+  const colors = { path: { color: ["blue", "black", "brown"] } }
+
+  it.effect("uses each parameter's declared style, and the location's default for the others", () =>
+    Effect.gen(function*() {
+      const op = operation(api, "GET", "/paint/{color}/{shade}", "paint", {
+        path: { color: { style: "matrix", explode: true } },
+        query: { filter: { style: "deepObject", explode: true }, ids: { style: "pipeDelimited" } },
+        header: { "X-Colors": { explode: true } },
+        cookie: { prefs: { explode: false } }
+      })
+      const built = yield* build("https://api.example.com/v1", op, {
+        path: { ...colors.path, shade: ["light", "dark"] },
+        query: { filter: { R: 100, G: 200 }, ids: [1, 2], tags: ["a b", "c"] },
+        header: { "x-colors": { R: 100, G: 200 }, "X-Plain": ["a", "b"] },
+        cookie: { prefs: ["x", "y"], session: "s 1" }
+      }, undefined)
+      expect(built.url).toBe(
+        "https://api.example.com/v1/paint/;color=blue;color=black;color=brown/light,dark" +
+          "?filter%5BR%5D=100&filter%5BG%5D=200&ids=1%7C2&tags=a%20b&tags=c"
+      )
+      expect(built.request.headers).toMatchObject({
+        "x-colors": "R=100,G=200",
+        "x-plain": "a,b",
+        cookie: "prefs=x,y; session=s%201"
+      })
+    }))
+
+  it.effect("fails, naming the parameter, when its style does not apply to its location", () =>
+    Effect.gen(function*() {
+      const op = operation(api, "GET", "/paint/{color}", "paint", { path: { color: { style: "form" } } })
+      expect(yield* build("https://h", op, colors, undefined).pipe(Effect.flip))
+        .toBe("path parameter `color`: style `form` does not apply to path parameters")
+      const badQuery = operation(api, "GET", "/paint", "paint", { query: { q: { style: "matrix" } } })
+      expect(yield* build("https://h", badQuery, { query: { q: 1 } }, undefined).pipe(Effect.flip))
+        .toBe("query parameter `q`: style `matrix` does not apply to query parameters")
+    }))
+
+  // What the server receives is the proof: a client could re-encode the query on the way.
+  const clients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
+    ["undici", NodeHttpClient.layerUndici],
+    ["node:http", NodeHttpClient.layer],
+    ["fetch", FetchHttpClient.layer]
+  ]
+  it.each(clients)("sends the serialized URL, headers and cookies unchanged over %s", (_, layer) =>
+    Effect.gen(function*() {
+      const server = yield* misbehavingServer({
+        "GET /paint/.blue.black.brown": (_req, res) => sendJson(res, 200, {})
+      })
+      const op = operation(source("api", server.url), "GET", "/paint/{color}", "paint", {
+        path: { color: { style: "label", explode: true } },
+        query: {
+          spaced: { style: "spaceDelimited" },
+          raw: { allowReserved: true },
+          filter: { style: "deepObject", explode: true },
+          csv: { style: "form", explode: false }
+        },
+        header: { "x-rgb": { explode: true } },
+        cookie: { list: { explode: false } }
+      })
+      const built = yield* build(server.url, op, {
+        path: colors.path,
+        query: { spaced: ["a", "b"], raw: "x/y?z:@!$'()*+,;=", filter: { R: 100 }, csv: ["1", "2"], plain: "p q~" },
+        header: { "X-RGB": { R: 100, G: 200 } },
+        cookie: { list: ["a", "b"], one: "1" }
+      }, undefined)
+      const client = yield* HttpClient.HttpClient
+      const response = yield* client.execute(built.request)
+      expect(response.status).toBe(200)
+      const exchange = server.exchanges[0]
+      expect(exchange?.url).toBe(
+        "/paint/.blue.black.brown?spaced=a%20b&raw=x/y?z:@!$%27()*+,;=&filter%5BR%5D=100&csv=1,2&plain=p%20q~"
+      )
+      expect(exchange?.headers["x-rgb"]).toBe("R=100,G=200")
+      expect(exchange?.headers["cookie"]).toBe("list=a,b; one=1")
+    }).pipe(Effect.provide(layer), Effect.scoped, Effect.runPromise))
 })

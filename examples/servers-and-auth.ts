@@ -3,6 +3,8 @@
  * `npx tsx examples/servers-and-auth.ts` runs the img2img workflow offline and prints where
  * each request went. docs/servers-and-auth.md quotes this file.
  */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Arazzo from "arazzo-effect/runtime"
 import { MockApi } from "arazzo-effect/testing"
 import * as Config from "effect/Config"
@@ -34,6 +36,14 @@ const program = Effect.gen(function*() {
 })
 // #endregion credentials
 
+// #region headers
+// Headers for every request (not credentials): wrap whichever client layer is in use.
+export const userAgent = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.map(HttpClient.HttpClient, HttpClient.mapRequest(HttpClientRequest.setHeader("user-agent", "my-app/1.0")))
+)
+// #endregion headers
+
 const civitai = MockApi.layer({
   "POST /v2/consumer/blobs": { status: 201, json: { id: "blob_1" } },
   "POST /v2/consumer/workflows": { status: 202, json: { id: "wf_1" } },
@@ -49,9 +59,16 @@ const environment = ConfigProvider.fromMap(new Map([
 const main = Effect.gen(function*() {
   const result = yield* program
   const sent = yield* MockApi.requests
-  return [`${result._tag}; requests went to:`, ...sent.map((r) => `  ${r.method} ${r.url.href}`)].join("\n")
+  return [
+    `${result._tag}; requests went to:`,
+    ...sent.map((r) => `  ${r.method} ${r.url.href} (user-agent: ${r.headers["user-agent"]})`)
+  ].join("\n")
 }).pipe(
-  Effect.provide(Layer.mergeAll(civitai, fromEnvironment, Arazzo.Policies.layer({ poll: Schedule.recurs(3) }))),
+  Effect.provide(Layer.mergeAll(
+    userAgent.pipe(Layer.provideMerge(civitai)),
+    fromEnvironment,
+    Arazzo.Policies.layer({ poll: Schedule.recurs(3) })
+  )),
   Effect.withConfigProvider(environment)
 )
 

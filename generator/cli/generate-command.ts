@@ -1,0 +1,91 @@
+/**
+ * `generate <files|dirs> --out <dir> [--check] [--watch] [--source name=file]...`: one module
+ * per document plus a barrel. `--check` writes nothing and lists what is stale; `--watch`
+ * regenerates whenever a document or an OpenAPI file it references changes.
+ */
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Options from "@effect/cli/Options"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as path from "node:path"
+import { performance } from "node:perf_hooks"
+import { formatForTerminal, hasErrors } from "../diagnostics.js"
+import { generate, writeFiles } from "../index.js"
+import { CommandFailed, ExitCode, UsageError } from "./exit.js"
+import { examples } from "./help.js"
+import { documentsArg, documentsFrom, sourceOption, sourcesFrom } from "./options.js"
+import { compareWith, formatStaleness, isStale } from "./stale.js"
+import { watch } from "./watch.js"
+
+const out = Options.text("out").pipe(
+  Options.withPseudoName("dir"),
+  Options.withDescription("where the modules and index.ts are written (created when missing)")
+)
+const check = Options.boolean("check").pipe(
+  Options.withDescription("write nothing; list the files that would change, be added or be removed, and exit 1 if any")
+)
+const watchOption = Options.boolean("watch").pipe(
+  Options.withDescription("keep running: regenerate when a document or an OpenAPI file it references changes (Ctrl-C stops)")
+)
+
+export interface GenerateOptions {
+  readonly documents: ReadonlyArray<string>
+  readonly out: string
+  readonly source: ReadonlyArray<string>
+}
+
+const elapsedSince = (started: number) => `${Math.round(performance.now() - started)} ms`
+
+const printDiagnostics = (diagnostics: Parameters<typeof formatForTerminal>[0]) =>
+  Effect.forEach(formatForTerminal(diagnostics), (line) => Console.error(line), { discard: true })
+
+const generateOnce = (options: GenerateOptions, checkOnly: boolean) =>
+  Effect.gen(function*() {
+    const started = performance.now()
+    const sources = yield* sourcesFrom(options.source)
+    const files = yield* documentsFrom(options.documents)
+    const result = yield* Effect.promise(() => generate(files, { outDir: options.out, sources }))
+    yield* printDiagnostics(result.diagnostics)
+    const outDir = path.resolve(options.out)
+    const withErrors = hasErrors(result.diagnostics)
+    if (checkOnly) {
+      const staleness = yield* compareWith(outDir, result.files)
+      if (isStale(staleness)) {
+        for (const line of formatStaleness(options.out, staleness)) yield* Console.log(line)
+        return yield* new CommandFailed({ code: ExitCode.Failed })
+      }
+      yield* Console.log(`${options.out} is up to date (${result.documents.length} documents, ${elapsedSince(started)})`)
+    } else {
+      const changed = yield* Effect.promise(() => writeFiles(outDir, result.files))
+      const failed = files.length - result.documents.length
+      yield* Console.log(
+        `generated ${result.documents.length} of ${files.length} documents into ${options.out} in ${elapsedSince(started)}` +
+          `${changed.length > 0 ? `; changed: ${changed.join(", ")}` : "; nothing changed"}` +
+          `${failed > 0 ? `; ${failed} with errors` : ""}`
+      )
+    }
+    if (withErrors) return yield* new CommandFailed({ code: ExitCode.Failed })
+  })
+
+export const generateCommand = Command.make(
+  "generate",
+  { documents: documentsArg, out, check, watch: watchOption, source: sourceOption },
+  (options) => {
+    if (options.watch && options.check) {
+      return Effect.fail(new UsageError({ message: "--watch and --check cannot be combined" }))
+    }
+    return options.watch ? watch(options) : generateOnce(options, options.check)
+  }
+).pipe(Command.withDescription(HelpDoc.blocks([
+  HelpDoc.p(
+    "Compiles Arazzo 1.0.x documents into typed Effect programs: one TypeScript module per document and an index.ts. " +
+      "A document with errors produces no module; its diagnostics print as `file:line:col: severity CODE message` and the exit code is 1."
+  ),
+  examples([
+    ["arazzo-effect generate specs --out generated", "every document under specs/ into generated/"],
+    ["arazzo-effect generate api.arazzo.yaml --out src/generated --source petStore=./openapi.yaml", "with a local copy of a source description"],
+    ["arazzo-effect generate specs --out generated --check", "in CI: exit 1 and list the files when generated/ is stale"],
+    ["arazzo-effect generate specs --out generated --watch", "regenerate on every change until Ctrl-C"]
+  ])
+])))

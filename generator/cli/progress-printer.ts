@@ -1,0 +1,96 @@
+/**
+ * The trace on a terminal: one line per finished step, and a live line for the step in flight
+ * (spinner, step, attempt count, last status, time so far) redrawn in place. A polling step stays
+ * on its live line while it repeats, so a long poll reads as a counter rather than a scroll.
+ */
+import type { StepEnded, StepEvent, StepStarted } from "./step-tracer.js"
+import { endLines, formatMs, type RunEnd, type TracePrinter } from "./trace-printer.js"
+
+export interface TerminalLike {
+  readonly write: (text: string) => void
+  readonly columns: number | undefined
+  readonly colour: boolean
+}
+
+interface InFlight {
+  readonly step: StepStarted
+  /** When its first attempt started. */
+  readonly since: number
+  attempts: number
+  running: boolean
+  last: StepEnded | undefined
+}
+
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+const CLEAR_LINE = "\r\x1b[2K"
+
+export const progressPrinter = (terminal: TerminalLike, now: () => number = Date.now): TracePrinter & { readonly tick: () => void } => {
+  const paint = (code: string, text: string) => (terminal.colour ? `\x1b[${code}m${text}\x1b[0m` : text)
+  let current: InFlight | undefined
+  let frame = 0
+  let live = false
+
+  const fit = (line: string) => {
+    const width = terminal.columns ?? 120
+    return line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line
+  }
+  const clearLive = () => {
+    if (live) terminal.write(CLEAR_LINE)
+    live = false
+  }
+  const request = (s: StepStarted) => (s.method === undefined ? "runs a workflow" : `${s.method} ${s.urlTemplate ?? ""}`)
+  const attempts = (n: number) => (n > 1 ? `  ${n} attempts` : "")
+
+  const drawLive = () => {
+    if (current === undefined) return
+    const status = current.last?.status !== undefined ? `  -> ${current.last.status}` : ""
+    const state = current.running ? "" : "  waiting to poll again"
+    const line = `${paint("36", SPINNER[frame % SPINNER.length]!)} ${current.step.stepId}${attempts(current.attempts)}  ` +
+      `${request(current.step)}${status}${state}  ${formatMs(now() - current.since)}`
+    terminal.write(`${CLEAR_LINE}${fit(line)}`)
+    live = true
+  }
+
+  /** The finished step as a permanent line. */
+  const settle = () => {
+    if (current === undefined) return
+    const { step, last } = current
+    const ok = last?.outcome === "success"
+    const mark = ok ? paint("32", "✓") : paint("31", "✗")
+    const status = last?.status !== undefined ? ` -> ${last.status}` : last?.error !== undefined ? ` -> ${last.error}` : ""
+    const why = last?.status !== undefined && last.outcome === "failure" ? ` (${last.error})` : ""
+    clearLive()
+    terminal.write(`${fit(`${mark} ${step.stepId}${attempts(current.attempts)}  ${request(step)}${status}${why}  ${formatMs(now() - current.since)}`)}\n`)
+    current = undefined
+  }
+
+  return {
+    step: (event: StepEvent) => {
+      if (event._tag === "StepStarted") {
+        if (current !== undefined && current.step.stepId !== event.stepId) settle()
+        if (event.method === undefined) {
+          // A step that runs another workflow: its own steps follow on their own lines.
+          clearLive()
+          terminal.write(`${paint("36", "▸")} ${event.stepId}  runs a workflow\n`)
+          return
+        }
+        current ??= { step: event, since: now(), attempts: 0, running: true, last: undefined }
+        current.attempts = Math.max(current.attempts, event.attempt)
+        current.running = true
+      } else if (current !== undefined && current.step.stepId === event.stepId) {
+        current.last = event
+        current.running = false
+      }
+      drawLive()
+    },
+    tick: () => {
+      frame++
+      drawLive()
+    },
+    end: (end: RunEnd, durationMs: number) => {
+      settle()
+      clearLive()
+      for (const line of endLines(end, durationMs)) terminal.write(`${line}\n`)
+    }
+  }
+}

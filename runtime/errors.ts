@@ -135,8 +135,29 @@ export class StepLimitExceeded extends Data.TaggedError("StepLimitExceeded")<{
   }
 }
 
+/**
+ * A step that runs another workflow failed: the called workflow failed (`cause`), or a success
+ * criterion of the step did not hold for its outputs (`criterion`).
+ */
+export class CallFailed extends Data.TaggedError("CallFailed")<{
+  readonly workflowId: string
+  readonly stepId: string
+  readonly calledWorkflowId: string
+  readonly criterion: string | undefined
+  readonly cause: WorkflowError | undefined
+  readonly stepOutputs: GatheredOutputs
+}> {
+  override get message(): string {
+    const why: string = this.criterion !== undefined
+      ? `success criterion \`${this.criterion}\` does not hold`
+      : `it failed: ${this.cause?.message ?? "unknown"}`
+    return `Step ${this.stepId} of workflow ${this.workflowId} ran workflow ${this.calledWorkflowId}, and ${why}`
+  }
+}
+
 /** Every way a generated workflow can fail. */
 export type WorkflowError =
+  | CallFailed
   | InputsInvalid
   | RequestInvalid
   | RequestFailed

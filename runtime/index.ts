@@ -4,12 +4,21 @@
  */
 export * from "./errors.js"
 export { jsonPath, type JSONPathQuery, matches, selects } from "./jsonpath.js"
-export { endOn, type FailureAction, retryOn } from "./failure.js"
+export {
+  type AnyWorkflow,
+  endOn,
+  type FailureAction,
+  gotoOn,
+  gotoWorkflowOn,
+  retryOn,
+  type Transfer,
+  type WorkflowTarget
+} from "./failure.js"
 export * from "./outputs.js"
 export * from "./policy.js"
 export { MAX_DEPTH, REDACTED, TOO_DEEP } from "./redact.js"
 export * from "./request.js"
-export type { StepResponse } from "./response.js"
+export type { SentRequest, StepResponse } from "./response.js"
 export * from "./run.js"
 export * from "./servers.js"
 export * from "./values.js"

@@ -1,5 +1,18 @@
-/** A step's response, read once: status, lower-cased headers and the decoded body. */
+/** The request a step sent, as runtime expressions read it (`$url`, `$method`, `$request…`). */
+export interface SentRequest {
+  readonly url: string
+  readonly method: string
+  /** Header values by lower-cased name, as given by the step. */
+  readonly header: Readonly<Record<string, unknown>>
+  readonly query: Readonly<Record<string, unknown>>
+  readonly path: Readonly<Record<string, unknown>>
+  /** The payload before encoding: the JSON value, the text, or the form or multipart fields. */
+  readonly body: unknown
+}
+
+/** A step's response, read once: status, lower-cased headers and the decoded body, with the request that got it. */
 export interface StepResponse {
+  readonly request: SentRequest
   readonly status: number
   /** Header names in lower case; repeated headers joined with ", ". */
   readonly headers: Readonly<Record<string, string>>

@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import {
+  CallFailed,
   PollExhausted,
   RequestFailed,
   RequestInvalid,
@@ -21,12 +22,12 @@ import {
   type RequestSummary,
   type WorkflowError
 } from "./errors.js"
-import { type FailureAction, WorkflowEnded } from "./failure.js"
+import { type FailureAction, GotoSignal, type WorkflowTarget, WorkflowEnded } from "./failure.js"
 import { type Output, readOutputs } from "./outputs.js"
 import { forStep, type Policy } from "./policy.js"
 import type { Secrets } from "./redact.js"
 import { type Body, build, type BuiltRequest, type Operation, type Parameters } from "./request.js"
-import { decodeBody, retryAfterMillis, type StepResponse } from "./response.js"
+import { decodeBody, retryAfterMillis, type SentRequest, type StepResponse } from "./response.js"
 import { send } from "./send.js"
 import { baseUrl } from "./servers.js"
 import type { EndPoint, WorkflowDefinition, WorkflowResult } from "./workflow.js"
@@ -64,12 +65,30 @@ export interface PollSpec<K extends string, S> extends StepSpec<K, S> {
 /** A step that runs another workflow of the document. */
 export interface CallSpec<K extends string, S, O2, S2, E2 extends EndPoint> {
   readonly stepId: K
+  /** The called workflow's id, for errors. */
+  readonly workflowId?: string
   /** The generated function of the called workflow. */
   readonly workflow: (input: never) => Effect.Effect<WorkflowResult<O2, S2, E2>, WorkflowError, HttpClient.HttpClient>
   /** Its inputs, from the step's parameters; the called workflow decodes them against its schema. */
   readonly inputs: unknown
   /** The step's outputs, from the called workflow's outputs (`$outputs.name`). */
   readonly outputs: (outputs: O2) => S
+  /** Conditions on the called workflow's outputs that must hold for the step to succeed. */
+  readonly successCriteria?: ReadonlyArray<CallCriterion<O2>>
+  /** What to do when the called workflow fails or a criterion does not hold (actions without criteria). */
+  readonly onFailure?: ReadonlyArray<FailureAction>
+}
+
+/** A success criterion of a step that runs a workflow: a test of that workflow's outputs. */
+export interface CallCriterion<O> {
+  readonly condition: string
+  readonly test: (outputs: O) => boolean
+}
+
+/** A failure action chose the step to go on with (`goto`, or a `retry` that goes to a step first). */
+export interface Goto {
+  readonly goto: string
+  readonly action: string
 }
 
 export interface CallResult<S, O2, S2, E2 extends EndPoint> {
@@ -92,6 +111,8 @@ export class Run<I, Steps, O, E extends EndPoint> {
   /** Outputs of the steps that have completed, by stepId. */
   readonly gathered: Partial<Steps> = {}
   private stepsRun = 0
+  /** Retries used by failure actions that go to a step first, by step and action. */
+  private readonly jumpRetries = new Map<string, number>()
 
   constructor(
     readonly definition: WorkflowDefinition<I, Steps, O, E>,
@@ -104,7 +125,35 @@ export class Run<I, Steps, O, E extends EndPoint> {
   step<K extends keyof Steps & string>(
     spec: StepSpec<K, Steps[K]>
   ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> {
+    return this.noGoto(this.attempted(spec))
+  }
+
+  /** `step`, for a step whose failure actions can go to another step: the result says where. */
+  stepOrGoto<K extends keyof Steps & string>(
+    spec: StepSpec<K, Steps[K]>
+  ): Effect.Effect<StepResult<Steps[K]> | Goto, WorkflowError | WorkflowEnded> {
+    return this.toGoto(this.attempted(spec))
+  }
+
+  /** `poll`, for a step whose failure actions can go to another step: the result says where. */
+  pollOrGoto<K extends keyof Steps & string>(
+    spec: PollSpec<K, Steps[K]>
+  ): Effect.Effect<StepResult<Steps[K]> | Goto, WorkflowError | WorkflowEnded> {
+    return this.toGoto(this.polled(spec))
+  }
+
+  private attempted<K extends keyof Steps & string>(spec: StepSpec<K, Steps[K]>) {
     return Effect.flatMap(forStep(this.definition.workflowId, spec.stepId), (policy) => this.withFailureActions(spec, policy, 1))
+  }
+
+  private toGoto<A>(effect: Effect.Effect<A, WorkflowError | WorkflowEnded | GotoSignal>) {
+    return Effect.catchTag(effect, "GotoSignal", ({ stepId, action }): Effect.Effect<Goto> => Effect.succeed({ goto: stepId, action }))
+  }
+
+  /** The generator uses the `…OrGoto` methods wherever a failure action can go to a step, so this cannot happen. */
+  private noGoto<A>(effect: Effect.Effect<A, WorkflowError | WorkflowEnded | GotoSignal>) {
+    return Effect.catchTag(effect, "GotoSignal", ({ stepId }) =>
+      Effect.dieMessage(`a failure action went to step ${stepId} outside a state machine`))
   }
 
   /**
@@ -114,10 +163,16 @@ export class Run<I, Steps, O, E extends EndPoint> {
   poll<K extends keyof Steps & string>(
     spec: PollSpec<K, Steps[K]>
   ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> {
+    return this.noGoto(this.polled(spec))
+  }
+
+  private polled<K extends keyof Steps & string>(
+    spec: PollSpec<K, Steps[K]>
+  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded | GotoSignal> {
     return Effect.gen(this, function*() {
       const policy = yield* forStep(this.definition.workflowId, spec.stepId)
       let attempts = 0
-      const once: Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> = Effect.suspend(() =>
+      const once: Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded | GotoSignal> = Effect.suspend(() =>
         this.withFailureActions(spec, policy, ++attempts)
       )
       const schedule: Schedule.Schedule<unknown, StepResult<Steps[K]>> = policy.poll
@@ -155,17 +210,50 @@ export class Run<I, Steps, O, E extends EndPoint> {
   }
 
   /**
-   * Runs another workflow as a step. It succeeds when the called workflow completes or an
-   * `end` success action stops it; an `end` reached through a failure action fails this step
-   * with that failure. The called workflow's errors pass through unchanged (they name it).
+   * Runs another workflow as a step. It succeeds when the called workflow completes (or an
+   * `end` success action stops it) and the step's success criteria hold for its outputs.
+   * Otherwise the step's failure actions decide; without one that applies, the called
+   * workflow's error passes through unchanged (it names that workflow), and an unmet criterion
+   * or a failure `end` in the called workflow is a `CallFailed`.
    */
   call<K extends keyof Steps & string, O2, S2, E2 extends EndPoint>(
     spec: CallSpec<K, Steps[K], O2, S2, E2>
-  ): Effect.Effect<CallResult<Steps[K], O2, S2, E2>, WorkflowError, HttpClient.HttpClient> {
-    return spec.workflow(spec.inputs as never).pipe(
+  ): Effect.Effect<CallResult<Steps[K], O2, S2, E2>, WorkflowError | WorkflowEnded> {
+    return this.noGoto(this.called(spec))
+  }
+
+  /** `call`, for a step whose failure actions can go to another step: the result says where. */
+  callOrGoto<K extends keyof Steps & string, O2, S2, E2 extends EndPoint>(
+    spec: CallSpec<K, Steps[K], O2, S2, E2>
+  ): Effect.Effect<CallResult<Steps[K], O2, S2, E2> | Goto, WorkflowError | WorkflowEnded> {
+    return this.toGoto(this.called(spec))
+  }
+
+  private called<K extends keyof Steps & string, O2, S2, E2 extends EndPoint>(
+    spec: CallSpec<K, Steps[K], O2, S2, E2>
+  ): Effect.Effect<CallResult<Steps[K], O2, S2, E2>, WorkflowError | WorkflowEnded | GotoSignal> {
+    const calledWorkflowId = spec.workflowId ?? "workflow"
+    const failed = (fields: { criterion?: string; cause?: WorkflowError }) =>
+      new CallFailed({
+        workflowId: this.definition.workflowId,
+        stepId: spec.stepId,
+        calledWorkflowId,
+        criterion: fields.criterion,
+        cause: fields.cause,
+        stepOutputs: { ...this.gathered }
+      })
+    const once = this.provideClient(spec.workflow(spec.inputs as never)).pipe(
+      Effect.mapError((cause) => ({ error: cause as WorkflowError, wrapped: failed({ cause }) })),
       Effect.flatMap((result) => {
-        if (result._tag === "Ended" && result.via === "onFailure" && result.failure !== undefined) {
-          return Effect.fail(result.failure as StepFailed)
+        if (result._tag === "Ended" && result.via === "onFailure") {
+          const cause = result.failure as unknown as WorkflowError
+          const error: WorkflowError = failed({ cause })
+          return Effect.fail({ error, wrapped: failed({ cause }) })
+        }
+        const unmet = spec.successCriteria?.find((criterion) => !criterion.test(result.outputs))
+        if (unmet !== undefined) {
+          const error = failed({ criterion: unmet.condition })
+          return Effect.fail({ error: error as WorkflowError, wrapped: error })
         }
         const outputs = spec.outputs(result.outputs)
         this.gathered[spec.stepId] = outputs
@@ -175,6 +263,116 @@ export class Run<I, Steps, O, E extends EndPoint> {
         attributes: { "arazzo.workflow.id": this.definition.workflowId, "arazzo.step.id": spec.stepId }
       })
     )
+    const actions = spec.onFailure ?? []
+    const used = new Map<number, number>()
+    const attempt = (): Effect.Effect<CallResult<Steps[K], O2, S2, E2>, WorkflowError | WorkflowEnded | GotoSignal> =>
+      Effect.catchAll(once, ({ error, wrapped }) => {
+        for (const [index, action] of actions.entries()) {
+          const decided = this.decide(spec.stepId, action, index, used, wrapped, undefined)
+          if (decided === "pass") continue
+          return "retry" in decided ? Effect.zipRight(decided.retry, Effect.suspend(attempt)) : decided.stop
+        }
+        return Effect.fail(error)
+      })
+    return attempt()
+  }
+
+  /**
+   * What a failure action does with a failure: `pass` when it does not apply (or has no retries
+   * left); `retry`, what to do before the step runs again (wait, then go to a step or run a
+   * workflow); or `stop`, an effect that ends the run, jumps, or hands over to another workflow.
+   */
+  private decide(
+    stepId: string,
+    action: FailureAction,
+    index: number,
+    used: Map<number, number>,
+    failure: StepFailed | CallFailed,
+    response: StepResponse | undefined,
+    delayFor?: (action: FailureAction & { readonly _tag: "Retry" }) => Duration.Duration
+  ):
+    | "pass"
+    | { readonly retry: Effect.Effect<void, WorkflowError | GotoSignal> }
+    | { readonly stop: Effect.Effect<never, WorkflowError | WorkflowEnded | GotoSignal> }
+  {
+    if (action.when !== undefined && (response === undefined || !action.when.test(response))) return "pass"
+    switch (action._tag) {
+      case "End":
+        return { stop: Effect.fail(new WorkflowEnded({ stepId, action: action.name, via: "onFailure", failure })) }
+      case "Goto":
+        return { stop: Effect.fail(new GotoSignal({ stepId: action.stepId, action: action.name })) }
+      case "GotoWorkflow":
+        return {
+          stop: Effect.flatMap(this.runOther(action.workflow), (result) =>
+            Effect.fail(
+              new WorkflowEnded({
+                stepId,
+                action: action.name,
+                via: "onFailure",
+                failure,
+                transfer: { workflowId: action.workflow.workflowId, result }
+              })
+            ))
+        }
+      case "Retry": {
+        // A retry that goes to a step leaves this step, so its count lives as long as the run.
+        const key = `${stepId}\u0000${index}`
+        const retries = action.stepId !== undefined ? this.jumpRetries.get(key) ?? 0 : used.get(index) ?? 0
+        if (retries >= action.retryLimit) return "pass"
+        if (action.stepId !== undefined) this.jumpRetries.set(key, retries + 1)
+        else used.set(index, retries + 1)
+        const delay = delayFor?.(action) ?? action.retryAfter
+        const before: Effect.Effect<void, WorkflowError | GotoSignal> = action.stepId !== undefined
+          ? Effect.fail(new GotoSignal({ stepId: action.stepId, action: action.name }))
+          : action.workflow !== undefined
+          ? Effect.asVoid(this.runOther(action.workflow))
+          : Effect.void
+        return { retry: Effect.zipRight(Effect.sleep(delay), before) }
+      }
+    }
+  }
+
+  /**
+   * A workflow that a `goto` hands over to: it runs with this run's inputs (it decodes what it
+   * needs), and this workflow ends, its result carrying the other's.
+   */
+  transfer(
+    end: Extract<E, { readonly via: "onSuccess" }>,
+    workflow: WorkflowTarget
+  ): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError> {
+    return Effect.map(this.runOther(workflow), (result) =>
+      this.endedBy(new WorkflowEnded({ ...end, failure: undefined, transfer: { workflowId: workflow.workflowId, result } })))
+  }
+
+  /**
+   * A workflow this one `dependsOn`, run first with this run's inputs. Its result is available
+   * as `$workflows.<id>…`; a dependency that ends through a failure action fails this workflow.
+   */
+  dependency<R extends WorkflowResult<unknown, unknown, EndPoint>>(
+    workflowId: string,
+    workflow: (input: never) => Effect.Effect<R, WorkflowError, HttpClient.HttpClient>
+  ): Effect.Effect<R, WorkflowError> {
+    return Effect.flatMap(this.provideClient(workflow(this.inputs as never)), (result) =>
+      result._tag === "Ended" && result.via === "onFailure"
+        ? Effect.fail(
+          new CallFailed({
+            workflowId: this.definition.workflowId,
+            stepId: `dependsOn ${workflowId}`,
+            calledWorkflowId: workflowId,
+            criterion: undefined,
+            cause: result.failure as unknown as WorkflowError,
+            stepOutputs: {}
+          })
+        )
+        : Effect.succeed(result))
+  }
+
+  private runOther(workflow: WorkflowTarget) {
+    return this.provideClient(workflow.run(this.inputs as never))
+  }
+
+  private provideClient<A, Err>(effect: Effect.Effect<A, Err, HttpClient.HttpClient>): Effect.Effect<A, Err> {
+    return Effect.provideService(effect, HttpClient.HttpClient, this.client)
   }
 
   /** The result of a run that reached its end normally. */
@@ -189,8 +387,8 @@ export class Run<I, Steps, O, E extends EndPoint> {
 
   /** The result of a run stopped by an `end` action, success or failure. */
   endedBy(end: WorkflowEnded): WorkflowResult<O, Steps, E> {
-    const { stepId, action, via, failure } = end
-    return { _tag: "Ended", stepId, action, via, failure, outputs: this.outputs(), steps: this.gathered } as
+    const { stepId, action, via, failure, transfer } = end
+    return { _tag: "Ended", stepId, action, via, failure, transfer, outputs: this.outputs(), steps: this.gathered } as
       WorkflowResult<O, Steps, E>
   }
 
@@ -202,24 +400,21 @@ export class Run<I, Steps, O, E extends EndPoint> {
     spec: StepSpec<K, Steps[K]>,
     policy: Policy,
     firstAttempt: number
-  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> {
+  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded | GotoSignal> {
     const actions = spec.onFailure ?? []
     const used = new Map<number, number>()
     const maxRetryAfter = Duration.decode(policy.maxRetryAfter)
-    const attempt = (n: number): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> =>
+    const attempt = (n: number): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded | GotoSignal> =>
       this.execute(spec, policy, n).pipe(
         Effect.catchTag("CriteriaUnmet", ({ response, error }) => {
+          // A Retry-After header overrules the action's retryAfter, within the policy's bound.
+          const header = retryAfterMillis(response.headers["retry-after"], Date.now())
+          const delayFor = (action: { readonly retryAfter: Duration.Duration }) =>
+            header === undefined ? action.retryAfter : Duration.min(Duration.millis(header), maxRetryAfter)
           for (const [index, action] of actions.entries()) {
-            if (action.when !== undefined && !action.when.test(response)) continue
-            if (action._tag === "End") {
-              return Effect.fail(new WorkflowEnded({ stepId: spec.stepId, action: action.name, via: "onFailure", failure: error }))
-            }
-            const retries = used.get(index) ?? 0
-            if (retries >= action.retryLimit) continue
-            used.set(index, retries + 1)
-            const header = retryAfterMillis(response.headers["retry-after"], Date.now())
-            const delay = header === undefined ? action.retryAfter : Duration.min(Duration.millis(header), maxRetryAfter)
-            return Effect.sleep(delay).pipe(Effect.zipRight(Effect.suspend(() => attempt(n + 1))))
+            const decided = this.decide(spec.stepId, action, index, used, error, response, delayFor)
+            if (decided === "pass") continue
+            return "retry" in decided ? Effect.zipRight(decided.retry, Effect.suspend(() => attempt(n + 1))) : decided.stop
           }
           return Effect.fail(error)
         })
@@ -277,7 +472,12 @@ export class Run<I, Steps, O, E extends EndPoint> {
           detail: `${decoded.error}; the body begins ${JSON.stringify(this.secrets.excerpt(decoded.text, 200))}`
         })
       }
-      const response: StepResponse = { status: raw.status, headers: raw.headers, body: decoded.body }
+      const response: StepResponse = {
+        request: sentRequest(operation, built.url, spec.parameters, spec.body),
+        status: raw.status,
+        headers: raw.headers,
+        body: decoded.body
+      }
       for (const criterion of spec.successCriteria) {
         if (!criterion.test(response)) {
           const error = new StepFailed({
@@ -330,6 +530,34 @@ export class Run<I, Steps, O, E extends EndPoint> {
     )
   }
 }
+
+const lowerCaseKeys = (record: Readonly<Record<string, unknown>> | undefined) =>
+  Object.fromEntries(Object.entries(record ?? {}).map(([name, value]) => [name.toLowerCase(), value]))
+
+const payload = (body: Body | undefined): unknown => {
+  switch (body?._tag) {
+    case undefined:
+      return undefined
+    case "Json":
+      return body.value
+    case "Text":
+      return body.text
+    case "Form":
+      return body.fields
+    case "Multipart":
+      return body.parts
+  }
+}
+
+/** What `$url`, `$method` and `$request…` read: the request as the step gave it. */
+const sentRequest = (operation: Operation, url: string, parameters: Parameters | undefined, body: Body | undefined): SentRequest => ({
+  url,
+  method: operation.method,
+  header: lowerCaseKeys(parameters?.header),
+  query: parameters?.query ?? {},
+  path: parameters?.path ?? {},
+  body: payload(body)
+})
 
 /** The success criterion of a step that declares none: a 2xx status. */
 export const successfulStatus: Criterion = criterion(

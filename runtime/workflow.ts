@@ -8,8 +8,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { InputsInvalid, type StepFailed, WorkflowTimeout, type WorkflowError } from "./errors.js"
-import type { WorkflowEnded } from "./failure.js"
+import { type CallFailed, InputsInvalid, type StepFailed, WorkflowTimeout, type WorkflowError } from "./errors.js"
+import type { Transfer, WorkflowEnded } from "./failure.js"
 import { forWorkflow } from "./policy.js"
 import { Secrets } from "./redact.js"
 import { Run } from "./run.js"
@@ -19,6 +19,8 @@ export interface EndPoint {
   readonly stepId: string
   readonly action: string
   readonly via: "onSuccess" | "onFailure"
+  /** Present on the failure ends of steps that run another workflow: their failure is a `CallFailed`. */
+  readonly call?: true
 }
 
 export interface WorkflowDefinition<I, Steps, O, E extends EndPoint = never> {
@@ -40,15 +42,18 @@ export interface Completed<O, Steps> {
 }
 
 /**
- * An `end` action stopped the workflow; `stepId`, `action` and `via` say which. An end reached
- * through a failure action carries the failure (status, criterion, body) that led to it.
+ * An `end` action (or a `goto` to another workflow) stopped the workflow; `stepId`, `action` and
+ * `via` say which. An end reached through a failure action carries the failure (status,
+ * criterion, body) that led to it.
  */
 export type Ended<O, Steps, E extends EndPoint> = E extends EndPoint ? {
     readonly _tag: "Ended"
     readonly stepId: E["stepId"]
     readonly action: E["action"]
     readonly via: E["via"]
-    readonly failure: E["via"] extends "onFailure" ? StepFailed : undefined
+    readonly failure: E["via"] extends "onFailure" ? E extends { readonly call: true } ? CallFailed : StepFailed : undefined
+    /** Set when the action was a `goto` to another workflow: that workflow's id and result. */
+    readonly transfer: Transfer | undefined
     readonly outputs: O
     readonly steps: Partial<Steps>
   }

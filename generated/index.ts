@@ -13,6 +13,7 @@ export * as CivitaiTagModelsDiscoveryWorkflow from "./civitai-tag-models-discove
 export * as CivitaiVaultToggleVerifyWorkflow from "./civitai-vault-toggle-verify-workflow.js"
 export * as CivitaiWorkflowQueryCancelWorkflow from "./civitai-workflow-query-cancel-workflow.js"
 export * as JobRestart from "./job-restart.js"
+export * as OrderControlFlow from "./order-control-flow.js"
 export * as OrderFailureActions from "./order-failure-actions.js"
 export * as OrderSearch from "./order-search.js"
 export * as OrderSummary from "./order-summary.js"

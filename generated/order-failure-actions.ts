@@ -78,8 +78,15 @@ export const orderStatus = (
           status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
         },
         onFailure: [
-          Arazzo.endOn("not_found", Arazzo.criterion("$statusCode == 404", (response) => response.status === 404)),
-          Arazzo.retryOn("server_error", Arazzo.criterion("$statusCode >= 500", (response) => Arazzo.greaterOrEqual(response.status, 500)), { retryAfter: 2, retryLimit: 3 }),
+          Arazzo.endOn(
+            "not_found",
+            Arazzo.criterion("$statusCode == 404", (response) => response.status === 404)
+          ),
+          Arazzo.retryOn(
+            "server_error",
+            Arazzo.criterion("$statusCode >= 500", (response) => Arazzo.greaterOrEqual(response.status, 500)),
+            { retryAfter: 2, retryLimit: 3 }
+          ),
           Arazzo.endOn("default_failure")
         ]
       })
@@ -96,8 +103,16 @@ export const orderStatus = (
           total: Arazzo.body(["total"], Schema.Number)
         },
         onFailure: [
-          Arazzo.retryOn("not_found", Arazzo.criterion("$statusCode == 404", (response) => response.status === 404), { retryAfter: 1, retryLimit: 2 }),
-          Arazzo.retryOn("server_error", Arazzo.criterion("$statusCode >= 500", (response) => Arazzo.greaterOrEqual(response.status, 500)), { retryAfter: 2, retryLimit: 3 }),
+          Arazzo.retryOn(
+            "not_found",
+            Arazzo.criterion("$statusCode == 404", (response) => response.status === 404),
+            { retryAfter: 1, retryLimit: 2 }
+          ),
+          Arazzo.retryOn(
+            "server_error",
+            Arazzo.criterion("$statusCode >= 500", (response) => Arazzo.greaterOrEqual(response.status, 500)),
+            { retryAfter: 2, retryLimit: 3 }
+          ),
           Arazzo.endOn("default_failure")
         ]
       })

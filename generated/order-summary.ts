@@ -105,6 +105,7 @@ export const orderSummary = (
     Effect.gen(function*() {
       yield* run.call({
         stepId: "readOrder",
+        workflowId: "read-order",
         workflow: readOrder,
         inputs: { orderId: inputs.orderId },
         outputs: (outputs) => ({

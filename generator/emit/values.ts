@@ -15,6 +15,10 @@ export interface ValueEnv {
   readonly response: string | undefined
   /** How step `stepId`'s output `name` is read. */
   readonly stepOutput: (stepId: string, name: string) => string
+  /** Where the called workflow's outputs are (`$outputs.x` in a step that runs a workflow); `outputs` by default. */
+  readonly calledOutputs?: string
+  /** How an input or output of a workflow this one depends on is read. */
+  readonly workflowValue?: (workflowId: string, of: "inputs" | "outputs", name: string) => string
 }
 
 const pathLiteral = (path: ReadonlyArray<Segment>) =>
@@ -55,7 +59,15 @@ export const printValue = (value: ValueIR, env: ValueEnv): string => {
     case "responseHeader":
       return `${env.response}.headers[${stringLiteral(value.name)}]`
     case "calledOutput":
-      return walk(propertyAccess("outputs", value.name), value.path)
+      return walk(propertyAccess(env.calledOutputs ?? "outputs", value.name), value.path)
+    case "requestLine":
+      return `${env.response}.request.${value.part}`
+    case "requestParameter":
+      return `${env.response}.request.${value.in}[${stringLiteral(value.name)}]`
+    case "requestBody":
+      return walk(`${env.response}.request.body`, value.path)
+    case "workflowValue":
+      return walk(env.workflowValue!(value.workflowId, value.of, value.name), value.path)
   }
 }
 
@@ -128,7 +140,8 @@ export const leaves = (value: ValueIR): Array<ValueIR> => {
 }
 
 /** Whether a value refers to the inputs (so the generated function needs them in scope). */
-export const usesInputs = (value: ValueIR): boolean => leaves(value).some((leaf) => leaf.kind === "input")
+export const usesInputs = (value: ValueIR): boolean =>
+  leaves(value).some((leaf) => leaf.kind === "input" || (leaf.kind === "workflowValue" && leaf.of === "inputs"))
 
 /** The steps whose outputs a value reads. */
 export const referencedSteps = (value: ValueIR): Array<string> =>

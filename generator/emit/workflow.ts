@@ -78,6 +78,11 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
   const outputsUseSteps = workflow.outputs.some((o) => referencedSteps(o.value).length > 0)
   const bodyUsesInputs = workflow.steps.some((s) => stepValues(s).some(usesInputs))
   const definitionArgs = [n.inputs, n.steps, n.outputs, ...(n.end ? [n.end] : [])]
+  const dependencies = workflow.dependsOn.length > 0 ? local.claim("dependencies") : undefined
+  const dependencyValues: Pick<ValueEnv, "workflowValue"> = {
+    workflowValue: (workflowId, of, name) =>
+      of === "inputs" ? propertyAccess("inputs", name) : propertyAccess(propertyAccess(`${dependencies}`, workflowId) + ".outputs", name)
+  }
 
   const outputsEnv: ValueEnv = {
     hoisted: names.hoisted,
@@ -183,8 +188,17 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
             w.write(`Arazzo.runWorkflow(${n.definition}, input, (run${bodyUsesInputs ? ", inputs" : ""}) =>`).newLine()
             w.indent(() => {
               w.write("Effect.gen(function*() ").inlineBlock(() => {
-                if (isStateMachine(workflow)) writeStateMachine(w, workflow, stepVars, usedLater, names, n.steps)
-                else writeSteps(w, workflow, stepVars, usedLater, names)
+                if (dependencies !== undefined) {
+                  w.writeLine("// dependsOn: these workflows run first, with this workflow's inputs")
+                  w.write(`const ${dependencies} = `).inlineBlock(() => {
+                    workflow.dependsOn.forEach((id, i) => {
+                      const call = `yield* run.dependency(${stringLiteral(id)}, ${names.workflows.get(id)!.run})`
+                      w.write(`${propertyKey(id)}: ${call}${i < workflow.dependsOn.length - 1 ? "," : ""}`).newLine()
+                    })
+                  }).newLine()
+                }
+                if (isStateMachine(workflow)) writeStateMachine(w, workflow, stepVars, usedLater, names, n.steps, dependencyValues)
+                else writeSteps(w, workflow, stepVars, usedLater, names, dependencyValues)
                 w.writeLine("return run.completed()")
               }).write("))")
             })
@@ -200,12 +214,20 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
  * with the union of the steps it applies to (workflow-level failure actions apply to every step).
  */
 const endTypes = (workflow: WorkflowIR): Array<string> => {
-  const member = (stepIds: ReadonlyArray<string>, action: string, via: string) =>
-    `{ readonly stepId: ${stepIds.map(stringLiteral).join(" | ")}; readonly action: ${stringLiteral(action)}; readonly via: "${via}" }`
-  const success = workflow.ends.filter((e) => e.via === "onSuccess").map((e) => member([e.stepId], e.action, e.via))
-  const failure = new Map<string, Array<string>>()
-  for (const e of workflow.ends.filter((e) => e.via === "onFailure")) failure.set(e.action, [...(failure.get(e.action) ?? []), e.stepId])
-  return [...success, ...[...failure].map(([action, stepIds]) => member(stepIds, action, "onFailure"))]
+  const member = (stepIds: ReadonlyArray<string>, action: string, via: string, call: boolean) =>
+    `{ readonly stepId: ${stepIds.map(stringLiteral).join(" | ")}; readonly action: ${stringLiteral(action)}; readonly via: "${via}"${
+      call ? "; readonly call: true" : ""
+    } }`
+  const success = workflow.ends.filter((e) => e.via === "onSuccess").map((e) => member([e.stepId], e.action, e.via, false))
+  // Failure actions by name (workflow-level ones apply to many steps), apart for steps that run a workflow.
+  const failure = new Map<string, { action: string; call: boolean; stepIds: Array<string> }>()
+  for (const e of workflow.ends.filter((e) => e.via === "onFailure")) {
+    const key = `${e.call}\u0000${e.action}`
+    const entry = failure.get(key) ?? { action: e.action, call: e.call, stepIds: [] }
+    if (!entry.stepIds.includes(e.stepId)) entry.stepIds.push(e.stepId)
+    failure.set(key, entry)
+  }
+  return [...new Set([...success, ...[...failure.values()].map((f) => member(f.stepIds, f.action, "onFailure", f.call))])]
 }
 
 /** `{ readonly a: A; readonly b: B }`, one member per line when that is too long for one. */
@@ -243,6 +265,8 @@ const outputType = (output: StepIR["outputs"][number], calledOutputs?: string): 
   const { value } = output
   if (value.kind === "responseBody" || value.kind === "responseHeader") return optionalTypeOf(output.type)
   if (value.kind === "statusCode") return "number"
+  if (value.kind === "requestLine") return "string"
+  if (value.kind === "literal") return value.value === null ? "null" : typeof value.value
   if (value.kind === "calledOutput" && value.path.length === 0 && calledOutputs) return `${calledOutputs}[${stringLiteral(value.name)}]`
   return "unknown"
 }
@@ -274,9 +298,11 @@ const writeSteps = (
   workflow: WorkflowIR,
   stepVars: ReadonlyMap<string, string>,
   usedLater: ReadonlySet<string>,
-  names: ModuleNames
+  names: ModuleNames,
+  dependencyValues: Pick<ValueEnv, "workflowValue">
 ) => {
   const env: ValueEnv = {
+    ...dependencyValues,
     hoisted: names.hoisted,
     inputs: "inputs",
     response: undefined,
@@ -292,7 +318,7 @@ const writeSteps = (
       if (step.call) writeCallSpec(w, step, env, names)
       else writeStepSpec(w, step, env, names)
     }).write(")").newLine()
-    writeActions(w, step, actions, { ...env, response: `${variable}.response` })
+    writeActions(w, step, actions, actionsEnv(step, variable, env), names)
   })
 }
 
@@ -302,22 +328,57 @@ const stepMethod = (step: StepIR) => (step.call ? "call" : step.poll ? "poll" : 
 const writeCallSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: ModuleNames) => {
   const call = step.call!
   w.writeLine(`stepId: ${stringLiteral(step.stepId)},`)
+  w.writeLine(`workflowId: ${stringLiteral(call.workflowId)},`)
   w.writeLine(`workflow: ${names.workflows.get(call.workflowId)!.run},`)
   const inputs = call.inputs.map(([name, value]) => `${propertyKey(name)}: ${printValue(value, env)}`)
-  w.writeLine(`inputs: { ${inputs.join(", ")} },`)
-  if (step.outputs.length === 0) {
-    w.writeLine("outputs: () => ({})")
-    return
-  }
-  w.write("outputs: (outputs) => (").inlineBlock(() => {
-    step.outputs.forEach((o, i) => {
-      w.write(`${propertyKey(o.name)}: ${printValue(o.value, env)}${i < step.outputs.length - 1 ? "," : ""}`).newLine()
+  w.write(`inputs: { ${inputs.join(", ")} }`)
+  const rest: Array<() => void> = []
+  rest.push(() => {
+    if (step.outputs.length === 0) {
+      w.write("outputs: () => ({})")
+      return
+    }
+    w.write("outputs: (outputs) => (").inlineBlock(() => {
+      step.outputs.forEach((o, i) => {
+        w.write(`${propertyKey(o.name)}: ${printValue(o.value, env)}${i < step.outputs.length - 1 ? "," : ""}`).newLine()
+      })
+    }).write(")")
+  })
+  if (step.successCriteria.length > 0) {
+    rest.push(() => {
+      const criteria = step.successCriteria.map((c) => {
+        const test = printCondition(c.test, env)
+        const uses = test.includes("outputs")
+        // An object literal, so that `outputs` is typed by the called workflow.
+        return `{ condition: ${stringLiteral(c.text)}, test: (${uses ? "outputs" : "_outputs"}) => ${test} }`
+      })
+      w.write(`successCriteria: [${criteria.join(", ")}]`)
     })
-  }).write(")").newLine()
+  }
+  if (step.failureActions.length > 0) {
+    rest.push(() => w.write(`onFailure: [${step.failureActions.map((a) => printFailureAction(a, env, names)).join(", ")}]`))
+  }
+  for (const field of rest) {
+    w.write(",").newLine()
+    field()
+  }
+  w.newLine()
 }
 
+/** How a step's success actions read: its response, or for a step that runs a workflow, that workflow's outputs. */
+const actionsEnv = (step: StepIR, variable: string, env: ValueEnv): ValueEnv =>
+  step.call ? { ...env, calledOutputs: `${variable}.result.outputs` } : { ...env, response: `${variable}.response` }
+
 /** A workflow whose success actions jump anywhere but the next step runs as an explicit state machine. */
-const isStateMachine = (workflow: WorkflowIR) => workflow.steps.some((s) => s.actions.some((a) => a.kind === "goto"))
+const isStateMachine = (workflow: WorkflowIR) =>
+  workflow.steps.some((s) => s.actions.some((a) => a.kind === "goto") || failureGotos(s).length > 0)
+
+/** Steps a failure action of this step can go to (a `goto`, or a `retry` that goes to a step first). */
+const failureGotos = (step: StepIR): Array<string> => [
+  ...new Set(step.failureActions.flatMap((a) =>
+    a.kind === "goto" ? [a.target] : a.kind === "retry" && a.stepId !== undefined ? [a.stepId] : []
+  ))
+]
 
 /**
  * The state machine: `next` names the step to run; each case runs its step, then its success
@@ -330,9 +391,11 @@ const writeStateMachine = (
   stepVars: ReadonlyMap<string, string>,
   usedLater: ReadonlySet<string>,
   names: ModuleNames,
-  stepsType: string
+  stepsType: string,
+  dependencyValues: Pick<ValueEnv, "workflowValue">
 ) => {
   const env: ValueEnv = {
+    ...dependencyValues,
     hoisted: names.hoisted,
     inputs: "inputs",
     response: undefined,
@@ -353,11 +416,25 @@ const writeStateMachine = (
         w.write(`case ${stringLiteral(step.stepId)}: `).inlineBlock(() => {
           if (step.description) for (const line of wrapWords(lineComment(step.description), 90)) w.writeLine(`// ${line}`)
           const keep = kept.includes(step)
-          w.write(`${keep ? `${variable} = ` : ""}yield* run.${stepMethod(step)}(`).inlineBlock(() => {
-            if (step.call) writeCallSpec(w, step, env, names)
-            else writeStepSpec(w, step, env, names)
-          }).write(")").newLine()
-          writeJumps(w, step, { ...env, response: `${variable}.response` }, following)
+          const gotos = failureGotos(step)
+          if (gotos.length > 0) {
+            // A failure action can go to another step: the outcome says where, or is the step's result.
+            w.write(`const outcome = yield* run.${stepMethod(step)}OrGoto(`).inlineBlock(() => {
+              if (step.call) writeCallSpec(w, step, env, names)
+              else writeStepSpec(w, step, env, names)
+            }).write(")").newLine()
+            w.write(`if ("goto" in outcome) `).inlineBlock(() => {
+              w.writeLine(`next = outcome.goto as ${gotos.map(stringLiteral).join(" | ")}`)
+              w.writeLine("break")
+            }).newLine()
+            if (keep) w.writeLine(`${variable} = outcome`)
+          } else {
+            w.write(`${keep ? `${variable} = ` : ""}yield* run.${stepMethod(step)}(`).inlineBlock(() => {
+              if (step.call) writeCallSpec(w, step, env, names)
+              else writeStepSpec(w, step, env, names)
+            }).write(")").newLine()
+          }
+          writeJumps(w, step, actionsEnv(step, variable, env), following, names)
         }).newLine()
       })
     }).newLine()
@@ -365,14 +442,15 @@ const writeStateMachine = (
 }
 
 /** Success actions as assignments of `next`: the first whose criterion holds decides. */
-const writeJumps = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, following: string | undefined) => {
-  const target = (action: ActionIR) => (action.kind === "end" ? undefined : action.target)
+const writeJumps = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, following: string | undefined, names: ModuleNames) => {
   const go = (action: ActionIR) => {
-    w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${action.kind === "end" ? "end" : `goto ${action.target}`}`)
+    w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${actionSummary(action)}`)
     if (action.kind === "end") {
       w.writeLine(`return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action.name)}, via: "onSuccess" })`)
+    } else if (action.kind === "gotoWorkflow") {
+      writeTransfer(w, step, action, names)
     } else {
-      w.writeLine(`next = ${stringLiteral(target(action)!)}`)
+      w.writeLine(`next = ${stringLiteral(action.target!)}`)
       w.writeLine("break")
     }
   }
@@ -454,7 +532,7 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
       w.write("onFailure: [").newLine()
       w.indent(() => {
         step.failureActions.forEach((action, i) => {
-          w.write(printFailureAction(action, env) + (i < step.failureActions.length - 1 ? "," : "")).newLine()
+          w.write(printFailureAction(action, env, names) + (i < step.failureActions.length - 1 ? "," : "")).newLine()
         })
       })
       w.write("]")
@@ -474,12 +552,36 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
   })
 }
 
-const printFailureAction = (action: FailureActionIR, env: ValueEnv): string => {
+/** `{ workflowId: "x", run: x }`: another workflow of the module, as an action runs it. */
+const workflowTarget = (workflowId: string, names: ModuleNames) =>
+  `{ workflowId: ${stringLiteral(workflowId)}, run: ${names.workflows.get(workflowId)!.run} }`
+
+/** `fn(a, b)`, one argument per line when that is too long for one. */
+const callText = (fn: string, args: ReadonlyArray<string>): string => {
+  const flat = `${fn}(${args.join(", ")})`
+  return flat.length <= 100 && !flat.includes("\n") ? flat : `${fn}(\n  ${args.map((a) => a.replace(/\n/g, "\n  ")).join(",\n  ")}\n)`
+}
+
+const printFailureAction = (action: FailureActionIR, env: ValueEnv, names: ModuleNames): string => {
+  const name = stringLiteral(action.name)
   const when = action.criterion ? printCriterion(action.criterion, env) : "undefined"
-  if (action.kind === "end") {
-    return action.criterion ? `Arazzo.endOn(${stringLiteral(action.name)}, ${when})` : `Arazzo.endOn(${stringLiteral(action.name)})`
+  switch (action.kind) {
+    case "end":
+      return callText("Arazzo.endOn", action.criterion ? [name, when] : [name])
+    case "goto":
+      return callText("Arazzo.gotoOn", [name, when, stringLiteral(action.target)])
+    case "gotoWorkflow":
+      return callText("Arazzo.gotoWorkflowOn", [name, when, workflowTarget(action.target, names)])
+    case "retry": {
+      const options = [
+        `retryAfter: ${action.retryAfter}`,
+        `retryLimit: ${action.retryLimit}`,
+        ...(action.stepId !== undefined ? [`stepId: ${stringLiteral(action.stepId)}`] : []),
+        ...(action.workflowId !== undefined ? [`workflow: ${workflowTarget(action.workflowId, names)}`] : [])
+      ]
+      return callText("Arazzo.retryOn", [name, when, `{ ${options.join(", ")} }`])
+    }
   }
-  return `Arazzo.retryOn(${stringLiteral(action.name)}, ${when}, { retryAfter: ${action.retryAfter}, retryLimit: ${action.retryLimit} })`
 }
 
 const printOutput = (output: StepIR["outputs"][number], env: ValueEnv): string => {
@@ -490,12 +592,25 @@ const printOutput = (output: StepIR["outputs"][number], env: ValueEnv): string =
       return `Arazzo.header(${stringLiteral(output.value.name)})`
     case "statusCode":
       return "Arazzo.statusCode"
+    case "literal":
+      return `Arazzo.value(() => ${printValue(output.value, env)})`
+    case "requestLine":
+      return `Arazzo.value((response) => ${printValue(output.value, { ...env, response: "response" })})`
     default:
       return `Arazzo.value((response): unknown => ${printValue(output.value, { ...env, response: "response" })})`
   }
 }
 
-const writeActions = (w: CodeBlockWriter, step: StepIR, actions: ReadonlyArray<ActionIR>, env: ValueEnv) => {
+/** `return yield* run.transfer(...)`: a success action hands over to another workflow, ending this one. */
+const writeTransfer = (w: CodeBlockWriter, step: StepIR, action: ActionIR, names: ModuleNames) => {
+  const end = `{ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action.name)}, via: "onSuccess" }`
+  w.writeLine(`return yield* run.transfer(${end}, ${workflowTarget(action.target!, names)})`)
+}
+
+const actionSummary = (action: ActionIR) =>
+  action.kind === "end" ? "end" : action.kind === "gotoWorkflow" ? `goto workflow ${action.target}` : `goto ${action.target}`
+
+const writeActions = (w: CodeBlockWriter, step: StepIR, actions: ReadonlyArray<ActionIR>, env: ValueEnv, names: ModuleNames) => {
   actions.forEach((action, i) => {
     const head = i === 0 ? "if" : "} else if"
     if (action.criterion === undefined) w.write(i === 0 ? "{" : "} else {").newLine()
@@ -504,11 +619,10 @@ const writeActions = (w: CodeBlockWriter, step: StepIR, actions: ReadonlyArray<A
       w.write(test.includes("\n") ? `${head} (\n  ${test}\n) {` : `${head} (${test}) {`).newLine()
     }
     w.indent(() => {
-      const what = action.kind === "end" ? "end" : `goto ${action.target}`
-      w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${what}`)
+      w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${actionSummary(action)}`)
       if (action.kind === "end") {
         w.writeLine(`return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action.name)}, via: "onSuccess" })`)
-      }
+      } else if (action.kind === "gotoWorkflow") writeTransfer(w, step, action, names)
     })
   })
   if (actions.length > 0) w.writeLine("}")

@@ -32,6 +32,12 @@ export interface Scope extends Reporter {
   readonly response: boolean
   /** In the outputs of a step that calls a workflow: that workflow's output names, for `$outputs`. */
   readonly calledOutputs?: ReadonlySet<string>
+  /** Source description URLs by name, for `$sourceDescriptions.name.url`. */
+  readonly sourceUrls?: ReadonlyMap<string, string>
+  /** `components.parameters`, for `$components.parameters.name`. */
+  readonly componentParameters?: Readonly<Record<string, unknown>>
+  /** Workflows this one depends on (`dependsOn`), with their input and output names, for `$workflows…`. */
+  readonly dependencies?: ReadonlyMap<string, { readonly inputs: ReadonlySet<string>; readonly outputs: ReadonlySet<string> }>
 }
 
 type Json = Record<string, unknown>

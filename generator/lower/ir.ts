@@ -51,8 +51,18 @@ export interface WorkflowIR {
   readonly inputs: ReadonlyArray<InputIR>
   readonly steps: ReadonlyArray<StepIR>
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly value: ValueIR; readonly type: TypeIR }>
-  /** Where an `end` action can stop the workflow, and whether it is a success or failure action. */
-  readonly ends: ReadonlyArray<{ readonly stepId: string; readonly action: string; readonly via: "onSuccess" | "onFailure" }>
+  /**
+   * Where an `end` action (or a `goto` to another workflow) can stop the workflow, whether it is
+   * a success or failure action, and whether the step runs a workflow (its failure is then a `CallFailed`).
+   */
+  readonly ends: ReadonlyArray<{
+    readonly stepId: string
+    readonly action: string
+    readonly via: "onSuccess" | "onFailure"
+    readonly call: boolean
+  }>
+  /** Workflows of this document to run first (`dependsOn`), in order. */
+  readonly dependsOn: ReadonlyArray<string>
 }
 
 export type ParameterLocation = "path" | "query" | "header" | "cookie"
@@ -78,6 +88,8 @@ export interface StepIR {
 
 export type FailureActionIR =
   | { readonly kind: "end"; readonly name: string; readonly criterion: CriterionIR | undefined }
+  | { readonly kind: "goto"; readonly name: string; readonly criterion: CriterionIR | undefined; readonly target: string }
+  | { readonly kind: "gotoWorkflow"; readonly name: string; readonly criterion: CriterionIR | undefined; readonly target: string }
   | {
     readonly kind: "retry"
     readonly name: string
@@ -85,6 +97,9 @@ export type FailureActionIR =
     /** Seconds; a `Retry-After` header overrules it at run time. */
     readonly retryAfter: number
     readonly retryLimit: number
+    /** A step to go to, or a workflow to run, before the retry. */
+    readonly stepId: string | undefined
+    readonly workflowId: string | undefined
   }
 
 export interface BodyIR {
@@ -104,9 +119,10 @@ export interface ActionIR {
   readonly name: string
   /**
    * `next`: go on with the following step (a `goto` to it, spelled out); `goto`: jump to any
-   * other step (the workflow then runs as a state machine); `end`: stop the workflow.
+   * other step (the workflow then runs as a state machine); `end`: stop the workflow;
+   * `gotoWorkflow`: run workflow `target` and end this one, handing over to it.
    */
-  readonly kind: "next" | "goto" | "end"
+  readonly kind: "next" | "goto" | "end" | "gotoWorkflow"
   readonly target: string | undefined
   readonly criterion: CriterionIR | undefined
 }
@@ -142,3 +158,17 @@ export type ValueIR =
   | { readonly kind: "responseHeader"; readonly name: string }
   /** `$outputs.name` in a step that calls a workflow: that workflow's output. */
   | { readonly kind: "calledOutput"; readonly name: string; readonly path: ReadonlyArray<Segment> }
+  /** `$url` / `$method`: the request the step sent. */
+  | { readonly kind: "requestLine"; readonly part: "url" | "method" }
+  /** `$request.header.x` (lower-cased), `$request.query.x`, `$request.path.x` as sent. */
+  | { readonly kind: "requestParameter"; readonly in: "header" | "query" | "path"; readonly name: string }
+  /** `$request.body#/ptr`: the payload the step sent, before encoding. */
+  | { readonly kind: "requestBody"; readonly path: ReadonlyArray<Segment> }
+  /** `$workflows.id.inputs.x` / `$workflows.id.outputs.x`: a workflow this one depends on. */
+  | {
+    readonly kind: "workflowValue"
+    readonly workflowId: string
+    readonly of: "inputs" | "outputs"
+    readonly name: string
+    readonly path: ReadonlyArray<Segment>
+  }

@@ -22,6 +22,10 @@ export interface StepContext {
   /** Workflow-level success and failure actions, applied after the step's own unless it names them too. */
   readonly workflowSuccessActions: ReadonlyArray<unknown>
   readonly workflowFailureActions: ReadonlyArray<unknown>
+  /** A workflow's inputs schema, a `$ref` to `components.inputs` followed. */
+  readonly inputsOf: (workflow: Record<string, unknown>) => Record<string, unknown>
+  /** Workflow-level parameters, passed to every step unless the step gives the same one. */
+  readonly workflowParameters: ReadonlyArray<unknown>
   /** Inputs found to be sent as file parts; their type becomes binary. */
   readonly binaryInputs: Set<string>
   /** Inputs sent in credential headers; they are treated as secrets. */
@@ -95,6 +99,54 @@ export const lowerStep = (
   }
 }
 
+/** A parameter as written, resolved when it is a reusable reference, with where it is written. */
+interface PlacedParameter {
+  readonly parameter: Record<string, unknown>
+  readonly at: Path
+}
+
+/**
+ * `{ reference: $components.parameters.x, value? }` → the component, with `value` overriding
+ * the component's value when given; reported when the component does not exist.
+ */
+const resolveParameter = (parameter: unknown, context: StepContext, scope: Scope, at: Path): Record<string, unknown> | undefined => {
+  if (!isObject(parameter)) return undefined
+  if (!("reference" in parameter)) return parameter
+  const reference = String(parameter["reference"])
+  const match = /^\$components\.parameters\.(.+)$/.exec(reference)
+  const table = isObject(context.components["parameters"]) ? (context.components["parameters"] as Record<string, unknown>) : {}
+  const found = match ? table[match[1]!] : undefined
+  if (!isObject(found)) {
+    report(scope, [...at, "reference"], "error", "unknown-component",
+      `\`${reference}\` does not name one of components.parameters (${Object.keys(table).map((k) => `\`${k}\``).join(", ") || "there are none"})`)
+    return undefined
+  }
+  return "value" in parameter ? { ...found, value: parameter["value"] } : found
+}
+
+/**
+ * The step's parameters, then the workflow's that the step does not give itself (same name and
+ * location). With `forCall`, only parameters without `in` (a called workflow's inputs) are
+ * inherited; otherwise only those with one.
+ */
+const mergeParameters = (
+  raw: Record<string, unknown>,
+  context: StepContext,
+  scope: Scope,
+  path: Path,
+  forCall: boolean
+): Array<PlacedParameter> | undefined => {
+  const place = (list: ReadonlyArray<unknown>, base: Path) =>
+    list.map((p, i) => ({ parameter: resolveParameter(p, context, scope, [...base, i]), at: [...base, i] as Path }))
+  const mine = place(arrayAt(raw, "parameters"), [...path, "parameters"])
+  const inherited = place(context.workflowParameters, [...path.slice(0, -2), "parameters"])
+  if ([...mine, ...inherited].some((p) => p.parameter === undefined)) return undefined
+  const key = (p: Record<string, unknown>) => `${String(p["in"] ?? "")} ${String(p["name"])}`
+  const given = new Set(mine.map((p) => key(p.parameter!)))
+  const applies = (p: Record<string, unknown>) => (forCall ? p["in"] === undefined : p["in"] !== undefined)
+  return [...mine, ...inherited.filter((p) => !given.has(key(p.parameter!)) && applies(p.parameter!))] as Array<PlacedParameter>
+}
+
 export const operationKey = ({ source, operation }: ResolvedOperation) => `${source.name} ${operation.method} ${operation.path}`
 
 const resolveStepOperation = (raw: Record<string, unknown>, context: StepContext, scope: Scope, path: Path) => {
@@ -118,26 +170,33 @@ const lowerCallStep = (
   context: StepContext,
   path: Path
 ): LoweredStep | undefined => {
-  checkWorkflowCall(raw, workflowId, context, scope, path)
   const called = context.workflows.find((w) => w["workflowId"] === workflowId)
   if (workflowId.startsWith("$sourceDescriptions.")) {
-    report(scope, [...path, "workflowId"], "error", "unsupported-workflow-step", "steps that call workflows of other documents are not supported yet")
+    report(scope, [...path, "workflowId"], "error", "unsupported-workflow-step", "workflows of other Arazzo documents are not supported yet")
     return undefined
   }
-  if (called === undefined) return undefined
+  if (called === undefined) {
+    report(scope, [...path, "workflowId"], "error", "unknown-workflow", `no workflow of this document is named \`${workflowId}\``)
+    return undefined
+  }
   let ok = true
-  for (const key of ["successCriteria", "onSuccess", "onFailure"] as const) {
-    if (arrayAt(raw, key).length > 0) {
-      report(scope, [...path, key], "error", "unsupported-call-step-actions",
-        `\`${key}\` on a step that calls a workflow is not supported yet (the step succeeds when the workflow does)`)
-      ok = false
-    }
+  const calledOutputs = new Set(Object.keys(isObject(called["outputs"]) ? called["outputs"] : {}))
+  // Criteria and actions of a step that runs a workflow test that workflow's outputs (`$outputs.x`).
+  const callScope: Scope = { ...scope, response: false, calledOutputs }
+  const successCriteria = arrayAt(raw, "successCriteria").map((c, i) => lowerCriterion(c, callScope, [...path, "successCriteria", i]))
+  const flow = lowerSuccessActions(raw, context.order.indexOf(stepId), callScope, context, path)
+  const failureActions = lowerFailureActions(raw, callScope, context, path)
+  if (successCriteria.some((c) => c === undefined) || flow === undefined || failureActions === undefined) ok = false
+  if (flow?.poll !== undefined) {
+    report(scope, [...path, "onSuccess"], "error", "unsupported-call-step-actions", "a step that runs a workflow cannot poll itself")
+    ok = false
   }
   const inputs: Array<readonly [string, ValueIR]> = []
-  for (const [i, parameter] of arrayAt(raw, "parameters").entries()) {
-    const at = [...path, "parameters", i]
-    if (!isObject(parameter) || typeof parameter["name"] !== "string") {
-      report(scope, at, "error", "unsupported-reusable-parameter", "reusable parameter references are not supported yet")
+  const parameters = mergeParameters(raw, context, scope, path, true)
+  if (parameters === undefined) return undefined
+  checkWorkflowCall(parameters, workflowId, context, scope, path)
+  for (const { parameter, at } of parameters) {
+    if (typeof parameter["name"] !== "string") {
       ok = false
       continue
     }
@@ -145,7 +204,6 @@ const lowerCallStep = (
     if (value === undefined) ok = false
     else inputs.push([parameter["name"], value])
   }
-  const calledOutputs = new Set(Object.keys(isObject(called["outputs"]) ? called["outputs"] : {}))
   const outputs: Array<StepOutputIR> = []
   for (const [name, expression] of Object.entries(isObject(raw["outputs"]) ? raw["outputs"] : {})) {
     const at = [...path, "outputs", name]
@@ -163,27 +221,33 @@ const lowerCallStep = (
       call: { workflowId, inputs },
       parameters: [],
       body: undefined,
-      successCriteria: [],
+      successCriteria: successCriteria as Array<CriterionIR>,
       outputs,
       poll: undefined,
-      actions: [],
-      failureActions: []
+      actions: flow!.actions,
+      failureActions: failureActions!
     }
   }
 }
 
 /** A step that calls a workflow of this document must name one that exists and pass its required inputs. */
-const checkWorkflowCall = (raw: Record<string, unknown>, workflowId: string, context: StepContext, scope: Scope, path: Path) => {
+const checkWorkflowCall = (
+  parameters: ReadonlyArray<PlacedParameter>,
+  workflowId: string,
+  context: StepContext,
+  scope: Scope,
+  path: Path
+) => {
   if (workflowId.startsWith("$sourceDescriptions.")) return // a workflow of another Arazzo document
   const called = context.workflows.find((w) => w["workflowId"] === workflowId)
   if (called === undefined) {
     report(scope, [...path, "workflowId"], "error", "unknown-workflow", `no workflow of this document is named \`${workflowId}\``)
     return
   }
-  const inputs = isObject(called["inputs"]) ? called["inputs"] : {}
-  const passed = new Set(arrayAt(raw, "parameters").flatMap((p) => (isObject(p) && typeof p["name"] === "string" ? [p["name"]] : [])))
+  const inputs = context.inputsOf(called)
+  const passed = new Set(parameters.flatMap(({ parameter: p }) => (typeof p["name"] === "string" ? [p["name"]] : [])))
   const missing = arrayAt(inputs, "required").filter((name): name is string => typeof name === "string" && !passed.has(name))
-  if (missing.length > 0 && !arrayAt(raw, "parameters").some((p) => isObject(p) && "reference" in p)) {
+  if (missing.length > 0) {
     report(scope, path, "error", "missing-workflow-input",
       `workflow \`${workflowId}\` requires ${missing.map((m) => `\`${m}\``).join(", ")}, which this step does not pass`)
   }
@@ -198,13 +262,9 @@ const lowerParameters = (
 ): StepIR["parameters"] | undefined => {
   const lowered: Array<{ in: ParameterLocation; name: string; value: ValueIR }> = []
   let ok = true
-  for (const [i, parameter] of arrayAt(raw, "parameters").entries()) {
-    const at = [...path, "parameters", i]
-    if (!isObject(parameter) || "reference" in parameter) {
-      report(scope, at, "error", "unsupported-reusable-parameter", "reusable parameter references are not supported yet")
-      ok = false
-      continue
-    }
+  const parameters = mergeParameters(raw, context, scope, path, false)
+  if (parameters === undefined) return undefined
+  for (const { parameter, at } of parameters) {
     const name = stringAt(parameter, "name")
     const location = stringAt(parameter, "in")
     if (name === undefined || location === undefined || !LOCATIONS.has(location)) {
@@ -222,9 +282,7 @@ const lowerParameters = (
     lowered.push({ in: location as ParameterLocation, name, value })
   }
   // Names as written, so that a parameter whose value failed is not also reported as missing.
-  const given = arrayAt(raw, "parameters").flatMap((p) =>
-    isObject(p) && p["in"] === "path" && typeof p["name"] === "string" ? [p["name"]] : []
-  )
+  const given = parameters.flatMap(({ parameter: p }) => (p["in"] === "path" && typeof p["name"] === "string" ? [p["name"]] : []))
   for (const required of operation?.parameters.filter((p) => p.in === "path") ?? []) {
     if (!given.includes(required.name)) {
       const hint = given.length > 0 ? `; the step gives ${given.map((g) => `\`${g}\``).join(", ")}` : ""
@@ -339,6 +397,8 @@ const outputType = (value: ValueIR, responseSchema: JsonSchema | undefined): Typ
       return { kind: "string" }
     case "statusCode":
       return { kind: "number" }
+    case "requestLine":
+      return { kind: "string" }
     default:
       return UNKNOWN
   }
@@ -391,6 +451,28 @@ const mergeActions = (
   return [...mine, ...inherited.filter((p) => !names.has(p.action!["name"]))] as Array<PlacedAction>
 }
 
+/**
+ * The workflow an action or step names: one of this document's. A workflow of another Arazzo
+ * document (`$sourceDescriptions.x.id`) is reported as not supported yet.
+ */
+const workflowTarget = (workflowId: string, context: StepContext, scope: Scope, at: Path): string | undefined => {
+  if (workflowId.startsWith("$sourceDescriptions.")) {
+    report(scope, at, "error", "unsupported-workflow-step", "workflows of other Arazzo documents are not supported yet")
+    return undefined
+  }
+  if (!context.workflows.some((w) => w["workflowId"] === workflowId)) {
+    report(scope, at, "error", "unknown-workflow", `no workflow of this document is named \`${workflowId}\``)
+    return undefined
+  }
+  return workflowId
+}
+
+const stepTarget = (stepId: string, context: StepContext, scope: Scope, at: Path): string | undefined => {
+  if (context.order.includes(stepId)) return stepId
+  report(scope, at, "error", "unknown-goto-target", `\`goto\` names step \`${stepId}\`, which workflow ${scope.workflowId} does not have`)
+  return undefined
+}
+
 const lowerFailureActions = (
   raw: Record<string, unknown>,
   scope: Scope,
@@ -410,17 +492,32 @@ const lowerFailureActions = (
       continue
     }
     const type = stringAt(action, "type")
+    const stepId = stringAt(action, "stepId")
+    const workflowId = stringAt(action, "workflowId")
+    const step = stepId === undefined ? undefined : stepTarget(stepId, context, scope, [...at, "stepId"])
+    const workflow = workflowId === undefined ? undefined : workflowTarget(workflowId, context, scope, [...at, "workflowId"])
+    if ((stepId !== undefined && step === undefined) || (workflowId !== undefined && workflow === undefined)) {
+      ok = false
+      continue
+    }
+    if (scope.calledOutputs !== undefined && criterion !== undefined) {
+      report(scope, [...at, "criteria"], "error", "unsupported-call-step-actions",
+        "criteria on the failure actions of a step that runs a workflow are not supported yet (there is no response to test)")
+      ok = false
+      continue
+    }
     if (type === "end") {
       lowered.push({ kind: "end", name, criterion })
-    } else if (type === "retry" && action["stepId"] === undefined && action["workflowId"] === undefined) {
+    } else if (type === "retry") {
       const retryAfter = typeof action["retryAfter"] === "number" ? action["retryAfter"] : 0
       const retryLimit = typeof action["retryLimit"] === "number" ? action["retryLimit"] : 1
-      lowered.push({ kind: "retry", name, criterion, retryAfter, retryLimit })
-    } else if (type === "retry") {
-      report(scope, at, "error", "unsupported-retry-target", "a retry that first runs another step or workflow is not supported yet")
-      ok = false
+      lowered.push({ kind: "retry", name, criterion, retryAfter, retryLimit, stepId: step, workflowId: workflow })
+    } else if (type === "goto" && step !== undefined) {
+      lowered.push({ kind: "goto", name, criterion, target: step })
+    } else if (type === "goto" && workflow !== undefined) {
+      lowered.push({ kind: "gotoWorkflow", name, criterion, target: workflow })
     } else if (type === "goto") {
-      report(scope, at, "error", "unsupported-goto", "a failure action of type `goto` is not supported yet")
+      report(scope, at, "error", "action-target-missing", "a `goto` action needs a `stepId` or a `workflowId`")
       ok = false
     } else {
       report(scope, [...at, "type"], "error", "action-type", "a failure action's type is `end`, `goto` or `retry`")
@@ -462,8 +559,13 @@ const lowerSuccessActions = (
       continue
     }
     const target = stringAt(action, "stepId")
-    if (target === undefined) {
-      report(scope, at, "error", "unsupported-goto-workflow", "`goto` a workflow is not supported yet")
+    const workflowId = stringAt(action, "workflowId")
+    if (target === undefined && workflowId !== undefined) {
+      const workflow = workflowTarget(workflowId, context, scope, [...at, "workflowId"])
+      if (workflow === undefined) ok = false
+      else actions.push({ name, kind: "gotoWorkflow", target: workflow, criterion })
+    } else if (target === undefined) {
+      report(scope, at, "error", "action-target-missing", "a `goto` action needs a `stepId` or a `workflowId`")
       ok = false
     } else if (!context.order.includes(target)) {
       report(scope, [...at, "stepId"], "error", "unknown-goto-target", `\`goto\` names step \`${target}\`, which workflow ${scope.workflowId} does not have`)

@@ -81,14 +81,71 @@ export const lowerExpression = (
           ? { kind: "responseBody", path: segments(expression.pointer) }
           : fail("no-response", `\`${expression.text}\` has no value before the response`)
       }
-      break
+      return scope.response
+        ? { kind: "requestBody", path: segments(expression.pointer) }
+        : fail("no-request", `\`${expression.text}\` has no value while the request is being built`)
     case "header":
       if (expression.of === "response") {
         return scope.response
           ? { kind: "responseHeader", name: expression.name.toLowerCase() }
           : fail("no-response", `\`${expression.text}\` has no value before the response`)
       }
-      break
+      return scope.response
+        ? { kind: "requestParameter", in: "header", name: expression.name.toLowerCase() }
+        : fail("no-request", `\`${expression.text}\` has no value while the request is being built`)
+    case "query":
+    case "path":
+      return scope.response
+        ? { kind: "requestParameter", in: expression.type, name: expression.name }
+        : fail("no-request", `\`${expression.text}\` has no value while the request is being built`)
+    case "url":
+    case "method":
+      return scope.response
+        ? { kind: "requestLine", part: expression.type }
+        : fail("no-request", `\`${expression.text}\` has no value while the request is being built`)
+    case "sourceDescription": {
+      const url = scope.sourceUrls?.get(expression.name)
+      if (url === undefined) {
+        return fail("unknown-source", `\`${expression.text}\`: no source description is named \`${expression.name}\``)
+      }
+      if (expression.field !== "url") {
+        return fail("expression-field", `\`${expression.text}\`: a source description's only value is its \`url\``)
+      }
+      return { kind: "literal", value: url }
+    }
+    case "component": {
+      if (expression.kind !== "parameters") {
+        return fail("expression-field", `\`${expression.text}\`: only \`$components.parameters\` has a value; ${expression.kind} are referenced with \`reference\``)
+      }
+      const parameter = scope.componentParameters?.[expression.name]
+      if (!isObject(parameter)) {
+        const known = Object.keys(scope.componentParameters ?? {})
+        return fail("unknown-component",
+          `\`${expression.text}\` does not name one of components.parameters (${known.map((k) => `\`${k}\``).join(", ") || "there are none"})`)
+      }
+      return lowerValue(parameter["value"], scope, path)
+    }
+    case "workflowInputs":
+    case "workflowOutputs": {
+      const of = expression.type === "workflowInputs" ? "inputs" : "outputs"
+      const dependency = scope.dependencies?.get(expression.workflowId)
+      if (dependency === undefined) {
+        return fail("workflow-not-run",
+          `\`${expression.text}\`: workflow \`${expression.workflowId}\` has not run here; list it in \`dependsOn\` to read its ${of}`)
+      }
+      const resolved = resolveNamePath(expression.name, (name) => dependency[of].has(name))
+      if (resolved === undefined) {
+        return fail(of === "inputs" ? "unknown-input" : "unknown-output",
+          `\`${expression.text}\`: workflow \`${expression.workflowId}\` has no ${of === "inputs" ? "input" : "output"} \`${expression.name}\``)
+      }
+      return {
+        kind: "workflowValue",
+        workflowId: expression.workflowId,
+        of,
+        name: resolved.name,
+        path: [...accessorPath(resolved.accessors), ...segments(expression.pointer)]
+      }
+    }
   }
   return fail("unsupported-expression", `\`${expression.text}\` is not supported here yet`)
 }

@@ -39,7 +39,7 @@ export const lowerWorkflow = (
   const path: Path = ["workflows", index]
   const workflowId = stringAt(raw, "workflowId")!
   const schema = inputsSchema(root, raw["inputs"])
-  const properties = isObject(schema["properties"]) ? schema["properties"] : {}
+  const properties: Record<string, unknown> = { ...(isObject(schema["properties"]) ? schema["properties"] : {}) }
   const required = new Set(arrayAt(schema, "required"))
   const inputTypes = new Map<string, TypeIR>(
     Object.entries(properties).map(([name, s]) => [name, typeOfSchema(s as JsonSchema)])
@@ -69,8 +69,35 @@ export const lowerWorkflow = (
     order,
     workflowSuccessActions: arrayAt(raw, "successActions"),
     workflowFailureActions: arrayAt(raw, "failureActions"),
+    workflowParameters: arrayAt(raw, "parameters"),
+    inputsOf: (workflow: Record<string, unknown>) => inputsSchema(root, workflow["inputs"]),
     binaryInputs: new Set<string>(),
     credentialInputs: new Set<string>()
+  }
+  const dependsOn = lowerDependsOn(root, raw, path, reporter)
+  if (dependsOn === undefined) return undefined
+  // A dependency runs with this workflow's inputs, so its inputs become this workflow's too.
+  for (const dependency of dependsOn) {
+    const dependencySchema = inputsSchema(root, workflowById(root, dependency)?.["inputs"])
+    const dependencyProperties = isObject(dependencySchema["properties"]) ? dependencySchema["properties"] : {}
+    for (const [name, s] of Object.entries(dependencyProperties)) {
+      if (name in properties) continue
+      properties[name] = s
+      inputTypes.set(name, typeOfSchema(s as JsonSchema))
+      if (arrayAt(dependencySchema, "required").includes(name)) required.add(name)
+    }
+  }
+  const documentScope = {
+    sourceUrls: new Map(sources.map((s) => [s.name, s.url])),
+    componentParameters: isObject(context.components["parameters"]) ? context.components["parameters"] : {},
+    dependencies: new Map(dependsOn.map((id) => {
+      const dependency = workflowById(root, id)!
+      const schema = inputsSchema(root, dependency["inputs"])
+      return [id, {
+        inputs: new Set(Object.keys(isObject(schema["properties"]) ? schema["properties"] : {})),
+        outputs: new Set(Object.keys(isObject(dependency["outputs"]) ? dependency["outputs"] : {}))
+      }]
+    }))
   }
   const steps: Array<StepIR> = []
   const operations: Array<ResolvedOperation> = []
@@ -84,7 +111,8 @@ export const lowerWorkflow = (
       stepsBefore: new Map([...canRunBefore(flow, order[i]!)].filter((id) => id !== order[i]).map((id) => [id, outputNames.get(id)!])),
       canRunBefore: canRunBefore(flow, order[i]!),
       allSteps: new Set(order),
-      response: false
+      response: false,
+      ...documentScope
     }
     const lowered = lowerStep(step, i, scope, context, [...path, "steps", i])
     if (lowered === undefined) ok = false
@@ -100,7 +128,8 @@ export const lowerWorkflow = (
     stepsBefore: outputNames,
     canRunBefore: new Set(order),
     allSteps: new Set(order),
-    response: false
+    response: false,
+    ...documentScope
   }
   const outputs: Array<WorkflowIR["outputs"][number]> = []
   for (const [name, expression] of Object.entries(isObject(raw["outputs"]) ? raw["outputs"] : {})) {
@@ -133,12 +162,65 @@ export const lowerWorkflow = (
       steps,
       outputs,
       ends: steps.flatMap((s) => [
-        ...s.actions.filter((a) => a.kind === "end").map((a) => ({ stepId: s.stepId, action: a.name, via: "onSuccess" as const })),
-        ...s.failureActions.filter((a) => a.kind === "end").map((a) => ({ stepId: s.stepId, action: a.name, via: "onFailure" as const }))
-      ])
+        ...s.actions.filter((a) => a.kind === "end" || a.kind === "gotoWorkflow").map((a) => ({
+          stepId: s.stepId,
+          action: a.name,
+          via: "onSuccess" as const,
+          call: false
+        })),
+        ...s.failureActions.filter((a) => a.kind === "end" || a.kind === "gotoWorkflow").map((a) => ({
+          stepId: s.stepId,
+          action: a.name,
+          via: "onFailure" as const,
+          call: s.call !== undefined
+        }))
+      ]),
+      dependsOn
     },
     operations
   }
+}
+
+const workflowById = (root: Record<string, unknown>, workflowId: string) =>
+  arrayAt(root, "workflows").filter(isObject).find((w) => w["workflowId"] === workflowId)
+
+/**
+ * `dependsOn`: workflows of this document that run before this one, with its inputs. Each must
+ * exist, and following them must not lead back here. Workflows of other Arazzo documents are not
+ * supported yet.
+ */
+const lowerDependsOn = (
+  root: Record<string, unknown>,
+  raw: Record<string, unknown>,
+  path: Path,
+  reporter: Reporter
+): Array<string> | undefined => {
+  const ids = arrayAt(raw, "dependsOn")
+  let ok = true
+  for (const [i, id] of ids.entries()) {
+    const at = [...path, "dependsOn", i]
+    if (typeof id === "string" && id.startsWith("$sourceDescriptions.")) {
+      report(reporter, at, "error", "unsupported-workflow-step", "workflows of other Arazzo documents are not supported yet")
+      ok = false
+    } else if (typeof id !== "string" || workflowById(root, id) === undefined) {
+      report(reporter, at, "error", "unknown-workflow", `no workflow of this document is named \`${String(id)}\``)
+      ok = false
+    }
+  }
+  if (!ok) return undefined
+  const self = stringAt(raw, "workflowId")!
+  const seen = new Set<string>()
+  const visit = (id: string): boolean => {
+    if (id === self) return false
+    if (seen.has(id)) return true
+    seen.add(id)
+    return arrayAt(workflowById(root, id) ?? {}, "dependsOn").every((next) => typeof next !== "string" || visit(next))
+  }
+  if (!ids.every((id) => visit(id as string))) {
+    report(reporter, [...path, "dependsOn"], "error", "dependency-cycle", `workflow \`${self}\` depends on itself through \`dependsOn\``)
+    return undefined
+  }
+  return ids as Array<string>
 }
 
 /** A workflow output's type; a step output may be missing when its step did not run. */

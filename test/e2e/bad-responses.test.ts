@@ -131,7 +131,7 @@ const expectStep2Failure = <T extends Arazzo.WorkflowError["_tag"]>(
   expect(error._tag).toBe(tag)
   if (error._tag === "InputsInvalid") throw new Error(`unexpected ${error.message}`)
   expect(error.stepOutputs).toEqual(STEP1)
-  if (error._tag !== "WorkflowTimeout" && error._tag !== "StepLimitExceeded") {
+  if (error._tag !== "WorkflowTimeout" && error._tag !== "StepLimitExceeded" && error._tag !== "CallFailed") {
     expect(error.stepId).toBe("readResult")
     expect(error.request.method).toBe("GET")
     expect(error.request.url).toMatch(/\/results\/[a-z-]+\?job=job_1$/)

@@ -103,7 +103,19 @@ const loadSchema = (): JsonObject => {
   const schema: unknown = parse(text)
   if (!isRecord(schema) || !isRecord(schema["$defs"])) throw new Error("the Arazzo schema file is not a JSON Schema")
   acceptNestedExpressionType(schema["$defs"])
+  acceptAnyReplacementValue(schema["$defs"])
   return schema
+}
+
+/**
+ * The spec's Payload Replacement `value` is "Any | {expression}" (an object, an array, a number
+ * are all fine), but the schema says `type: string`. The spec is normative, so the type is dropped.
+ */
+const acceptAnyReplacementValue = (defs: JsonObject): void => {
+  const replacement = defs["payload-replacement-object"]
+  if (!isRecord(replacement) || !isRecord(replacement["properties"])) return
+  const value = replacement["properties"]["value"]
+  if (isRecord(value)) delete value["type"]
 }
 
 /**

@@ -270,6 +270,18 @@ const cases: ReadonlyArray<Case> = [
     expected: [{ code: "structure-required", line: 17, column: 15, message: "`type` of success criterion 1 of step `get` of workflow `buy-pet` needs `version`" }]
   },
   {
+    name: "replacement values of any type (the spec says Any; the schema says string)",
+    text: document(step(
+      "        requestBody:\n          payload: { a: 1 }\n          replacements:\n            - { target: /a, value: [1, 2] }\n            - { target: /b, value: { c: true } }\n            - { target: /d, value: 3 }\n"
+    )),
+    expected: []
+  },
+  {
+    name: "a replacement without value",
+    text: document(step("        requestBody:\n          payload: { a: 1 }\n          replacements:\n            - { target: /a }\n")),
+    expected: [{ code: "structure-required", line: 16, column: 15, message: /needs `value`/ }]
+  },
+  {
     name: "a criterion type without context",
     text: document(step("        successCriteria:\n          - { condition: ^2, type: regex }\n")),
     expected: [{ code: "structure-dependent-required", line: 14, column: 13, message: "success criterion 1 of step `get` of workflow `buy-pet` has `type`, so it needs `context` too" }]

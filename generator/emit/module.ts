@@ -73,10 +73,14 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
       }]
     })
   }
+  // The exported workflow functions are the module's API, so they get their names before the
+  // module-private operation constants (`placeOrder` the workflow, `placeOrderOperation` the operation).
+  const workflowNames = new Map(document.workflows.map((w) => [w.workflowId, planWorkflowNames(w, names)]))
   const operations = new Map<string, string>()
   const operationStatements: Array<StatementStructures> = []
   for (const op of document.operations) {
-    const id = names.claim(camelCase(op.operationId ?? `${op.method.toLowerCase()} ${op.path}`))
+    const wanted = camelCase(op.operationId ?? `${op.method.toLowerCase()} ${op.path}`)
+    const id = names.claim(names.has(wanted) ? `${wanted}Operation` : wanted)
     operations.set(op.key, id)
     const args = [sourceIds.get(op.source)!, stringLiteral(op.method), stringLiteral(op.path)]
     if (op.operationId !== undefined) args.push(stringLiteral(op.operationId))
@@ -88,7 +92,6 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
   }
   statements.push(...operationStatements)
   const hoisted = new Hoisted(names).collect(document.workflows)
-  const workflowNames = new Map(document.workflows.map((w) => [w.workflowId, planWorkflowNames(w, names)]))
   const workflows = document.workflows.flatMap((workflow) =>
     workflowStatements(workflow, { module: names, hoisted, operations, workflows: workflowNames })
   )

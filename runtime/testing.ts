@@ -232,7 +232,7 @@ const matchRoute = (route: CompiledRoute, method: string, url: URL): Record<stri
   return params
 }
 
-/** The body's bytes and content type, whatever kind of body the request was built with. */
+/** The body's bytes and content type, whatever kind of body the request was built with; a body that cannot be read fails (reported as `Encode`). */
 const requestBody = (
   request: HttpClientRequest.HttpClientRequest
 ): Effect.Effect<{ readonly bytes: Uint8Array; readonly contentType: string | undefined }, unknown> => {
@@ -243,12 +243,12 @@ const requestBody = (
     case "Uint8Array":
       return Effect.succeed({ bytes: body.body, contentType: body.contentType })
     case "Raw":
-      return Effect.promise(async () => ({
+      return Effect.tryPromise(async () => ({
         bytes: new Uint8Array(await new Response(body.body as BodyInit).arrayBuffer()),
         contentType: body.contentType
       }))
     case "FormData":
-      return Effect.promise(async () => {
+      return Effect.tryPromise(async () => {
         const encoded = new Response(body.formData)
         return {
           bytes: new Uint8Array(await encoded.arrayBuffer()),

@@ -10,9 +10,9 @@
  *
  * A body is only parsed when it looks safe to: no entity declarations (so no entity expansion,
  * billion laughs or quadratic blow-up, and no external entities, which slimdom would drop
- * anyway), at most MAX_MARKUP tags (parsing costs ~14 µs per element), and at most MAX_DEPTH
- * levels (fontoxpath's document-order sorting is quadratic in depth: `//a` took over 40 s on a
- * 10,000-deep document). Anything else is not XML as far as these functions are concerned.
+ * anyway), at most MAX_XML_TAGS tags (parsing costs ~14 µs per element), and at most
+ * MAX_XML_DEPTH levels (fontoxpath's document-order sorting is quadratic in depth: `//a` took
+ * over 40 s on a 10,000-deep document). Anything else is not XML to these functions.
  */
 import fontoxpath from "fontoxpath"
 import { Document, type Node, parseXmlDocument, serializeToWellFormedString } from "slimdom"
@@ -22,9 +22,9 @@ export interface XPathQuery {
 }
 
 /** Most `<` a body may contain (elements, comments, CDATA, processing instructions). */
-export const MAX_MARKUP = 100_000
+export const MAX_XML_TAGS = 100_000
 /** Deepest element nesting a body may have. */
-export const MAX_DEPTH = 256
+export const MAX_XML_DEPTH = 256
 
 /** An XPath expression; the generator has checked its syntax with `xpathSyntaxError`. */
 export const xpath = (expression: string): XPathQuery => ({ expression })
@@ -60,7 +60,7 @@ const parse = (text: string): Document | { readonly error: string } => {
   if (trimmed.includes("<!ENTITY")) return { error: "XML that declares entities is not read" }
   let tags = 0
   for (let i = trimmed.indexOf("<"); i !== -1; i = trimmed.indexOf("<", i + 1)) {
-    if (++tags > MAX_MARKUP) return { error: `XML with more than ${MAX_MARKUP} tags is not read` }
+    if (++tags > MAX_XML_TAGS) return { error: `XML with more than ${MAX_XML_TAGS} tags is not read` }
   }
   let document: Document
   try {
@@ -68,7 +68,7 @@ const parse = (text: string): Document | { readonly error: string } => {
   } catch (cause) {
     return { error: `not well-formed XML: ${errorText(cause).split("\n")[0]}` }
   }
-  if (depthOver(document, MAX_DEPTH)) return { error: `XML nested deeper than ${MAX_DEPTH} levels is not read` }
+  if (depthOver(document, MAX_XML_DEPTH)) return { error: `XML nested deeper than ${MAX_XML_DEPTH} levels is not read` }
   return document
 }
 

@@ -17,6 +17,7 @@ export {
 export * from "./outputs.js"
 export * from "./policy.js"
 export { MAX_DEPTH, REDACTED, TOO_DEEP } from "./redact.js"
+export { replace, type Replacement } from "./replace.js"
 export * from "./request.js"
 export type { SentRequest, StepResponse } from "./response.js"
 export * from "./run.js"

@@ -108,7 +108,7 @@ export const decodeInputs = (
   schema: Schema.Schema<unknown, unknown>,
   values: Record<string, unknown>
 ): Effect.Effect<unknown, UsageError> =>
-  Schema.decodeUnknown(schema)(values).pipe(
+  Schema.decodeUnknown(schema, { errors: "all" })(values).pipe(
     Effect.mapError((error) => {
       const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
         .map((issue) => `  ${issue.path.map(String).join(".") || "(inputs)"}: ${issue.message}`)

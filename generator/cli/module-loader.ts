@@ -47,7 +47,8 @@ export const rewriteImports = (javascript: string, resolve: (specifier: string) 
 export const transpile = (typescript: string, fileName: string): string =>
   ts.transpileModule(typescript, {
     fileName,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false }
+    // verbatimModuleSyntax: keep every value import as written (type-only ones go), so nothing is elided by guesswork.
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, sourceMap: false }
   }).outputText
 
 /** Imports a generated module (its TypeScript text); the temporary file lives as long as the scope. */

@@ -59,8 +59,9 @@ export const progressPrinter = (terminal: TerminalLike, now: () => number = Date
     const mark = ok ? paint("32", "✓") : paint("31", "✗")
     const status = last?.status !== undefined ? ` -> ${last.status}` : last?.error !== undefined ? ` -> ${last.error}` : ""
     const why = last?.status !== undefined && last.outcome === "failure" ? ` (${last.error})` : ""
+    const took = formatMs((last?.at ?? now()) - current.since)
     clearLive()
-    terminal.write(`${fit(`${mark} ${step.stepId}${attempts(current.attempts)}  ${request(step)}${status}${why}  ${formatMs(now() - current.since)}`)}\n`)
+    terminal.write(`${fit(`${mark} ${step.stepId}${attempts(current.attempts)}  ${request(step)}${status}${why}  ${took}`)}\n`)
     current = undefined
   }
 
@@ -74,7 +75,7 @@ export const progressPrinter = (terminal: TerminalLike, now: () => number = Date
           terminal.write(`${paint("36", "▸")} ${event.stepId}  runs a workflow\n`)
           return
         }
-        current ??= { step: event, since: now(), attempts: 0, running: true, last: undefined }
+        current ??= { step: event, since: event.at, attempts: 0, running: true, last: undefined }
         current.attempts = Math.max(current.attempts, event.attempt)
         current.running = true
       } else if (current !== undefined && current.step.stepId === event.stepId) {

@@ -1,19 +1,21 @@
 /**
  * `generate --watch`: regenerate when a document, or an OpenAPI file a document names in its
  * `sourceDescriptions`, changes. Changes are debounced; each regeneration prints one line (when,
- * what changed, how long it took, what the generator said) and its diagnostics.
+ * what changed, how long it took, what the generator said, how many errors and warnings) and the errors.
  *
  * Each regeneration runs `generate` in a fresh process: the generator caches OpenAPI descriptions
  * per process (generator/load/document.ts), so regenerating in this process would not see an
  * edited OpenAPI file. A fresh process also keeps a crash in one round from ending the watch.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as PlatformCommand from "@effect/platform/Command"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as SubscriptionRef from "effect/SubscriptionRef"
+import * as fs from "node:fs"
 import { readFile, stat } from "node:fs/promises"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
@@ -75,27 +77,50 @@ export const watchSet = (options: GenerateOptions): Effect.Effect<WatchSet, Usag
 
 const sameSet = (a: WatchSet, b: WatchSet) => JSON.stringify(a) === JSON.stringify(b)
 
-/**
- * Paths that changed, absolute. Directories are watched rather than files: editors save by
- * replacing a file, which ends a watch on the file itself.
- */
-const changes = (set: WatchSet): Stream.Stream<string, never, FileSystem.FileSystem> => {
+/** Whether a changed path concerns the set: one of its files, or a document-like file in one of its trees. */
+const relevantTo = (set: WatchSet) => {
   const files = new Set(set.files)
-  const inTree = (file: string) => set.trees.some((tree) => file.startsWith(tree + path.sep))
-  const relevant = (file: string) => files.has(file) || (DOCUMENT_FILE.test(file) && inTree(file))
-  const single = [...new Set(set.files.map((f) => path.dirname(f)))].filter((dir) => !inTree(dir + path.sep) && !set.trees.includes(dir))
-  const watchDir = (dir: string, recursive: boolean) =>
-    Stream.unwrap(Effect.map(FileSystem.FileSystem, (fs) => fs.watch(dir, { recursive }))).pipe(
-      Stream.map((event) => path.resolve(dir, event.path)),
-      Stream.filter(relevant),
-      // A directory that disappears ends its watch; the next round of the watch set decides again.
-      Stream.catchAll(() => Stream.empty)
-    )
-  return Stream.mergeAll(
-    [...set.trees.map((dir) => watchDir(dir, true)), ...single.map((dir) => watchDir(dir, false))],
-    { concurrency: "unbounded" }
-  )
+  return (file: string) =>
+    files.has(file) || (DOCUMENT_FILE.test(file) && set.trees.some((tree) => file.startsWith(tree + path.sep)))
 }
+
+/**
+ * Watches the set's directories (recursively for trees) until the scope closes, offering every
+ * changed path to `queue`. Directories rather than files: editors save by replacing a file, which
+ * ends a watch on the file itself. The watchers exist once this returns, so no change after it is
+ * missed.
+ */
+const openWatchers = (set: WatchSet, queue: Queue.Queue<string>): Effect.Effect<void, never, Scope.Scope> => {
+  const underTree = (dir: string) => set.trees.some((tree) => dir === tree || dir.startsWith(tree + path.sep))
+  const dirs = [
+    ...set.trees.map((dir) => ({ dir, recursive: true })),
+    ...[...new Set(set.files.map((f) => path.dirname(f)))].filter((dir) => !underTree(dir)).map((dir) => ({ dir, recursive: false }))
+  ]
+  return Effect.forEach(dirs, ({ dir, recursive }) =>
+    Effect.acquireRelease(
+      Effect.try(() => {
+        const watcher = fs.watch(dir, { recursive }, (_event, name) => {
+          if (name !== null) queue.unsafeOffer(path.resolve(dir, name.toString()))
+        })
+        // A directory removed while watched: the next round of the watch set decides again.
+        watcher.on("error", () => watcher.close())
+        return watcher
+      }),
+      (watcher) => Effect.sync(() => watcher.close())
+    ).pipe(Effect.orElse(() => Effect.void)), { discard: true })
+}
+
+/** The next relevant change, then any more within the debounce window (one save is often several events). */
+const nextChange = (queue: Queue.Queue<string>, relevant: (file: string) => boolean) =>
+  Effect.gen(function*() {
+    let trigger = yield* Queue.take(queue)
+    while (!relevant(trigger)) trigger = yield* Queue.take(queue)
+    while (true) {
+      const more = yield* Queue.take(queue).pipe(Effect.timeoutOption(DEBOUNCE))
+      if (Option.isNone(more)) return trigger
+      if (relevant(more.value)) trigger = more.value
+    }
+  })
 
 const clock = () => new Date().toTimeString().slice(0, 8)
 
@@ -124,7 +149,12 @@ const generateInChild = (options: GenerateOptions) => {
   }))
 }
 
-/** One regeneration: the summary line, then the diagnostics the generator printed. */
+const DIAGNOSTIC = /^\S.*:\d+:\d+: (error|warning) /
+
+/**
+ * One regeneration: a line saying when, why, how long and what the generator reported, with the
+ * counts of errors and warnings; then each error (warnings repeat every round, `check` lists them).
+ */
 const regenerate = (options: GenerateOptions, trigger: string | undefined) =>
   Effect.gen(function*() {
     const started = performance.now()
@@ -132,35 +162,43 @@ const regenerate = (options: GenerateOptions, trigger: string | undefined) =>
       Effect.catchAll((error) => Effect.succeed({ stdout: "", stderr: `cannot run the generator: ${String(error)}\n`, code: -1 }))
     )
     const took = seconds(performance.now() - started)
-    const summary = result.stdout.trim().split("\n").filter((l) => l !== "").join("; ")
-    const why = trigger === undefined ? "" : ` after ${path.relative(process.cwd(), trigger) || trigger} changed`
-    const status = result.code === ExitCode.Ok ? "" : ` (exit ${result.code})`
-    yield* Console.log(`[${clock()}] regenerated in ${took}${why}${status}: ${summary || "no summary"}`)
-    for (const line of result.stderr.split("\n")) if (line.trim() !== "") yield* Console.log(`  ${line}`)
+    const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "")
+    const reported = lines(result.stderr)
+    const warnings = reported.filter((l) => DIAGNOSTIC.exec(l)?.[1] === "warning").length
+    const errors = reported.filter((l) => DIAGNOSTIC.exec(l)?.[1] === "error").length
+    const why = trigger === undefined ? "generated" : `regenerated after ${path.relative(process.cwd(), trigger) || trigger} changed`
+    const status = result.code === ExitCode.Ok || result.code === ExitCode.Failed ? "" : ` (exit ${result.code})`
+    yield* Console.log(
+      `[${clock()}] ${why} in ${took}${status}: ${lines(result.stdout).join("; ") || "no summary"}; ${errors} error(s), ${warnings} warning(s)`
+    )
+    for (const line of reported) if (DIAGNOSTIC.exec(line)?.[1] !== "warning") yield* Console.log(`  ${line}`)
   })
+
+/**
+ * Watches one watch set: regenerates on each change until a change alters the set itself (a new
+ * document, a new OpenAPI reference); then returns the new set for the next round.
+ */
+const watchRound = (options: GenerateOptions, set: WatchSet) =>
+  Effect.scoped(Effect.gen(function*() {
+    const queue = yield* Queue.unbounded<string>()
+    yield* openWatchers(set, queue)
+    yield* Console.log(
+      `watching ${set.files.length} file(s)${set.trees.length > 0 ? ` and ${set.trees.length} director(ies)` : ""}; Ctrl-C to stop`
+    )
+    const relevant = relevantTo(set)
+    while (true) {
+      yield* regenerate(options, yield* nextChange(queue, relevant))
+      const next = yield* watchSet(options).pipe(Effect.orElseSucceed(() => set))
+      if (!sameSet(next, set)) return next
+    }
+  }))
 
 export const watch = (
   options: GenerateOptions
-): Effect.Effect<never, UsageError, FileSystem.FileSystem | CommandExecutor.CommandExecutor> =>
+): Effect.Effect<never, UsageError, CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     yield* exitOnInterruptWith(ExitCode.Ok)
-    const initial = yield* watchSet(options)
+    let set = yield* watchSet(options)
     yield* regenerate(options, undefined)
-    const current = yield* SubscriptionRef.make(initial)
-    yield* Console.log(
-      `watching ${initial.files.length} file(s)${initial.trees.length > 0 ? ` and ${initial.trees.length} director(ies)` : ""}; Ctrl-C to stop`
-    )
-    yield* current.changes.pipe(
-      Stream.flatMap(changes, { switch: true }),
-      Stream.debounce(DEBOUNCE),
-      Stream.runForEach((trigger) =>
-        Effect.gen(function*() {
-          yield* regenerate(options, trigger)
-          // A document may now reference other files, or a new document may have appeared.
-          const next = yield* watchSet(options).pipe(Effect.orElse(() => SubscriptionRef.get(current)))
-          if (!sameSet(next, yield* SubscriptionRef.get(current))) yield* SubscriptionRef.set(current, next)
-        })
-      )
-    )
-    return yield* Effect.never
+    while (true) set = yield* watchRound(options, set)
   }).pipe(Effect.onInterrupt(() => Console.log("stopped watching")))

@@ -100,10 +100,12 @@ const documentOf = (body: unknown): Document | undefined => {
   lastParsed = { body, document }
   if (!releaseScheduled) {
     releaseScheduled = true
-    setTimeout(() => {
+    const timer: unknown = setTimeout(() => {
       lastParsed = undefined
       releaseScheduled = false
-    }, 0).unref()
+    }, 0)
+    // Node: do not keep the process alive for this. (Other runtimes return a number.)
+    ;(timer as { unref?: () => void }).unref?.()
   }
   return document
 }

@@ -130,3 +130,8 @@ export const batchHashReconcile = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "batch-hash-reconcile": batchHashReconcile
+} as const

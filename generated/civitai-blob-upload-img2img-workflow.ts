@@ -177,3 +177,8 @@ export const blobUploadImg2img = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "blob-upload-img2img": blobUploadImg2img
+} as const

@@ -134,3 +134,8 @@ export const creatorModelsGallery = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "creator-models-gallery": creatorModelsGallery
+} as const

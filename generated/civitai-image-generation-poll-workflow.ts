@@ -190,3 +190,8 @@ export const imageGenerationPoll = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "image-generation-poll": imageGenerationPoll
+} as const

@@ -142,3 +142,8 @@ export const modelImagesExplorer = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "model-images-explorer": modelImagesExplorer
+} as const

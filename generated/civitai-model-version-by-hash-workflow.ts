@@ -142,3 +142,8 @@ export const modelVersionByHash = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "model-version-by-hash": modelVersionByHash
+} as const

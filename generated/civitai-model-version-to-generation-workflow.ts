@@ -196,3 +196,8 @@ export const modelVersionToGeneration = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "model-version-to-generation": modelVersionToGeneration
+} as const

@@ -134,3 +134,8 @@ export const permissionGatedDownload = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "permission-gated-download": permissionGatedDownload
+} as const

@@ -175,3 +175,8 @@ export const presignedBlobGenerate = (
       }
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "presigned-blob-generate": presignedBlobGenerate
+} as const

@@ -155,3 +155,8 @@ export const searchModelsDetail = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "search-models-detail": searchModelsDetail
+} as const

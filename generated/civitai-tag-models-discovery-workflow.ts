@@ -135,3 +135,8 @@ export const tagModelsDiscovery = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "tag-models-discovery": tagModelsDiscovery
+} as const

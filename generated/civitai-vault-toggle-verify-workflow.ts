@@ -150,3 +150,8 @@ export const vaultToggleVerify = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "vault-toggle-verify": vaultToggleVerify
+} as const

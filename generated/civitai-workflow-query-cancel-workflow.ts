@@ -140,3 +140,8 @@ export const workflowQueryCancel = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "workflow-query-cancel": workflowQueryCancel
+} as const

@@ -140,3 +140,8 @@ export const runJob = (
       }
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "run-job": runJob
+} as const

@@ -519,3 +519,14 @@ export const invoiceAfterRefresh = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "find-invoice": findInvoice,
+  "order-or-fallback": orderOrFallback,
+  "list-open-orders": listOpenOrders,
+  "invoice-of": invoiceOf,
+  "invoice-of-first-open": invoiceOfFirstOpen,
+  "checked-invoice": checkedInvoice,
+  "invoice-after-refresh": invoiceAfterRefresh
+} as const

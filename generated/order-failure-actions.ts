@@ -118,3 +118,8 @@ export const orderStatus = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "order-status": orderStatus
+} as const

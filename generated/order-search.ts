@@ -114,3 +114,8 @@ export const findShippedOrder = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "find-shipped-order": findShippedOrder
+} as const

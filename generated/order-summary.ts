@@ -126,3 +126,9 @@ export const orderSummary = (
       })
       return run.completed()
     }))
+
+/** Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`). */
+export const workflows = {
+  "read-order": readOrder,
+  "order-summary": orderSummary
+} as const

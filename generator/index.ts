@@ -64,10 +64,20 @@ export const generate = async (files: ReadonlyArray<string>, options: GenerateOp
   const documents: Array<DocumentIR> = []
   const diagnostics: Array<Diagnostic> = []
   const outDir = path.resolve(cwd, options.outDir)
-  for (const file of files) {
+  // Documents named by `arazzo` source descriptions are compiled too: their modules are imported.
+  const queue = files.map((f) => path.resolve(cwd, f))
+  const seen = new Set(queue)
+  for (let i = 0; i < queue.length; i++) {
+    const file = queue[i]!
     const result = await analyzeDocument(file, options)
     diagnostics.push(...result.diagnostics)
     if (result.document === undefined) continue
+    for (const imported of result.document.imports) {
+      if (!seen.has(imported.absolutePath)) {
+        seen.add(imported.absolutePath)
+        queue.push(imported.absolutePath)
+      }
+    }
     documents.push(result.document)
     const from = path.relative(outDir, path.resolve(cwd, file)).split(path.sep).join("/")
     emitted.push(emitModule(result.document, from))

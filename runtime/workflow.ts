@@ -61,6 +61,9 @@ export type Ended<O, Steps, E extends EndPoint> = E extends EndPoint ? {
 
 export type WorkflowResult<O, Steps, E extends EndPoint = never> = Completed<O, Steps> | Ended<O, Steps, E>
 
+/** The outputs type of a generated workflow function, e.g. `WorkflowOutputsOf<typeof other.workflows["id"]>`. */
+export type WorkflowOutputsOf<F> = F extends (input: never) => Effect.Effect<WorkflowResult<infer O, any, any>, any, any> ? O : never
+
 /** One issue per field: a union reports each member's mismatch, merged here with "or". */
 const inputIssues = (error: ParseResult.ParseError) => {
   const byPath = new Map<string, Array<string>>()

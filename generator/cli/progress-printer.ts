@@ -4,6 +4,7 @@
  * on its live line while it repeats, so a long poll reads as a counter rather than a scroll.
  */
 import type { StepEnded, StepEvent, StepStarted } from "./step-tracer.js"
+import { stripAnsi } from "./plain-console.js"
 import { endLines, formatMs, type RunEnd, type TracePrinter } from "./trace-printer.js"
 
 export interface TerminalLike {
@@ -17,7 +18,6 @@ interface InFlight {
   /** When its first attempt started. */
   readonly since: number
   attempts: number
-  running: boolean
   last: StepEnded | undefined
 }
 
@@ -30,9 +30,11 @@ export const progressPrinter = (terminal: TerminalLike, now: () => number = Date
   let frame = 0
   let live = false
 
+  /** Cut to the terminal's width (a wrapped live line could not be redrawn in place); colour codes take no room. */
   const fit = (line: string) => {
-    const width = terminal.columns ?? 120
-    return line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line
+    const width = terminal.columns !== undefined && terminal.columns >= 20 ? terminal.columns : 120
+    const plain = stripAnsi(line)
+    return plain.length > width - 1 ? `${plain.slice(0, width - 2)}…` : line
   }
   const clearLive = () => {
     if (live) terminal.write(CLEAR_LINE)
@@ -44,9 +46,8 @@ export const progressPrinter = (terminal: TerminalLike, now: () => number = Date
   const drawLive = () => {
     if (current === undefined) return
     const status = current.last?.status !== undefined ? `  -> ${current.last.status}` : ""
-    const state = current.running ? "" : "  waiting to poll again"
     const line = `${paint("36", SPINNER[frame % SPINNER.length]!)} ${current.step.stepId}${attempts(current.attempts)}  ` +
-      `${request(current.step)}${status}${state}  ${formatMs(now() - current.since)}`
+      `${request(current.step)}${status}  ${formatMs(now() - current.since)}`
     terminal.write(`${CLEAR_LINE}${fit(line)}`)
     live = true
   }
@@ -75,12 +76,10 @@ export const progressPrinter = (terminal: TerminalLike, now: () => number = Date
           terminal.write(`${paint("36", "▸")} ${event.stepId}  runs a workflow\n`)
           return
         }
-        current ??= { step: event, since: event.at, attempts: 0, running: true, last: undefined }
+        current ??= { step: event, since: event.at, attempts: 0, last: undefined }
         current.attempts = Math.max(current.attempts, event.attempt)
-        current.running = true
       } else if (current !== undefined && current.step.stepId === event.stepId) {
         current.last = event
-        current.running = false
       }
       drawLive()
     },

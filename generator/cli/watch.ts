@@ -176,12 +176,14 @@ const regenerate = (options: GenerateOptions, trigger: string | undefined) =>
 
 /**
  * Watches one watch set: regenerates on each change until a change alters the set itself (a new
- * document, a new OpenAPI reference); then returns the new set for the next round.
+ * document, a new OpenAPI reference); then returns the new set for the next round. The watchers
+ * open before the first generation, so an edit made while it runs is not missed.
  */
-const watchRound = (options: GenerateOptions, set: WatchSet) =>
+const watchRound = (options: GenerateOptions, set: WatchSet, first: boolean) =>
   Effect.scoped(Effect.gen(function*() {
     const queue = yield* Queue.unbounded<string>()
     yield* openWatchers(set, queue)
+    if (first) yield* regenerate(options, undefined)
     yield* Console.log(
       `watching ${set.files.length} file(s)${set.trees.length > 0 ? ` and ${set.trees.length} director(ies)` : ""}; Ctrl-C to stop`
     )
@@ -198,7 +200,6 @@ export const watch = (
 ): Effect.Effect<never, UsageError, CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     yield* exitOnInterruptWith(ExitCode.Ok)
-    let set = yield* watchSet(options)
-    yield* regenerate(options, undefined)
-    while (true) set = yield* watchRound(options, set)
+    let set = yield* watchRound(options, yield* watchSet(options), true)
+    while (true) set = yield* watchRound(options, set, false)
   }).pipe(Effect.onInterrupt(() => Console.log("stopped watching")))

@@ -57,6 +57,12 @@ export const moduleName = (documentFile: string): string =>
 /** Prints a module; `from` is the document's path relative to the output directory (for the header). */
 export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
   const names = new Names()
+  // Claimed first: other modules reach this one's workflows through it.
+  const workflowsTable = names.claim("workflows")
+  const imports = new Map(document.imports.map((i) => [i.source, {
+    namespace: names.claim(camelCase(i.source)),
+    module: `./${moduleName(i.absolutePath).replace(/\.ts$/, "")}.js`
+  }]))
   const statements: Array<StatementStructures> = []
   const sourceIds = new Map(document.sources.map((s) => [s.name, names.claim(camelCase(s.name))]))
   for (const source of document.sources) {
@@ -93,9 +99,33 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
   statements.push(...operationStatements)
   const hoisted = new Hoisted(names).collect(document.workflows)
   const workflows = document.workflows.flatMap((workflow) =>
-    workflowStatements(workflow, { module: names, hoisted, operations, workflows: workflowNames })
+    workflowStatements(workflow, {
+      module: names,
+      hoisted,
+      operations,
+      workflows: workflowNames,
+      imports: new Map([...imports].map(([source, i]) => [source, i.namespace]))
+    })
   )
   statements.push(...hoisted.statements(), ...workflows)
+  statements.push({
+    kind: StructureKind.VariableStatement,
+    isExported: true,
+    docs: ["Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`)."],
+    declarationKind: VariableDeclarationKind.Const,
+    declarations: [{
+      name: workflowsTable,
+      initializer: (w) => {
+        w.inlineBlock(() => {
+          document.workflows.forEach((workflow, i) => {
+            const run = workflowNames.get(workflow.workflowId)!.run
+            w.write(`${stringLiteral(workflow.workflowId)}: ${run}${i < document.workflows.length - 1 ? "," : ""}`).newLine()
+          })
+        })
+        w.write(" as const")
+      }
+    }]
+  })
   const header = [
     document.title,
     document.summary,
@@ -111,6 +141,11 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
       { kind: StructureKind.ImportDeclaration, namespaceImport: "Arazzo", moduleSpecifier: "arazzo-effect/runtime" },
       { kind: StructureKind.ImportDeclaration, namespaceImport: "Effect", moduleSpecifier: "effect/Effect" },
       { kind: StructureKind.ImportDeclaration, namespaceImport: "Schema", moduleSpecifier: "effect/Schema" },
+      ...[...imports.values()].map((i) => ({
+        kind: StructureKind.ImportDeclaration as const,
+        namespaceImport: i.namespace,
+        moduleSpecifier: i.module
+      })),
       ...statements
     ]
   })

@@ -1,6 +1,7 @@
 /** One workflow printed: its types, its definition, and the exported function that runs its steps in order. */
 import { type CodeBlockWriter, type StatementStructures, StructureKind, VariableDeclarationKind, type WriterFunction } from "ts-morph"
 import type { ActionIR, FailureActionIR, StepIR, ValueIR, WorkflowIR } from "../lower/ir.js"
+import { externalRef } from "../lower/workflow-refs.js"
 import type { Hoisted } from "./hoisted.js"
 import { camelCase, Names, pascalCase, propertyAccess, propertyKey } from "./names.js"
 import { docText, lineComment, stringLiteral, wrapDoc, wrapWords } from "./text.js"
@@ -14,7 +15,23 @@ export interface ModuleNames {
   readonly workflows: ReadonlyMap<string, WorkflowNames>
   /** Identifier of each operation const, by operation key. */
   readonly operations: ReadonlyMap<string, string>
+  /** Namespace of the module imported for each `arazzo` source description. */
+  readonly imports: ReadonlyMap<string, string>
 }
+
+/** The generated function of a workflow: this module's, or another module's through its `workflows` table. */
+const workflowFunction = (ref: string, names: ModuleNames): string => {
+  const external = externalRef(ref)
+  if (external === undefined) return names.workflows.get(ref)!.run
+  return `${names.imports.get(external.source)}.workflows[${stringLiteral(external.workflowId)}]`
+}
+
+/** The outputs type of a workflow a step runs. */
+const workflowOutputs = (ref: string, names: ModuleNames): string =>
+  externalRef(ref) === undefined ? names.workflows.get(ref)!.outputs : `Arazzo.WorkflowOutputsOf<typeof ${workflowFunction(ref, names)}>`
+
+/** The id a workflow reference names (`$sourceDescriptions.x.id` → `id`). */
+const workflowIdOf = (ref: string) => externalRef(ref)?.workflowId ?? ref
 
 const docs = (...texts: ReadonlyArray<string | undefined>) => {
   const present = texts.filter((t): t is string => t !== undefined && t.trim() !== "").map((t) => wrapDoc(t))
@@ -66,7 +83,7 @@ export const planWorkflowNames = (workflow: WorkflowIR, module: Names): Workflow
 
 export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Array<StatementStructures> => {
   const n = names.workflows.get(workflow.workflowId)!
-  const calledOutputs = (step: StepIR) => (step.call ? names.workflows.get(step.call.workflowId)?.outputs : undefined)
+  const calledOutputs = (step: StepIR) => (step.call ? workflowOutputs(step.call.workflowId, names) : undefined)
   const local = new Names(names.module)
   // A step named like its operation (`listOrders`) reads as `listOrdersStep` rather than `listOrders2`.
   const stepVars = new Map(workflow.steps.map((s) => {
@@ -191,8 +208,9 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
                 if (dependencies !== undefined) {
                   w.writeLine("// dependsOn: these workflows run first, with this workflow's inputs")
                   w.write(`const ${dependencies} = `).inlineBlock(() => {
-                    workflow.dependsOn.forEach((id, i) => {
-                      const call = `yield* run.dependency(${stringLiteral(id)}, ${names.workflows.get(id)!.run})`
+                    workflow.dependsOn.forEach((ref, i) => {
+                      const id = workflowIdOf(ref)
+                      const call = `yield* run.dependency(${stringLiteral(id)}, ${workflowFunction(ref, names)})`
                       w.write(`${propertyKey(id)}: ${call}${i < workflow.dependsOn.length - 1 ? "," : ""}`).newLine()
                     })
                   }).newLine()
@@ -280,7 +298,7 @@ const workflowOutputType = (
   if (value.kind === "stepOutput" && value.path.length === 0) {
     const step = workflow.steps.find((s) => s.stepId === value.stepId)
     const output = step?.outputs.find((o) => o.name === value.name)
-    const called = step?.call ? names.workflows.get(step.call.workflowId)?.outputs : undefined
+    const called = step?.call ? workflowOutputs(step.call.workflowId, names) : undefined
     const t = output ? outputType(output, called) : "unknown"
     return t === "unknown" || t.endsWith("| undefined") ? t : `${t} | undefined`
   }
@@ -328,8 +346,8 @@ const stepMethod = (step: StepIR) => (step.call ? "call" : step.poll ? "poll" : 
 const writeCallSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: ModuleNames) => {
   const call = step.call!
   w.writeLine(`stepId: ${stringLiteral(step.stepId)},`)
-  w.writeLine(`workflowId: ${stringLiteral(call.workflowId)},`)
-  w.writeLine(`workflow: ${names.workflows.get(call.workflowId)!.run},`)
+  w.writeLine(`workflowId: ${stringLiteral(workflowIdOf(call.workflowId))},`)
+  w.writeLine(`workflow: ${workflowFunction(call.workflowId, names)},`)
   const inputs = call.inputs.map(([name, value]) => `${propertyKey(name)}: ${printValue(value, env)}`)
   w.write(`inputs: { ${inputs.join(", ")} }`)
   const rest: Array<() => void> = []
@@ -553,8 +571,8 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
 }
 
 /** `{ workflowId: "x", run: x }`: another workflow of the module, as an action runs it. */
-const workflowTarget = (workflowId: string, names: ModuleNames) =>
-  `{ workflowId: ${stringLiteral(workflowId)}, run: ${names.workflows.get(workflowId)!.run} }`
+const workflowTarget = (ref: string, names: ModuleNames) =>
+  `{ workflowId: ${stringLiteral(workflowIdOf(ref))}, run: ${workflowFunction(ref, names)} }`
 
 /** `fn(a, b)`, one argument per line when that is too long for one. */
 const callText = (fn: string, args: ReadonlyArray<string>): string => {

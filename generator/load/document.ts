@@ -22,6 +22,8 @@ export interface LoadedSource {
   /** The index into `sourceDescriptions`, for diagnostics. */
   readonly index: number
   readonly description: ApiDescription | undefined
+  /** For a source of type `arazzo`: the document it names, parsed, whose workflows steps may run. */
+  readonly arazzo?: { readonly absolutePath: string; readonly root: Record<string, unknown> } | undefined
 }
 
 export interface LoadedDocument {
@@ -75,13 +77,22 @@ export const loadDocument = async (
     if (typeof name !== "string" || typeof url !== "string") continue
     const where = ["sourceDescriptions", index, "url"]
     const given = options.sources?.[name]
-    if (type !== "openapi") {
+    if (type !== "openapi" && type !== "arazzo") {
       diagnostics.push(source.diagnostic(["sourceDescriptions", index, "type"], "error", "unsupported-source-type",
-        `source description \`${name}\` has type \`${String(type)}\`; only \`openapi\` sources are supported so far`))
+        `source description \`${name}\` has type \`${String(type)}\`; only \`openapi\` and \`arazzo\` sources are supported so far`))
       sources.push({ name, url, type: String(type), index, description: undefined })
       continue
     }
     const target = given !== undefined ? path.resolve(cwd, given) : resolveUrl(absolutePath, url)
+    if (type === "arazzo" && target !== undefined) {
+      const arazzo = await loadArazzo(target)
+      if (arazzo instanceof Error) {
+        diagnostics.push(source.diagnostic(where, "error", "source-unresolved",
+          `source description \`${name}\` cannot be loaded from ${path.relative(cwd, target)}: ${arazzo.message}`))
+      }
+      sources.push({ name, url, type, index, description: undefined, arazzo: arazzo instanceof Error ? undefined : arazzo })
+      continue
+    }
     if (target === undefined) {
       diagnostics.push(source.diagnostic(where, "error", "source-remote",
         `source description \`${name}\` points at ${url}, which is not fetched; give a local copy with --source ${name}=<file>`))
@@ -102,6 +113,19 @@ export const loadDocument = async (
     }
   }
   return { document: { file, absolutePath, text, source, sources }, diagnostics }
+}
+
+/** Another Arazzo document, parsed (it is checked and compiled as a document of its own). */
+const loadArazzo = async (file: string): Promise<{ absolutePath: string; root: Record<string, unknown> } | Error> => {
+  try {
+    const { source, errors } = parseYaml(file, await readFile(file, "utf8"))
+    if (errors.some((e) => e.severity === "error")) return new Error(errors[0]?.message ?? "unparseable")
+    const root = source.value
+    if (typeof root !== "object" || root === null || !("arazzo" in root)) return new Error("not an Arazzo document")
+    return { absolutePath: file, root: root as Record<string, unknown> }
+  } catch (cause) {
+    return cause instanceof Error ? cause : new Error(String(cause))
+  }
 }
 
 /** A relative URL or `file:` URL resolved against the document; remote URLs are not fetched. */

@@ -7,6 +7,7 @@ import { arrayAt, isObject, report, type Reporter, stringAt } from "./context.js
 import type { DocumentIR, OperationIR, WorkflowIR } from "./ir.js"
 import { operationKey } from "./step.js"
 import { lowerWorkflow } from "./workflow.js"
+import { externalRef } from "./workflow-refs.js"
 
 const ID = /^[A-Za-z0-9_\-]+$/
 
@@ -73,6 +74,9 @@ export const lowerDocument = (
     return { name: s.name, url: s.url, serverUrl: s.description!.serverUrl ?? "" }
   })
   if (!ok || diagnostics.some((d) => d.severity === "error")) return undefined
+  const used = new Set(workflows.flatMap(workflowRefs).flatMap((ref) => externalRef(ref)?.source ?? []))
+  const imports = document.sources.filter((s) => used.has(s.name) && s.arazzo !== undefined)
+    .map((s) => ({ source: s.name, absolutePath: s.arazzo!.absolutePath }))
   const info = isObject(root["info"]) ? root["info"] : {}
   return {
     file: document.file,
@@ -82,6 +86,19 @@ export const lowerDocument = (
     description: stringAt(info, "description"),
     sources,
     operations: [...operations.values()],
-    workflows
+    workflows,
+    imports
   }
 }
+
+/** Every workflow a workflow runs: steps that call one, gotos and retries to one, and dependsOn. */
+export const workflowRefs = (workflow: WorkflowIR): Array<string> => [
+  ...workflow.dependsOn,
+  ...workflow.steps.flatMap((step) => [
+    ...(step.call ? [step.call.workflowId] : []),
+    ...step.actions.flatMap((a) => (a.kind === "gotoWorkflow" ? [a.target!] : [])),
+    ...step.failureActions.flatMap((a) =>
+      a.kind === "gotoWorkflow" ? [a.target] : a.kind === "retry" && a.workflowId !== undefined ? [a.workflowId] : []
+    )
+  ])
+]

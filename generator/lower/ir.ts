@@ -17,6 +17,11 @@ export interface DocumentIR {
   readonly sources: ReadonlyArray<SourceIR>
   readonly operations: ReadonlyArray<OperationIR>
   readonly workflows: ReadonlyArray<WorkflowIR>
+  /**
+   * `arazzo` source descriptions whose workflows this document runs (`$sourceDescriptions.name.id`),
+   * with the document each names: it is compiled as a module of its own, which this one imports.
+   */
+  readonly imports: ReadonlyArray<{ readonly source: string; readonly absolutePath: string }>
 }
 
 export interface SourceIR {

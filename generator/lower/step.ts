@@ -7,6 +7,7 @@ import { lowerCriteria, lowerCriterion } from "./criteria.js"
 import type { ActionIR, BodyIR, CriterionIR, FailureActionIR, ParameterLocation, StepIR, StepOutputIR, ValueIR } from "./ir.js"
 import { resolveOperationId, resolveOperationPath, type ResolvedOperation } from "./operations.js"
 import { schemaAtPointer, type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
+import { type FoundWorkflow, inputsSchemaOf } from "./workflow-refs.js"
 import { lowerString, lowerValue } from "./values.js"
 
 const LOCATIONS: ReadonlySet<string> = new Set(["path", "query", "header", "cookie"])
@@ -15,15 +16,13 @@ export interface StepContext {
   /** The document's `components`, for reusable objects. */
   readonly components: Record<string, unknown>
   /** The document's workflows, for steps that call one. */
-  readonly workflows: ReadonlyArray<Record<string, unknown>>
+  readonly findWorkflow: (ref: string) => FoundWorkflow | { readonly code: string; readonly message: string }
   readonly sources: ReadonlyArray<LoadedSource>
   /** Step ids in document order. */
   readonly order: ReadonlyArray<string>
   /** Workflow-level success and failure actions, applied after the step's own unless it names them too. */
   readonly workflowSuccessActions: ReadonlyArray<unknown>
   readonly workflowFailureActions: ReadonlyArray<unknown>
-  /** A workflow's inputs schema, a `$ref` to `components.inputs` followed. */
-  readonly inputsOf: (workflow: Record<string, unknown>) => Record<string, unknown>
   /** Workflow-level parameters, passed to every step unless the step gives the same one. */
   readonly workflowParameters: ReadonlyArray<unknown>
   /** Inputs found to be sent as file parts; their type becomes binary. */
@@ -170,15 +169,12 @@ const lowerCallStep = (
   context: StepContext,
   path: Path
 ): LoweredStep | undefined => {
-  const called = context.workflows.find((w) => w["workflowId"] === workflowId)
-  if (workflowId.startsWith("$sourceDescriptions.")) {
-    report(scope, [...path, "workflowId"], "error", "unsupported-workflow-step", "workflows of other Arazzo documents are not supported yet")
+  const found = context.findWorkflow(workflowId)
+  if (!("raw" in found)) {
+    report(scope, [...path, "workflowId"], "error", found.code, found.message)
     return undefined
   }
-  if (called === undefined) {
-    report(scope, [...path, "workflowId"], "error", "unknown-workflow", `no workflow of this document is named \`${workflowId}\``)
-    return undefined
-  }
+  const called = found.raw
   let ok = true
   const calledOutputs = new Set(Object.keys(isObject(called["outputs"]) ? called["outputs"] : {}))
   // Criteria and actions of a step that runs a workflow test that workflow's outputs (`$outputs.x`).
@@ -194,7 +190,7 @@ const lowerCallStep = (
   const inputs: Array<readonly [string, ValueIR]> = []
   const parameters = mergeParameters(raw, context, scope, path, true)
   if (parameters === undefined) return undefined
-  checkWorkflowCall(parameters, workflowId, context, scope, path)
+  checkWorkflowCall(parameters, found, scope, path)
   for (const { parameter, at } of parameters) {
     if (typeof parameter["name"] !== "string") {
       ok = false
@@ -230,21 +226,10 @@ const lowerCallStep = (
   }
 }
 
-/** A step that calls a workflow of this document must name one that exists and pass its required inputs. */
-const checkWorkflowCall = (
-  parameters: ReadonlyArray<PlacedParameter>,
-  workflowId: string,
-  context: StepContext,
-  scope: Scope,
-  path: Path
-) => {
-  if (workflowId.startsWith("$sourceDescriptions.")) return // a workflow of another Arazzo document
-  const called = context.workflows.find((w) => w["workflowId"] === workflowId)
-  if (called === undefined) {
-    report(scope, [...path, "workflowId"], "error", "unknown-workflow", `no workflow of this document is named \`${workflowId}\``)
-    return
-  }
-  const inputs = context.inputsOf(called)
+/** A step that calls a workflow must pass its required inputs. */
+const checkWorkflowCall = (parameters: ReadonlyArray<PlacedParameter>, called: FoundWorkflow, scope: Scope, path: Path) => {
+  const workflowId = called.workflowId
+  const inputs = inputsSchemaOf(called.root, called.raw["inputs"])
   const passed = new Set(parameters.flatMap(({ parameter: p }) => (typeof p["name"] === "string" ? [p["name"]] : [])))
   const missing = arrayAt(inputs, "required").filter((name): name is string => typeof name === "string" && !passed.has(name))
   if (missing.length > 0) {
@@ -451,20 +436,12 @@ const mergeActions = (
   return [...mine, ...inherited.filter((p) => !names.has(p.action!["name"]))] as Array<PlacedAction>
 }
 
-/**
- * The workflow an action or step names: one of this document's. A workflow of another Arazzo
- * document (`$sourceDescriptions.x.id`) is reported as not supported yet.
- */
+/** The workflow an action names, as written (`id`, or `$sourceDescriptions.name.id` for another document's). */
 const workflowTarget = (workflowId: string, context: StepContext, scope: Scope, at: Path): string | undefined => {
-  if (workflowId.startsWith("$sourceDescriptions.")) {
-    report(scope, at, "error", "unsupported-workflow-step", "workflows of other Arazzo documents are not supported yet")
-    return undefined
-  }
-  if (!context.workflows.some((w) => w["workflowId"] === workflowId)) {
-    report(scope, at, "error", "unknown-workflow", `no workflow of this document is named \`${workflowId}\``)
-    return undefined
-  }
-  return workflowId
+  const found = context.findWorkflow(workflowId)
+  if ("raw" in found) return workflowId
+  report(scope, at, "error", found.code, found.message)
+  return undefined
 }
 
 const stepTarget = (stepId: string, context: StepContext, scope: Scope, at: Path): string | undefined => {

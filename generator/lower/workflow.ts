@@ -7,6 +7,7 @@ import type { InputIR, StepIR, ValueIR, WorkflowIR } from "./ir.js"
 import type { ResolvedOperation } from "./operations.js"
 import { canRunBefore, loopsWithoutExit, reachable, workflowFlow } from "../validate/flow.js"
 import { lowerStep } from "./step.js"
+import { type FoundWorkflow, findWorkflow, inputsSchemaOf } from "./workflow-refs.js"
 import { type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
 import { lowerString } from "./values.js"
 
@@ -15,18 +16,6 @@ const SECRET_NAME = /(api[-_]?key|token|secret|password|passwd|credential|author
 export interface LoweredWorkflow {
   readonly workflow: WorkflowIR
   readonly operations: ReadonlyArray<ResolvedOperation>
-}
-
-/** The inputs schema, following a local `$ref` (`#/components/inputs/x`). */
-const inputsSchema = (root: Record<string, unknown>, raw: unknown): Record<string, unknown> => {
-  if (isObject(raw) && typeof raw["$ref"] === "string") {
-    const target = raw["$ref"].replace(/^#\//, "").split("/").reduce<unknown>(
-      (node, token) => (isObject(node) ? node[token.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined),
-      root
-    )
-    return isObject(target) ? target : {}
-  }
-  return isObject(raw) ? raw : {}
 }
 
 export const lowerWorkflow = (
@@ -38,7 +27,7 @@ export const lowerWorkflow = (
 ): LoweredWorkflow | undefined => {
   const path: Path = ["workflows", index]
   const workflowId = stringAt(raw, "workflowId")!
-  const schema = inputsSchema(root, raw["inputs"])
+  const schema = inputsSchemaOf(root, raw["inputs"])
   const properties: Record<string, unknown> = { ...(isObject(schema["properties"]) ? schema["properties"] : {}) }
   const required = new Set(arrayAt(schema, "required"))
   const inputTypes = new Map<string, TypeIR>(
@@ -64,21 +53,20 @@ export const lowerWorkflow = (
   }
   const context = {
     components: isObject(root["components"]) ? root["components"] : {},
-    workflows: arrayAt(root, "workflows").filter(isObject),
+    findWorkflow: (ref: string) => findWorkflow(ref, root, sources),
     sources,
     order,
     workflowSuccessActions: arrayAt(raw, "successActions"),
     workflowFailureActions: arrayAt(raw, "failureActions"),
     workflowParameters: arrayAt(raw, "parameters"),
-    inputsOf: (workflow: Record<string, unknown>) => inputsSchema(root, workflow["inputs"]),
     binaryInputs: new Set<string>(),
     credentialInputs: new Set<string>()
   }
-  const dependsOn = lowerDependsOn(root, raw, path, reporter)
+  const dependsOn = lowerDependsOn(root, raw, sources, path, reporter)
   if (dependsOn === undefined) return undefined
   // A dependency runs with this workflow's inputs, so its inputs become this workflow's too.
-  for (const dependency of dependsOn) {
-    const dependencySchema = inputsSchema(root, workflowById(root, dependency)?.["inputs"])
+  for (const { raw: dependency, root: dependencyRoot } of dependsOn) {
+    const dependencySchema = inputsSchemaOf(dependencyRoot, dependency["inputs"])
     const dependencyProperties = isObject(dependencySchema["properties"]) ? dependencySchema["properties"] : {}
     for (const [name, s] of Object.entries(dependencyProperties)) {
       if (name in properties) continue
@@ -90,9 +78,8 @@ export const lowerWorkflow = (
   const documentScope = {
     sourceUrls: new Map(sources.map((s) => [s.name, s.url])),
     componentParameters: isObject(context.components["parameters"]) ? context.components["parameters"] : {},
-    dependencies: new Map(dependsOn.map((id) => {
-      const dependency = workflowById(root, id)!
-      const schema = inputsSchema(root, dependency["inputs"])
+    dependencies: new Map(dependsOn.map(({ raw: dependency, root: dependencyRoot, workflowId: id }) => {
+      const schema = inputsSchemaOf(dependencyRoot, dependency["inputs"])
       return [id, {
         inputs: new Set(Object.keys(isObject(schema["properties"]) ? schema["properties"] : {})),
         outputs: new Set(Object.keys(isObject(dependency["outputs"]) ? dependency["outputs"] : {}))
@@ -175,52 +162,52 @@ export const lowerWorkflow = (
           call: s.call !== undefined
         }))
       ]),
-      dependsOn
+      dependsOn: dependsOn.map((d) => d.ref)
     },
     operations
   }
 }
 
-const workflowById = (root: Record<string, unknown>, workflowId: string) =>
-  arrayAt(root, "workflows").filter(isObject).find((w) => w["workflowId"] === workflowId)
-
 /**
- * `dependsOn`: workflows of this document that run before this one, with its inputs. Each must
- * exist, and following them must not lead back here. Workflows of other Arazzo documents are not
- * supported yet.
+ * `dependsOn`: workflows (of this document or of `arazzo` sources) that run before this one, with
+ * its inputs. Each must exist, and following them must not lead back here.
  */
 const lowerDependsOn = (
   root: Record<string, unknown>,
   raw: Record<string, unknown>,
+  sources: ReadonlyArray<LoadedSource>,
   path: Path,
   reporter: Reporter
-): Array<string> | undefined => {
-  const ids = arrayAt(raw, "dependsOn")
+): Array<FoundWorkflow & { readonly ref: string }> | undefined => {
+  const found: Array<FoundWorkflow & { readonly ref: string }> = []
   let ok = true
-  for (const [i, id] of ids.entries()) {
-    const at = [...path, "dependsOn", i]
-    if (typeof id === "string" && id.startsWith("$sourceDescriptions.")) {
-      report(reporter, at, "error", "unsupported-workflow-step", "workflows of other Arazzo documents are not supported yet")
-      ok = false
-    } else if (typeof id !== "string" || workflowById(root, id) === undefined) {
-      report(reporter, at, "error", "unknown-workflow", `no workflow of this document is named \`${String(id)}\``)
+  for (const [i, ref] of arrayAt(raw, "dependsOn").entries()) {
+    const workflow = findWorkflow(String(ref), root, sources)
+    if ("raw" in workflow) found.push({ ...workflow, ref: String(ref) })
+    else {
+      report(reporter, [...path, "dependsOn", i], "error", workflow.code, workflow.message)
       ok = false
     }
   }
   if (!ok) return undefined
   const self = stringAt(raw, "workflowId")!
   const seen = new Set<string>()
-  const visit = (id: string): boolean => {
-    if (id === self) return false
-    if (seen.has(id)) return true
-    seen.add(id)
-    return arrayAt(workflowById(root, id) ?? {}, "dependsOn").every((next) => typeof next !== "string" || visit(next))
+  // Cycles within this document; another document's dependencies are checked when it is compiled.
+  const visit = (workflow: FoundWorkflow): boolean => {
+    if (workflow.source !== undefined) return true
+    if (workflow.workflowId === self) return false
+    if (seen.has(workflow.workflowId)) return true
+    seen.add(workflow.workflowId)
+    return arrayAt(workflow.raw, "dependsOn").every((next) => {
+      const target = findWorkflow(String(next), root, sources)
+      return !("raw" in target) || visit(target)
+    })
   }
-  if (!ids.every((id) => visit(id as string))) {
+  if (!found.every(visit)) {
     report(reporter, [...path, "dependsOn"], "error", "dependency-cycle", `workflow \`${self}\` depends on itself through \`dependsOn\``)
     return undefined
   }
-  return ids as Array<string>
+  return found
 }
 
 /** A workflow output's type; a step output may be missing when its step did not run. */

@@ -68,7 +68,8 @@ export const loadPeer = async (
   sources: Readonly<Record<string, string>> = {}
 ): Promise<PeerModule> => {
   const generated = await generatePeer(document, sources)
-  if (generated.errors.length > 0 || generated.files.length !== 1) {
+  // The first module is the document's own; documents of `arazzo` sources it runs follow it.
+  if (generated.errors.length > 0 || generated.files.length === 0) {
     throw new Error(`${document} does not compile:\n${generated.diagnostics.map(formatDiagnostic).join("\n")}`)
   }
   return (await import(pathToFileURL(path.join(generated.outDir, generated.files[0]!)).href)) as PeerModule

@@ -1,0 +1,64 @@
+/**
+ * Workflows that a step, an action or `dependsOn` names: one of this document's (`id`), or one of
+ * an `arazzo` source description's (`$sourceDescriptions.name.id`), which is compiled as a module
+ * of its own and imported.
+ */
+import type { LoadedSource } from "../load/document.js"
+import { arrayAt, isObject } from "./context.js"
+
+export interface FoundWorkflow {
+  /** The workflow as written. */
+  readonly raw: Record<string, unknown>
+  /** The document it is in (for `$ref`s to its components). */
+  readonly root: Record<string, unknown>
+  readonly workflowId: string
+  /** The `arazzo` source description it comes from; `undefined` for this document's own. */
+  readonly source: string | undefined
+}
+
+const EXTERNAL = /^\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.(.+)$/
+
+/** `$sourceDescriptions.name.id` → name and id; `undefined` for a plain workflowId. */
+export const externalRef = (ref: string): { readonly source: string; readonly workflowId: string } | undefined => {
+  const match = EXTERNAL.exec(ref)
+  return match ? { source: match[1]!, workflowId: match[2]! } : undefined
+}
+
+/** The workflow a reference names, or why there is none. */
+export const findWorkflow = (
+  ref: string,
+  root: Record<string, unknown>,
+  sources: ReadonlyArray<LoadedSource>
+): FoundWorkflow | { readonly code: string; readonly message: string } => {
+  const external = externalRef(ref)
+  if (external === undefined) {
+    const raw = arrayAt(root, "workflows").filter(isObject).find((w) => w["workflowId"] === ref)
+    return raw === undefined
+      ? { code: "unknown-workflow", message: `no workflow of this document is named \`${ref}\`` }
+      : { raw, root, workflowId: ref, source: undefined }
+  }
+  const source = sources.find((s) => s.name === external.source)
+  if (source === undefined) return { code: "unknown-source", message: `no source description is named \`${external.source}\`` }
+  if (source.type !== "arazzo") {
+    return { code: "unknown-workflow", message: `\`${external.source}\` is an ${source.type} description, which has no workflows` }
+  }
+  if (source.arazzo === undefined) {
+    return { code: "source-unresolved", message: `the Arazzo document of \`${external.source}\` could not be loaded` }
+  }
+  const raw = arrayAt(source.arazzo.root, "workflows").filter(isObject).find((w) => w["workflowId"] === external.workflowId)
+  return raw === undefined
+    ? { code: "unknown-workflow", message: `the Arazzo document of \`${external.source}\` has no workflow \`${external.workflowId}\`` }
+    : { raw, root: source.arazzo.root, workflowId: external.workflowId, source: external.source }
+}
+
+/** A workflow's inputs schema, following a local `$ref` (`#/components/inputs/x`) in its document. */
+export const inputsSchemaOf = (root: Record<string, unknown>, raw: unknown): Record<string, unknown> => {
+  if (isObject(raw) && typeof raw["$ref"] === "string") {
+    const target = raw["$ref"].replace(/^#\//, "").split("/").reduce<unknown>(
+      (node, token) => (isObject(node) ? node[token.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined),
+      root
+    )
+    return isObject(target) ? target : {}
+  }
+  return isObject(raw) ? raw : {}
+}

@@ -10,7 +10,7 @@ import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { type CivitaiMock, OUTPUT_IMAGE_PNG, startCivitaiMock } from "../mock/civitai-orchestration.js"
 import { randomImage } from "../support/img2img.js"
-import { root, runCli } from "./support.js"
+import { outputOf, root, runCli, startCli } from "./support.js"
 
 const DOCUMENT = path.join(root, "specs/civitai/arazzo/civitai-blob-upload-img2img-workflow.yml")
 const TOKEN = "cli-test-token-5f1c"
@@ -157,5 +157,20 @@ workflows:
     const unknownWorkflow = await runCli(["run", DOCUMENT, "--workflow", "nope"])
     expect(unknownWorkflow.code).toBe(2)
     expect(unknownWorkflow.stderr).toContain("has no workflow `nope`; its workflows: blob-upload-img2img")
+  }, 180_000)
+
+  it("Ctrl-C while polling: exit 130 and says so; the server may also come from ARAZZO_SERVER_<SOURCE>", async () => {
+    mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone: 10_000 })
+    const child = startCli([
+      "run", DOCUMENT, "--input", `apiKey=${TOKEN}`, "--input", `file=@${await imageFile(randomImage(64))}`,
+      "--input", "engine=flux2", "--input", "prompt=x"
+    ], { env: { ARAZZO_SERVER_CIVITAI_ORCHESTRATION_API: mock.url } })
+    const stderr = outputOf(child.stderr)
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    await stderr.waitFor(/^pollWorkflow attempt 2 /m, 120_000, true)
+    child.kill("SIGINT")
+    expect(await exited).toBe(130)
+    expect(stderr.text).toMatch(/^workflow blob-upload-img2img interrupted after /m)
+    expect(mock.calls("getWorkflow")).toBeGreaterThanOrEqual(2)
   }, 180_000)
 })

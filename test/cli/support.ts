@@ -28,8 +28,11 @@ export const runCli = (args: ReadonlyArray<string>, options: { readonly cwd?: st
   })
 
 /** Starts `arazzo-effect …args` and leaves it running (for `--watch`). */
-export const startCli = (args: ReadonlyArray<string>, options: { readonly cwd?: string } = {}): ChildProcessWithoutNullStreams =>
-  spawn(process.execPath, ["--import", tsx, cliPath, ...args], { cwd: options.cwd ?? root, env: process.env })
+export const startCli = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {}
+): ChildProcessWithoutNullStreams =>
+  spawn(process.execPath, ["--import", tsx, cliPath, ...args], { cwd: options.cwd ?? root, env: { ...process.env, ...options.env } })
 
 /** Collects a stream's text and resolves once it matches `pattern` (rejects after `timeoutMs`). */
 export const outputOf = (stream: NodeJS.ReadableStream) => {

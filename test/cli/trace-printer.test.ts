@@ -61,8 +61,10 @@ describe("trace printers", () => {
       live.push(written.slice(written.lastIndexOf("\r\x1b[2K") + 5))
     }
     printer.end({ _tag: "Completed", workflowId: "wf" }, 1000)
+    // Redrawn in place: every live line is cleared first and none wraps.
+    expect(live.every((l) => !l.includes("\n"))).toBe(true)
     expect(live).toContain("⠋ poll  2 attempts  GET /v2/consumer/workflows/{workflowId}  -> 200  200 ms")
-    expect(live).toContain("⠋ poll  3 attempts  GET /v2/consumer/workflows/{workflowId}  -> 200  waiting to poll again  500 ms")
+    expect(live).toContain("⠋ poll  3 attempts  GET /v2/consumer/workflows/{workflowId}  -> 200  500 ms")
     const permanent = written.split("\n").map((l) => l.slice(l.lastIndexOf("\r\x1b[2K") + 1).replace(/^\x1b\[2K/, "")).filter((l) => l !== "")
     expect(permanent).toEqual([
       "✓ upload  POST /v2/consumer/blobs -> 201  100 ms",
@@ -70,6 +72,16 @@ describe("trace printers", () => {
       "✓ read  GET /v2/consumer/workflows/{workflowId} -> 200  100 ms",
       "workflow wf completed in 1.0 s"
     ])
+  })
+
+  it("on a narrow terminal, lines are cut to its width, colour codes not counted", () => {
+    let written = ""
+    const printer = progressPrinter({ write: (t) => (written += t), columns: 40, colour: true }, () => 0)
+    run.forEach(printer.step)
+    const visible = written.split(/\r\x1b\[2K|\n/).map((l) => l.replace(/\x1b\[[0-9;]*m/g, "")).filter((l) => l !== "")
+    expect(visible.length).toBeGreaterThan(5)
+    for (const line of visible) expect(line.length).toBeLessThanOrEqual(39)
+    expect(visible.some((l) => l.startsWith("✓ upload  POST /v2/consumer/blobs") && l.endsWith("…"))).toBe(true)
   })
 })
 

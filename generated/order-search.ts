@@ -17,7 +17,14 @@ import * as Schema from "effect/Schema"
  */
 export const orders = Arazzo.source("orders", "https://orders.example.com/v1")
 
-const listOrders = Arazzo.operation(orders, "GET", "/orders", "listOrders")
+const listOrders = Arazzo.operation(
+  orders,
+  "GET",
+  "/orders",
+  "listOrders",
+  { query: { tags: { style: "pipeDelimited", explode: false } }, header: { "X-Filter": { explode: true } } }
+)
+
 const getOrder = Arazzo.operation(orders, "GET", "/orders/{orderId}", "getOrder")
 
 /** Pattern `^application/json` */

@@ -4,9 +4,9 @@
  */
 import * as path from "node:path"
 import { IndentationText, Project, QuoteKind, type StatementStructures, StructureKind, ts, VariableDeclarationKind } from "ts-morph"
-import type { DocumentIR } from "../lower/ir.js"
+import type { DocumentIR, OperationIR, ParameterStyleIR } from "../lower/ir.js"
 import { Hoisted } from "./hoisted.js"
-import { camelCase, Names, pascalCase } from "./names.js"
+import { camelCase, Names, pascalCase, propertyKey } from "./names.js"
 import { docText, stringLiteral, wrapDoc } from "./text.js"
 import { planWorkflowNames, workflowStatements } from "./workflow.js"
 
@@ -54,6 +54,17 @@ const spaceTopLevel = (text: string): string => {
 export const moduleName = (documentFile: string): string =>
   path.basename(documentFile).replace(/(\.arazzo)?\.(ya?ml|json)$/i, "") + ".ts"
 
+/** `{ query: { tags: { style: "pipeDelimited", explode: false } } }`; `undefined` when every parameter uses its default. */
+const printSerialization = (serialization: OperationIR["serialization"]): string | undefined => {
+  const locations = Object.entries(serialization).filter(([, byName]) => Object.keys(byName ?? {}).length > 0)
+  if (locations.length === 0) return undefined
+  const style = (s: ParameterStyleIR) =>
+    `{ ${Object.entries(s).map(([k, v]) => `${k}: ${typeof v === "string" ? stringLiteral(v) : String(v)}`).join(", ")} }`
+  return `{ ${locations.map(([location, byName]) =>
+    `${location}: { ${Object.entries(byName!).map(([name, s]) => `${propertyKey(name)}: ${style(s)}`).join(", ")} }`
+  ).join(", ")} }`
+}
+
 /** Prints a module; `from` is the document's path relative to the output directory (for the header). */
 export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
   const names = new Names()
@@ -89,11 +100,19 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
     const id = names.claim(names.has(wanted) ? `${wanted}Operation` : wanted)
     operations.set(op.key, id)
     const args = [sourceIds.get(op.source)!, stringLiteral(op.method), stringLiteral(op.path)]
-    if (op.operationId !== undefined) args.push(stringLiteral(op.operationId))
+    const serialization = printSerialization(op.serialization)
+    if (op.operationId !== undefined || serialization !== undefined) args.push(op.operationId === undefined ? "undefined" : stringLiteral(op.operationId))
+    if (serialization !== undefined) args.push(serialization)
     operationStatements.push({
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name: id, initializer: `Arazzo.operation(${args.join(", ")})` }]
+      declarations: [{
+        name: id,
+        // One line as before; a serialization table makes it long enough to lay out by argument.
+        initializer: serialization === undefined || `${id} ${args.join(", ")}`.length <= 90
+          ? `Arazzo.operation(${args.join(", ")})`
+          : `Arazzo.operation(\n  ${args.join(",\n  ")}\n)`
+      }]
     })
   }
   statements.push(...operationStatements)

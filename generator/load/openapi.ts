@@ -13,6 +13,11 @@ export interface ApiParameter {
   readonly in: "path" | "query" | "header" | "cookie"
   readonly required: boolean
   readonly schema: JsonSchema | undefined
+  /**
+   * How the value is serialized, when the description says more than its location's default:
+   * OpenAPI 3 `style` / `explode` / `allowReserved`, or Swagger 2.0 `collectionFormat` as the style.
+   */
+  readonly serialization: { readonly style?: string; readonly explode?: boolean; readonly allowReserved?: boolean } | undefined
 }
 
 export interface MediaTypes {
@@ -113,6 +118,7 @@ interface RawParameter {
   readonly in: string
   readonly required: boolean
   readonly schema: JsonSchema | undefined
+  readonly serialization: ApiParameter["serialization"]
 }
 
 const parametersOf = (list: unknown): Array<RawParameter> =>
@@ -121,8 +127,25 @@ const parametersOf = (list: unknown): Array<RawParameter> =>
     in: stringAt(p, "in") ?? "",
     required: p["required"] === true || p["in"] === "path",
     // Swagger 2.0 puts type information on the parameter itself.
-    schema: (p["schema"] as JsonSchema | undefined) ?? (typeof p["type"] === "string" ? p : undefined)
+    schema: (p["schema"] as JsonSchema | undefined) ?? (typeof p["type"] === "string" ? p : undefined),
+    serialization: serializationOf(p)
   }))
+
+/**
+ * Style, explode and allowReserved as declared (absent: the location's default). A Swagger 2.0
+ * array parameter says `collectionFormat`, whose default is `csv`, unlike OpenAPI 3's `form`.
+ */
+const serializationOf = (p: Json): RawParameter["serialization"] => {
+  if (p["type"] === "array" && p["schema"] === undefined) {
+    return { style: typeof p["collectionFormat"] === "string" ? p["collectionFormat"] : "csv" }
+  }
+  const declared = {
+    ...(typeof p["style"] === "string" ? { style: p["style"] } : {}),
+    ...(typeof p["explode"] === "boolean" ? { explode: p["explode"] } : {}),
+    ...(p["allowReserved"] === true ? { allowReserved: true } : {})
+  }
+  return Object.keys(declared).length > 0 ? declared : undefined
+}
 
 const mediaTypes = (content: unknown): MediaTypes =>
   Object.fromEntries(

@@ -4,7 +4,8 @@ import type { Diagnostic } from "../diagnostics.js"
 import type { Path } from "../load/yaml.js"
 import type { LoadedDocument } from "../load/document.js"
 import { arrayAt, isObject, report, type Reporter, stringAt } from "./context.js"
-import type { DocumentIR, OperationIR, WorkflowIR } from "./ir.js"
+import type { ApiParameter } from "../load/openapi.js"
+import type { DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR } from "./ir.js"
 import { operationKey } from "./step.js"
 import { lowerWorkflow } from "./workflow.js"
 import { externalRef } from "./workflow-refs.js"
@@ -62,7 +63,8 @@ export const lowerDocument = (
         source: resolved.source.name,
         operationId: resolved.operation.operationId,
         method: resolved.operation.method,
-        path: resolved.operation.path
+        path: resolved.operation.path,
+        serialization: serializationOf(resolved.operation.parameters)
       })
     }
   }
@@ -89,6 +91,14 @@ export const lowerDocument = (
     workflows,
     imports
   }
+}
+
+const serializationOf = (parameters: ReadonlyArray<ApiParameter>): OperationIR["serialization"] => {
+  const table: Partial<Record<ApiParameter["in"], Record<string, ParameterStyleIR>>> = {}
+  for (const p of parameters) {
+    if (p.serialization !== undefined) (table[p.in] ??= {})[p.name] = p.serialization
+  }
+  return table
 }
 
 /** Every workflow a workflow runs: steps that call one, gotos and retries to one, and dependsOn. */

@@ -38,6 +38,14 @@ export interface OperationIR {
   readonly operationId: string | undefined
   readonly method: HttpMethod
   readonly path: string
+  /** Parameters whose serialization is not their location's default, by location and name. */
+  readonly serialization: Partial<Record<ParameterLocation, Readonly<Record<string, ParameterStyleIR>>>>
+}
+
+export interface ParameterStyleIR {
+  readonly style?: string
+  readonly explode?: boolean
+  readonly allowReserved?: boolean
 }
 
 export interface InputIR {

@@ -18,7 +18,8 @@ import {
   invoiceAfterRefresh,
   invoiceOfFirstOpen,
   listOpenOrders,
-  orderOrFallback
+  orderOrFallback,
+  taggedOrders
 } from "../../generated/order-control-flow.js"
 import { misbehavingServer } from "../support/misbehaving-server.js"
 
@@ -206,5 +207,16 @@ describe("retry that runs a workflow first (invoice-after-refresh)", () => {
         "GET /orders",
         "GET /orders/o8/invoice"
       ])
+    }))
+})
+
+describe("parameter serialization from the OpenAPI description (tagged-orders)", () => {
+  it.scopedLive("sends a pipeDelimited array and an exploded header object as declared", () =>
+    Effect.gen(function*() {
+      const server = yield* ordersApi({})
+      const result = yield* taggedOrders({}).pipe(provide(server.url))
+      expect(result.outputs.url).toBe(`${server.url}/orders?tags=rush%7Cgift`)
+      expect(server.exchanges[0]!.url).toBe("/orders?tags=rush%7Cgift")
+      expect(server.exchanges[0]!.headers["x-filter"]).toBe("region=eu,tier=2")
     }))
 })

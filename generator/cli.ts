@@ -35,8 +35,8 @@ const main: Effect.Effect<number> = Effect.suspend(() => cli(process.argv)).pipe
 
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,
-  teardown: (exit, onExit) =>
-    onExit(
-      Exit.isSuccess(exit) ? (typeof exit.value === "number" ? exit.value : ExitCode.Internal) : Cause.isInterruptedOnly(exit.cause) ? exitCodeOnInterrupt() : ExitCode.Internal
-    )
+  teardown: (exit, onExit) => {
+    if (Exit.isSuccess(exit)) return onExit(typeof exit.value === "number" ? exit.value : ExitCode.Internal)
+    onExit(Cause.isInterruptedOnly(exit.cause) ? exitCodeOnInterrupt() : ExitCode.Internal)
+  }
 })

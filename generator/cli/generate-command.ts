@@ -14,7 +14,7 @@ import { formatForTerminal, hasErrors } from "../diagnostics.js"
 import { generate, writeFiles } from "../index.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { examples } from "./help.js"
-import { documentsArg, documentsFrom, sourceOption, sourcesFrom } from "./options.js"
+import { documentsArg, documentsFrom, type GenerateOptions, sourceOption, sourcesFrom } from "./options.js"
 import { compareWith, formatStaleness, isStale } from "./stale.js"
 import { watch } from "./watch.js"
 
@@ -28,12 +28,6 @@ const check = Options.boolean("check").pipe(
 const watchOption = Options.boolean("watch").pipe(
   Options.withDescription("keep running: regenerate when a document or an OpenAPI file it references changes (Ctrl-C stops)")
 )
-
-export interface GenerateOptions {
-  readonly documents: ReadonlyArray<string>
-  readonly out: string
-  readonly source: ReadonlyArray<string>
-}
 
 const elapsedSince = (started: number) => `${Math.round(performance.now() - started)} ms`
 

@@ -6,6 +6,13 @@ import { findDocuments } from "../index.js"
 import { UsageError } from "./exit.js"
 import { parsePairs } from "./pairs.js"
 
+/** What `generate` (and each regeneration of `--watch`) works from. */
+export interface GenerateOptions {
+  readonly documents: ReadonlyArray<string>
+  readonly out: string
+  readonly source: ReadonlyArray<string>
+}
+
 /** One or more Arazzo documents or directories to search for them. */
 export const documentsArg = Args.path({ name: "files or dirs", exists: "yes" }).pipe(
   Args.withDescription("Arazzo documents, or directories searched for files that declare `arazzo:`"),

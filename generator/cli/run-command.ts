@@ -15,6 +15,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import * as Arazzo from "../../runtime/index.js"
@@ -114,15 +115,15 @@ const serverUrls = (ir: DocumentIR, texts: ReadonlyArray<string>) =>
   })
 
 /** Where the trace goes: NDJSON, a live display on a terminal, or plain lines; secrets redacted either way. */
-const tracePrinter = (json: boolean, redact: (text: string) => string) =>
+const tracePrinter = (json: boolean, redact: (text: string) => string): Effect.Effect<TracePrinter, never, Scope.Scope> =>
   Effect.gen(function*() {
     const stderr = process.stderr
     const write = (line: string) => void stderr.write(`${redact(line)}\n`)
-    if (json) return jsonPrinter(write) as TracePrinter
+    if (json) return jsonPrinter(write)
     if (!stderr.isTTY) return linePrinter(write)
     const progress = progressPrinter({ write: (text) => void stderr.write(redact(text)), columns: stderr.columns, colour: wantsColour(stderr) })
     yield* Effect.forkScoped(Effect.repeat(Effect.sync(progress.tick), Schedule.spaced("100 millis")))
-    return progress as TracePrinter
+    return progress
   })
 
 export const runWorkflow = (options: RunOptions) =>
@@ -154,6 +155,10 @@ export const runWorkflow = (options: RunOptions) =>
     const outcome = yield* (run as (input: unknown) => Effect.Effect<unknown, unknown, never>)(decoded).pipe(
       Effect.provide(environment),
       Effect.withTracer(stepTracer(printer.step)),
+      // A defect is printed whole by the top level: keep secret input values out of it too.
+      Effect.catchAllDefect((defect) =>
+        Effect.dieMessage(redact(defect instanceof Error ? defect.stack ?? defect.message : String(defect)))
+      ),
       Effect.either,
       Effect.onInterrupt(() => Effect.sync(() => printer.end({ _tag: "Interrupted", workflowId }, elapsed())))
     )

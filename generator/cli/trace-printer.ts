@@ -8,7 +8,14 @@ import type { StepEnded, StepEvent, StepStarted } from "./step-tracer.js"
 /** How a run ended, as the printers report it. */
 export type RunEnd =
   | { readonly _tag: "Completed"; readonly workflowId: string }
-  | { readonly _tag: "Ended"; readonly workflowId: string; readonly stepId: string; readonly action: string; readonly via: string; readonly failure: ErrorReport | undefined }
+  | {
+    readonly _tag: "Ended"
+    readonly workflowId: string
+    readonly stepId: string
+    readonly action: string
+    readonly via: string
+    readonly failure: ErrorReport | undefined
+  }
   | { readonly _tag: "Failed"; readonly workflowId: string; readonly error: ErrorReport }
   | { readonly _tag: "Interrupted"; readonly workflowId: string }
 

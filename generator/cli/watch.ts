@@ -21,8 +21,7 @@ import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import { parse } from "yaml"
 import { exitOnInterruptWith, ExitCode, type UsageError } from "./exit.js"
-import type { GenerateOptions } from "./generate-command.js"
-import { documentsFrom, sourcesFrom } from "./options.js"
+import { documentsFrom, type GenerateOptions, sourcesFrom } from "./options.js"
 
 /** What to watch: directories searched for documents, and single files. */
 export interface WatchSet {

@@ -28,6 +28,7 @@ import { forStep, type Policy } from "./policy.js"
 import type { Secrets } from "./redact.js"
 import { type Body, build, type BuiltRequest, type Operation, type Parameters } from "./request.js"
 import { decodeBody, retryAfterMillis, type SentRequest, type StepResponse } from "./response.js"
+import { type Replacement, replace } from "./replace.js"
 import { send } from "./send.js"
 import { baseUrl } from "./servers.js"
 import type { EndPoint, WorkflowDefinition, WorkflowResult } from "./workflow.js"
@@ -51,6 +52,10 @@ export interface StepSpec<K extends string, S> {
   readonly operation: Operation
   readonly parameters?: Parameters
   readonly body?: Body
+  /** `requestBody.replacements`, applied to a copy of the body when the request is built. */
+  readonly replacements?: ReadonlyArray<Replacement>
+  /** How replacements apply to an XML body (`ArazzoXml.replaceXml`; XPath lives in its own entry point). */
+  readonly replaceXml?: (xml: string, replacements: ReadonlyArray<Replacement>) => string | { readonly error: string }
   readonly successCriteria: ReadonlyArray<Criterion>
   readonly outputs: OutputsFor<S>
   /** Failure actions in order: the step's own, then the workflow's it does not override. */
@@ -442,7 +447,10 @@ export class Run<I, Steps, O, E extends EndPoint> {
     const { stepId, operation } = spec
     return Effect.gen(this, function*() {
       const base = yield* baseUrl(operation.source)
-      const built = yield* build(base, operation, spec.parameters ?? {}, spec.body).pipe(
+      const invalid = (detail: string) =>
+        new RequestInvalid({ ...this.where(stepId, this.summary(operation, base + operation.path)), detail })
+      const body = yield* Effect.mapError(replaced(spec), invalid)
+      const built = yield* build(base, operation, spec.parameters ?? {}, body).pipe(
         Effect.mapError((detail) =>
           new RequestInvalid({ ...this.where(stepId, this.summary(operation, base + operation.path)), detail })
         )
@@ -473,7 +481,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
         })
       }
       const response: StepResponse = {
-        request: sentRequest(operation, built.url, spec.parameters, spec.body),
+        request: sentRequest(operation, built.url, spec.parameters, body),
         status: raw.status,
         headers: raw.headers,
         body: decoded.body
@@ -529,6 +537,17 @@ export class Run<I, Steps, O, E extends EndPoint> {
       Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...secretHeaders])
     )
   }
+}
+
+/** The step's body with its replacements applied (XML bodies through the step's `replaceXml`). */
+const replaced = <K extends string, S>(spec: StepSpec<K, S>): Effect.Effect<Body | undefined, string> => {
+  const { body, replacements, replaceXml } = spec
+  if (body === undefined || replacements === undefined || replacements.length === 0) return Effect.succeed(body)
+  if (body._tag === "Text" && replaceXml !== undefined) {
+    const result = replaceXml(body.text, replacements)
+    return typeof result === "string" ? Effect.succeed({ ...body, text: result }) : Effect.fail(result.error)
+  }
+  return replace(body, replacements)
 }
 
 const lowerCaseKeys = (record: Readonly<Record<string, unknown>> | undefined) =>

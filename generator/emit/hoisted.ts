@@ -20,6 +20,15 @@ export class Hoisted {
     return this.declare(`query:${query}`, "query", `Arazzo.jsonPath(${stringLiteral(query)})`, `JSONPath \`${query}\``)
   }
 
+  /** Whether an XPath query is declared (the module then imports the XML runtime). */
+  usesXml = false
+
+  /** The constant holding `ArazzoXml.xpath(expression)`. */
+  xpath(expression: string): string {
+    this.usesXml = true
+    return this.declare(`xpath:${expression}`, "xpath", `ArazzoXml.xpath(${stringLiteral(expression)})`, `XPath \`${expression}\``)
+  }
+
   /** The constant holding the regular expression. */
   pattern(pattern: string): string {
     return this.declare(`pattern:${pattern}`, "pattern", `new RegExp(${stringLiteral(pattern)})`, `Pattern \`${pattern}\``)
@@ -45,6 +54,9 @@ export class Hoisted {
           break
         case "regex":
           this.pattern(c.pattern)
+          break
+        case "xpath":
+          this.xpath(c.expression)
           break
       }
     }

@@ -158,6 +158,9 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
       `/**\n${header.split("\n").map((l) => (l === "" ? " *" : ` * ${l}`)).join("\n")}\n */`,
       { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "HttpClient", moduleSpecifier: "@effect/platform/HttpClient" },
       { kind: StructureKind.ImportDeclaration, namespaceImport: "Arazzo", moduleSpecifier: "arazzo-effect/runtime" },
+      ...(hoisted.usesXml || document.workflows.some((w) => w.steps.some((s) => s.body?.xml && s.body.replacements.length > 0))
+        ? [{ kind: StructureKind.ImportDeclaration as const, namespaceImport: "ArazzoXml", moduleSpecifier: "arazzo-effect/runtime/xml" }]
+        : []),
       { kind: StructureKind.ImportDeclaration, namespaceImport: "Effect", moduleSpecifier: "effect/Effect" },
       { kind: StructureKind.ImportDeclaration, namespaceImport: "Schema", moduleSpecifier: "effect/Schema" },
       ...[...imports.values()].map((i) => ({

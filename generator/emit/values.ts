@@ -108,6 +108,8 @@ export const printCondition = (condition: ConditionIR, env: ValueEnv): string =>
       return `Arazzo.selects(${env.hoisted.query(condition.query)}, ${printValue(condition.context, env)})`
     case "regex":
       return `Arazzo.matches(${env.hoisted.pattern(condition.pattern)}, ${printValue(condition.context, env)})`
+    case "xpath":
+      return `ArazzoXml.xpathTest(${env.hoisted.xpath(condition.expression)}, ${printValue(condition.context, env)})`
     case "compare":
       // A status compared with a number needs no loose equality.
       if ((condition.op === "==" || condition.op === "!=") && isStatusCheck(condition)) {
@@ -158,6 +160,7 @@ export const conditionValues = (condition: ConditionIR): Array<ValueIR> => {
       return [condition.value]
     case "jsonpath":
     case "regex":
+    case "xpath":
       return [condition.context]
     case "compare":
       return [condition.left, condition.right]

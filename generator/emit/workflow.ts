@@ -523,6 +523,20 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
       }
     })
   }
+  if (step.body && step.body.replacements.length > 0) {
+    const body = step.body
+    fields.push(() => {
+      w.write("replacements: [").newLine()
+      w.indent(() => {
+        body.replacements.forEach((r, i) => {
+          w.write(`{ target: ${stringLiteral(r.target)}, value: ${printValue(r.value, env)} }${i < body.replacements.length - 1 ? "," : ""}`)
+            .newLine()
+        })
+      })
+      w.write("]")
+    })
+    if (body.xml) fields.push(() => w.write("replaceXml: ArazzoXml.replaceXml"))
+  }
   fields.push(() => {
     const criteria = step.successCriteria.length === 0
       ? ["Arazzo.successfulStatus"]

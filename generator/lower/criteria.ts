@@ -7,6 +7,7 @@
 import type { Accessor, Condition, Operand } from "../expressions/index.js"
 import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
 import { jsonpath } from "json-p3"
+import { xpathSyntaxError } from "../../runtime/xml.js"
 import type { Path } from "../load/yaml.js"
 import { isObject, report, type Scope, stringAt } from "./context.js"
 import type { ConditionIR, CriterionIR, ValueIR } from "./ir.js"
@@ -161,6 +162,21 @@ export const lowerCriterion = (criterion: unknown, scope: Scope, path: Path): Cr
       return undefined
     }
     return { text, test: { kind: "regex", pattern: text, context } }
+  }
+  if (type === "xpath") {
+    const contextText = stringAt(criterion, "context")
+    if (contextText === undefined) {
+      report(scope, path, "error", "criterion-context", "an `xpath` criterion needs a `context`")
+      return undefined
+    }
+    const context = lowerContext(contextText, scope, path)
+    if (context === undefined) return undefined
+    const problem = xpathSyntaxError(text)
+    if (problem !== undefined) {
+      report(scope, conditionPath, "error", "xpath-syntax", `not an XPath expression: ${problem}`)
+      return undefined
+    }
+    return { text, test: { kind: "xpath", expression: text, context } }
   }
   report(scope, path, "error", "unsupported-criterion", `\`${type}\` criteria are not supported yet`)
   return undefined

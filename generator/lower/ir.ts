@@ -119,6 +119,10 @@ export interface BodyIR {
   readonly encoding: "json" | "multipart" | "form" | "text"
   readonly contentType: string
   readonly value: ValueIR
+  /** `replacements`: JSON Pointers (JSON, form and multipart bodies) or XPaths (XML), in order. */
+  readonly replacements: ReadonlyArray<{ readonly target: string; readonly value: ValueIR }>
+  /** Whether the body is XML, so replacement targets are XPaths. */
+  readonly xml: boolean
 }
 
 export interface StepOutputIR {
@@ -157,6 +161,8 @@ export type ConditionIR =
   | { readonly kind: "jsonpath"; readonly query: string; readonly context: ValueIR }
   /** A regular expression the context (a string) must match. */
   | { readonly kind: "regex"; readonly pattern: string; readonly context: ValueIR }
+  /** An XPath expression whose effective boolean value, over the context (an XML text), must be true. */
+  | { readonly kind: "xpath"; readonly expression: string; readonly context: ValueIR }
 
 /** A value computed at run time from literals, inputs, earlier steps and the response. */
 export type ValueIR =

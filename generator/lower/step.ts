@@ -8,6 +8,7 @@ import type { ActionIR, BodyIR, CriterionIR, FailureActionIR, ParameterLocation,
 import { resolveOperationId, resolveOperationPath, type ResolvedOperation } from "./operations.js"
 import { schemaAtPointer, type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
 import { type FoundWorkflow, inputsSchemaOf } from "./workflow-refs.js"
+import { xpathSyntaxError } from "../../runtime/xml.js"
 import { lowerString, lowerValue } from "./values.js"
 
 const LOCATIONS: ReadonlySet<string> = new Set(["path", "query", "header", "cookie"])
@@ -298,18 +299,16 @@ const lowerBody = (
   const requestBody = raw["requestBody"]
   if (!isObject(requestBody)) return undefined
   const at = [...path, "requestBody"]
-  if (arrayAt(requestBody, "replacements").length > 0) {
-    report(scope, [...at, "replacements"], "error", "unsupported-replacements", "payload replacements are not supported yet")
-    return null
-  }
   const declared = Object.keys(operation?.requestBody?.content ?? {})
   const contentType = stringAt(requestBody, "contentType") ?? declared[0] ?? "application/json"
   const encoding = encodingOf(contentType)
+  const xml = /[/+]xml\b/i.test(contentType)
   const value = lowerValue(requestBody["payload"], scope, [...at, "payload"])
-  if (value === undefined) return null
+  const replacements = lowerReplacements(requestBody, xml, scope, at)
+  if (value === undefined || replacements === undefined) return null
   // A string payload is the body's text as written (a form or JSON text with embedded expressions).
   if ((value.kind === "template" || (value.kind === "literal" && typeof value.value === "string")) && encoding !== "multipart") {
-    return { encoding: "text", contentType, value }
+    return { encoding: "text", contentType, value, replacements, xml }
   }
   if (encoding === "multipart") markBinaryParts(value, operation, contentType, context)
   // A whole value from an input or an earlier step is checked when the request is built.
@@ -317,7 +316,36 @@ const lowerBody = (
     report(scope, [...at, "payload"], "error", "payload-shape", `a ${contentType} payload must be an object of fields`)
     return null
   }
-  return { encoding, contentType, value }
+  return { encoding, contentType, value, replacements, xml }
+}
+
+/**
+ * `replacements`: each target is checked now (a JSON Pointer, or an XPath for an XML body) and
+ * each value lowered like any payload value; they are applied to a copy of the body at run time.
+ */
+const lowerReplacements = (
+  requestBody: Record<string, unknown>,
+  xml: boolean,
+  scope: Scope,
+  at: Path
+): BodyIR["replacements"] | undefined => {
+  const lowered: Array<BodyIR["replacements"][number]> = []
+  let ok = true
+  for (const [i, replacement] of arrayAt(requestBody, "replacements").entries()) {
+    const where = [...at, "replacements", i]
+    if (!isObject(replacement)) continue
+    const target = stringAt(replacement, "target") ?? ""
+    const problem = xml ? xpathSyntaxError(target) : target === "" || target.startsWith("/") ? undefined : "a JSON Pointer starts with `/`"
+    if (problem !== undefined) {
+      report(scope, [...where, "target"], "error", "replacement-target", `\`${target}\` is not ${xml ? "an XPath expression" : "a JSON Pointer"}: ${problem}`)
+      ok = false
+      continue
+    }
+    const value = lowerValue(replacement["value"], scope, [...where, "value"])
+    if (value === undefined) ok = false
+    else lowered.push({ target, value })
+  }
+  return ok ? lowered : undefined
 }
 
 const markBinaryParts = (value: ValueIR, operation: ApiOperation | undefined, contentType: string, context: StepContext) => {

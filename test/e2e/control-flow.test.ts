@@ -11,13 +11,15 @@ import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
-import type { ServerResponse } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import {
   checkedInvoice,
   findInvoice,
   invoiceAfterRefresh,
   invoiceOfFirstOpen,
   listOpenOrders,
+  annotateOrder,
+  exportOrder,
   orderOrFallback,
   taggedOrders
 } from "../../generated/order-control-flow.js"
@@ -218,5 +220,66 @@ describe("parameter serialization from the OpenAPI description (tagged-orders)",
       expect(result.outputs.url).toBe(`${server.url}/orders?tags=rush%7Cgift`)
       expect(server.exchanges[0]!.url).toBe("/orders?tags=rush%7Cgift")
       expect(server.exchanges[0]!.headers["x-filter"]).toBe("region=eu,tier=2")
+    }))
+})
+
+/** Keeps each request body as text, and answers 201. */
+const noteTaker = () => {
+  const bodies: Array<{ type: string | undefined; text: string }> = []
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (c: Buffer) => chunks.push(c))
+    req.on("end", () => {
+      bodies.push({ type: req.headers["content-type"], text: Buffer.concat(chunks).toString("utf8") })
+      json(res, 201, {})
+    })
+  }
+  return { bodies, handler }
+}
+
+describe("payload replacements (annotate-order)", () => {
+  it.scopedLive("replaces and creates JSON members by pointer, and XML text and attributes by XPath", () =>
+    Effect.gen(function*() {
+      const notes = noteTaker()
+      const server = yield* misbehavingServer({ "POST /orders/o9/notes": notes.handler })
+      const template = { note: "TBD", kind: "internal" }
+      const result = yield* annotateOrder({ orderId: "o9", note: "ship by Friday", template }).pipe(provide(server.url))
+      expect(result._tag).toBe("Completed")
+      expect(notes.bodies[0]!.type).toBe("application/json")
+      expect(JSON.parse(notes.bodies[0]!.text)).toEqual({
+        note: "ship by Friday",
+        kind: "internal",
+        meta: { by: "arazzo-effect", tags: ["rush"] }
+      })
+      expect(template).toEqual({ note: "TBD", kind: "internal" }) // the input itself is untouched
+      expect(notes.bodies[1]!.type).toBe("application/xml")
+      expect(notes.bodies[1]!.text).toBe("<note><text>ship by Friday</text><by kind=\"tool\">someone</by></note>")
+    }))
+})
+
+describe("XPath criteria on XML bodies (export-order)", () => {
+  const xml = (status: string, lines: number) =>
+    (_req: unknown, res: ServerResponse) => {
+      res.writeHead(200, { "content-type": "application/xml" })
+      res.end(`<?xml version="1.0"?><order><status>${status}</status>${"<line/>".repeat(lines)}</order>`)
+    }
+
+  it.scopedLive("holds for a paid order with lines", () =>
+    Effect.gen(function*() {
+      const server = yield* misbehavingServer({ "GET /orders/o10/export": xml("paid", 2) })
+      const result = yield* exportOrder({ orderId: "o10" }).pipe(provide(server.url))
+      expect(result._tag).toBe("Completed")
+      expect(String(result.outputs.xml)).toContain("<status>paid</status>")
+    }))
+
+  it.scopedLive("fails the step, naming the XPath, for an order that is not paid", () =>
+    Effect.gen(function*() {
+      const server = yield* misbehavingServer({ "GET /orders/o11/export": xml("open", 2) })
+      const error = yield* Effect.flip(exportOrder({ orderId: "o11" }).pipe(provide(server.url)))
+      expect(error).toMatchObject({
+        _tag: "StepFailed",
+        stepId: "export",
+        criterion: "/order/status = 'paid' and count(/order/line) > 0"
+      })
     }))
 })

@@ -1,14 +1,14 @@
 /**
- * PENDING (Redocly Respect e2e "replacements"): payload `replacements`, and a BUG: the
- * document is rejected with `structure-type` at 37:17 ("`requestBody.replacements[2].value`
- * … must be a string (got an array)"). Arazzo 1.0.1's Payload Replacement Object says
- * `value: Any | {expression}`; the bundled JSON Schema types it as a string.
+ * Redocly Respect e2e case "replacements": payload replacements on a JSON body (replacing
+ * members with a string, a step output and an array) and on form bodies, written as a templated
+ * string and as an object. Replacement values of any type are accepted, as Arazzo 1.0.1 says
+ * (`value: Any | {expression}`), though the bundled JSON Schema types them as strings.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { against, cafeApi, emptyMenuPage, peer, peerServer, problemJson, registerValidationFailed } from "../support.js"
+import { against, cafeApi, emptyMenuPage, peer, peerServer, problemJson, registerValidationFailed } from "./support.js"
 
-describe("replacements (pending)", () => {
+describe("Redocly Respect e2e: replacements", () => {
   it.scopedLive("JSON and form bodies with replaced values", () =>
     Effect.gen(function*() {
       const mod = yield* peer("redocly/replacements/replacements.arazzo.yaml", { "cafe-api": cafeApi })

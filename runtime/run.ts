@@ -110,7 +110,12 @@ export interface StepResult<S> {
 class CriteriaUnmet extends Data.TaggedError("CriteriaUnmet")<{
   readonly response: StepResponse
   readonly error: StepFailed
-}> {}
+}> {
+  /** What a step span records when it ends on an unmet criterion: the StepFailed's message. */
+  override get message() {
+    return this.error.message
+  }
+}
 
 export class Run<I, Steps, O, E extends EndPoint> {
   /** Outputs of the steps that have completed, by stepId. */

@@ -82,8 +82,16 @@ const main = async () => {
         results.set(shown, { ok: false, reason: first ? `${first.code}: ${first.message}` : "no document" })
         continue
       }
-      const module = `doc${i}.ts`
-      await writeFile(path.join(out, module), emitModule(document, path.relative(out, file)).text)
+      // Each document in a folder of its own, with the modules of the arazzo sources it runs.
+      const module = `doc${i}`
+      await mkdir(path.join(out, module), { recursive: true })
+      await writeFile(path.join(out, module, "main.ts"), emitModule(document, path.relative(out, file)).text)
+      const broken = await emitImports(document.imports.map((i) => i.absolutePath), path.join(out, module), path.resolve(dir))
+      if (broken !== undefined) {
+        reasons.set("imported-document", (reasons.get("imported-document") ?? 0) + 1)
+        results.set(shown, { ok: false, reason: `imported-document: ${broken}` })
+        continue
+      }
       results.set(shown, { ok: true, reason: "", module })
     } catch (cause) {
       reasons.set("crash", (reasons.get("crash") ?? 0) + 1)
@@ -91,14 +99,14 @@ const main = async () => {
     }
   }
   const generated = performance.now() - started
-  await writeFile(path.join(out, "tsconfig.json"), JSON.stringify({ extends: "../../../tsconfig.json", include: ["*.ts"] }))
+  await writeFile(path.join(out, "tsconfig.json"), JSON.stringify({ extends: "../../../tsconfig.json", include: ["**/*.ts"] }))
   const tsc = await promisify(execFile)(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", out], {
     cwd: root,
     maxBuffer: 1 << 28
   }).then(({ stdout }) => stdout, (e: { stdout: string }) => e.stdout)
   const typeErrors = new Map<string, string>()
   for (const line of tsc.split("\n")) {
-    const match = /(doc\d+\.ts)\(\d+,\d+\): (error .*)/.exec(line)
+    const match = /(doc\d+)\/[^(]+\(\d+,\d+\): (error .*)/.exec(line)
     if (match && !typeErrors.has(match[1]!)) typeErrors.set(match[1]!, match[2]!)
   }
   let passed = 0
@@ -118,6 +126,25 @@ const main = async () => {
   console.log(`generated ${files.length} documents in ${(generated / 1000).toFixed(1)} s (${remapped} with sources found by fallback)`)
   console.log(`conformance: ${passed} passed, ${results.size - passed} failed`)
   return 0
+}
+
+/** Emits the documents a document imports (transitively) beside it; the first failure, if any. */
+const emitImports = async (pending: Array<string>, into: string, corpus: string): Promise<string | undefined> => {
+  const done = new Set<string>()
+  while (pending.length > 0) {
+    const file = pending.shift()!
+    if (done.has(file)) continue
+    done.add(file)
+    const { document, diagnostics } = await analyzeDocument(file, { sources: await fallbackSources(file, corpus) })
+    if (document === undefined || hasErrors(diagnostics)) {
+      const first = diagnostics.find((d) => d.severity === "error")
+      return `${path.relative(process.cwd(), file)}: ${first ? `${first.code}: ${first.message}` : "no document"}`
+    }
+    const emitted = emitModule(document, path.relative(into, file))
+    await writeFile(path.join(into, emitted.name), emitted.text)
+    pending.push(...document.imports.map((i) => i.absolutePath))
+  }
+  return undefined
 }
 
 main().then((code) => process.exit(code), (cause: unknown) => {

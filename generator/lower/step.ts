@@ -2,7 +2,7 @@
 import type { LoadedSource } from "../load/document.js"
 import type { ApiOperation, JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
-import { arrayAt, isObject, report, type Scope, stringAt } from "./context.js"
+import { arrayAt, isObject, report, type Reporter, type Scope, stringAt } from "./context.js"
 import { lowerCriteria, lowerCriterion } from "./criteria.js"
 import type { ActionIR, BodyIR, CriterionIR, FailureActionIR, ParameterLocation, StepIR, StepOutputIR, ValueIR } from "./ir.js"
 import { resolveOperationId, resolveOperationPath, type ResolvedOperation } from "./operations.js"
@@ -175,6 +175,7 @@ const lowerCallStep = (
     report(scope, [...path, "workflowId"], "error", found.code, found.message)
     return undefined
   }
+  reportShorthand(found, workflowId, scope, [...path, "workflowId"])
   const called = found.raw
   let ok = true
   const calledOutputs = new Set(Object.keys(isObject(called["outputs"]) ? called["outputs"] : {}))
@@ -215,7 +216,7 @@ const lowerCallStep = (
       stepId,
       description: stringAt(raw, "description") ?? stringAt(raw, "summary"),
       operation: undefined,
-      call: { workflowId, inputs },
+      call: { workflowId: found.ref, inputs },
       parameters: [],
       body: undefined,
       successCriteria: successCriteria as Array<CriterionIR>,
@@ -467,9 +468,17 @@ const mergeActions = (
 /** The workflow an action names, as written (`id`, or `$sourceDescriptions.name.id` for another document's). */
 const workflowTarget = (workflowId: string, context: StepContext, scope: Scope, at: Path): string | undefined => {
   const found = context.findWorkflow(workflowId)
-  if ("raw" in found) return workflowId
+  if ("raw" in found) {
+    reportShorthand(found, workflowId, scope, at)
+    return found.ref
+  }
   report(scope, at, "error", found.code, found.message)
   return undefined
+}
+
+export const reportShorthand = (found: FoundWorkflow, written: string, scope: Reporter, at: Path) => {
+  if (found.shorthand === undefined) return
+  report(scope, at, "warning", "workflow-ref-shorthand", `\`${written}\` is not the spec form; read as meant. Spec form: \`${found.shorthand}\``)
 }
 
 const stepTarget = (stepId: string, context: StepContext, scope: Scope, at: Path): string | undefined => {

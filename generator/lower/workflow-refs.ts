@@ -14,6 +14,10 @@ export interface FoundWorkflow {
   readonly workflowId: string
   /** The `arazzo` source description it comes from; `undefined` for this document's own. */
   readonly source: string | undefined
+  /** The reference in spec form (`$sourceDescriptions.name.id` or `id`). */
+  readonly ref: string
+  /** Set when the reference was written in a non-spec form that was read as meant. */
+  readonly shorthand?: string
 }
 
 const EXTERNAL = /^\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.(.+)$/
@@ -35,7 +39,7 @@ export const findWorkflow = (
     const raw = arrayAt(root, "workflows").filter(isObject).find((w) => w["workflowId"] === ref)
     return raw === undefined
       ? { code: "unknown-workflow", message: `no workflow of this document is named \`${ref}\`` }
-      : { raw, root, workflowId: ref, source: undefined }
+      : { raw, root, workflowId: ref, source: undefined, ref }
   }
   const source = sources.find((s) => s.name === external.source)
   if (source === undefined) return { code: "unknown-source", message: `no source description is named \`${external.source}\`` }
@@ -45,10 +49,17 @@ export const findWorkflow = (
   if (source.arazzo === undefined) {
     return { code: "source-unresolved", message: `the Arazzo document of \`${external.source}\` could not be loaded` }
   }
-  const raw = arrayAt(source.arazzo.root, "workflows").filter(isObject).find((w) => w["workflowId"] === external.workflowId)
-  return raw === undefined
-    ? { code: "unknown-workflow", message: `the Arazzo document of \`${external.source}\` has no workflow \`${external.workflowId}\`` }
-    : { raw, root: source.arazzo.root, workflowId: external.workflowId, source: external.source }
+  const workflows = arrayAt(source.arazzo.root, "workflows").filter(isObject)
+  const raw = workflows.find((w) => w["workflowId"] === external.workflowId)
+  if (raw !== undefined) return { raw, root: source.arazzo.root, workflowId: external.workflowId, source: external.source, ref }
+  // Redocly's older `$sourceDescriptions.name.workflows.id`, read as meant.
+  const legacy = /^workflows\.(.+)$/.exec(external.workflowId)?.[1]
+  const legacyRaw = legacy === undefined ? undefined : workflows.find((w) => w["workflowId"] === legacy)
+  if (legacyRaw !== undefined) {
+    const spec = `$sourceDescriptions.${external.source}.${legacy}`
+    return { raw: legacyRaw, root: source.arazzo.root, workflowId: legacy!, source: external.source, ref: spec, shorthand: spec }
+  }
+  return { code: "unknown-workflow", message: `the Arazzo document of \`${external.source}\` has no workflow \`${external.workflowId}\`` }
 }
 
 /** A workflow's inputs schema, following a local `$ref` (`#/components/inputs/x`) in its document. */

@@ -6,7 +6,7 @@ import { arrayAt, isObject, report, type Reporter, type Scope, stringAt } from "
 import type { InputIR, StepIR, ValueIR, WorkflowIR } from "./ir.js"
 import type { ResolvedOperation } from "./operations.js"
 import { canRunBefore, loopsWithoutExit, reachable, workflowFlow } from "../validate/flow.js"
-import { lowerStep } from "./step.js"
+import { lowerStep, reportShorthand } from "./step.js"
 import { type FoundWorkflow, findWorkflow, inputsSchemaOf } from "./workflow-refs.js"
 import { type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
 import { lowerString } from "./values.js"
@@ -178,13 +178,15 @@ const lowerDependsOn = (
   sources: ReadonlyArray<LoadedSource>,
   path: Path,
   reporter: Reporter
-): Array<FoundWorkflow & { readonly ref: string }> | undefined => {
-  const found: Array<FoundWorkflow & { readonly ref: string }> = []
+): Array<FoundWorkflow> | undefined => {
+  const found: Array<FoundWorkflow> = []
   let ok = true
   for (const [i, ref] of arrayAt(raw, "dependsOn").entries()) {
     const workflow = findWorkflow(String(ref), root, sources)
-    if ("raw" in workflow) found.push({ ...workflow, ref: String(ref) })
-    else {
+    if ("raw" in workflow) {
+      reportShorthand(workflow, String(ref), reporter, [...path, "dependsOn", i])
+      found.push(workflow)
+    } else {
       report(reporter, [...path, "dependsOn", i], "error", workflow.code, workflow.message)
       ok = false
     }

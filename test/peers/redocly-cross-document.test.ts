@@ -59,4 +59,19 @@ describe("Redocly Respect e2e cases across documents", () => {
     const { errors } = await generatePeer("redocly/workflow-depends-on-not-found/workflow-depends-on-not-found.arazzo.yaml", cafe)
     expect(errors.map((d) => d.line)).toEqual([15])
   })
+
+  it.scopedLive("outputs-access-syntax-variations (with dependsOn added): outputs of called and earlier workflows", () =>
+    Effect.gen(function*() {
+      // Needs: arazzo sources (13:11), unsupported-workflow-step 32:21, and dependsOn with
+      // `$workflows.*` (our copy adds the dependsOn Respect does without; see fixtures/README.md).
+      const mod = yield* peer("redocly/outputs-access-syntax-variations/outputs-access-syntax-variations.depends-on.arazzo.yaml", cafe)
+      const server = yield* peerServer({ "GET /menu": menu, "POST /oauth2/register": problemJson(registerValidationFailed, 400) })
+      const result = yield* mod["getMenuItemsByErrorField"]!({}).pipe(against({ "cafe-api": server.url }))
+      expect(result._tag).toBe("Completed")
+      const create = server.to("POST /oauth2/register")[0]!
+      expect(create.json).toEqual({ listObject: 10, listTotal: 0 })
+      const last = server.received[server.received.length - 1]!
+      expect(`${last.method} ${last.path}?${last.rawQuery}`).toBe("GET /menu?search=name")
+      expect(last.headers["x-original-message"]).toBe("Required")
+    }))
 })

@@ -71,6 +71,25 @@ const batchHashReconcileWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `resolveVersionIds`: where each is read and the schema it must satisfy. */
+const resolveVersionIdsOutputs: Arazzo.OutputsFor<BatchHashReconcileSteps["resolveVersionIds"]> = {
+  idMap: Arazzo.body([], Schema.Record({ key: Schema.String, value: Schema.Number }))
+}
+
+/** Outputs of step `resolveVersions`: where each is read and the schema it must satisfy. */
+const resolveVersionsOutputs: Arazzo.OutputsFor<BatchHashReconcileSteps["resolveVersions"]> = {
+  firstVersionId: Arazzo.body([0, "id"], Schema.Number),
+  firstModelId: Arazzo.body([0, "modelId"], Schema.Number),
+  firstAir: Arazzo.body([0, "air"], Schema.String)
+}
+
+/** Outputs of step `enrichFirstModel`: where each is read and the schema it must satisfy. */
+const enrichFirstModelOutputs: Arazzo.OutputsFor<BatchHashReconcileSteps["enrichFirstModel"]> = {
+  modelName: Arazzo.body(["name"], Schema.String),
+  modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
+  creatorUsername: Arazzo.body(["creator", "username"], Schema.String)
+}
+
 /**
  * Bulk-resolve file hashes to versions and enrich the first with model detail.
  *
@@ -91,9 +110,7 @@ export const batchHashReconcile = (
         },
         body: Arazzo.json(inputs.hashes),
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          idMap: Arazzo.body([], Schema.Record({ key: Schema.String, value: Schema.Number }))
-        }
+        outputs: resolveVersionIdsOutputs
       })
 
       // Post the same hash array to resolve full model version records and capture the first version's
@@ -106,11 +123,7 @@ export const batchHashReconcile = (
         },
         body: Arazzo.json(inputs.hashes),
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          firstVersionId: Arazzo.body([0, "id"], Schema.Number),
-          firstModelId: Arazzo.body([0, "modelId"], Schema.Number),
-          firstAir: Arazzo.body([0, "air"], Schema.String)
-        }
+        outputs: resolveVersionsOutputs
       })
 
       // Fetch the parent model for the first resolved version to add catalog context.
@@ -122,11 +135,7 @@ export const batchHashReconcile = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          modelName: Arazzo.body(["name"], Schema.String),
-          modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
-          creatorUsername: Arazzo.body(["creator", "username"], Schema.String)
-        }
+        outputs: enrichFirstModelOutputs
       })
       return run.completed()
     }))

@@ -79,6 +79,28 @@ const blobUploadImg2imgWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `uploadSource`: where each is read and the schema it must satisfy. */
+const uploadSourceOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["uploadSource"]> = {
+  blobId: Arazzo.body(["id"], Schema.String),
+  nsfwLevel: Arazzo.body(["nsfwLevel"], Schema.Number)
+}
+
+/** Outputs of step `submitImg2Img`: where each is read and the schema it must satisfy. */
+const submitImg2ImgOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["submitImg2Img"]> = {
+  workflowId: Arazzo.body(["id"], Schema.String)
+}
+
+/** Outputs of step `pollWorkflow`: where each is read and the schema it must satisfy. */
+const pollWorkflowOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["pollWorkflow"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+}
+
+/** Outputs of step `readResult`: where each is read and the schema it must satisfy. */
+const readResultOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["readResult"]> = {
+  outputBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String),
+  cost: Arazzo.body(["cost", "total"], Schema.Number)
+}
+
 /**
  * Upload a blob, submit an img2img workflow, poll, and read the output.
  *
@@ -99,10 +121,7 @@ export const blobUploadImg2img = (
         },
         body: Arazzo.multipart({ file: inputs.file, moderate: inputs.moderate }),
         successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],
-        outputs: {
-          blobId: Arazzo.body(["id"], Schema.String),
-          nsfwLevel: Arazzo.body(["nsfwLevel"], Schema.Number)
-        }
+        outputs: uploadSourceOutputs
       })
 
       // Submit an imageGen step that references the uploaded blob as an input image and capture the new
@@ -123,9 +142,7 @@ export const blobUploadImg2img = (
           ]
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
-        outputs: {
-          workflowId: Arazzo.body(["id"], Schema.String)
-        }
+        outputs: submitImg2ImgOutputs
       })
 
       // Poll the workflow until it reaches a terminal state, looping while still processing and
@@ -138,9 +155,7 @@ export const blobUploadImg2img = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
-        },
+        outputs: pollWorkflowOutputs,
         // onSuccess `stillRunning`: goto pollWorkflow again while this holds
         pollWhile: Arazzo.criterion(
           "$.status == 'processing' || $.status == 'preparing' || $.status == 'unassigned'",
@@ -170,10 +185,7 @@ export const blobUploadImg2img = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          outputBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String),
-          cost: Arazzo.body(["cost", "total"], Schema.Number)
-        }
+        outputs: readResultOutputs
       })
       return run.completed()
     }))

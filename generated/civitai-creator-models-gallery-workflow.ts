@@ -76,6 +76,25 @@ const creatorModelsGalleryWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `findCreator`: where each is read and the schema it must satisfy. */
+const findCreatorOutputs: Arazzo.OutputsFor<CreatorModelsGallerySteps["findCreator"]> = {
+  creatorUsername: Arazzo.body(["items", 0, "username"], Schema.String),
+  creatorModelCount: Arazzo.body(["items", 0, "modelCount"], Schema.Number)
+}
+
+/** Outputs of step `listCreatorModels`: where each is read and the schema it must satisfy. */
+const listCreatorModelsOutputs: Arazzo.OutputsFor<CreatorModelsGallerySteps["listCreatorModels"]> = {
+  firstModelId: Arazzo.body(["items", 0, "id"], Schema.Number),
+  firstModelName: Arazzo.body(["items", 0, "name"], Schema.String)
+}
+
+/** Outputs of step `modelGallery`: where each is read and the schema it must satisfy. */
+const modelGalleryOutputs: Arazzo.OutputsFor<CreatorModelsGallerySteps["modelGallery"]> = {
+  images: Arazzo.body(["items"], Schema.Array(Schema.Struct({ id: Schema.optional(Schema.Number), url: Schema.optional(Schema.String), hash: Schema.optional(Schema.String), width: Schema.optional(Schema.Number), height: Schema.optional(Schema.Number), nsfwLevel: Schema.optional(Schema.Number), nsfw: Schema.optional(Schema.Boolean), createdAt: Schema.optional(Schema.String), postId: Schema.optional(Schema.Number), stats: Schema.optional(Schema.Struct({ downloadCount: Schema.optional(Schema.Number), favoriteCount: Schema.optional(Schema.Number), commentCount: Schema.optional(Schema.Number), ratingCount: Schema.optional(Schema.Number), rating: Schema.optional(Schema.Number), thumbsUpCount: Schema.optional(Schema.Number), thumbsDownCount: Schema.optional(Schema.Number) })), meta: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })), username: Schema.optional(Schema.String) }))),
+  firstImageUrl: Arazzo.body(["items", 0, "url"], Schema.String),
+  totalImages: Arazzo.body(["metadata", "totalItems"], Schema.Number)
+}
+
 /**
  * Resolve a creator, list their models, and gather images for one model.
  *
@@ -96,10 +115,7 @@ export const creatorModelsGallery = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          creatorUsername: Arazzo.body(["items", 0, "username"], Schema.String),
-          creatorModelCount: Arazzo.body(["items", 0, "modelCount"], Schema.Number)
-        }
+        outputs: findCreatorOutputs
       })
 
       // List the models published by the resolved creator and capture the first model id.
@@ -111,10 +127,7 @@ export const creatorModelsGallery = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          firstModelId: Arazzo.body(["items", 0, "id"], Schema.Number),
-          firstModelName: Arazzo.body(["items", 0, "name"], Schema.String)
-        }
+        outputs: listCreatorModelsOutputs
       })
 
       // Pull a gallery of community images generated with the creator's first model.
@@ -126,11 +139,7 @@ export const creatorModelsGallery = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          images: Arazzo.body(["items"], Schema.Array(Schema.Struct({ id: Schema.optional(Schema.Number), url: Schema.optional(Schema.String), hash: Schema.optional(Schema.String), width: Schema.optional(Schema.Number), height: Schema.optional(Schema.Number), nsfwLevel: Schema.optional(Schema.Number), nsfw: Schema.optional(Schema.Boolean), createdAt: Schema.optional(Schema.String), postId: Schema.optional(Schema.Number), stats: Schema.optional(Schema.Struct({ downloadCount: Schema.optional(Schema.Number), favoriteCount: Schema.optional(Schema.Number), commentCount: Schema.optional(Schema.Number), ratingCount: Schema.optional(Schema.Number), rating: Schema.optional(Schema.Number), thumbsUpCount: Schema.optional(Schema.Number), thumbsDownCount: Schema.optional(Schema.Number) })), meta: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })), username: Schema.optional(Schema.String) }))),
-          firstImageUrl: Arazzo.body(["items", 0, "url"], Schema.String),
-          totalImages: Arazzo.body(["metadata", "totalItems"], Schema.Number)
-        }
+        outputs: modelGalleryOutputs
       })
       return run.completed()
     }))

@@ -95,6 +95,24 @@ const imageGenerationPollWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `submitGeneration`: where each is read and the schema it must satisfy. */
+const submitGenerationOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["submitGeneration"]> = {
+  workflowId: Arazzo.body(["id"], Schema.String),
+  submittedStatus: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+}
+
+/** Outputs of step `pollWorkflow`: where each is read and the schema it must satisfy. */
+const pollWorkflowOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["pollWorkflow"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+}
+
+/** Outputs of step `readOutputs`: where each is read and the schema it must satisfy. */
+const readOutputsOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["readOutputs"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")),
+  firstBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String),
+  cost: Arazzo.body(["cost", "total"], Schema.Number)
+}
+
 /**
  * Submit an imageGen workflow, poll to completion, and read the outputs.
  *
@@ -133,10 +151,7 @@ export const imageGenerationPoll = (
           ]
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
-        outputs: {
-          workflowId: Arazzo.body(["id"], Schema.String),
-          submittedStatus: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
-        }
+        outputs: submitGenerationOutputs
       })
 
       // Poll the workflow until it reaches a terminal state. While the workflow is still processing,
@@ -149,9 +164,7 @@ export const imageGenerationPoll = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
-        },
+        outputs: pollWorkflowOutputs,
         // onSuccess `stillRunning`: goto pollWorkflow again while this holds
         pollWhile: Arazzo.criterion(
           "$.status == 'processing' || $.status == 'preparing' || $.status == 'unassigned'",
@@ -182,11 +195,7 @@ export const imageGenerationPoll = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")),
-          firstBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String),
-          cost: Arazzo.body(["cost", "total"], Schema.Number)
-        }
+        outputs: readOutputsOutputs
       })
       return run.completed()
     }))

@@ -81,6 +81,27 @@ const modelImagesExplorerWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `getModelDetail`: where each is read and the schema it must satisfy. */
+const getModelDetailOutputs: Arazzo.OutputsFor<ModelImagesExplorerSteps["getModelDetail"]> = {
+  modelName: Arazzo.body(["name"], Schema.String),
+  modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
+  primaryVersionId: Arazzo.body(["modelVersions", 0, "id"], Schema.Number)
+}
+
+/** Outputs of step `listModelImages`: where each is read and the schema it must satisfy. */
+const listModelImagesOutputs: Arazzo.OutputsFor<ModelImagesExplorerSteps["listModelImages"]> = {
+  topImageUrl: Arazzo.body(["items", 0, "url"], Schema.String),
+  topImageId: Arazzo.body(["items", 0, "id"], Schema.Number),
+  totalImages: Arazzo.body(["metadata", "totalItems"], Schema.Number)
+}
+
+/** Outputs of step `resolvePrimaryVersion`: where each is read and the schema it must satisfy. */
+const resolvePrimaryVersionOutputs: Arazzo.OutputsFor<ModelImagesExplorerSteps["resolvePrimaryVersion"]> = {
+  versionName: Arazzo.body(["name"], Schema.String),
+  baseModel: Arazzo.body(["baseModel"], Schema.String),
+  air: Arazzo.body(["air"], Schema.String)
+}
+
 /**
  * Load a model, list its images, and resolve its primary version.
  *
@@ -101,11 +122,7 @@ export const modelImagesExplorer = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          modelName: Arazzo.body(["name"], Schema.String),
-          modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
-          primaryVersionId: Arazzo.body(["modelVersions", 0, "id"], Schema.Number)
-        }
+        outputs: getModelDetailOutputs
       })
 
       // Fetch a page of community images filtered to the target model, ordered by most reactions.
@@ -117,11 +134,7 @@ export const modelImagesExplorer = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          topImageUrl: Arazzo.body(["items", 0, "url"], Schema.String),
-          topImageId: Arazzo.body(["items", 0, "id"], Schema.Number),
-          totalImages: Arazzo.body(["metadata", "totalItems"], Schema.Number)
-        }
+        outputs: listModelImagesOutputs
       })
 
       // Resolve the model's primary version to expose files, hashes, and the AIR identifier behind the
@@ -134,11 +147,7 @@ export const modelImagesExplorer = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          versionName: Arazzo.body(["name"], Schema.String),
-          baseModel: Arazzo.body(["baseModel"], Schema.String),
-          air: Arazzo.body(["air"], Schema.String)
-        }
+        outputs: resolvePrimaryVersionOutputs
       })
       return run.completed()
     }))

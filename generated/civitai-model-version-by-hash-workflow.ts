@@ -80,6 +80,28 @@ const modelVersionByHashWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `lookupByHash`: where each is read and the schema it must satisfy. */
+const lookupByHashOutputs: Arazzo.OutputsFor<ModelVersionByHashSteps["lookupByHash"]> = {
+  versionId: Arazzo.body(["id"], Schema.Number),
+  modelId: Arazzo.body(["modelId"], Schema.Number),
+  baseModel: Arazzo.body(["baseModel"], Schema.String),
+  air: Arazzo.body(["air"], Schema.String)
+}
+
+/** Outputs of step `getParentModel`: where each is read and the schema it must satisfy. */
+const getParentModelOutputs: Arazzo.OutputsFor<ModelVersionByHashSteps["getParentModel"]> = {
+  modelName: Arazzo.body(["name"], Schema.String),
+  modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
+  creatorUsername: Arazzo.body(["creator", "username"], Schema.String)
+}
+
+/** Outputs of step `reloadVersion`: where each is read and the schema it must satisfy. */
+const reloadVersionOutputs: Arazzo.OutputsFor<ModelVersionByHashSteps["reloadVersion"]> = {
+  downloadUrl: Arazzo.body(["downloadUrl"], Schema.String),
+  files: Arazzo.body(["files"], Schema.Array(Schema.Struct({ id: Schema.optional(Schema.Number), name: Schema.optional(Schema.String), sizeKB: Schema.optional(Schema.Number), type: Schema.optional(Schema.Literal("Model", "VAE", "Config", "Negative", "Training Data", "Archive", "Other")), format: Schema.optional(Schema.Literal("SafeTensor", "PickleTensor", "Other")), pickleScanResult: Schema.optional(Schema.String), virusScanResult: Schema.optional(Schema.String), scannedAt: Schema.optional(Schema.String), downloadUrl: Schema.optional(Schema.String), hashes: Schema.optional(Schema.Struct({ AutoV1: Schema.optional(Schema.String), AutoV2: Schema.optional(Schema.String), SHA256: Schema.optional(Schema.String), CRC32: Schema.optional(Schema.String), Blake3: Schema.optional(Schema.String) })) }))),
+  air: Arazzo.body(["air"], Schema.String)
+}
+
 /**
  * Resolve a file hash to a model version and its parent model.
  *
@@ -100,12 +122,7 @@ export const modelVersionByHash = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          versionId: Arazzo.body(["id"], Schema.Number),
-          modelId: Arazzo.body(["modelId"], Schema.Number),
-          baseModel: Arazzo.body(["baseModel"], Schema.String),
-          air: Arazzo.body(["air"], Schema.String)
-        }
+        outputs: lookupByHashOutputs
       })
 
       // Fetch the parent model for the resolved version to expose name, type, creator, and tags.
@@ -117,11 +134,7 @@ export const modelVersionByHash = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          modelName: Arazzo.body(["name"], Schema.String),
-          modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
-          creatorUsername: Arazzo.body(["creator", "username"], Schema.String)
-        }
+        outputs: getParentModelOutputs
       })
 
       // Reload the model version detail to expose the full file list, hashes, and download URL for the
@@ -134,11 +147,7 @@ export const modelVersionByHash = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          downloadUrl: Arazzo.body(["downloadUrl"], Schema.String),
-          files: Arazzo.body(["files"], Schema.Array(Schema.Struct({ id: Schema.optional(Schema.Number), name: Schema.optional(Schema.String), sizeKB: Schema.optional(Schema.Number), type: Schema.optional(Schema.Literal("Model", "VAE", "Config", "Negative", "Training Data", "Archive", "Other")), format: Schema.optional(Schema.Literal("SafeTensor", "PickleTensor", "Other")), pickleScanResult: Schema.optional(Schema.String), virusScanResult: Schema.optional(Schema.String), scannedAt: Schema.optional(Schema.String), downloadUrl: Schema.optional(Schema.String), hashes: Schema.optional(Schema.Struct({ AutoV1: Schema.optional(Schema.String), AutoV2: Schema.optional(Schema.String), SHA256: Schema.optional(Schema.String), CRC32: Schema.optional(Schema.String), Blake3: Schema.optional(Schema.String) })) }))),
-          air: Arazzo.body(["air"], Schema.String)
-        }
+        outputs: reloadVersionOutputs
       })
       return run.completed()
     }))

@@ -92,6 +92,29 @@ const modelVersionToGenerationWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `resolveVersionAir`: where each is read and the schema it must satisfy. */
+const resolveVersionAirOutputs: Arazzo.OutputsFor<ModelVersionToGenerationSteps["resolveVersionAir"]> = {
+  air: Arazzo.body(["air"], Schema.String),
+  baseModel: Arazzo.body(["baseModel"], Schema.String),
+  versionName: Arazzo.body(["name"], Schema.String)
+}
+
+/** Outputs of step `submitGeneration`: where each is read and the schema it must satisfy. */
+const submitGenerationOutputs: Arazzo.OutputsFor<ModelVersionToGenerationSteps["submitGeneration"]> = {
+  workflowId: Arazzo.body(["id"], Schema.String)
+}
+
+/** Outputs of step `pollWorkflow`: where each is read and the schema it must satisfy. */
+const pollWorkflowOutputs: Arazzo.OutputsFor<ModelVersionToGenerationSteps["pollWorkflow"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+}
+
+/** Outputs of step `readResult`: where each is read and the schema it must satisfy. */
+const readResultOutputs: Arazzo.OutputsFor<ModelVersionToGenerationSteps["readResult"]> = {
+  outputBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String),
+  cost: Arazzo.body(["cost", "total"], Schema.Number)
+}
+
 /**
  * Resolve a model version AIR, generate with it, poll, and read the result.
  *
@@ -112,11 +135,7 @@ export const modelVersionToGeneration = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          air: Arazzo.body(["air"], Schema.String),
-          baseModel: Arazzo.body(["baseModel"], Schema.String),
-          versionName: Arazzo.body(["name"], Schema.String)
-        }
+        outputs: resolveVersionAirOutputs
       })
 
       // Submit an imageGen workflow that uses the resolved AIR as the model and capture the new workflow
@@ -142,9 +161,7 @@ export const modelVersionToGeneration = (
           ]
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
-        outputs: {
-          workflowId: Arazzo.body(["id"], Schema.String)
-        }
+        outputs: submitGenerationOutputs
       })
 
       // Poll the generation workflow until it reaches a terminal state, looping while still processing
@@ -157,9 +174,7 @@ export const modelVersionToGeneration = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
-        },
+        outputs: pollWorkflowOutputs,
         // onSuccess `stillRunning`: goto pollWorkflow again while this holds
         pollWhile: Arazzo.criterion(
           "$.status == 'processing' || $.status == 'preparing' || $.status == 'unassigned'",
@@ -189,10 +204,7 @@ export const modelVersionToGeneration = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          outputBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String),
-          cost: Arazzo.body(["cost", "total"], Schema.Number)
-        }
+        outputs: readResultOutputs
       })
       return run.completed()
     }))

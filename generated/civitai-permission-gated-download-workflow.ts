@@ -70,6 +70,24 @@ const permissionGatedDownloadWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `resolveVersion`: where each is read and the schema it must satisfy. */
+const resolveVersionOutputs: Arazzo.OutputsFor<PermissionGatedDownloadSteps["resolveVersion"]> = {
+  versionId: Arazzo.body(["id"], Schema.Number),
+  versionName: Arazzo.body(["name"], Schema.String)
+}
+
+/** Outputs of step `checkPermission`: where each is read and the schema it must satisfy. */
+const checkPermissionOutputs: Arazzo.OutputsFor<PermissionGatedDownloadSteps["checkPermission"]> = {
+  canDownload: Arazzo.body(["canDownload"], Schema.Boolean),
+  canView: Arazzo.body(["canView"], Schema.Boolean)
+}
+
+/** Outputs of step `surfaceDownload`: where each is read and the schema it must satisfy. */
+const surfaceDownloadOutputs: Arazzo.OutputsFor<PermissionGatedDownloadSteps["surfaceDownload"]> = {
+  downloadUrl: Arazzo.body(["downloadUrl"], Schema.String),
+  air: Arazzo.body(["air"], Schema.String)
+}
+
 /**
  * Check permissions on a model version and branch on download rights.
  *
@@ -90,10 +108,7 @@ export const permissionGatedDownload = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          versionId: Arazzo.body(["id"], Schema.Number),
-          versionName: Arazzo.body(["name"], Schema.String)
-        }
+        outputs: resolveVersionOutputs
       })
 
       // Check the current bearer's permissions against the model version, then branch on the download
@@ -106,10 +121,7 @@ export const permissionGatedDownload = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          canDownload: Arazzo.body(["canDownload"], Schema.Boolean),
-          canView: Arazzo.body(["canView"], Schema.Boolean)
-        }
+        outputs: checkPermissionOutputs
       })
       if (Arazzo.equal(Arazzo.at(checkPermission.response.body, ["canDownload"]), true)) {
         // onSuccess `downloadAllowed`: goto surfaceDownload
@@ -127,10 +139,7 @@ export const permissionGatedDownload = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          downloadUrl: Arazzo.body(["downloadUrl"], Schema.String),
-          air: Arazzo.body(["air"], Schema.String)
-        }
+        outputs: surfaceDownloadOutputs
       })
       return run.completed()
     }))

@@ -89,6 +89,24 @@ const presignedBlobGenerateWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `requestUploadUrl`: where each is read and the schema it must satisfy. */
+const requestUploadUrlOutputs: Arazzo.OutputsFor<PresignedBlobGenerateSteps["requestUploadUrl"]> = {
+  blobId: Arazzo.body(["blobId"], Schema.String),
+  uploadUrl: Arazzo.body(["uploadUrl"], Schema.String),
+  expiresAt: Arazzo.body(["expiresAt"], Schema.String)
+}
+
+/** Outputs of step `submitWithCallback`: where each is read and the schema it must satisfy. */
+const submitWithCallbackOutputs: Arazzo.OutputsFor<PresignedBlobGenerateSteps["submitWithCallback"]> = {
+  workflowId: Arazzo.body(["id"], Schema.String)
+}
+
+/** Outputs of step `pollWorkflow`: where each is read and the schema it must satisfy. */
+const pollWorkflowOutputs: Arazzo.OutputsFor<PresignedBlobGenerateSteps["pollWorkflow"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")),
+  outputBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String)
+}
+
 /**
  * Get a presigned upload URL, submit a workflow referencing it, and poll.
  *
@@ -110,11 +128,7 @@ export const presignedBlobGenerate = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          blobId: Arazzo.body(["blobId"], Schema.String),
-          uploadUrl: Arazzo.body(["uploadUrl"], Schema.String),
-          expiresAt: Arazzo.body(["expiresAt"], Schema.String)
-        }
+        outputs: requestUploadUrlOutputs
       })
 
       // Submit an imageGen workflow that references the presigned blob id as an input image and
@@ -137,9 +151,7 @@ export const presignedBlobGenerate = (
           ]
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
-        outputs: {
-          workflowId: Arazzo.body(["id"], Schema.String)
-        }
+        outputs: submitWithCallbackOutputs
       })
 
       // Poll the workflow until it reaches a terminal state, looping while still processing.
@@ -151,10 +163,7 @@ export const presignedBlobGenerate = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")),
-          outputBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String)
-        },
+        outputs: pollWorkflowOutputs,
         // onSuccess `stillRunning`: goto pollWorkflow again while this holds
         pollWhile: Arazzo.criterion(
           "$.status == 'processing' || $.status == 'preparing' || $.status == 'unassigned'",

@@ -90,6 +90,30 @@ const searchModelsDetailWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `searchModels`: where each is read and the schema it must satisfy. */
+const searchModelsOutputs: Arazzo.OutputsFor<SearchModelsDetailSteps["searchModels"]> = {
+  topModelId: Arazzo.body(["items", 0, "id"], Schema.Number),
+  topModelVersionId: Arazzo.body(["items", 0, "modelVersions", 0, "id"], Schema.Number),
+  totalItems: Arazzo.body(["metadata", "totalItems"], Schema.Number)
+}
+
+/** Outputs of step `getTopModel`: where each is read and the schema it must satisfy. */
+const getTopModelOutputs: Arazzo.OutputsFor<SearchModelsDetailSteps["getTopModel"]> = {
+  modelId: Arazzo.body(["id"], Schema.Number),
+  modelName: Arazzo.body(["name"], Schema.String),
+  modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
+  creatorUsername: Arazzo.body(["creator", "username"], Schema.String)
+}
+
+/** Outputs of step `getTopVersion`: where each is read and the schema it must satisfy. */
+const getTopVersionOutputs: Arazzo.OutputsFor<SearchModelsDetailSteps["getTopVersion"]> = {
+  versionId: Arazzo.body(["id"], Schema.Number),
+  versionName: Arazzo.body(["name"], Schema.String),
+  baseModel: Arazzo.body(["baseModel"], Schema.String),
+  air: Arazzo.body(["air"], Schema.String),
+  downloadUrl: Arazzo.body(["downloadUrl"], Schema.String)
+}
+
 /**
  * Search models then fetch the top model and one of its versions.
  *
@@ -110,11 +134,7 @@ export const searchModelsDetail = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          topModelId: Arazzo.body(["items", 0, "id"], Schema.Number),
-          topModelVersionId: Arazzo.body(["items", 0, "modelVersions", 0, "id"], Schema.Number),
-          totalItems: Arazzo.body(["metadata", "totalItems"], Schema.Number)
-        }
+        outputs: searchModelsOutputs
       })
 
       // Fetch the full detail for the first model returned by the search, including its stats, creator,
@@ -127,12 +147,7 @@ export const searchModelsDetail = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          modelId: Arazzo.body(["id"], Schema.Number),
-          modelName: Arazzo.body(["name"], Schema.String),
-          modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
-          creatorUsername: Arazzo.body(["creator", "username"], Schema.String)
-        }
+        outputs: getTopModelOutputs
       })
 
       // Resolve the first model version attached to the matched model so files, hashes, and the AIR
@@ -145,13 +160,7 @@ export const searchModelsDetail = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          versionId: Arazzo.body(["id"], Schema.Number),
-          versionName: Arazzo.body(["name"], Schema.String),
-          baseModel: Arazzo.body(["baseModel"], Schema.String),
-          air: Arazzo.body(["air"], Schema.String),
-          downloadUrl: Arazzo.body(["downloadUrl"], Schema.String)
-        }
+        outputs: getTopVersionOutputs
       })
       return run.completed()
     }))

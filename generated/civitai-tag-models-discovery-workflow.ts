@@ -75,6 +75,26 @@ const tagModelsDiscoveryWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `findTag`: where each is read and the schema it must satisfy. */
+const findTagOutputs: Arazzo.OutputsFor<TagModelsDiscoverySteps["findTag"]> = {
+  tagName: Arazzo.body(["items", 0, "name"], Schema.String),
+  tagModelCount: Arazzo.body(["items", 0, "modelCount"], Schema.Number)
+}
+
+/** Outputs of step `listTaggedModels`: where each is read and the schema it must satisfy. */
+const listTaggedModelsOutputs: Arazzo.OutputsFor<TagModelsDiscoverySteps["listTaggedModels"]> = {
+  topModelId: Arazzo.body(["items", 0, "id"], Schema.Number),
+  topModelName: Arazzo.body(["items", 0, "name"], Schema.String),
+  totalItems: Arazzo.body(["metadata", "totalItems"], Schema.Number)
+}
+
+/** Outputs of step `openTopModel`: where each is read and the schema it must satisfy. */
+const openTopModelOutputs: Arazzo.OutputsFor<TagModelsDiscoverySteps["openTopModel"]> = {
+  modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
+  creatorUsername: Arazzo.body(["creator", "username"], Schema.String),
+  primaryVersionId: Arazzo.body(["modelVersions", 0, "id"], Schema.Number)
+}
+
 /**
  * Resolve a tag, list its models, and open the top-ranked model.
  *
@@ -95,10 +115,7 @@ export const tagModelsDiscovery = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          tagName: Arazzo.body(["items", 0, "name"], Schema.String),
-          tagModelCount: Arazzo.body(["items", 0, "modelCount"], Schema.Number)
-        }
+        outputs: findTagOutputs
       })
 
       // List models carrying the resolved tag, ordered by the requested sort, and capture the top model
@@ -111,11 +128,7 @@ export const tagModelsDiscovery = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          topModelId: Arazzo.body(["items", 0, "id"], Schema.Number),
-          topModelName: Arazzo.body(["items", 0, "name"], Schema.String),
-          totalItems: Arazzo.body(["metadata", "totalItems"], Schema.Number)
-        }
+        outputs: listTaggedModelsOutputs
       })
 
       // Open the highest-ranked tagged model for full detail including versions and creator.
@@ -127,11 +140,7 @@ export const tagModelsDiscovery = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
-          creatorUsername: Arazzo.body(["creator", "username"], Schema.String),
-          primaryVersionId: Arazzo.body(["modelVersions", 0, "id"], Schema.Number)
-        }
+        outputs: openTopModelOutputs
       })
       return run.completed()
     }))

@@ -78,6 +78,32 @@ const vaultToggleVerifyWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `confirmUser`: where each is read and the schema it must satisfy. */
+const confirmUserOutputs: Arazzo.OutputsFor<VaultToggleVerifySteps["confirmUser"]> = {
+  username: Arazzo.body(["username"], Schema.String),
+  tier: Arazzo.body(["tier"], Schema.Literal("Free", "Founder", "Bronze", "Silver", "Gold"))
+}
+
+/** Outputs of step `checkVaultStatus`: where each is read and the schema it must satisfy. */
+const checkVaultStatusOutputs: Arazzo.OutputsFor<VaultToggleVerifySteps["checkVaultStatus"]> = {
+  subscribed: Arazzo.body(["subscribed"], Schema.Boolean),
+  storageUsedKb: Arazzo.body(["storageUsedKb"], Schema.Number),
+  storageLimitKb: Arazzo.body(["storageLimitKb"], Schema.Number)
+}
+
+/** Outputs of step `toggleVersion`: where each is read and the schema it must satisfy. */
+const toggleVersionOutputs: Arazzo.OutputsFor<VaultToggleVerifySteps["toggleVersion"]> = {
+  vaultItemId: Arazzo.body(["id"], Schema.Number),
+  toggledStatus: Arazzo.body(["status"], Schema.Literal("Pending", "Stored", "Failed"))
+}
+
+/** Outputs of step `verifyVaultItem`: where each is read and the schema it must satisfy. */
+const verifyVaultItemOutputs: Arazzo.OutputsFor<VaultToggleVerifySteps["verifyVaultItem"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("Pending", "Stored", "Failed")),
+  addedAt: Arazzo.body(["addedAt"], Schema.String),
+  sizeKb: Arazzo.body(["sizeKb"], Schema.Number)
+}
+
 /**
  * Verify the user and vault status, toggle a version in, and confirm storage.
  *
@@ -97,10 +123,7 @@ export const vaultToggleVerify = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          username: Arazzo.body(["username"], Schema.String),
-          tier: Arazzo.body(["tier"], Schema.Literal("Free", "Founder", "Bronze", "Silver", "Gold"))
-        }
+        outputs: confirmUserOutputs
       })
 
       // Read the vault subscription and storage status before adding a new version.
@@ -111,11 +134,7 @@ export const vaultToggleVerify = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          subscribed: Arazzo.body(["subscribed"], Schema.Boolean),
-          storageUsedKb: Arazzo.body(["storageUsedKb"], Schema.Number),
-          storageLimitKb: Arazzo.body(["storageLimitKb"], Schema.Number)
-        }
+        outputs: checkVaultStatusOutputs
       })
 
       // Toggle the requested model version into the vault.
@@ -127,10 +146,7 @@ export const vaultToggleVerify = (
         },
         body: Arazzo.json({ modelVersionId: inputs.modelVersionId }),
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          vaultItemId: Arazzo.body(["id"], Schema.Number),
-          toggledStatus: Arazzo.body(["status"], Schema.Literal("Pending", "Stored", "Failed"))
-        }
+        outputs: toggleVersionOutputs
       })
 
       // Re-read the vault item for the model version to confirm it is stored or pending.
@@ -142,11 +158,7 @@ export const vaultToggleVerify = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          status: Arazzo.body(["status"], Schema.Literal("Pending", "Stored", "Failed")),
-          addedAt: Arazzo.body(["addedAt"], Schema.String),
-          sizeKb: Arazzo.body(["sizeKb"], Schema.Number)
-        }
+        outputs: verifyVaultItemOutputs
       })
       return run.completed()
     }))

@@ -70,6 +70,27 @@ const workflowQueryCancelWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `queryRunning`: where each is read and the schema it must satisfy. */
+const queryRunningOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["queryRunning"]> = {
+  firstWorkflowId: Arazzo.body(["items", 0, "id"], Schema.String),
+  nextCursor: Arazzo.body(["nextCursor"], Schema.String)
+}
+
+/** Outputs of step `inspectWorkflow`: where each is read and the schema it must satisfy. */
+const inspectWorkflowOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["inspectWorkflow"]> = {
+  currentStatus: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+}
+
+/** Outputs of step `cancelWorkflow`: where each is read and the schema it must satisfy. */
+const cancelWorkflowOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["cancelWorkflow"]> = {
+  statusAfterUpdate: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+}
+
+/** Outputs of step `confirmCanceled`: where each is read and the schema it must satisfy. */
+const confirmCanceledOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["confirmCanceled"]> = {
+  finalStatus: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+}
+
 /**
  * Find a processing workflow, cancel it, and confirm the canceled state.
  *
@@ -90,10 +111,7 @@ export const workflowQueryCancel = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          firstWorkflowId: Arazzo.body(["items", 0, "id"], Schema.String),
-          nextCursor: Arazzo.body(["nextCursor"], Schema.String)
-        }
+        outputs: queryRunningOutputs
       })
 
       // Inspect the first returned workflow to confirm its current status before canceling.
@@ -105,9 +123,7 @@ export const workflowQueryCancel = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          currentStatus: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
-        }
+        outputs: inspectWorkflowOutputs
       })
 
       // Update the workflow, setting its status to canceled.
@@ -120,9 +136,7 @@ export const workflowQueryCancel = (
         },
         body: Arazzo.json({ status: "canceled" }),
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          statusAfterUpdate: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
-        }
+        outputs: cancelWorkflowOutputs
       })
 
       // Re-read the workflow to confirm it reports a canceled status.
@@ -134,9 +148,7 @@ export const workflowQueryCancel = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          finalStatus: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
-        }
+        outputs: confirmCanceledOutputs
       })
       return run.completed()
     }))

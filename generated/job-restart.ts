@@ -55,6 +55,26 @@ const runJobWorkflow: Arazzo.WorkflowDefinition<RunJobInputs, RunJobSteps, RunJo
   })
 }
 
+/** Outputs of step `createJob`: where each is read and the schema it must satisfy. */
+const createJobOutputs: Arazzo.OutputsFor<RunJobSteps["createJob"]> = {
+  jobId: Arazzo.body(["id"], Schema.String)
+}
+
+/** Outputs of step `checkJob`: where each is read and the schema it must satisfy. */
+const checkJobOutputs: Arazzo.OutputsFor<RunJobSteps["checkJob"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("running", "failed", "done"))
+}
+
+/** Outputs of step `watchProgress`: where each is read and the schema it must satisfy. */
+const watchProgressOutputs: Arazzo.OutputsFor<RunJobSteps["watchProgress"]> = {
+  percent: Arazzo.body(["percent"], Schema.Number)
+}
+
+/** Outputs of step `readReport`: where each is read and the schema it must satisfy. */
+const readReportOutputs: Arazzo.OutputsFor<RunJobSteps["readReport"]> = {
+  url: Arazzo.body(["url"], Schema.String)
+}
+
 /** Create a job, watch it, restart it when it fails, read its report when done. */
 export const runJob = (
   input: RunJobInputs
@@ -72,9 +92,7 @@ export const runJob = (
               stepId: "createJob",
               operation: createJob,
               successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],
-              outputs: {
-                jobId: Arazzo.body(["id"], Schema.String)
-              }
+              outputs: createJobOutputs
             })
             next = "checkJob"
             break
@@ -87,9 +105,7 @@ export const runJob = (
                 path: { jobId: createJobStep?.outputs.jobId }
               },
               successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-              outputs: {
-                status: Arazzo.body(["status"], Schema.Literal("running", "failed", "done"))
-              }
+              outputs: checkJobOutputs
             })
             if (Arazzo.equal(Arazzo.at(checkJob.response.body, ["status"]), "failed")) {
               // onSuccess `restart`: goto createJob
@@ -113,9 +129,7 @@ export const runJob = (
                 path: { jobId: createJobStep?.outputs.jobId }
               },
               successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-              outputs: {
-                percent: Arazzo.body(["percent"], Schema.Number)
-              }
+              outputs: watchProgressOutputs
             })
             // onSuccess `checkAgain`: goto checkJob
             next = "checkJob"
@@ -129,9 +143,7 @@ export const runJob = (
                 path: { jobId: createJobStep?.outputs.jobId }
               },
               successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-              outputs: {
-                url: Arazzo.body(["url"], Schema.String)
-              }
+              outputs: readReportOutputs
             })
             next = undefined
             break

@@ -76,6 +76,21 @@ const findInvoiceWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `readOrder`: where each is read and the schema it must satisfy. */
+const readOrderOutputs: Arazzo.OutputsFor<FindInvoiceSteps["readOrder"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
+}
+
+/** Outputs of step `readInvoice`: where each is read and the schema it must satisfy. */
+const readInvoiceOutputs: Arazzo.OutputsFor<FindInvoiceSteps["readInvoice"]> = {
+  total: Arazzo.body(["total"], Schema.Number)
+}
+
+/** Outputs of step `listOpen`: where each is read and the schema it must satisfy. */
+const listOpenOutputs: Arazzo.OutputsFor<FindInvoiceSteps["listOpen"]> = {
+  firstOpen: Arazzo.body(["items", 0, "id"], Schema.String)
+}
+
 /**
  * Read an order's invoice; while it is not generated, read the order again (twice at most), then
  * fall back to listing open orders.
@@ -97,9 +112,7 @@ export const findInvoice = (
                 path: { orderId: inputs.orderId }
               },
               successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-              outputs: {
-                status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
-              }
+              outputs: readOrderOutputs
             })
             next = "readInvoice"
             break
@@ -112,9 +125,7 @@ export const findInvoice = (
                 path: { orderId: inputs.orderId }
               },
               successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-              outputs: {
-                total: Arazzo.body(["total"], Schema.Number)
-              },
+              outputs: readInvoiceOutputs,
               onFailure: [
                 Arazzo.retryOn(
                   "notYet",
@@ -143,9 +154,7 @@ export const findInvoice = (
                 query: { status: "open" }
               },
               successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-              outputs: {
-                firstOpen: Arazzo.body(["items", 0, "id"], Schema.String)
-              }
+              outputs: listOpenOutputs
             })
             next = undefined
             break
@@ -197,6 +206,16 @@ const orderOrFallbackWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `readOrder`: where each is read and the schema it must satisfy. */
+const orderOrFallbackReadOrderOutputs: Arazzo.OutputsFor<OrderOrFallbackSteps["readOrder"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
+}
+
+/** Outputs of step `listPaid`: where each is read and the schema it must satisfy. */
+const listPaidOutputs: Arazzo.OutputsFor<OrderOrFallbackSteps["listPaid"]> = {
+  url: Arazzo.value((response) => response.request.url)
+}
+
 /**
  * Read an order; a shipped order hands over to its invoice, a missing one to the list of open
  * orders.
@@ -213,9 +232,7 @@ export const orderOrFallback = (
           path: { orderId: inputs.orderId }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
-        },
+        outputs: orderOrFallbackReadOrderOutputs,
         onFailure: [
           Arazzo.gotoWorkflowOn(
             "missing",
@@ -237,9 +254,7 @@ export const orderOrFallback = (
           query: { status: "paid" }
         },
         successCriteria: [Arazzo.successfulStatus],
-        outputs: {
-          url: Arazzo.value((response) => response.request.url)
-        }
+        outputs: listPaidOutputs
       })
       return run.completed()
     }))
@@ -278,6 +293,13 @@ const listOpenOrdersWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `listOpen`: where each is read and the schema it must satisfy. */
+const listOpenOrdersListOpenOutputs: Arazzo.OutputsFor<ListOpenOrdersSteps["listOpen"]> = {
+  firstOpen: Arazzo.body(["items", 0, "id"], Schema.String),
+  url: Arazzo.value((response) => response.request.url),
+  client: Arazzo.value((response): unknown => response.request.header["x-client"])
+}
+
 /** List open orders, reading back what the request was. */
 export const listOpenOrders = (
   input: ListOpenOrdersInputs
@@ -300,11 +322,7 @@ export const listOpenOrders = (
               Arazzo.equal(response.request.query["status"], "open")
           )
         ],
-        outputs: {
-          firstOpen: Arazzo.body(["items", 0, "id"], Schema.String),
-          url: Arazzo.value((response) => response.request.url),
-          client: Arazzo.value((response): unknown => response.request.header["x-client"])
-        }
+        outputs: listOpenOrdersListOpenOutputs
       })
       return run.completed()
     }))
@@ -338,6 +356,11 @@ const invoiceOfWorkflow: Arazzo.WorkflowDefinition<InvoiceOfInputs, InvoiceOfSte
   })
 }
 
+/** Outputs of step `readInvoice`: where each is read and the schema it must satisfy. */
+const invoiceOfReadInvoiceOutputs: Arazzo.OutputsFor<InvoiceOfSteps["readInvoice"]> = {
+  total: Arazzo.body(["total"], Schema.Number)
+}
+
 /** The invoice of one order. */
 export const invoiceOf = (
   input: InvoiceOfInputs
@@ -351,9 +374,7 @@ export const invoiceOf = (
           path: { orderId: inputs.orderId }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          total: Arazzo.body(["total"], Schema.Number)
-        }
+        outputs: invoiceOfReadInvoiceOutputs
       })
       return run.completed()
     }))
@@ -390,6 +411,12 @@ const invoiceOfFirstOpenWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `readInvoice`: where each is read and the schema it must satisfy. */
+const invoiceOfFirstOpenReadInvoiceOutputs: Arazzo.OutputsFor<InvoiceOfFirstOpenSteps["readInvoice"]> = {
+  total: Arazzo.body(["total"], Schema.Number),
+  api: Arazzo.value(() => "./orders.openapi.yaml")
+}
+
 /** After listing open orders (dependsOn), read the first one's invoice. */
 export const invoiceOfFirstOpen = (
   input: InvoiceOfFirstOpenInputs
@@ -407,10 +434,7 @@ export const invoiceOfFirstOpen = (
           path: { orderId: dependencies["list-open-orders"].outputs.firstOpen }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          total: Arazzo.body(["total"], Schema.Number),
-          api: Arazzo.value(() => "./orders.openapi.yaml")
-        }
+        outputs: invoiceOfFirstOpenReadInvoiceOutputs
       })
       return run.completed()
     }))
@@ -506,6 +530,11 @@ const invoiceAfterRefreshWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `readInvoice`: where each is read and the schema it must satisfy. */
+const invoiceAfterRefreshReadInvoiceOutputs: Arazzo.OutputsFor<InvoiceAfterRefreshSteps["readInvoice"]> = {
+  total: Arazzo.body(["total"], Schema.Number)
+}
+
 /** Read an invoice; when it is missing, run list-open-orders once and try again. */
 export const invoiceAfterRefresh = (
   input: InvoiceAfterRefreshInputs
@@ -519,9 +548,7 @@ export const invoiceAfterRefresh = (
           path: { orderId: inputs.orderId }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          total: Arazzo.body(["total"], Schema.Number)
-        },
+        outputs: invoiceAfterRefreshReadInvoiceOutputs,
         onFailure: [
           Arazzo.retryOn(
             "refresh",
@@ -559,6 +586,11 @@ const taggedOrdersWorkflow: Arazzo.WorkflowDefinition<TaggedOrdersInputs, Tagged
   })
 }
 
+/** Outputs of step `listTagged`: where each is read and the schema it must satisfy. */
+const listTaggedOutputs: Arazzo.OutputsFor<TaggedOrdersSteps["listTagged"]> = {
+  url: Arazzo.value((response) => response.request.url)
+}
+
 /**
  * List orders by tags, serialized as the OpenAPI description says (pipeDelimited, explode false; a
  * header object exploded).
@@ -576,9 +608,7 @@ export const taggedOrders = (
           header: { "X-Filter": { region: "eu", tier: 2 } }
         },
         successCriteria: [Arazzo.successfulStatus],
-        outputs: {
-          url: Arazzo.value((response) => response.request.url)
-        }
+        outputs: listTaggedOutputs
       })
       return run.completed()
     }))
@@ -680,6 +710,11 @@ const exportOrderWorkflow: Arazzo.WorkflowDefinition<ExportOrderInputs, ExportOr
   })
 }
 
+/** Outputs of step `export`: where each is read and the schema it must satisfy. */
+const exportOutputs: Arazzo.OutputsFor<ExportOrderSteps["export"]> = {
+  xml: Arazzo.body([], Schema.String)
+}
+
 /** Read an order as XML and require it to be paid, with an XPath criterion. */
 export const exportOrder = (
   input: ExportOrderInputs
@@ -700,9 +735,7 @@ export const exportOrder = (
               ArazzoXml.xpathTest(xpath1, response.body)
           )
         ],
-        outputs: {
-          xml: Arazzo.body([], Schema.String)
-        }
+        outputs: exportOutputs
       })
       return run.completed()
     }))

@@ -61,6 +61,16 @@ const orderStatusWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `getOrder`: where each is read and the schema it must satisfy. */
+const getOrderOutputs: Arazzo.OutputsFor<OrderStatusSteps["getOrder"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
+}
+
+/** Outputs of step `getInvoice`: where each is read and the schema it must satisfy. */
+const getInvoiceOutputs: Arazzo.OutputsFor<OrderStatusSteps["getInvoice"]> = {
+  total: Arazzo.body(["total"], Schema.Number)
+}
+
 /** Read an order and its invoice. */
 export const orderStatus = (
   input: OrderStatusInputs
@@ -74,9 +84,7 @@ export const orderStatus = (
           path: { orderId: inputs.orderId }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
-        },
+        outputs: getOrderOutputs,
         onFailure: [
           Arazzo.endOn(
             "not_found",
@@ -99,9 +107,7 @@ export const orderStatus = (
           path: { orderId: inputs.orderId }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          total: Arazzo.body(["total"], Schema.Number)
-        },
+        outputs: getInvoiceOutputs,
         onFailure: [
           Arazzo.retryOn(
             "not_found",

@@ -73,6 +73,16 @@ const findShippedOrderWorkflow: Arazzo.WorkflowDefinition<
   })
 }
 
+/** Outputs of step `listOrders`: where each is read and the schema it must satisfy. */
+const listOrdersOutputs: Arazzo.OutputsFor<FindShippedOrderSteps["listOrders"]> = {
+  firstId: Arazzo.body(["items", 0, "id"], Schema.String)
+}
+
+/** Outputs of step `readFirst`: where each is read and the schema it must satisfy. */
+const readFirstOutputs: Arazzo.OutputsFor<FindShippedOrderSteps["readFirst"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
+}
+
 /** List orders; go on only when one of them has shipped. */
 export const findShippedOrder = (
   input: FindShippedOrderInputs
@@ -90,9 +100,7 @@ export const findShippedOrder = (
               Arazzo.matches(pattern1, response.headers["content-type"])
           )
         ],
-        outputs: {
-          firstId: Arazzo.body(["items", 0, "id"], Schema.String)
-        }
+        outputs: listOrdersOutputs
       })
       if (Arazzo.selects(query1, listOrdersStep.response.body)) {
         // onSuccess `someShipped`: goto readFirst
@@ -115,9 +123,7 @@ export const findShippedOrder = (
               Arazzo.selects(query2, response.body)
           )
         ],
-        outputs: {
-          status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
-        }
+        outputs: readFirstOutputs
       })
       return run.completed()
     }))

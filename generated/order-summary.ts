@@ -48,6 +48,11 @@ const readOrderWorkflow: Arazzo.WorkflowDefinition<ReadOrderInputs, ReadOrderSte
   })
 }
 
+/** Outputs of step `getOrder`: where each is read and the schema it must satisfy. */
+const getOrderOutputs: Arazzo.OutputsFor<ReadOrderSteps["getOrder"]> = {
+  status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
+}
+
 export const readOrder = (
   input: ReadOrderInputs
 ): Effect.Effect<ReadOrderResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
@@ -60,9 +65,7 @@ export const readOrder = (
           path: { orderId: inputs.orderId }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
-        }
+        outputs: getOrderOutputs
       })
       return run.completed()
     }))
@@ -98,6 +101,11 @@ const orderSummaryWorkflow: Arazzo.WorkflowDefinition<OrderSummaryInputs, OrderS
   })
 }
 
+/** Outputs of step `getInvoice`: where each is read and the schema it must satisfy. */
+const getInvoiceOutputs: Arazzo.OutputsFor<OrderSummarySteps["getInvoice"]> = {
+  total: Arazzo.body(["total"], Schema.Number)
+}
+
 export const orderSummary = (
   input: OrderSummaryInputs
 ): Effect.Effect<OrderSummaryResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
@@ -120,9 +128,7 @@ export const orderSummary = (
           path: { orderId: inputs.orderId }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
-        outputs: {
-          total: Arazzo.body(["total"], Schema.Number)
-        }
+        outputs: getInvoiceOutputs
       })
       return run.completed()
     }))

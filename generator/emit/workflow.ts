@@ -6,7 +6,16 @@ import type { Hoisted } from "./hoisted.js"
 import { camelCase, Names, pascalCase, propertyAccess, propertyKey } from "./names.js"
 import { docText, lineComment, stringLiteral, wrapDoc, wrapWords } from "./text.js"
 import { optionalTypeOf, schemaOf, typeOf } from "./types.js"
-import { conditionValues, printCondition, printCriterion, printValue, referencedSteps, usesInputs, type ValueEnv } from "./values.js"
+import {
+  conditionValues,
+  leaves,
+  printCondition,
+  printCriterion,
+  printValue,
+  referencedSteps,
+  usesInputs,
+  type ValueEnv
+} from "./values.js"
 
 export interface ModuleNames {
   readonly module: Names
@@ -17,6 +26,8 @@ export interface ModuleNames {
   readonly operations: ReadonlyMap<string, string>
   /** Namespace of the module imported for each `arazzo` source description. */
   readonly imports: ReadonlyMap<string, string>
+  /** The module-level outputs tables of the workflow being printed, by stepId (set by `workflowStatements`). */
+  readonly stepOutputs?: ReadonlyMap<string, string>
 }
 
 /** The generated function of a workflow: this module's, or another module's through its `workflows` table. */
@@ -81,8 +92,11 @@ export const planWorkflowNames = (workflow: WorkflowIR, module: Names): Workflow
   }
 }
 
-export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Array<StatementStructures> => {
-  const n = names.workflows.get(workflow.workflowId)!
+export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleNames): Array<StatementStructures> => {
+  const n = moduleNames.workflows.get(workflow.workflowId)!
+  // Claimed before the workflow's local names, so that no local shadows them.
+  const constants = outputConstants(workflow, n, moduleNames)
+  const names: ModuleNames = { ...moduleNames, stepOutputs: new Map(constants.map((c) => [c.stepId, c.name])) }
   const calledOutputs = (step: StepIR) => (step.call ? workflowOutputs(step.call.workflowId, names) : undefined)
   const local = new Names(names.module)
   // A step named like its operation (`listOrders`) reads as `listOrdersStep` rather than `listOrders2`.
@@ -190,6 +204,7 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
         }
       }]
     },
+    ...constants.map((c) => c.statement),
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
@@ -225,6 +240,64 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
       }]
     }
   ]
+}
+
+/** Values that read nothing but the step's own response (and literals). */
+const RESPONSE_ONLY: ReadonlySet<ValueIR["kind"]> = new Set<ValueIR["kind"]>([
+  "literal",
+  "statusCode",
+  "responseBody",
+  "responseHeader",
+  "requestLine",
+  "requestParameter",
+  "requestBody"
+])
+
+const readsOnlyResponse = (value: ValueIR): boolean => leaves(value).every((leaf) => RESPONSE_ONLY.has(leaf.kind))
+
+/**
+ * A module-level constant for each step's outputs table that reads only the step's response:
+ * built once when the module loads, its schemas (and the parsers Effect compiles and caches
+ * per schema object) are made once rather than on every step of every run. Tables that read
+ * inputs or other steps, and those of steps that run a workflow, stay inline.
+ */
+const outputConstants = (
+  workflow: WorkflowIR,
+  n: WorkflowNames,
+  names: ModuleNames
+): Array<{ readonly stepId: string; readonly name: string; readonly statement: StatementStructures }> => {
+  const env: ValueEnv = {
+    hoisted: names.hoisted,
+    inputs: "inputs",
+    response: undefined,
+    stepOutput: (stepId) => {
+      throw new Error(`a module-level constant cannot read step ${stepId}`)
+    }
+  }
+  const hoistable = workflow.steps.filter((step) =>
+    step.call === undefined && step.outputs.length > 0 && step.outputs.every((o) => readsOnlyResponse(o.value))
+  )
+  return hoistable.map((step) => {
+    const wanted = `${camelCase(step.stepId)}Outputs`
+    // A stepId used by another workflow of the module too: `orderOrFallbackReadOrderOutputs`.
+    const name = names.module.claim(
+      names.module.has(wanted) ? `${camelCase(workflow.workflowId)}${pascalCase(step.stepId)}Outputs` : wanted
+    )
+    return {
+      stepId: step.stepId,
+      name,
+      statement: {
+        kind: StructureKind.VariableStatement,
+        docs: [`Outputs of step \`${docText(step.stepId)}\`: where each is read and the schema it must satisfy.`],
+        declarationKind: VariableDeclarationKind.Const,
+        declarations: [{
+          name,
+          type: `Arazzo.OutputsFor<${n.steps}[${stringLiteral(step.stepId)}]>`,
+          initializer: (w) => writeOutputs(w, step, env)
+        }]
+      }
+    }
+  })
 }
 
 /**
@@ -549,15 +622,10 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
     }
   })
   fields.push(() => {
-    if (step.outputs.length === 0) {
-      w.write("outputs: {}")
-      return
-    }
-    w.write("outputs: ").inlineBlock(() => {
-      step.outputs.forEach((o, i) => {
-        w.write(`${propertyKey(o.name)}: ${printOutput(o, env)}${i < step.outputs.length - 1 ? "," : ""}`).newLine()
-      })
-    })
+    const hoisted = names.stepOutputs?.get(step.stepId)
+    w.write("outputs: ")
+    if (hoisted !== undefined) w.write(hoisted)
+    else writeOutputs(w, step, env)
   })
   if (step.failureActions.length > 0) {
     fields.push(() => {
@@ -581,6 +649,19 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
     field()
     if (i < fields.length - 1) w.write(",")
     w.newLine()
+  })
+}
+
+/** `{ name: Arazzo.body(...), ... }`: the step's outputs table. */
+const writeOutputs = (w: CodeBlockWriter, step: StepIR, env: ValueEnv) => {
+  if (step.outputs.length === 0) {
+    w.write("{}")
+    return
+  }
+  w.inlineBlock(() => {
+    step.outputs.forEach((o, i) => {
+      w.write(`${propertyKey(o.name)}: ${printOutput(o, env)}${i < step.outputs.length - 1 ? "," : ""}`).newLine()
+    })
   })
 }
 

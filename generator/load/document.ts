@@ -2,7 +2,7 @@
  * Loading an Arazzo document: the YAML/JSON with positions, and the OpenAPI descriptions its
  * `sourceDescriptions` name (relative files, or files given per source name with `--source`).
  */
-import { readFile } from "node:fs/promises"
+import { readFile, stat } from "node:fs/promises"
 import * as path from "node:path"
 import type { Diagnostic } from "../diagnostics.js"
 import { type ApiDescription, dereference, indexDescription } from "./openapi.js"
@@ -34,22 +34,37 @@ export interface LoadedDocument {
   readonly sources: ReadonlyArray<LoadedSource>
 }
 
-const descriptionCache = new Map<string, Promise<ApiDescription | Error>>()
+/**
+ * Dereferenced descriptions by absolute path, each with the file's modification time and size
+ * when it was read: a file changed since (a long-running `--watch`) is read again. Files its
+ * `$ref`s reach are not checked; a change there needs a new process.
+ */
+const descriptionCache = new Map<string, {
+  readonly mtimeMs: number
+  readonly size: number
+  readonly description: Promise<ApiDescription | Error>
+}>()
 
-const loadDescription = (file: string): Promise<ApiDescription | Error> => {
-  let cached = descriptionCache.get(file)
-  if (cached === undefined) {
-    cached = readFile(file, "utf8")
-      .then(async (text) => {
-        const { source, errors } = parseYaml(file, text)
-        if (errors.some((e) => e.severity === "error")) throw new Error(errors[0]?.message ?? "unparseable")
-        const { value, broken } = await dereference(file, source.value)
-        return indexDescription(file, value, broken)
-      })
-      .catch((cause: unknown) => (cause instanceof Error ? cause : new Error(String(cause))))
-    descriptionCache.set(file, cached)
+const loadDescription = async (file: string): Promise<ApiDescription | Error> => {
+  let stats: { readonly mtimeMs: number; readonly size: number }
+  try {
+    stats = await stat(file)
+  } catch (cause) {
+    descriptionCache.delete(file)
+    return cause instanceof Error ? cause : new Error(String(cause))
   }
-  return cached
+  const cached = descriptionCache.get(file)
+  if (cached !== undefined && cached.mtimeMs === stats.mtimeMs && cached.size === stats.size) return cached.description
+  const description = readFile(file, "utf8")
+    .then(async (text) => {
+      const { source, errors } = parseYaml(file, text)
+      if (errors.some((e) => e.severity === "error")) throw new Error(errors[0]?.message ?? "unparseable")
+      const { value, broken } = await dereference(file, source.value)
+      return indexDescription(file, value, broken)
+    })
+    .catch((cause: unknown) => (cause instanceof Error ? cause : new Error(String(cause))))
+  descriptionCache.set(file, { mtimeMs: stats.mtimeMs, size: stats.size, description })
+  return description
 }
 
 export const loadDocument = async (

@@ -7,7 +7,6 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { checkDocument } from "../check.js"
 import { type Diagnostic, formatDiagnostic, hasErrors } from "../diagnostics.js"
 import { CommandFailed, ExitCode } from "./exit.js"
 import { examples } from "./help.js"
@@ -21,6 +20,8 @@ const format = Options.choice("format", ["text", "json"]).pipe(
 const checkAll = (files: ReadonlyArray<string>, sources: Record<string, string>) =>
   Effect.promise(async () => {
     const diagnostics: Array<Diagnostic> = []
+    // Loaded on use, so that `--help` and `--version` start without the compiler.
+    const { checkDocument } = await import("../check.js")
     for (const file of files) diagnostics.push(...(await checkDocument(file, { sources })))
     return diagnostics
   })

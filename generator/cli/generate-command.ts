@@ -11,7 +11,6 @@ import * as Effect from "effect/Effect"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import { formatForTerminal, hasErrors } from "../diagnostics.js"
-import { generate, writeFiles } from "../index.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { examples } from "./help.js"
 import { documentsArg, documentsFrom, type GenerateOptions, sourceOption, sourcesFrom } from "./options.js"
@@ -39,6 +38,8 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean) =>
     const started = performance.now()
     const sources = yield* sourcesFrom(options.source)
     const files = yield* documentsFrom(options.documents)
+    // Loaded on use, so that `--help` and `--version` start without the compiler.
+    const { generate, writeFiles } = yield* Effect.promise(() => import("../index.js"))
     const result = yield* Effect.promise(() => generate(files, { outDir: options.out, sources }))
     yield* printDiagnostics(result.diagnostics)
     const outDir = path.resolve(options.out)

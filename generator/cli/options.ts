@@ -2,7 +2,6 @@
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
-import { findDocuments } from "../index.js"
 import { UsageError } from "./exit.js"
 import { parsePairs } from "./pairs.js"
 
@@ -31,6 +30,6 @@ export const sourcesFrom = (texts: ReadonlyArray<string>) => parsePairs({ option
 /** The documents named on the command line, directories searched. */
 export const documentsFrom = (inputs: ReadonlyArray<string>): Effect.Effect<Array<string>, UsageError> =>
   Effect.tryPromise({
-    try: () => findDocuments(inputs),
+    try: () => import("../index.js").then(({ findDocuments }) => findDocuments(inputs)),
     catch: (cause) => new UsageError({ message: cause instanceof Error ? cause.message : String(cause) })
   })

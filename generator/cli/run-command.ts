@@ -20,12 +20,10 @@ import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import * as Arazzo from "../../runtime/index.js"
 import { formatDiagnostic, hasErrors } from "../diagnostics.js"
-import { generate } from "../index.js"
 import type { DocumentIR, WorkflowIR } from "../lower/ir.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { examples } from "./help.js"
 import { decodeInputs, gatherInputs } from "./inputs.js"
-import { loadModule } from "./module-loader.js"
 import { sourceOption, sourcesFrom } from "./options.js"
 import { parsePairs } from "./pairs.js"
 import { wantsColour } from "./plain-console.js"
@@ -33,7 +31,6 @@ import { progressPrinter } from "./progress-printer.js"
 import { describeResult, errorReport, isWorkflowError, printOutputs, secretsOf } from "./run-outcome.js"
 import { stepTracer } from "./step-tracer.js"
 import { jsonPrinter, linePrinter, type TracePrinter } from "./trace-printer.js"
-import { workflowExports } from "./workflow-exports.js"
 
 const document = Args.file({ name: "document", exists: "yes" }).pipe(Args.withDescription("the Arazzo document"))
 const workflow = Options.text("workflow").pipe(
@@ -77,6 +74,8 @@ export interface RunOptions {
 /** The document compiled in memory; errors are the user's document, so they are a usage failure (2). */
 const compile = (file: string, sources: Record<string, string>) =>
   Effect.gen(function*() {
+    // Loaded on use, so that `--help` and `--version` start without the compiler.
+    const { generate } = yield* Effect.promise(() => import("../index.js"))
     const result = yield* Effect.promise(() => generate([path.resolve(file)], { outDir: process.cwd(), sources }))
     const ir = result.documents[0]
     const module = result.files.find((f) => f.name !== "index.ts")
@@ -135,6 +134,8 @@ export const runWorkflow = (options: RunOptions) =>
     const servers = yield* serverUrls(ir, options.server)
     const given = yield* gatherInputs(workflowId, workflow.inputs, { pairs: options.input, file: options.inputs })
 
+    const { workflowExports } = yield* Effect.promise(() => import("./workflow-exports.js"))
+    const { loadModule } = yield* Effect.promise(() => import("./module-loader.js"))
     const exports = workflowExports(module.text).find((w) => w.workflowId === workflowId)
     const loaded = yield* loadModule(module.name, module.text).pipe(Effect.orDie)
     const run = exports === undefined ? undefined : loaded[exports.run]

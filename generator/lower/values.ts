@@ -66,7 +66,10 @@ export const lowerExpression = (
       }
     }
     case "outputs": {
-      if (scope.calledOutputs === undefined) break
+      if (scope.calledOutputs === undefined) {
+        return fail("outputs-context",
+          `\`${expression.text}\`: \`$outputs\` has a value only in a step that runs a workflow (that workflow's outputs); a response is read with \`$response.body#/…\``)
+      }
       const resolved = resolveNamePath(expression.name, (name) => scope.calledOutputs!.has(name))
       if (resolved === undefined) {
         return fail("unknown-output", `\`${expression.text}\`: the called workflow has no output \`${expression.name}\``)
@@ -147,7 +150,6 @@ export const lowerExpression = (
       }
     }
   }
-  return fail("unsupported-expression", `\`${expression.text}\` is not supported here yet`)
 }
 
 /** A string value: one runtime expression, a template with embedded expressions, or a literal. */

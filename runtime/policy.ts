@@ -115,13 +115,29 @@ const mergeSteps = (
   return merged
 }
 
+/**
+ * Merged policies by table, then by workflow (and step): a table never changes once made
+ * (`Policies.layer` makes a new one), so each merge is done once, not on every step of every run.
+ */
+const merged = new WeakMap<PolicyTable, Map<string, Policy>>()
+
+const cached = (table: PolicyTable, key: string, merge: () => Policy): Policy => {
+  let byKey = merged.get(table)
+  if (byKey === undefined) merged.set(table, byKey = new Map())
+  let policy = byKey.get(key)
+  if (policy === undefined) byKey.set(key, policy = merge())
+  return policy
+}
+
 /** The policy in force for a workflow: its own override over the base. */
 export const forWorkflow = (workflowId: string): Effect.Effect<Policy> =>
-  Effect.map(Policies, (table) => ({ ...table.base, ...withoutNested(table.workflows[workflowId] ?? {}) }))
+  Effect.map(Policies, (table) =>
+    cached(table, workflowId, () => ({ ...table.base, ...withoutNested(table.workflows[workflowId] ?? {}) })))
 
 /** The policy in force for a step: step override over workflow override over the base. */
 export const forStep = (workflowId: string, stepId: string): Effect.Effect<Policy> =>
-  Effect.map(Policies, (table) => {
-    const workflow = table.workflows[workflowId] ?? {}
-    return { ...table.base, ...withoutNested(workflow), ...workflow.steps?.[stepId] }
-  })
+  Effect.map(Policies, (table) =>
+    cached(table, `${workflowId}\u0000${stepId}`, () => {
+      const workflow = table.workflows[workflowId] ?? {}
+      return { ...table.base, ...withoutNested(workflow), ...workflow.steps?.[stepId] }
+    }))

@@ -9,6 +9,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Schedule from "effect/Schedule"
 import {
   CallFailed,
@@ -31,6 +32,7 @@ import { decodeBody, retryAfterMillis, type SentRequest, type StepResponse } fro
 import { type Replacement, replace } from "./replace.js"
 import { send } from "./send.js"
 import { baseUrl } from "./servers.js"
+import { timeoutFail } from "./timeout.js"
 import type { EndPoint, WorkflowDefinition, WorkflowResult } from "./workflow.js"
 
 /** A criterion compiled by the generator: its text as written, and the test it compiles to. */
@@ -270,7 +272,8 @@ export class Run<I, Steps, O, E extends EndPoint> {
         return Effect.succeed({ outputs, result })
       }),
       Effect.withSpan(`arazzo.step ${spec.stepId}`, {
-        attributes: { "arazzo.workflow.id": this.definition.workflowId, "arazzo.step.id": spec.stepId }
+        attributes: { "arazzo.workflow.id": this.definition.workflowId, "arazzo.step.id": spec.stepId },
+        captureStackTrace: false
       })
     )
     const actions = spec.onFailure ?? []
@@ -460,26 +463,28 @@ export class Run<I, Steps, O, E extends EndPoint> {
           new RequestInvalid({ ...this.where(stepId, this.summary(operation, base + operation.path)), detail })
         )
       )
-      const where = this.where(stepId, this.summary(operation, built.url))
+      // Where the step failed, for its errors: built only when one is (the step's own outputs are
+      // gathered after every error below, so the outputs it carries are the same either way).
+      const where = () => this.where(stepId, this.summary(operation, built.url))
       const timeout = Duration.decode(policy.stepTimeout)
       const raw = yield* this.sendQuietly(built, policy).pipe(
         Effect.mapError((failure) =>
           failure._tag === "BodyTooLarge"
-            ? new ResponseInvalid({ ...where, status: failure.status, reason: "TooLarge", detail: failure.detail })
+            ? new ResponseInvalid({ ...where(), status: failure.status, reason: "TooLarge", detail: failure.detail })
             : new RequestFailed({
-              ...where,
+              ...where(),
               reason: failure.reason,
               detail: this.secrets.text(failure.detail),
               attempts: failure.attempts
             })
         ),
-        Effect.timeoutFail({ duration: timeout, onTimeout: () => new StepTimeout({ ...where, timeout }) })
+        (sent) => timeoutFail(sent, timeout, () => new StepTimeout({ ...where(), timeout }))
       )
       yield* Effect.annotateCurrentSpan("http.response.status_code", raw.status)
       const decoded = decodeBody(raw.bytes, raw.headers["content-type"] ?? "")
       if ("error" in decoded) {
         return yield* new ResponseInvalid({
-          ...where,
+          ...where(),
           status: raw.status,
           reason: "InvalidJson",
           detail: `${decoded.error}; the body begins ${JSON.stringify(this.secrets.excerpt(decoded.text, 200))}`
@@ -494,7 +499,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
       for (const criterion of spec.successCriteria) {
         if (!criterion.test(response)) {
           const error = new StepFailed({
-            ...where,
+            ...where(),
             status: response.status,
             criterion: criterion.condition,
             body: this.secrets.value(response.body)
@@ -505,7 +510,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
       const read = readOutputs(spec.outputs, response)
       if ("error" in read) {
         return yield* new ResponseInvalid({
-          ...where,
+          ...where(),
           status: raw.status,
           reason: "Output",
           output: read.output,
@@ -523,7 +528,9 @@ export class Run<I, Steps, O, E extends EndPoint> {
         "arazzo.step.attempt": attempt,
         "http.request.method": operation.method,
         "url.template": operation.path
-      }
+      },
+      // The stack here would name this method, not the document's step; the span names the step.
+      captureStackTrace: false
     }))
   }
 
@@ -538,9 +545,15 @@ export class Run<I, Steps, O, E extends EndPoint> {
     const client = this.secrets.appearsIn(built.url)
       ? HttpClient.withTracerDisabledWhen(this.client, () => true)
       : this.client
-    return send(client, built, policy).pipe(
-      Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...secretHeaders])
-    )
+    const sent = send(client, built, policy)
+    if (secretHeaders.length === 0) return sent
+    // Most secret headers (`authorization`) are redacted by default: set the names only when one is not.
+    return Effect.flatMap(FiberRef.get(Headers.currentRedactedNames), (names) => {
+      const missing = secretHeaders.filter((name) =>
+        !names.some((redacted) => typeof redacted === "string" && redacted.toLowerCase() === name.toLowerCase())
+      )
+      return missing.length === 0 ? sent : Effect.locally(sent, Headers.currentRedactedNames, [...names, ...missing])
+    })
   }
 }
 

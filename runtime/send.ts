@@ -129,16 +129,28 @@ export const send = (
   Effect.suspend(() => {
     let attempts = 0
     const maxRetryAfter = Duration.decode(policy.maxRetryAfter)
-    const retriable = (t: Transient) =>
-      t.retriable && (t.retryAfter === undefined || Duration.lessThanOrEqualTo(t.retryAfter, maxRetryAfter))
-    return Effect.suspend(() => {
+    const retriable = (failure: Failure) =>
+      failure._tag === "Transient" && failure.retriable &&
+      (failure.retryAfter === undefined || Duration.lessThanOrEqualTo(failure.retryAfter, maxRetryAfter))
+    const once = Effect.suspend(() => {
       attempts++
       return attemptOnce(client, built, policy.maxResponseBytes)
-    }).pipe(
-      Effect.retry({
-        schedule: retrySchedule(policy),
-        while: (failure) => failure._tag === "Transient" && retriable(failure)
-      }),
+    })
+    // The retry schedule is set up only once an attempt has failed (most requests never do): the
+    // retry first replays that failure, so the schedule sees the same failures, in the same order,
+    // and waits the same delays as `Effect.retry(once, ...)` would.
+    const retried = (first: Failure) => {
+      let replay: Failure | undefined = first
+      const again = Effect.suspend(() => {
+        if (replay === undefined) return once
+        const failure = replay
+        replay = undefined
+        return Effect.fail(failure)
+      })
+      return Effect.retry(again, { schedule: retrySchedule(policy), while: retriable })
+    }
+    return once.pipe(
+      Effect.catchAll((failure) => (retriable(failure) ? retried(failure) : Effect.fail(failure))),
       Effect.catchTag("Transient", (t) =>
         t.response !== undefined
           ? Effect.succeed(t.response)

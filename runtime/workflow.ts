@@ -13,6 +13,7 @@ import type { Transfer, WorkflowEnded } from "./failure.js"
 import { forWorkflow } from "./policy.js"
 import { Secrets } from "./redact.js"
 import { Run } from "./run.js"
+import { timeoutFail } from "./timeout.js"
 
 /** Where an `end` action can stop a workflow: the step, the action's name, and whether it was a success or failure action. */
 export interface EndPoint {
@@ -95,11 +96,10 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, R>(
     const timeout = Duration.decode(policy.workflowTimeout)
     return yield* body(run, inputs).pipe(
       Effect.catchTag("WorkflowEnded", (end) => Effect.succeed(run.endedBy(end))),
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: { ...run.gathered } })
-      })
+      (body) => timeoutFail(body, timeout, () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: { ...run.gathered } }))
     )
   }).pipe(Effect.withSpan(`arazzo.workflow ${definition.workflowId}`, {
-    attributes: { "arazzo.workflow.id": definition.workflowId }
+    attributes: { "arazzo.workflow.id": definition.workflowId },
+    // The stack here would name runWorkflow, not the caller; the span names the workflow.
+    captureStackTrace: false
   }))

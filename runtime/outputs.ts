@@ -78,6 +78,15 @@ export const value = <A>(compute: (response: StepResponse) => A): Output<A> => (
 export type OutputTable = Readonly<Record<string, Output<any>>>
 export type OutputsOf<T extends OutputTable> = { readonly [K in keyof T]: T[K] extends Output<infer A> ? A : never }
 
+/** Each output schema's decoder, made once (generated modules declare their output tables once). */
+const decoders = new WeakMap<Schema.Schema<any, unknown>, (value: unknown) => Either.Either<any, ParseResult.ParseError>>()
+
+const decoderOf = <A>(schema: Schema.Schema<A, unknown>): (value: unknown) => Either.Either<A, ParseResult.ParseError> => {
+  let decode = decoders.get(schema)
+  if (decode === undefined) decoders.set(schema, decode = Schema.decodeUnknownEither(schema))
+  return decode
+}
+
 /**
  * Decodes a value, or says why not. A value nested deeper than the stack (a hostile body) can
  * make decoding or formatting the mismatch throw; that is a mismatch too, not a crash.
@@ -85,7 +94,7 @@ export type OutputsOf<T extends OutputTable> = { readonly [K in keyof T]: T[K] e
 const check = <A>(schema: Schema.Schema<A, unknown>, value: unknown): Either.Either<A, string> => {
   try {
     return Either.mapLeft(
-      Schema.decodeUnknownEither(schema)(value),
+      decoderOf(schema)(value),
       (error) => `does not match its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
     )
   } catch (cause) {

@@ -3,9 +3,9 @@
  * piece at a time, to attribute the gap between `generated` and `handEffect` (bench/ablation.ts):
  *
  * - `spans`:    an `Effect.withSpan` per step and one for the workflow, as runtime/run.ts and
- *               runtime/workflow.ts open them (stack-trace capture on, Effect's default)
- * - `timeouts`: `Effect.timeoutFail` around each request (the step timeout) and around the run
- *               (the workflow timeout), as the runtime applies them
+ *               runtime/workflow.ts open them (`captureStackTrace: false`)
+ * - `timeouts`: the runtime's `timeoutFail` (runtime/timeout.ts) around each request (the step
+ *               timeout) and around the run (the workflow timeout), as the runtime applies them
  * - `stream`:   the body read as the runtime reads it: `readBody` from runtime/body.ts (within
  *               `maxResponseBytes`: since b878719 one `arrayBuffer` read when Content-Length
  *               announces the size, the response's counted Stream otherwise), then
@@ -25,6 +25,7 @@ import { readBody } from "../../runtime/body.js"
 import { defaultPolicy } from "../../runtime/policy.js"
 import { decodeBody } from "../../runtime/response.js"
 import { send } from "../../runtime/send.js"
+import { timeoutFail } from "../../runtime/timeout.js"
 import { HandFailed, type Img2imgInput, type Img2imgOutput } from "./img2img.js"
 
 export interface Extras {
@@ -89,13 +90,13 @@ export const handPlusRun = (extras: Extras, baseUrl: string, input: Img2imgInput
         Effect.mapError((e) => fail(e.message))
       )
     const bounded = extras.timeouts
-      ? Effect.timeoutFail(raw, { duration: stepTimeout, onTimeout: () => fail("step timeout") })
+      ? timeoutFail(raw, stepTimeout, () => fail("step timeout"))
       : raw
     const checked = Effect.flatMap(bounded, ({ status, body }) =>
       status !== expected
         ? Effect.fail(fail(`expected ${expected}`, status))
         : Effect.mapError(Schema.decodeUnknown(schema)(body), (e) => fail(e.message)))
-    return extras.spans ? Effect.withSpan(checked, `arazzo.step ${step}`, { attributes: { "arazzo.step.id": step } }) : checked
+    return extras.spans ? Effect.withSpan(checked, `arazzo.step ${step}`, { attributes: { "arazzo.step.id": step }, captureStackTrace: false }) : checked
   }
 
   const flow = Effect.gen(function*() {
@@ -123,7 +124,7 @@ export const handPlusRun = (extras: Extras, baseUrl: string, input: Img2imgInput
     return { sourceBlobId: blob.id, workflowId: submitted.id, outputBlobUrl: finished.steps[0].jobs[0].result.blobs[0].url }
   })
   const bounded = extras.timeouts
-    ? Effect.timeoutFail(flow, { duration: workflowTimeout, onTimeout: () => new HandFailed({ step: "workflow", detail: "workflow timeout" }) })
+    ? timeoutFail(flow, workflowTimeout, () => new HandFailed({ step: "workflow", detail: "workflow timeout" }))
     : flow
-  return extras.spans ? Effect.withSpan(bounded, "arazzo.workflow blob-upload-img2img") : bounded
+  return extras.spans ? Effect.withSpan(bounded, "arazzo.workflow blob-upload-img2img", { captureStackTrace: false }) : bounded
 }

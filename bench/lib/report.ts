@@ -104,7 +104,7 @@ time (bench/lib/hand-plus.ts), sequential, ${a.options.runs} runs × ${a.options
 
 ${table(["variant", "CPU ms/run", "wall ms/run", "CPU vs handEffect", "extra CPU ms/run"], rows)}
 
-${pieces.length === 0 || gen === undefined ? "" : `Extra CPU per run by piece: ${pieces.map((p) => `${p.label} ${signed(p.extra, 2)} ms (${signed(p.extra / a.requestsPerRun, 3)} ms per request)`).join(", ")}; the retry wrapper of \`send\` on top of that body read ${signed(sendOverStream, 2)} ms. With spans, timeouts and \`send\` together the hand-written flow costs ${all === undefined ? "–" : fmt(all.cpuMsPerRun, 2)} ms per run against ${fmt(gen.cpuMsPerRun, 2)} ms for the generated one; what is left is the generated run's own bookkeeping (input decoding, policy lookup per step, secret redaction set-up, output schemas, result assembly). The pieces overlap (each adds fibers and allocation), so they do not add up exactly.`}
+${pieces.length === 0 || gen === undefined ? "" : `Extra CPU per run by piece: ${pieces.map((p) => `${p.label} ${signed(p.extra, 2)} ms (${signed(p.extra / a.requestsPerRun, 3)} ms per request)`).join(", ")}; the retry wrapper of \`send\` on top of that body read ${signed(sendOverStream, 2)} ms. With spans, timeouts and \`send\` together the hand-written flow costs ${all === undefined ? "–" : fmt(all.cpuMsPerRun, 2)} ms per run against ${fmt(gen.cpuMsPerRun, 2)} ms for the generated one; what is left is the generated run's own bookkeeping (input decoding, request building and parameter serialization, secret checks, criteria and output decoding, result assembly). The pieces overlap (each adds fibers and allocation), so they do not add up exactly.`}
 `
 }
 

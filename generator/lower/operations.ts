@@ -90,7 +90,9 @@ export const resolveOperationPath = (
   let match = /^\{\$sourceDescriptions\.([^.}]+)\.url\}#\/paths\/([^/]+)\/([a-zA-Z]+)$/.exec(text)
   // Real documents write `<source name or url>#/paths/…`; read it as meant, and say the spec form.
   const shorthand = match ? undefined : /^([^#{}]+)#\/paths\/([^/]+)\/([a-zA-Z]+)$/.exec(text)
-  const named = shorthand && sources.find((s) => s.name === shorthand[1] || s.url === shorthand[1])
+  // `api#…`, the source's URL, or `$sourceDescriptions.api#…` (without braces and `.url`).
+  const written = shorthand?.[1]?.replace(/^\$sourceDescriptions\./, "").replace(/\.url$/, "")
+  const named = shorthand && sources.find((s) => s.name === written || s.url === shorthand[1])
   if (shorthand && named) {
     const spec = `{$sourceDescriptions.${named.name}.url}#/paths/${shorthand[2]}/${shorthand[3]}`
     report(reporter, path, "warning", "operation-path-shorthand",

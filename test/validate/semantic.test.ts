@@ -173,6 +173,16 @@ describe("check: operationPath written with the source name", () => {
     expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["operation-path-shorthand", "warning"]])
     expect(diagnostics[0]!.message).toContain("{$sourceDescriptions.api.url}#/paths/~1v2~1consumer~1workflows~1{workflowId}/get")
   })
+
+  it("resolves `$sourceDescriptions.api#/paths/…` (no braces, no .url) as meant, with the same warning", async () => {
+    const text = header() +
+      workflow(ok.replace("operationId: getWorkflow", "operationPath: $sourceDescriptions.api#/paths/~1v2~1consumer~1workflows~1{workflowId}/get"))
+    const file = path.join(dir, "shorthand-sd.arazzo.yml")
+    await writeFile(file, text)
+    const diagnostics = await checkDocument(file, { cwd: dir })
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["operation-path-shorthand", "warning"]])
+    expect(diagnostics[0]!.message).toContain("{$sourceDescriptions.api.url}#/paths/~1v2~1consumer~1workflows~1{workflowId}/get")
+  })
 })
 
 describe("check: OpenAPI descriptions with broken $refs", () => {

@@ -26,7 +26,8 @@ export interface EndPoint {
 
 export interface WorkflowDefinition<I, Steps, O, E extends EndPoint = never> {
   readonly workflowId: string
-  readonly inputs: Schema.Schema<I, I>
+  /** Decodes what callers pass (JSON Schema `default`s filled in) into the inputs the steps read. */
+  readonly inputs: Schema.Schema<I, any>
   /** Names of inputs whose values never appear in errors, logs or spans. */
   readonly secrets: ReadonlyArray<keyof I & string>
   /** The workflow's `outputs`, from its inputs and the outputs of the steps that ran. */
@@ -81,7 +82,8 @@ const inputIssues = (error: ParseResult.ParseError) => {
  */
 export const runWorkflow = <I, Steps, O, E extends EndPoint, R>(
   definition: WorkflowDefinition<I, Steps, O, E>,
-  input: I,
+  /** What the caller passed: decoded with `definition.inputs`, so it may leave defaulted inputs out. */
+  input: unknown,
   body: (run: Run<I, Steps, O, E>, inputs: I) => Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError | WorkflowEnded, R>
 ): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError, R | HttpClient.HttpClient> =>
   Effect.gen(function*() {

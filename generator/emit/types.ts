@@ -5,6 +5,29 @@ import { stringLiteral } from "./text.js"
 
 const literal = (value: Literal): string => (typeof value === "string" ? stringLiteral(value) : String(value))
 
+/**
+ * An optional field: `Schema.optional`, or with a JSON Schema `default`,
+ * `Schema.optionalWith(…, { default })`, so decoding fills the value in.
+ */
+export const optionalSchema = (schema: string, fallback: unknown): string =>
+  fallback === undefined
+    ? `Schema.optional(${schema})`
+    : `Schema.optionalWith(${schema}, { default: () => ${JSON.stringify(fallback)} as const })`
+
+/** Whether a type (at any depth) has a property with a default, so its encoded form differs. */
+export const hasDefaults = (type: TypeIR): boolean => {
+  switch (type.kind) {
+    case "object":
+      return type.properties.some((p) => p.default !== undefined || hasDefaults(p.type)) || (type.rest !== undefined && hasDefaults(type.rest))
+    case "array":
+      return hasDefaults(type.items)
+    case "union":
+      return type.members.some(hasDefaults)
+    default:
+      return false
+  }
+}
+
 export const schemaOf = (type: TypeIR): string => {
   switch (type.kind) {
     case "string":
@@ -29,7 +52,7 @@ export const schemaOf = (type: TypeIR): string => {
       const rest = type.rest === undefined ? undefined : `Schema.Record({ key: Schema.String, value: ${schemaOf(type.rest)} })`
       if (type.properties.length === 0) return rest ?? "Schema.Struct({})"
       const fields = type.properties.map((p) =>
-        `${propertyKey(p.name)}: ${p.required ? schemaOf(p.type) : `Schema.optional(${schemaOf(p.type)})`}`
+        `${propertyKey(p.name)}: ${p.required ? schemaOf(p.type) : optionalSchema(schemaOf(p.type), p.default)}`
       )
       return `Schema.Struct({ ${fields.join(", ")} }${rest ? `, ${rest}` : ""})`
     }

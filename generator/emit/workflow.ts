@@ -5,7 +5,7 @@ import { externalRef } from "../lower/workflow-refs.js"
 import type { Hoisted } from "./hoisted.js"
 import { camelCase, Names, pascalCase, propertyAccess, propertyKey } from "./names.js"
 import { docText, lineComment, stringLiteral, wrapDoc, wrapWords } from "./text.js"
-import { optionalTypeOf, schemaOf, typeOf } from "./types.js"
+import { hasDefaults, optionalSchema, optionalTypeOf, schemaOf, typeOf } from "./types.js"
 import {
   conditionValues,
   leaves,
@@ -214,7 +214,9 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
         name: n.run,
         initializer: (w) => {
           w.writeLine("(")
-          w.indent(() => w.writeLine(`input: ${n.inputs}`))
+          // With defaults, callers may leave those inputs out: the function takes the encoded form.
+          const encoded = workflow.inputs.some((i) => i.default !== undefined || hasDefaults(i.type))
+          w.indent(() => w.writeLine(`input: ${encoded ? `typeof ${n.inputs}.Encoded` : n.inputs}`))
           w.writeLine(`): Effect.Effect<${n.result}, Arazzo.WorkflowError, HttpClient.HttpClient> =>`)
           w.indent(() => {
             w.write(`Arazzo.runWorkflow(${n.definition}, input, (run${bodyUsesInputs ? ", inputs" : ""}) =>`).newLine()
@@ -344,7 +346,7 @@ const inputsSchema = (workflow: WorkflowIR): WriterFunction => (w) => {
       const description = docs(input.description)[0]
       if (description !== undefined) w.writeLine(`/** ${description.replace(/\n/g, " ")} */`)
       const schema = schemaOf(input.type)
-      w.write(`${propertyKey(input.name)}: ${input.required ? schema : `Schema.optional(${schema})`}`)
+      w.write(`${propertyKey(input.name)}: ${input.required ? schema : optionalSchema(schema, input.default)}`)
       if (i < workflow.inputs.length - 1) w.write(",")
       w.newLine()
     })

@@ -55,6 +55,8 @@ export interface InputIR {
   readonly description: string | undefined
   /** Never shown in errors, logs or spans. */
   readonly secret: boolean
+  /** JSON Schema `default` of an optional input, filled in when the caller leaves it out. */
+  readonly default?: unknown
 }
 
 export interface WorkflowIR {

@@ -18,6 +18,8 @@ export interface PropertyIR {
   readonly type: TypeIR
   readonly required: boolean
   readonly description: string | undefined
+  /** JSON Schema `default` of an optional property: the value decoding fills in when it is absent. */
+  readonly default?: unknown
 }
 
 export const UNKNOWN: TypeIR = { kind: "unknown" }
@@ -86,7 +88,8 @@ const objectType = (schema: Json, sub: (s: unknown) => TypeIR): TypeIR => {
     name,
     type: sub(s),
     required: required.has(name),
-    description: isObject(s) && typeof s["description"] === "string" ? s["description"] : undefined
+    description: isObject(s) && typeof s["description"] === "string" ? s["description"] : undefined,
+    ...(isObject(s) && s["default"] !== undefined && !required.has(name) ? { default: s["default"] } : {})
   }))
   const additional = schema["additionalProperties"]
   const rest = isObject(additional) ? sub(additional) : properties.length === 0 ? UNKNOWN : undefined

@@ -137,6 +137,7 @@ export const lowerWorkflow = (
       type: context.binaryInputs.has(name) ? { kind: "binary" } : inputTypes.get(name) ?? UNKNOWN,
       required: required.has(name),
       description: stringAt(property, "description"),
+      ...(property["default"] !== undefined && !required.has(name) ? { default: property["default"] } : {}),
       secret: SECRET_NAME.test(name) || property["format"] === "password" || context.credentialInputs.has(name)
     }
   })

@@ -21,6 +21,7 @@ import {
   annotateOrder,
   exportOrder,
   orderOrFallback,
+  ordersByStatus,
   taggedOrders
 } from "../../generated/order-control-flow.js"
 import { misbehavingServer } from "../support/misbehaving-server.js"
@@ -281,5 +282,18 @@ describe("XPath criteria on XML bodies (export-order)", () => {
         stepId: "export",
         criterion: "/order/status = 'paid' and count(/order/line) > 0"
       })
+    }))
+})
+
+describe("JSON Schema defaults of inputs (orders-by-status)", () => {
+  it.scopedLive("fills in inputs left out, nested ones too, and keeps what the caller gave", () =>
+    Effect.gen(function*() {
+      const server = yield* ordersApi({})
+      const defaulted = yield* ordersByStatus({ paging: {} }).pipe(provide(server.url))
+      expect(defaulted.outputs).toEqual({ url: `${server.url}/orders?status=open`, status: "open", limit: 10 })
+      const given = yield* ordersByStatus({ status: "paid", paging: { limit: 3 } }).pipe(provide(server.url))
+      expect(given.outputs).toEqual({ url: `${server.url}/orders?status=paid`, status: "paid", limit: 3 })
+      const bare = yield* ordersByStatus({}).pipe(provide(server.url))
+      expect(bare.outputs.limit).toBeUndefined() // no paging object, so nothing to fill in
     }))
 })

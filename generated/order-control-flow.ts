@@ -742,8 +742,8 @@ export const exportOrder = (
 
 /** Inputs of workflow `orders-by-status`. */
 export const OrdersByStatusInputs = Schema.Struct({
-  status: Schema.optionalWith(Schema.Literal("open", "paid", "shipped"), { default: () => "open" as const }),
-  paging: Schema.optional(Schema.Struct({ limit: Schema.optionalWith(Schema.Number, { default: () => 10 as const }) }))
+  status: Schema.optionalWith(Schema.Literal("open", "paid", "shipped"), { default: () => ("open" as const) }),
+  paging: Schema.optional(Schema.Struct({ limit: Schema.optionalWith(Schema.Number, { default: () => (10 as const) }) }))
 })
 
 export type OrdersByStatusInputs = typeof OrdersByStatusInputs.Type

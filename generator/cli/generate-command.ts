@@ -53,9 +53,13 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean) =>
       yield* Console.log(`${options.out} is up to date (${result.documents.length} documents, ${elapsedSince(started)})`)
     } else {
       const changed = yield* Effect.promise(() => writeFiles(outDir, result.files))
-      const failed = files.length - result.documents.length
+      // Documents named by arazzo source descriptions are generated too; they are counted apart.
+      const given = new Set(files.map((f) => path.resolve(f)))
+      const fromGiven = result.documents.filter((d) => given.has(path.resolve(d.file))).length
+      const imported = result.documents.length - fromGiven
+      const failed = files.length - fromGiven
       yield* Console.log(
-        `generated ${result.documents.length} of ${files.length} documents into ${options.out} in ${elapsedSince(started)}` +
+        `generated ${fromGiven} of ${files.length} documents${imported > 0 ? ` (and ${imported} they run workflows of)` : ""} into ${options.out} in ${elapsedSince(started)}` +
           `${changed.length > 0 ? `; changed: ${changed.join(", ")}` : "; nothing changed"}` +
           `${failed > 0 ? `; ${failed} with errors` : ""}`
       )

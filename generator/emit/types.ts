@@ -12,7 +12,7 @@ const literal = (value: Literal): string => (typeof value === "string" ? stringL
 export const optionalSchema = (schema: string, fallback: unknown): string =>
   fallback === undefined
     ? `Schema.optional(${schema})`
-    : `Schema.optionalWith(${schema}, { default: () => ${JSON.stringify(fallback)} as const })`
+    : `Schema.optionalWith(${schema}, { default: () => (${JSON.stringify(fallback)} as const) })`
 
 /** Whether a type (at any depth) has a property with a default, so its encoded form differs. */
 export const hasDefaults = (type: TypeIR): boolean => {
@@ -28,7 +28,12 @@ export const hasDefaults = (type: TypeIR): boolean => {
   }
 }
 
-export const schemaOf = (type: TypeIR): string => {
+/**
+ * The Schema of a type. `withDefaults` (inputs only) compiles JSON Schema `default`s; response
+ * schemas ignore them, so decoded outputs keep the optional fields their types declare.
+ */
+export const schemaOf = (type: TypeIR, withDefaults = false): string => {
+  const sub = (t: TypeIR) => schemaOf(t, withDefaults)
   switch (type.kind) {
     case "string":
       return "Schema.String"
@@ -45,14 +50,14 @@ export const schemaOf = (type: TypeIR): string => {
     case "literal":
       return `Schema.Literal(${type.values.map(literal).join(", ")})`
     case "array":
-      return `Schema.Array(${schemaOf(type.items)})`
+      return `Schema.Array(${sub(type.items)})`
     case "union":
-      return `Schema.Union(${type.members.map(schemaOf).join(", ")})`
+      return `Schema.Union(${type.members.map(sub).join(", ")})`
     case "object": {
-      const rest = type.rest === undefined ? undefined : `Schema.Record({ key: Schema.String, value: ${schemaOf(type.rest)} })`
+      const rest = type.rest === undefined ? undefined : `Schema.Record({ key: Schema.String, value: ${sub(type.rest)} })`
       if (type.properties.length === 0) return rest ?? "Schema.Struct({})"
       const fields = type.properties.map((p) =>
-        `${propertyKey(p.name)}: ${p.required ? schemaOf(p.type) : optionalSchema(schemaOf(p.type), p.default)}`
+        `${propertyKey(p.name)}: ${p.required ? sub(p.type) : optionalSchema(sub(p.type), withDefaults ? p.default : undefined)}`
       )
       return `Schema.Struct({ ${fields.join(", ")} }${rest ? `, ${rest}` : ""})`
     }

@@ -345,7 +345,7 @@ const inputsSchema = (workflow: WorkflowIR): WriterFunction => (w) => {
     workflow.inputs.forEach((input, i) => {
       const description = docs(input.description)[0]
       if (description !== undefined) w.writeLine(`/** ${description.replace(/\n/g, " ")} */`)
-      const schema = schemaOf(input.type)
+      const schema = schemaOf(input.type, true)
       w.write(`${propertyKey(input.name)}: ${input.required ? schema : optionalSchema(schema, input.default)}`)
       if (i < workflow.inputs.length - 1) w.write(",")
       w.newLine()

@@ -45,6 +45,13 @@ export const resolveOperationId = (
   reporter: Reporter,
   path: Path
 ): ResolvedOperation | undefined => {
+  // Respect's `name.operationId` (no `$sourceDescriptions.`), read as meant when `name` is a source.
+  const dotted = /^([^$.][^.]*)\.(.+)$/.exec(text)
+  if (dotted && sources.some((s) => s.name === dotted[1] && s.type !== "arazzo")) {
+    const spec = `$sourceDescriptions.${dotted[1]}.${dotted[2]}`
+    report(reporter, path, "warning", "operation-id-shorthand", `\`${text}\` names the source without \`$sourceDescriptions.\`; read as meant. Spec form: \`${spec}\``)
+    return resolveOperationId(spec, sources, reporter, path)
+  }
   const qualified = /^\$sourceDescriptions\.([^.]+)\.(.+)$/.exec(text)
   const candidates = loaded(qualified ? sources.filter((s) => s.name === qualified[1]) : sources)
   if (qualified && candidates.length === 0) {
@@ -70,7 +77,8 @@ export const resolveOperationId = (
     report(reporter, path, "error", "ambiguous-operation", `operationId \`${operationId}\` is in several sources; qualify it: ${names}`)
     return undefined
   }
-  if (sources.some((s) => s.description === undefined)) return undefined // it may be in the source that did not load
+  // It may be in an OpenAPI source that did not load (reported when loading); arazzo sources have no operations.
+  if (sources.some((s) => s.type !== "arazzo" && s.description === undefined)) return undefined
   const all = candidates.flatMap((s) => s.description.operations.flatMap((o) => (o.operationId ? [o.operationId] : [])))
   const suggestion = nearest(operationId, all)
   report(reporter, path, "error", "unknown-operation",

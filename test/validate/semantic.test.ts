@@ -6,7 +6,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { checkDocument } from "../../generator/check.js"
+import { analyzeDocument, checkDocument } from "../../generator/check.js"
 
 const root = path.resolve(import.meta.dirname, "../..")
 let dir = ""
@@ -196,5 +196,31 @@ describe("check: OpenAPI descriptions with broken $refs", () => {
     expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["source-broken-refs", "warning"]])
     expect(diagnostics[0]!.message).toContain("#/components/schemas/Gone")
     expect([diagnostics[0]!.line, diagnostics[0]!.column]).toEqual([4, 23]) // the url value
+  })
+})
+
+describe("check: documents with arazzo sources", () => {
+  const withOther = async (steps: string) => {
+    await writeFile(path.join(dir, "other.arazzo.yml"), header() + workflow(ok).replace("workflowId: flow", "workflowId: other-flow"))
+    const file = path.join(dir, "uses-other.arazzo.yml")
+    await writeFile(file, header("  - { name: api, url: ./api.yml, type: openapi }\n  - { name: other, url: ./other.arazzo.yml, type: arazzo }") + workflow(steps))
+    return analyzeDocument(file, { cwd: dir })
+  }
+
+  it("resolves operationIds in the OpenAPI sources, and compiles a step that runs the other document's workflow", async () => {
+    const { document, diagnostics } = await withOther(ok + "  - stepId: again\n    workflowId: $sourceDescriptions.other.other-flow\n    parameters:\n      - { name: id, value: $inputs.id }\n")
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([])
+    expect(document?.imports.map((i) => i.source)).toEqual(["other"])
+  })
+
+  it("reports an unknown operationId instead of dropping the document silently", async () => {
+    const { document, diagnostics } = await withOther(ok.replace("operationId: getWorkflow", "operationId: getWorkflw"))
+    expect(document).toBeUndefined()
+    expect(diagnostics.map((d) => d.code)).toContain("unknown-operation")
+  })
+
+  it("names a workflow the other document does not have", async () => {
+    const { diagnostics } = await withOther("  - stepId: call\n    workflowId: $sourceDescriptions.other.nope\n")
+    expect(diagnostics.find((d) => d.code === "unknown-workflow")?.message).toContain("has no workflow `nope`")
   })
 })

@@ -15,7 +15,7 @@ import { against, peer, peerServer } from "./support.js"
 
 const order = { id: 1001, petId: 123, quantity: 1, status: "placed", complete: false, couponCode: "DOG20" }
 
-describe("Jentic pet_coupons (pending)", () => {
+describe("Jentic pet_coupons", () => {
   it.scopedLive("apply-coupon: find by tags, coupons for the pet, place the order through the place-order workflow; 3 calls", () =>
     Effect.gen(function*() {
       const mod = yield* peer("jentic/pet_coupons/pet-coupons.spec.arazzo.yaml")

@@ -9,7 +9,7 @@ import { against, cafeApi, emptyMenuPage, peer, peerServer, problemJson, registe
 const cafe = { "cafe-api": cafeApi }
 const menu = { status: 200, body: emptyMenuPage }
 
-describe("Redocly Respect e2e cases (pending: in-progress generator work)", () => {
+describe("Redocly Respect e2e cases: request expressions and workflow-level parameters", () => {
 
   it.scopedLive("implicit: workflow-level header parameters reach every step; no body is invented from OpenAPI examples", () =>
     Effect.gen(function*() {

@@ -178,9 +178,8 @@ const regenerate = (options: GenerateOptions, trigger: string | undefined) =>
  * document, a new OpenAPI reference); then returns the new set for the next round. The watchers
  * open before the first generation, so an edit made while it runs is not missed.
  */
-const watchRound = (options: GenerateOptions, set: WatchSet, first: boolean) =>
+const watchRound = (options: GenerateOptions, set: WatchSet, first: boolean, queue: Queue.Queue<string>) =>
   Effect.scoped(Effect.gen(function*() {
-    const queue = yield* Queue.unbounded<string>()
     yield* openWatchers(set, queue)
     if (first) yield* regenerate(options, undefined)
     yield* Console.log(
@@ -199,6 +198,9 @@ export const watch = (
 ): Effect.Effect<never, UsageError, CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     yield* exitOnInterruptWith(ExitCode.Ok)
-    let set = yield* watchRound(options, yield* watchSet(options), true)
-    while (true) set = yield* watchRound(options, set, false)
+    // One queue for every round: a change made while a round ends (its watchers still open) is
+    // kept for the next round instead of being lost with the round's queue.
+    const queue = yield* Queue.unbounded<string>()
+    let set = yield* watchRound(options, yield* watchSet(options), true, queue)
+    while (true) set = yield* watchRound(options, set, false, queue)
   }).pipe(Effect.onInterrupt(() => Console.log("stopped watching")))

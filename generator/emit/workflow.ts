@@ -386,6 +386,20 @@ const workflowOutputType = (
   return typeOf(type)
 }
 
+/** How values are read inside a workflow body: step outputs through the step variables. */
+const bodyEnv = (
+  names: ModuleNames,
+  stepVars: ReadonlyMap<string, string>,
+  dependencyValues: Pick<ValueEnv, "workflowValue">,
+  outputsAccess: ".outputs" | "?.outputs"
+): ValueEnv => ({
+  ...dependencyValues,
+  hoisted: names.hoisted,
+  inputs: "inputs",
+  response: undefined,
+  stepOutput: (stepId, name) => propertyAccess(`${stepVars.get(stepId)}${outputsAccess}`, name)
+})
+
 const writeSteps = (
   w: CodeBlockWriter,
   workflow: WorkflowIR,
@@ -394,13 +408,7 @@ const writeSteps = (
   names: ModuleNames,
   dependencyValues: Pick<ValueEnv, "workflowValue">
 ) => {
-  const env: ValueEnv = {
-    ...dependencyValues,
-    hoisted: names.hoisted,
-    inputs: "inputs",
-    response: undefined,
-    stepOutput: (stepId, name) => propertyAccess(`${stepVars.get(stepId)}.outputs`, name)
-  }
+  const env = bodyEnv(names, stepVars, dependencyValues, ".outputs")
   workflow.steps.forEach((step, index) => {
     if (index > 0) w.blankLine()
     if (step.description) for (const line of wrapWords(lineComment(step.description), 96)) w.writeLine(`// ${line}`)
@@ -487,13 +495,8 @@ const writeStateMachine = (
   stepsType: string,
   dependencyValues: Pick<ValueEnv, "workflowValue">
 ) => {
-  const env: ValueEnv = {
-    ...dependencyValues,
-    hoisted: names.hoisted,
-    inputs: "inputs",
-    response: undefined,
-    stepOutput: (stepId, name) => propertyAccess(`${stepVars.get(stepId)}?.outputs`, name)
-  }
+  // A step may not have run yet when the state machine reaches another: its variable is optional.
+  const env = bodyEnv(names, stepVars, dependencyValues, "?.outputs")
   const kept = workflow.steps.filter((s) => usedLater.has(s.stepId) || s.actions.some((a) => a.criterion !== undefined))
   for (const step of kept) {
     w.writeLine(`let ${stepVars.get(step.stepId)}: Arazzo.StepResult<${stepsType}[${stringLiteral(step.stepId)}]> | undefined`)
@@ -510,22 +513,17 @@ const writeStateMachine = (
           if (step.description) for (const line of wrapWords(lineComment(step.description), 90)) w.writeLine(`// ${line}`)
           const keep = kept.includes(step)
           const gotos = failureGotos(step)
+          const spec = () => (step.call ? writeCallSpec(w, step, env, names) : writeStepSpec(w, step, env, names))
           if (gotos.length > 0) {
             // A failure action can go to another step: the outcome says where, or is the step's result.
-            w.write(`const outcome = yield* run.${stepMethod(step)}OrGoto(`).inlineBlock(() => {
-              if (step.call) writeCallSpec(w, step, env, names)
-              else writeStepSpec(w, step, env, names)
-            }).write(")").newLine()
+            w.write(`const outcome = yield* run.${stepMethod(step)}OrGoto(`).inlineBlock(spec).write(")").newLine()
             w.write(`if ("goto" in outcome) `).inlineBlock(() => {
               w.writeLine(`next = outcome.goto as ${gotos.map(stringLiteral).join(" | ")}`)
               w.writeLine("break")
             }).newLine()
             if (keep) w.writeLine(`${variable} = outcome`)
           } else {
-            w.write(`${keep ? `${variable} = ` : ""}yield* run.${stepMethod(step)}(`).inlineBlock(() => {
-              if (step.call) writeCallSpec(w, step, env, names)
-              else writeStepSpec(w, step, env, names)
-            }).write(")").newLine()
+            w.write(`${keep ? `${variable} = ` : ""}yield* run.${stepMethod(step)}(`).inlineBlock(spec).write(")").newLine()
           }
           writeJumps(w, step, actionsEnv(step, variable, env), following, names)
         }).newLine()

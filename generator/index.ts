@@ -7,7 +7,7 @@ import * as path from "node:path"
 import { parse } from "yaml"
 import { type Diagnostic, sortDiagnostics } from "./diagnostics.js"
 import { emitBarrel, emitModule, type EmittedFile } from "./emit/module.js"
-import { analyzeDocument, checkDocument } from "./check.js"
+import { type Analysis, analyzeDocument, checkDocument } from "./check.js"
 import type { LoadOptions } from "./load/document.js"
 import type { DocumentIR } from "./lower/ir.js"
 
@@ -57,6 +57,31 @@ export const findDocuments = async (inputs: ReadonlyArray<string>): Promise<Arra
   return [...new Set(found)].sort()
 }
 
+/**
+ * Analyses each document, then each document its `arazzo` sources name (transitively), each
+ * once, in that order. `analyze` decides how (the conformance script resolves sources its own way).
+ */
+export const analyzeWithImports = async (
+  files: ReadonlyArray<string>,
+  analyze: (file: string) => Promise<Analysis>
+): Promise<Array<{ readonly file: string; readonly analysis: Analysis }>> => {
+  const queue = [...files]
+  const seen = new Set(queue)
+  const analysed: Array<{ file: string; analysis: Analysis }> = []
+  for (let i = 0; i < queue.length; i++) {
+    const file = queue[i]!
+    const analysis = await analyze(file)
+    analysed.push({ file, analysis })
+    for (const { absolutePath } of analysis.document?.imports ?? []) {
+      if (!seen.has(absolutePath)) {
+        seen.add(absolutePath)
+        queue.push(absolutePath)
+      }
+    }
+  }
+  return analysed
+}
+
 /** Compiles documents to modules in memory. */
 export const generate = async (files: ReadonlyArray<string>, options: GenerateOptions): Promise<GenerateResult> => {
   const cwd = options.cwd ?? process.cwd()
@@ -65,22 +90,13 @@ export const generate = async (files: ReadonlyArray<string>, options: GenerateOp
   const diagnostics: Array<Diagnostic> = []
   const outDir = path.resolve(cwd, options.outDir)
   // Documents named by `arazzo` source descriptions are compiled too: their modules are imported.
-  const queue = files.map((f) => path.resolve(cwd, f))
-  const seen = new Set(queue)
-  for (let i = 0; i < queue.length; i++) {
-    const file = queue[i]!
-    const result = await analyzeDocument(file, options)
-    diagnostics.push(...result.diagnostics)
-    if (result.document === undefined) continue
-    for (const imported of result.document.imports) {
-      if (!seen.has(imported.absolutePath)) {
-        seen.add(imported.absolutePath)
-        queue.push(imported.absolutePath)
-      }
-    }
-    documents.push(result.document)
-    const from = path.relative(outDir, path.resolve(cwd, file)).split(path.sep).join("/")
-    emitted.push(emitModule(result.document, from))
+  const analyses = await analyzeWithImports(files.map((f) => path.resolve(cwd, f)), (file) => analyzeDocument(file, options))
+  for (const { file, analysis } of analyses) {
+    diagnostics.push(...analysis.diagnostics)
+    if (analysis.document === undefined) continue
+    documents.push(analysis.document)
+    const from = path.relative(outDir, file).split(path.sep).join("/")
+    emitted.push(emitModule(analysis.document, from))
   }
   const names = emitted.map((f) => f.name)
   const duplicate = names.find((n, i) => names.indexOf(n) !== i)

@@ -254,19 +254,17 @@ export class Run<I, Steps, O, E extends EndPoint> {
         cause: fields.cause,
         stepOutputs: { ...this.gathered }
       })
+    // `failure` is what failure actions see; `passThrough`, the called workflow's own error, is
+    // what the step fails with when no action applies (it names that workflow).
+    type Failed = { readonly failure: CallFailed; readonly passThrough?: WorkflowError }
     const once = this.provideClient(spec.workflow(spec.inputs as never)).pipe(
-      Effect.mapError((cause) => ({ error: cause as WorkflowError, wrapped: failed({ cause }) })),
+      Effect.mapError((cause): Failed => ({ failure: failed({ cause }), passThrough: cause })),
       Effect.flatMap((result) => {
         if (result._tag === "Ended" && result.via === "onFailure") {
-          const cause = result.failure as unknown as WorkflowError
-          const error: WorkflowError = failed({ cause })
-          return Effect.fail({ error, wrapped: failed({ cause }) })
+          return Effect.fail<Failed>({ failure: failed({ cause: result.failure as unknown as WorkflowError }) })
         }
         const unmet = spec.successCriteria?.find((criterion) => !criterion.test(result.outputs))
-        if (unmet !== undefined) {
-          const error = failed({ criterion: unmet.condition })
-          return Effect.fail({ error: error as WorkflowError, wrapped: error })
-        }
+        if (unmet !== undefined) return Effect.fail<Failed>({ failure: failed({ criterion: unmet.condition }) })
         const outputs = spec.outputs(result.outputs)
         this.gathered[spec.stepId] = outputs
         return Effect.succeed({ outputs, result })
@@ -279,13 +277,13 @@ export class Run<I, Steps, O, E extends EndPoint> {
     const actions = spec.onFailure ?? []
     const used = new Map<number, number>()
     const attempt = (): Effect.Effect<CallResult<Steps[K], O2, S2, E2>, WorkflowError | WorkflowEnded | GotoSignal> =>
-      Effect.catchAll(once, ({ error, wrapped }) => {
+      Effect.catchAll(once, ({ failure, passThrough }) => {
         for (const [index, action] of actions.entries()) {
-          const decided = this.decide(spec.stepId, action, index, used, wrapped, undefined)
+          const decided = this.decide(spec.stepId, action, index, used, failure, undefined)
           if (decided === "pass") continue
           return "retry" in decided ? Effect.zipRight(decided.retry, Effect.suspend(attempt)) : decided.stop
         }
-        return Effect.fail(error)
+        return Effect.fail(passThrough ?? failure)
       })
     return attempt()
   }

@@ -12,7 +12,7 @@ import { promisify } from "node:util"
 import { analyzeDocument } from "../generator/check.js"
 import { hasErrors } from "../generator/diagnostics.js"
 import { emitModule } from "../generator/emit/module.js"
-import { findDocuments } from "../generator/index.js"
+import { analyzeWithImports, findDocuments } from "../generator/index.js"
 import { parse } from "yaml"
 
 const root = path.resolve(import.meta.dirname, "..")
@@ -74,7 +74,10 @@ const main = async () => {
     try {
       const sources = await fallbackSources(file, path.resolve(dir))
       if (Object.keys(sources).length > 0) remapped++
-      const { document, diagnostics } = await analyzeDocument(file, { sources })
+      // The document, then the documents its arazzo sources name, each with its own fallbacks.
+      const [main, ...imported] = await analyzeWithImports([file], async (f) =>
+        analyzeDocument(f, { sources: f === file ? sources : await fallbackSources(f, path.resolve(dir)) }))
+      const { document, diagnostics } = main!.analysis
       if (document === undefined || hasErrors(diagnostics)) {
         const codes = [...new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.code))]
         for (const code of codes) reasons.set(code, (reasons.get(code) ?? 0) + 1)
@@ -82,15 +85,23 @@ const main = async () => {
         results.set(shown, { ok: false, reason: first ? `${first.code}: ${first.message}` : "no document" })
         continue
       }
+      const broken = imported.find(({ analysis }) => analysis.document === undefined || hasErrors(analysis.diagnostics))
+      if (broken !== undefined) {
+        const first = broken.analysis.diagnostics.find((d) => d.severity === "error")
+        reasons.set("imported-document", (reasons.get("imported-document") ?? 0) + 1)
+        results.set(shown, {
+          ok: false,
+          reason: `imported-document: ${path.relative(process.cwd(), broken.file)}: ${first ? `${first.code}: ${first.message}` : "no document"}`
+        })
+        continue
+      }
       // Each document in a folder of its own, with the modules of the arazzo sources it runs.
       const module = `doc${i}`
       await mkdir(path.join(out, module), { recursive: true })
       await writeFile(path.join(out, module, "main.ts"), emitModule(document, path.relative(out, file)).text)
-      const broken = await emitImports(document.imports.map((i) => i.absolutePath), path.join(out, module), path.resolve(dir))
-      if (broken !== undefined) {
-        reasons.set("imported-document", (reasons.get("imported-document") ?? 0) + 1)
-        results.set(shown, { ok: false, reason: `imported-document: ${broken}` })
-        continue
+      for (const { file: other, analysis } of imported) {
+        const emitted = emitModule(analysis.document!, path.relative(path.join(out, module), other))
+        await writeFile(path.join(out, module, emitted.name), emitted.text)
       }
       results.set(shown, { ok: true, reason: "", module })
     } catch (cause) {
@@ -126,25 +137,6 @@ const main = async () => {
   console.log(`generated ${files.length} documents in ${(generated / 1000).toFixed(1)} s (${remapped} with sources found by fallback)`)
   console.log(`conformance: ${passed} passed, ${results.size - passed} failed`)
   return 0
-}
-
-/** Emits the documents a document imports (transitively) beside it; the first failure, if any. */
-const emitImports = async (pending: Array<string>, into: string, corpus: string): Promise<string | undefined> => {
-  const done = new Set<string>()
-  while (pending.length > 0) {
-    const file = pending.shift()!
-    if (done.has(file)) continue
-    done.add(file)
-    const { document, diagnostics } = await analyzeDocument(file, { sources: await fallbackSources(file, corpus) })
-    if (document === undefined || hasErrors(diagnostics)) {
-      const first = diagnostics.find((d) => d.severity === "error")
-      return `${path.relative(process.cwd(), file)}: ${first ? `${first.code}: ${first.message}` : "no document"}`
-    }
-    const emitted = emitModule(document, path.relative(into, file))
-    await writeFile(path.join(into, emitted.name), emitted.text)
-    pending.push(...document.imports.map((i) => i.absolutePath))
-  }
-  return undefined
 }
 
 main().then((code) => process.exit(code), (cause: unknown) => {

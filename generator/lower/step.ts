@@ -2,12 +2,12 @@
 import type { LoadedSource } from "../load/document.js"
 import type { ApiOperation, JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
-import { arrayAt, isObject, report, type Reporter, type Scope, stringAt } from "./context.js"
+import { arrayAt, isObject, report, type Scope, stringAt } from "./context.js"
 import { lowerCriteria, lowerCriterion } from "./criteria.js"
 import type { ActionIR, BodyIR, CriterionIR, FailureActionIR, ParameterLocation, StepIR, StepOutputIR, ValueIR } from "./ir.js"
 import { resolveOperationId, resolveOperationPath, type ResolvedOperation } from "./operations.js"
 import { schemaAtPointer, type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
-import { type FoundWorkflow, inputsSchemaOf } from "./workflow-refs.js"
+import { type FoundWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
 import { xpathSyntaxError } from "../../runtime/xml.js"
 import { lowerString, lowerValue } from "./values.js"
 
@@ -476,10 +476,6 @@ const workflowTarget = (workflowId: string, context: StepContext, scope: Scope, 
   return undefined
 }
 
-export const reportShorthand = (found: FoundWorkflow, written: string, scope: Reporter, at: Path) => {
-  if (found.shorthand === undefined) return
-  report(scope, at, "warning", "workflow-ref-shorthand", `\`${written}\` is not the spec form; read as meant. Spec form: \`${found.shorthand}\``)
-}
 
 const stepTarget = (stepId: string, context: StepContext, scope: Scope, at: Path): string | undefined => {
   if (context.order.includes(stepId)) return stepId
@@ -581,8 +577,7 @@ const lowerSuccessActions = (
     } else if (target === undefined) {
       report(scope, at, "error", "action-target-missing", "a `goto` action needs a `stepId` or a `workflowId`")
       ok = false
-    } else if (!context.order.includes(target)) {
-      report(scope, [...at, "stepId"], "error", "unknown-goto-target", `\`goto\` names step \`${target}\`, which workflow ${scope.workflowId} does not have`)
+    } else if (stepTarget(target, context, scope, [...at, "stepId"]) === undefined) {
       ok = false
     } else if (target === stepId && position === 0 && criterion !== undefined) {
       poll = { action: name, criterion }

@@ -4,7 +4,8 @@
  * of its own and imported.
  */
 import type { LoadedSource } from "../load/document.js"
-import { arrayAt, isObject } from "./context.js"
+import type { Path } from "../load/yaml.js"
+import { arrayAt, isObject, report, type Reporter } from "./context.js"
 
 export interface FoundWorkflow {
   /** The workflow as written. */
@@ -72,4 +73,10 @@ export const inputsSchemaOf = (root: Record<string, unknown>, raw: unknown): Rec
     return isObject(target) ? target : {}
   }
   return isObject(raw) ? raw : {}
+}
+
+/** A reference written in a non-spec form that was read as meant: a warning with the spec form. */
+export const reportShorthand = (found: FoundWorkflow, written: string, scope: Reporter, at: Path) => {
+  if (found.shorthand === undefined) return
+  report(scope, at, "warning", "workflow-ref-shorthand", `\`${written}\` is not the spec form; read as meant. Spec form: \`${found.shorthand}\``)
 }

@@ -9,20 +9,25 @@ import { examples, exitCodes } from "./help.js"
 import { version } from "./package-info.js"
 import { runCommand } from "./run-command.js"
 
-const root = Command.make("arazzo-effect", {}, () =>
-  Effect.fail(new UsageError({ message: "no command given: use generate, check or run (see --help)" }))).pipe(
-    Command.withDescription(HelpDoc.blocks([
-      HelpDoc.p("Compiles Arazzo 1.0.x workflow documents into typed Effect programs, checks them, and runs their workflows."),
-      examples([
-        ["arazzo-effect generate specs --out generated", "compile every document under specs/"],
-        ["arazzo-effect generate specs --out generated --check", "exit 1 and list what is stale (for CI)"],
-        ["arazzo-effect check specs --format json", "findings only, as JSON"],
-        ["arazzo-effect run flow.arazzo.yaml --input petId=42 --server petStore=http://localhost:8080", "run a workflow"],
-        ["arazzo-effect run --help", "help for one command"]
-      ])
-    ])),
-    Command.withSubcommands([generateCommand, checkCommand, runCommand])
-  )
+const root = Command.make(
+  "arazzo-effect",
+  {},
+  () => Effect.fail(new UsageError({ message: "no command given: use generate, check or run (see --help)" }))
+).pipe(
+  Command.withDescription(HelpDoc.blocks([
+    HelpDoc.p(
+      "Compiles Arazzo 1.0.x workflow documents into typed Effect programs, checks them, and runs their workflows."
+    ),
+    examples([
+      ["arazzo-effect generate specs --out generated", "compile every document under specs/"],
+      ["arazzo-effect generate specs --out generated --check", "exit 1 and list what is stale (for CI)"],
+      ["arazzo-effect check specs --format json", "findings only, as JSON"],
+      ["arazzo-effect run flow.arazzo.yaml --input petId=42 --server petStore=http://localhost:8080", "run a workflow"],
+      ["arazzo-effect run --help", "help for one command"]
+    ])
+  ])),
+  Command.withSubcommands([generateCommand, checkCommand, runCommand])
+)
 
 /** Parses `process.argv` (node and script first) and runs the chosen command. */
 export const cli = Command.run(root, {

@@ -52,7 +52,10 @@ export const checkCommand = Command.make(
   ),
   examples([
     ["arazzo-effect check specs", "every document under specs/"],
-    ["arazzo-effect check flow.arazzo.yaml --source petStore=./openapi.yaml", "with a local copy of a source description"],
+    [
+      "arazzo-effect check flow.arazzo.yaml --source petStore=./openapi.yaml",
+      "with a local copy of a source description"
+    ],
     ["arazzo-effect check specs --format json", "findings as one JSON report"]
   ])
 ])))

@@ -25,7 +25,9 @@ const check = Options.boolean("check").pipe(
   Options.withDescription("write nothing; list the files that would change, be added or be removed, and exit 1 if any")
 )
 const watchOption = Options.boolean("watch").pipe(
-  Options.withDescription("keep running: regenerate when a document or an OpenAPI file it references changes (Ctrl-C stops)")
+  Options.withDescription(
+    "keep running: regenerate when a document or an OpenAPI file it references changes (Ctrl-C stops)"
+  )
 )
 
 const elapsedSince = (started: number) => `${Math.round(performance.now() - started)} ms`
@@ -50,7 +52,9 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean) =>
         for (const line of formatStaleness(options.out, staleness)) yield* Console.log(line)
         return yield* new CommandFailed({ code: ExitCode.Failed })
       }
-      yield* Console.log(`${options.out} is up to date (${result.documents.length} documents, ${elapsedSince(started)})`)
+      yield* Console.log(
+        `${options.out} is up to date (${result.documents.length} documents, ${elapsedSince(started)})`
+      )
     } else {
       const changed = yield* Effect.promise(() => writeFiles(outDir, result.files))
       // Documents named by arazzo source descriptions are generated too; they are counted apart.
@@ -59,7 +63,9 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean) =>
       const imported = result.documents.length - fromGiven
       const failed = files.length - fromGiven
       yield* Console.log(
-        `generated ${fromGiven} of ${files.length} documents${imported > 0 ? ` (and ${imported} they run workflows of)` : ""} into ${options.out} in ${elapsedSince(started)}` +
+        `generated ${fromGiven} of ${files.length} documents${
+          imported > 0 ? ` (and ${imported} they run workflows of)` : ""
+        } into ${options.out} in ${elapsedSince(started)}` +
           `${changed.length > 0 ? `; changed: ${changed.join(", ")}` : "; nothing changed"}` +
           `${failed > 0 ? `; ${failed} with errors` : ""}`
       )
@@ -83,8 +89,14 @@ export const generateCommand = Command.make(
   ),
   examples([
     ["arazzo-effect generate specs --out generated", "every document under specs/ into generated/"],
-    ["arazzo-effect generate api.arazzo.yaml --out src/generated --source petStore=./openapi.yaml", "with a local copy of a source description"],
-    ["arazzo-effect generate specs --out generated --check", "in CI: exit 1 and list the files when generated/ is stale"],
+    [
+      "arazzo-effect generate api.arazzo.yaml --out src/generated --source petStore=./openapi.yaml",
+      "with a local copy of a source description"
+    ],
+    [
+      "arazzo-effect generate specs --out generated --check",
+      "in CI: exit 1 and list the files when generated/ is stale"
+    ],
     ["arazzo-effect generate specs --out generated --watch", "regenerate on every change until Ctrl-C"]
   ])
 ])))

@@ -16,9 +16,24 @@ export const examples = (list: ReadonlyArray<readonly [command: string, what: st
 export const exitCodes: HelpDoc.HelpDoc = HelpDoc.blocks([
   HelpDoc.h1("EXIT CODES"),
   HelpDoc.descriptionList([
-    [Span.code("0"), HelpDoc.p("clean: generated or up to date, no errors (warnings allowed); `run`: the workflow completed, or a success `end` action ended it")],
-    [Span.code("1"), HelpDoc.p("documents have errors, `generate --check` found stale output, or `run`: the workflow failed (a typed WorkflowError) or a failure `end` action ended it")],
-    [Span.code("2"), HelpDoc.p("usage error: unknown command or option, missing argument; `run`: an invalid document, unknown workflow, missing or invalid inputs")],
+    [
+      Span.code("0"),
+      HelpDoc.p(
+        "clean: generated or up to date, no errors (warnings allowed); `run`: the workflow completed, or a success `end` action ended it"
+      )
+    ],
+    [
+      Span.code("1"),
+      HelpDoc.p(
+        "documents have errors, `generate --check` found stale output, or `run`: the workflow failed (a typed WorkflowError) or a failure `end` action ended it"
+      )
+    ],
+    [
+      Span.code("2"),
+      HelpDoc.p(
+        "usage error: unknown command or option, missing argument; `run`: an invalid document, unknown workflow, missing or invalid inputs"
+      )
+    ],
     [Span.code("70"), HelpDoc.p("internal error in arazzo-effect (please report it)")],
     [Span.code("130"), HelpDoc.p("`run` was interrupted (Ctrl-C); `generate --watch` exits 0 on Ctrl-C")]
   ]),

@@ -5,11 +5,11 @@
  * file: its bytes for a binary input, its text otherwise. The result is decoded with the
  * workflow's own inputs Schema, so a missing or mistyped input is reported before any request.
  */
-import { readFile } from "node:fs/promises"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { readFile } from "node:fs/promises"
 import type { InputIR } from "../lower/ir.js"
 import type { TypeIR } from "../lower/types.js"
 import { UsageError } from "./exit.js"
@@ -58,13 +58,20 @@ const InputsFile = Schema.parseJson(Schema.Record({ key: Schema.String, value: S
 const readInputsFile = (file: string) =>
   Effect.tryPromise({
     try: () => readFile(file, "utf8"),
-    catch: (cause) => new UsageError({ message: `cannot read --inputs ${file}: ${cause instanceof Error ? cause.message : String(cause)}` })
+    catch: (cause) =>
+      new UsageError({
+        message: `cannot read --inputs ${file}: ${cause instanceof Error ? cause.message : String(cause)}`
+      })
   }).pipe(
     Effect.flatMap(Schema.decodeUnknown(InputsFile)),
     Effect.mapError((error) =>
       error._tag === "UsageError"
         ? error
-        : new UsageError({ message: `--inputs ${file} must hold a JSON object of input values: ${ParseResult.TreeFormatter.formatErrorSync(error)}` })
+        : new UsageError({
+          message: `--inputs ${file} must hold a JSON object of input values: ${
+            ParseResult.TreeFormatter.formatErrorSync(error)
+          }`
+        })
     )
   )
 
@@ -74,13 +81,23 @@ const readValue = (input: InputIR, text: string) => {
   return Effect.tryPromise({
     try: () => readFile(file),
     catch: (cause) =>
-      new UsageError({ message: `cannot read the file for input \`${input.name}\` (${file}): ${cause instanceof Error ? cause.message : String(cause)}` })
-  }).pipe(Effect.map((bytes) => (input.type.kind === "binary" ? new Uint8Array(bytes) : valueOf(input.type, bytes.toString("utf8")))))
+      new UsageError({
+        message: `cannot read the file for input \`${input.name}\` (${file}): ${
+          cause instanceof Error ? cause.message : String(cause)
+        }`
+      })
+  }).pipe(
+    Effect.map((
+      bytes
+    ) => (input.type.kind === "binary" ? new Uint8Array(bytes) : valueOf(input.type, bytes.toString("utf8"))))
+  )
 }
 
 const unknownInput = (workflowId: string, name: string, inputs: ReadonlyArray<InputIR>) =>
   new UsageError({
-    message: `workflow ${workflowId} has no input \`${name}\`; its inputs: ${inputs.map((i) => i.name).join(", ") || "(none)"}`
+    message: `workflow ${workflowId} has no input \`${name}\`; its inputs: ${
+      inputs.map((i) => i.name).join(", ") || "(none)"
+    }`
   })
 
 /** The inputs as given on the command line, not yet checked against the workflow's schema. */
@@ -91,8 +108,12 @@ export const gatherInputs = (
 ): Effect.Effect<Record<string, unknown>, UsageError> =>
   Effect.gen(function*() {
     const byName = new Map(declared.map((input) => [input.name, input]))
-    const values: Record<string, unknown> = Option.isSome(options.file) ? { ...(yield* readInputsFile(options.file.value)) } : {}
-    for (const name of Object.keys(values)) if (!byName.has(name)) return yield* unknownInput(workflowId, name, declared)
+    const values: Record<string, unknown> = Option.isSome(options.file)
+      ? { ...(yield* readInputsFile(options.file.value)) }
+      : {}
+    for (const name of Object.keys(values)) {
+      if (!byName.has(name)) return yield* unknownInput(workflowId, name, declared)
+    }
     for (const text of options.pairs) {
       const { name, value } = yield* parsePair({ option: "input", shape: "name=value", allowEmpty: true })(text)
       const input = byName.get(name)
@@ -112,6 +133,8 @@ export const decodeInputs = (
     Effect.mapError((error) => {
       const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
         .map((issue) => `  ${issue.path.map(String).join(".") || "(inputs)"}: ${issue.message}`)
-      return new UsageError({ message: `missing or invalid inputs for workflow ${workflowId}:\n${[...new Set(issues)].join("\n")}` })
+      return new UsageError({
+        message: `missing or invalid inputs for workflow ${workflowId}:\n${[...new Set(issues)].join("\n")}`
+      })
     })
   )

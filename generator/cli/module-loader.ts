@@ -24,7 +24,8 @@ export class ModuleLoadFailed extends Data.TaggedError("ModuleLoadFailed")<{
   }
 }
 
-const isBare = (specifier: string) => !specifier.startsWith(".") && !specifier.startsWith("/") && !/^[a-z]+:/i.test(specifier)
+const isBare = (specifier: string) =>
+  !specifier.startsWith(".") && !specifier.startsWith("/") && !/^[a-z]+:/i.test(specifier)
 
 /** Where a bare specifier points, as a file URL. */
 const resolveSpecifier = (specifier: string, own: ReadonlyMap<string, string>): string =>
@@ -35,12 +36,20 @@ export const rewriteImports = (javascript: string, resolve: (specifier: string) 
   const file = ts.createSourceFile("module.mjs", javascript, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS)
   const replacements: Array<{ start: number; end: number; text: string }> = []
   for (const statement of file.statements) {
-    const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) ? statement.moduleSpecifier : undefined
+    const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement))
+      ? statement.moduleSpecifier
+      : undefined
     if (specifier === undefined || !ts.isStringLiteral(specifier) || !isBare(specifier.text)) continue
-    replacements.push({ start: specifier.getStart(file), end: specifier.getEnd(), text: JSON.stringify(resolve(specifier.text)) })
+    replacements.push({
+      start: specifier.getStart(file),
+      end: specifier.getEnd(),
+      text: JSON.stringify(resolve(specifier.text))
+    })
   }
   let result = javascript
-  for (const r of replacements.sort((a, b) => b.start - a.start)) result = result.slice(0, r.start) + r.text + result.slice(r.end)
+  for (const r of replacements.sort((a, b) => b.start - a.start)) {
+    result = result.slice(0, r.start) + r.text + result.slice(r.end)
+  }
   return result
 }
 
@@ -48,7 +57,12 @@ export const transpile = (typescript: string, fileName: string): string =>
   ts.transpileModule(typescript, {
     fileName,
     // verbatimModuleSyntax: keep every value import as written (type-only ones go), so nothing is elided by guesswork.
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, sourceMap: false }
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      verbatimModuleSyntax: true,
+      sourceMap: false
+    }
   }).outputText
 
 /** Imports a generated module (its TypeScript text); the temporary file lives as long as the scope. */

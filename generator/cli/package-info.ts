@@ -3,10 +3,10 @@
  * entry points (`arazzo-effect/runtime`, …) live, so a generated module loaded by `run` imports
  * the very runtime this CLI runs with, from source under tsx or from dist/ once built.
  */
+import * as Schema from "effect/Schema"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import * as Schema from "effect/Schema"
 
 const PackageJson = Schema.parseJson(Schema.Struct({
   name: Schema.String,

@@ -3,8 +3,8 @@
  * (spinner, step, attempt count, last status, time so far) redrawn in place. A polling step stays
  * on its live line while it repeats, so a long poll reads as a counter rather than a scroll.
  */
-import type { StepEnded, StepEvent, StepStarted } from "./step-tracer.js"
 import { stripAnsi } from "./plain-console.js"
+import type { StepEnded, StepEvent, StepStarted } from "./step-tracer.js"
 import { endLines, formatMs, type RunEnd, type TracePrinter } from "./trace-printer.js"
 
 export interface TerminalLike {
@@ -24,7 +24,10 @@ interface InFlight {
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 const CLEAR_LINE = "\r\x1b[2K"
 
-export const progressPrinter = (terminal: TerminalLike, now: () => number = Date.now): TracePrinter & { readonly tick: () => void } => {
+export const progressPrinter = (
+  terminal: TerminalLike,
+  now: () => number = Date.now
+): TracePrinter & { readonly tick: () => void } => {
   const paint = (code: string, text: string) => (terminal.colour ? `\x1b[${code}m${text}\x1b[0m` : text)
   let current: InFlight | undefined
   let frame = 0
@@ -40,13 +43,16 @@ export const progressPrinter = (terminal: TerminalLike, now: () => number = Date
     if (live) terminal.write(CLEAR_LINE)
     live = false
   }
-  const request = (s: StepStarted) => (s.method === undefined ? "runs a workflow" : `${s.method} ${s.urlTemplate ?? ""}`)
+  const request = (
+    s: StepStarted
+  ) => (s.method === undefined ? "runs a workflow" : `${s.method} ${s.urlTemplate ?? ""}`)
   const attempts = (n: number) => (n > 1 ? `  ${n} attempts` : "")
 
   const drawLive = () => {
     if (current === undefined) return
     const status = current.last?.status !== undefined ? `  -> ${current.last.status}` : ""
-    const line = `${paint("36", SPINNER[frame % SPINNER.length]!)} ${current.step.stepId}${attempts(current.attempts)}  ` +
+    const line =
+      `${paint("36", SPINNER[frame % SPINNER.length]!)} ${current.step.stepId}${attempts(current.attempts)}  ` +
       `${request(current.step)}${status}  ${formatMs(now() - current.since)}`
     terminal.write(`${CLEAR_LINE}${fit(line)}`)
     live = true
@@ -58,11 +64,17 @@ export const progressPrinter = (terminal: TerminalLike, now: () => number = Date
     const { step, last } = current
     const ok = last?.outcome === "success"
     const mark = ok ? paint("32", "✓") : paint("31", "✗")
-    const status = last?.status !== undefined ? ` -> ${last.status}` : last?.error !== undefined ? ` -> ${last.error}` : ""
+    const status = last?.status !== undefined
+      ? ` -> ${last.status}`
+      : last?.error !== undefined
+      ? ` -> ${last.error}`
+      : ""
     const why = last?.status !== undefined && last.outcome === "failure" ? ` (${last.error})` : ""
     const took = formatMs((last?.at ?? now()) - current.since)
     clearLive()
-    terminal.write(`${fit(`${mark} ${step.stepId}${attempts(current.attempts)}  ${request(step)}${status}${why}  ${took}`)}\n`)
+    terminal.write(
+      `${fit(`${mark} ${step.stepId}${attempts(current.attempts)}  ${request(step)}${status}${why}  ${took}`)}\n`
+    )
     current = undefined
   }
 

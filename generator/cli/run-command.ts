@@ -58,7 +58,9 @@ const server = Options.text("server").pipe(
   Options.repeated
 )
 const traceJson = Options.boolean("trace-json").pipe(
-  Options.withDescription("write the trace to stderr as NDJSON events (step.start, step.end, workflow.end) instead of lines for people")
+  Options.withDescription(
+    "write the trace to stderr as NDJSON events (step.start, step.end, workflow.end) instead of lines for people"
+  )
 )
 
 export interface RunOptions {
@@ -80,7 +82,9 @@ const compile = (file: string, sources: Record<string, string>) =>
     const ir = result.documents[0]
     const module = result.files.find((f) => f.name !== "index.ts")
     if (hasErrors(result.diagnostics) || ir === undefined || module === undefined) {
-      for (const d of result.diagnostics.filter((d) => d.severity === "error")) yield* Console.error(formatDiagnostic(d))
+      for (const d of result.diagnostics.filter((d) => d.severity === "error")) {
+        yield* Console.error(formatDiagnostic(d))
+      }
       yield* Console.error(`${file} cannot be run: it has errors (\`arazzo-effect check ${file}\` lists warnings too)`)
       return yield* new CommandFailed({ code: ExitCode.Usage })
     }
@@ -92,12 +96,18 @@ const chooseWorkflow = (ir: DocumentIR, wanted: Option.Option<string>): Effect.E
   if (Option.isNone(wanted)) {
     const [only, ...others] = ir.workflows
     if (only !== undefined && others.length === 0) return Effect.succeed(only)
-    return Effect.fail(new UsageError({ message: `${ir.file} has ${ids.length} workflows; choose one with --workflow: ${ids.join(", ")}` }))
+    return Effect.fail(
+      new UsageError({
+        message: `${ir.file} has ${ids.length} workflows; choose one with --workflow: ${ids.join(", ")}`
+      })
+    )
   }
   const found = ir.workflows.find((w) => w.workflowId === wanted.value)
   return found !== undefined
     ? Effect.succeed(found)
-    : Effect.fail(new UsageError({ message: `${ir.file} has no workflow \`${wanted.value}\`; its workflows: ${ids.join(", ")}` }))
+    : Effect.fail(
+      new UsageError({ message: `${ir.file} has no workflow \`${wanted.value}\`; its workflows: ${ids.join(", ")}` })
+    )
 }
 
 const serverUrls = (ir: DocumentIR, texts: ReadonlyArray<string>) =>
@@ -106,7 +116,9 @@ const serverUrls = (ir: DocumentIR, texts: ReadonlyArray<string>) =>
     const names = ir.sources.map((s) => s.name)
     for (const [name, url] of Object.entries(urls)) {
       if (!names.includes(name)) {
-        return yield* new UsageError({ message: `--server ${name}=…: the document has no source \`${name}\`; its sources: ${names.join(", ")}` })
+        return yield* new UsageError({
+          message: `--server ${name}=…: the document has no source \`${name}\`; its sources: ${names.join(", ")}`
+        })
       }
       if (!URL.canParse(url)) return yield* new UsageError({ message: `--server ${name}=${url}: not an absolute URL` })
     }
@@ -114,13 +126,20 @@ const serverUrls = (ir: DocumentIR, texts: ReadonlyArray<string>) =>
   })
 
 /** Where the trace goes: NDJSON, a live display on a terminal, or plain lines; secrets redacted either way. */
-const tracePrinter = (json: boolean, redact: (text: string) => string): Effect.Effect<TracePrinter, never, Scope.Scope> =>
+const tracePrinter = (
+  json: boolean,
+  redact: (text: string) => string
+): Effect.Effect<TracePrinter, never, Scope.Scope> =>
   Effect.gen(function*() {
     const stderr = process.stderr
     const write = (line: string) => void stderr.write(`${redact(line)}\n`)
     if (json) return jsonPrinter(write)
     if (!stderr.isTTY) return linePrinter(write)
-    const progress = progressPrinter({ write: (text) => void stderr.write(redact(text)), columns: stderr.columns, colour: wantsColour(stderr) })
+    const progress = progressPrinter({
+      write: (text) => void stderr.write(redact(text)),
+      columns: stderr.columns,
+      colour: wantsColour(stderr)
+    })
     yield* Effect.forkScoped(Effect.repeat(Effect.sync(progress.tick), Schedule.spaced("100 millis")))
     return progress
   })
@@ -134,14 +153,15 @@ export const runWorkflow = (options: RunOptions) =>
     const servers = yield* serverUrls(ir, options.server)
     const given = yield* gatherInputs(workflowId, workflow.inputs, { pairs: options.input, file: options.inputs })
 
-    const { workflowExports } = yield* Effect.promise(() => import("./workflow-exports.js"))
     const { loadModule } = yield* Effect.promise(() => import("./module-loader.js"))
-    const exports = workflowExports(module.text).find((w) => w.workflowId === workflowId)
+    const exports = module.workflows?.find((w) => w.workflowId === workflowId)
     const loaded = yield* loadModule(module.name, module.text).pipe(Effect.orDie)
     const run = exports === undefined ? undefined : loaded[exports.run]
     const schema = exports === undefined ? undefined : loaded[exports.inputs]
     if (typeof run !== "function" || !Schema.isSchema(schema)) {
-      return yield* Effect.dieMessage(`the module generated for ${ir.file} does not export workflow ${workflowId} as expected`)
+      return yield* Effect.dieMessage(
+        `the module generated for ${ir.file} does not export workflow ${workflowId} as expected`
+      )
     }
     const decoded = yield* decodeInputs(workflowId, schema as Schema.Schema<unknown, unknown>, given)
 
@@ -196,6 +216,9 @@ export const runCommand = Command.make(
       "arazzo-effect run flow.arazzo.yaml --workflow checkout --inputs inputs.json --server shop=http://localhost:8080",
       "one workflow of several, inputs from a file, against a local server"
     ],
-    ["arazzo-effect run flow.arazzo.yaml --inputs inputs.json --trace-json 2>trace.ndjson | jq .orderId", "machine-readable trace, outputs piped on"]
+    [
+      "arazzo-effect run flow.arazzo.yaml --inputs inputs.json --trace-json 2>trace.ndjson | jq .orderId",
+      "machine-readable trace, outputs piped on"
+    ]
   ])
 ])))

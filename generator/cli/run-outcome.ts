@@ -26,7 +26,10 @@ export const isWorkflowError = (u: unknown): u is { readonly _tag: string; reado
   typeof u === "object" && u !== null && typeof (u as { _tag?: unknown })._tag === "string" &&
   typeof (u as { message?: unknown }).message === "string"
 
-const field = (error: object, name: string): unknown => (name in error ? (error as Record<string, unknown>)[name] : undefined)
+const field = (
+  error: object,
+  name: string
+): unknown => (name in error ? (error as Record<string, unknown>)[name] : undefined)
 
 export const errorReport = (error: { readonly _tag: string; readonly message: string }): ErrorReport => {
   const status = field(error, "status")
@@ -70,10 +73,12 @@ export const outputsJson = (outputs: unknown): string =>
 export const printOutputs = (outputs: unknown) => Console.log(outputsJson(outputs))
 
 /** Secret input values (API keys, tokens) replaced wherever they occur; short values are left alone. */
-export const secretsOf = (workflow: WorkflowIR, inputs: unknown): ((text: string) => string) => {
+export const secretsOf = (workflow: WorkflowIR, inputs: unknown): (text: string) => string => {
   const values = workflow.inputs
     .filter((input) => input.secret)
-    .map((input) => (typeof inputs === "object" && inputs !== null ? (inputs as Record<string, unknown>)[input.name] : undefined))
+    .map((
+      input
+    ) => (typeof inputs === "object" && inputs !== null ? (inputs as Record<string, unknown>)[input.name] : undefined))
     .filter((v): v is string => typeof v === "string" && v.length >= 4)
   const all = [...new Set([...values, ...values.map(encodeURIComponent)])].sort((a, b) => b.length - a.length)
   return (text) => all.reduce((t, secret) => t.split(secret).join("<redacted>"), text)

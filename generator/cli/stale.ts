@@ -3,9 +3,9 @@
  * write — files whose content would change, files that would be added, and generated files that
  * would no longer be generated (removed).
  */
+import * as Effect from "effect/Effect"
 import { readdir, readFile } from "node:fs/promises"
 import * as path from "node:path"
-import * as Effect from "effect/Effect"
 import type { EmittedFile } from "../emit/module.js"
 
 export interface Staleness {

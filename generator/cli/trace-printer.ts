@@ -41,7 +41,11 @@ const request = (e: StepStarted | StepEnded) =>
   e.method !== undefined ? `${e.method} ${e.urlTemplate ?? ""}` : `runs a workflow`
 
 const result = (e: StepEnded) => {
-  const answer = e.status !== undefined ? String(e.status) : e.outcome === "interrupted" ? "interrupted" : e.error ?? "done"
+  const answer = e.status !== undefined
+    ? String(e.status)
+    : e.outcome === "interrupted"
+    ? "interrupted"
+    : e.error ?? "done"
   const why = e.status !== undefined && e.outcome === "failure" ? `, ${e.error}` : ""
   return `-> ${answer} (${formatMs(e.durationMs)}${why})`
 }
@@ -92,10 +96,18 @@ export const linePrinter = (write: Write): TracePrinter => ({
 export const jsonPrinter = (write: Write): TracePrinter => ({
   step: (event) => {
     const { _tag, at, ...fields } = event
-    write(JSON.stringify({ event: _tag === "StepStarted" ? "step.start" : "step.end", time: new Date(at).toISOString(), ...fields }))
+    write(
+      JSON.stringify({
+        event: _tag === "StepStarted" ? "step.start" : "step.end",
+        time: new Date(at).toISOString(),
+        ...fields
+      })
+    )
   },
   end: (end, durationMs) => {
     const { _tag, ...fields } = end
-    write(JSON.stringify({ event: "workflow.end", result: _tag, durationMs: Math.round(durationMs * 10) / 10, ...fields }))
+    write(
+      JSON.stringify({ event: "workflow.end", result: _tag, durationMs: Math.round(durationMs * 10) / 10, ...fields })
+    )
   }
 })

@@ -20,7 +20,7 @@ import { readFile, stat } from "node:fs/promises"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import { parse } from "yaml"
-import { exitOnInterruptWith, ExitCode, type UsageError } from "./exit.js"
+import { ExitCode, exitOnInterruptWith, type UsageError } from "./exit.js"
 import { documentsFrom, type GenerateOptions, sourcesFrom } from "./options.js"
 
 /** What to watch: directories searched for documents, and single files. */
@@ -46,7 +46,9 @@ const resolveSource = (document: string, url: string, override: string | undefin
 const referencedFiles = async (document: string, sources: Readonly<Record<string, string>>): Promise<Array<string>> => {
   try {
     const root: unknown = parse(await readFile(document, "utf8"), { uniqueKeys: false })
-    const list = typeof root === "object" && root !== null ? (root as Record<string, unknown>)["sourceDescriptions"] : undefined
+    const list = typeof root === "object" && root !== null
+      ? (root as Record<string, unknown>)["sourceDescriptions"]
+      : undefined
     if (!Array.isArray(list)) return []
     return list.flatMap((entry: unknown) => {
       const { name, url } = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>
@@ -93,7 +95,10 @@ const openWatchers = (set: WatchSet, queue: Queue.Queue<string>): Effect.Effect<
   const underTree = (dir: string) => set.trees.some((tree) => dir === tree || dir.startsWith(tree + path.sep))
   const dirs = [
     ...set.trees.map((dir) => ({ dir, recursive: true })),
-    ...[...new Set(set.files.map((f) => path.dirname(f)))].filter((dir) => !underTree(dir)).map((dir) => ({ dir, recursive: false }))
+    ...[...new Set(set.files.map((f) => path.dirname(f)))].filter((dir) => !underTree(dir)).map((dir) => ({
+      dir,
+      recursive: false
+    }))
   ]
   return Effect.forEach(dirs, ({ dir, recursive }) =>
     Effect.acquireRelease(
@@ -158,17 +163,23 @@ const regenerate = (options: GenerateOptions, trigger: string | undefined) =>
   Effect.gen(function*() {
     const started = performance.now()
     const result = yield* generateInChild(options).pipe(
-      Effect.catchAll((error) => Effect.succeed({ stdout: "", stderr: `cannot run the generator: ${String(error)}\n`, code: -1 }))
+      Effect.catchAll((error) =>
+        Effect.succeed({ stdout: "", stderr: `cannot run the generator: ${String(error)}\n`, code: -1 })
+      )
     )
     const took = seconds(performance.now() - started)
     const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "")
     const reported = lines(result.stderr)
     const warnings = reported.filter((l) => DIAGNOSTIC.exec(l)?.[1] === "warning").length
     const errors = reported.filter((l) => DIAGNOSTIC.exec(l)?.[1] === "error").length
-    const why = trigger === undefined ? "generated" : `regenerated after ${path.relative(process.cwd(), trigger) || trigger} changed`
+    const why = trigger === undefined
+      ? "generated"
+      : `regenerated after ${path.relative(process.cwd(), trigger) || trigger} changed`
     const status = result.code === ExitCode.Ok || result.code === ExitCode.Failed ? "" : ` (exit ${result.code})`
     yield* Console.log(
-      `[${clock()}] ${why} in ${took}${status}: ${lines(result.stdout).join("; ") || "no summary"}; ${errors} error(s), ${warnings} warning(s)`
+      `[${clock()}] ${why} in ${took}${status}: ${
+        lines(result.stdout).join("; ") || "no summary"
+      }; ${errors} error(s), ${warnings} warning(s)`
     )
     for (const line of reported) if (DIAGNOSTIC.exec(line)?.[1] !== "warning") yield* Console.log(`  ${line}`)
   })
@@ -183,7 +194,9 @@ const watchRound = (options: GenerateOptions, set: WatchSet, first: boolean, que
     yield* openWatchers(set, queue)
     if (first) yield* regenerate(options, undefined)
     yield* Console.log(
-      `watching ${set.files.length} file(s)${set.trees.length > 0 ? ` and ${set.trees.length} director(ies)` : ""}; Ctrl-C to stop`
+      `watching ${set.files.length} file(s)${
+        set.trees.length > 0 ? ` and ${set.trees.length} director(ies)` : ""
+      }; Ctrl-C to stop`
     )
     const relevant = relevantTo(set)
     while (true) {

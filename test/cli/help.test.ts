@@ -25,7 +25,14 @@ describe("arazzo-effect --version and --help", () => {
   it.each([
     ["generate", ["--out dir", "--check", "--watch", "$ arazzo-effect generate specs --out generated --watch"]],
     ["check", ["--format text | json", "$ arazzo-effect check specs --format json"]],
-    ["run", ["--workflow id", "--input name=value", "--inputs file.json", "--server source=url", "--trace-json", "--input file=@cat.png"]]
+    ["run", [
+      "--workflow id",
+      "--input name=value",
+      "--inputs file.json",
+      "--server source=url",
+      "--trace-json",
+      "--input file=@cat.png"
+    ]]
   ])("%s --help documents its options with examples", async (command, expected) => {
     const { code, stdout } = await runCli([command, "--help"])
     expect(code).toBe(0)

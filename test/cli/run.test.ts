@@ -31,13 +31,20 @@ const imageFile = async (bytes: Uint8Array) => {
 
 const img2img = (server: CivitaiMock, image: string, extra: ReadonlyArray<string> = [], apiKey = TOKEN) =>
   runCli([
-    "run", DOCUMENT,
-    "--input", `apiKey=${apiKey}`,
-    "--input", `file=@${image}`,
-    "--input", "engine=flux2",
-    "--input", "prompt=a lighthouse at dusk",
-    "--input", "moderate=true",
-    "--server", `civitaiOrchestrationApi=${server.url}`,
+    "run",
+    DOCUMENT,
+    "--input",
+    `apiKey=${apiKey}`,
+    "--input",
+    `file=@${image}`,
+    "--input",
+    "engine=flux2",
+    "--input",
+    "prompt=a lighthouse at dusk",
+    "--input",
+    "moderate=true",
+    "--server",
+    `civitaiOrchestrationApi=${server.url}`,
     ...extra
   ])
 
@@ -63,7 +70,10 @@ describe("arazzo-effect run", () => {
       ["uploadSource", "1", "POST", "/v2/consumer/blobs", "201"],
       ["submitImg2Img", "1", "POST", "/v2/consumer/workflows", "202"],
       // Polled until done: the mock answers `processing` POLLS times, then `succeeded`.
-      ...Array.from({ length: POLLS + 1 }, (_, i) => ["pollWorkflow", String(i + 1), "GET", "/v2/consumer/workflows/{workflowId}", "200"]),
+      ...Array.from(
+        { length: POLLS + 1 },
+        (_, i) => ["pollWorkflow", String(i + 1), "GET", "/v2/consumer/workflows/{workflowId}", "200"]
+      ),
       ["readResult", "1", "GET", "/v2/consumer/workflows/{workflowId}", "200"]
     ])
     expect(mock.calls("getWorkflow")).toBe(POLLS + 2)
@@ -90,7 +100,11 @@ describe("arazzo-effect run", () => {
       outcome: "success"
     })
     expect(typeof ends[0]!["durationMs"]).toBe("number")
-    expect(events.at(-1)).toMatchObject({ event: "workflow.end", result: "Completed", workflowId: "blob-upload-img2img" })
+    expect(events.at(-1)).toMatchObject({
+      event: "workflow.end",
+      result: "Completed",
+      workflowId: "blob-upload-img2img"
+    })
   }, 120_000)
 
   it("a rejected token: exit 1 with the typed error, and the token appears nowhere", async () => {
@@ -105,7 +119,10 @@ describe("arazzo-effect run", () => {
 
     const json = await img2img(mock, await imageFile(randomImage(1024)), ["--trace-json"], wrong)
     expect(json.code).toBe(1)
-    const last = JSON.parse(json.stderr.trim().split("\n").at(-1)!) as { result: string; error: { tag: string; status: number } }
+    const last = JSON.parse(json.stderr.trim().split("\n").at(-1)!) as {
+      result: string
+      error: { tag: string; status: number }
+    }
     expect(last).toMatchObject({ result: "Failed", error: { tag: "StepFailed", status: 401 } })
     // The mock saw the token: it was sent, and kept out of everything printed.
     expect(mock.requests[0]?.headers["authorization"]).toBe(`Bearer ${wrong}`)
@@ -115,8 +132,16 @@ describe("arazzo-effect run", () => {
   it("a missing required input: exit 2 naming it, before any request", async () => {
     mock = await startCivitaiMock({ token: TOKEN })
     const { code, stdout, stderr } = await runCli([
-      "run", DOCUMENT, "--input", `file=@${await imageFile(randomImage(16))}`, "--input", "engine=flux2", "--input", "prompt=x",
-      "--server", `civitaiOrchestrationApi=${mock.url}`
+      "run",
+      DOCUMENT,
+      "--input",
+      `file=@${await imageFile(randomImage(16))}`,
+      "--input",
+      "engine=flux2",
+      "--input",
+      "prompt=x",
+      "--server",
+      `civitaiOrchestrationApi=${mock.url}`
     ])
     expect(code).toBe(2)
     expect(stdout).toBe("")
@@ -129,14 +154,20 @@ describe("arazzo-effect run", () => {
     mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone: 1, outcome: "failed" })
     const { code, stdout, stderr } = await img2img(mock, await imageFile(randomImage(1024)))
     expect(code).toBe(0)
-    expect(stderr).toContain("workflow blob-upload-img2img ended at step pollWorkflow by its onSuccess end action `failed`")
+    expect(stderr).toContain(
+      "workflow blob-upload-img2img ended at step pollWorkflow by its onSuccess end action `failed`"
+    )
     // readResult never ran, so its output is null; the earlier outputs are there.
     expect(JSON.parse(stdout)).toMatchObject({ sourceBlobId: "blob_1", workflowId: "wf_1", outputBlobUrl: null })
   }, 120_000)
 
-  it("a document with errors: exit 2 with file:line:col diagnostics; an unknown input or workflow: exit 2", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "arazzo-cli-bad-"))
-    await writeFile(path.join(dir, "flow.arazzo.yml"), `arazzo: 1.0.1
+  it(
+    "a document with errors: exit 2 with file:line:col diagnostics; an unknown input or workflow: exit 2",
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), "arazzo-cli-bad-"))
+      await writeFile(
+        path.join(dir, "flow.arazzo.yml"),
+        `arazzo: 1.0.1
 info: { title: t, version: "1" }
 sourceDescriptions:
   - { name: api, url: ${path.join(root, "specs/civitai/openapi/civitai-orchestration-api-openapi.yml")}, type: openapi }
@@ -145,25 +176,38 @@ workflows:
     steps:
       - stepId: a
         operationId: getWorkflw
-`)
-    const bad = await runCli(["run", "flow.arazzo.yml"], { cwd: dir })
-    expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/^flow\.arazzo\.yml:9:22: error unknown-operation .*getWorkflow/m)
+`
+      )
+      const bad = await runCli(["run", "flow.arazzo.yml"], { cwd: dir })
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toMatch(/^flow\.arazzo\.yml:9:22: error unknown-operation .*getWorkflow/m)
 
-    const unknownInput = await runCli(["run", DOCUMENT, "--input", "colour=red"])
-    expect(unknownInput.code).toBe(2)
-    expect(unknownInput.stderr).toContain("workflow blob-upload-img2img has no input `colour`; its inputs: apiKey, file, engine, prompt, moderate")
+      const unknownInput = await runCli(["run", DOCUMENT, "--input", "colour=red"])
+      expect(unknownInput.code).toBe(2)
+      expect(unknownInput.stderr).toContain(
+        "workflow blob-upload-img2img has no input `colour`; its inputs: apiKey, file, engine, prompt, moderate"
+      )
 
-    const unknownWorkflow = await runCli(["run", DOCUMENT, "--workflow", "nope"])
-    expect(unknownWorkflow.code).toBe(2)
-    expect(unknownWorkflow.stderr).toContain("has no workflow `nope`; its workflows: blob-upload-img2img")
-  }, 180_000)
+      const unknownWorkflow = await runCli(["run", DOCUMENT, "--workflow", "nope"])
+      expect(unknownWorkflow.code).toBe(2)
+      expect(unknownWorkflow.stderr).toContain("has no workflow `nope`; its workflows: blob-upload-img2img")
+    },
+    180_000
+  )
 
   it("Ctrl-C while polling: exit 130 and says so; the server may also come from ARAZZO_SERVER_<SOURCE>", async () => {
     mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone: 10_000 })
     const child = startCli([
-      "run", DOCUMENT, "--input", `apiKey=${TOKEN}`, "--input", `file=@${await imageFile(randomImage(64))}`,
-      "--input", "engine=flux2", "--input", "prompt=x"
+      "run",
+      DOCUMENT,
+      "--input",
+      `apiKey=${TOKEN}`,
+      "--input",
+      `file=@${await imageFile(randomImage(64))}`,
+      "--input",
+      "engine=flux2",
+      "--input",
+      "prompt=x"
     ], { env: { ARAZZO_SERVER_CIVITAI_ORCHESTRATION_API: mock.url } })
     const stderr = outputOf(child.stderr)
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))

@@ -1,5 +1,5 @@
 /** Runs the real CLI in a child process (`node --import tsx generator/cli.ts …`), as users run it. */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process"
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from "node:child_process"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 
@@ -14,7 +14,10 @@ export interface CliResult {
 }
 
 /** Runs `arazzo-effect …args` to its end. */
-export const runCli = (args: ReadonlyArray<string>, options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {}) =>
+export const runCli = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {}
+) =>
   new Promise<CliResult>((resolve) => {
     execFile(
       process.execPath,
@@ -32,7 +35,10 @@ export const startCli = (
   args: ReadonlyArray<string>,
   options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {}
 ): ChildProcessWithoutNullStreams =>
-  spawn(process.execPath, ["--import", tsx, cliPath, ...args], { cwd: options.cwd ?? root, env: { ...process.env, ...options.env } })
+  spawn(process.execPath, ["--import", tsx, cliPath, ...args], {
+    cwd: options.cwd ?? root,
+    env: { ...process.env, ...options.env }
+  })
 
 /** Collects a stream's text and resolves once it matches `pattern` (rejects after `timeoutMs`). */
 export const outputOf = (stream: NodeJS.ReadableStream) => {
@@ -57,7 +63,10 @@ export const outputOf = (stream: NodeJS.ReadableStream) => {
       new Promise<string>((resolve, reject) => {
         const from = fromStart ? 0 : text.length
         if (pattern.test(text.slice(from))) return resolve(text)
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text}`)), timeoutMs)
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text}`)),
+          timeoutMs
+        )
         waiting.push({ pattern, from, resolve: (t) => (clearTimeout(timer), resolve(t)) })
       })
   }

@@ -6,13 +6,13 @@
  *
  *   npx tsx bench/ablation.ts [--quick] [--out results.json]
  */
-import { performance } from "node:perf_hooks"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schedule from "effect/Schedule"
+import { performance } from "node:perf_hooks"
 import { stop } from "./lib/child.js"
 import { type Extras, handPlusRun } from "./lib/hand-plus.js"
 import { generatedRun, handEffectRun, type Img2imgInput, sourceImage } from "./lib/img2img.js"
@@ -31,7 +31,12 @@ const none: Extras = { spans: false, timeouts: false, stream: false, send: false
 
 export const ablationBench = async (options: AblationOptions = defaultAblationOptions) => {
   const { child: mock, url } = await startMockChild(3)
-  const input: Img2imgInput = { apiKey: "bench-token", file: sourceImage(4096), engine: "flux2", prompt: "a lighthouse at dusk, oil painting" }
+  const input: Img2imgInput = {
+    apiKey: "bench-token",
+    file: sourceImage(4096),
+    engine: "flux2",
+    prompt: "a lighthouse at dusk, oil painting"
+  }
   const runtime = ManagedRuntime.make(Layer.mergeAll(
     NodeHttpClient.layerUndici,
     Arazzo.Servers.layer({ civitaiOrchestrationApi: url }),
@@ -43,7 +48,10 @@ export const ablationBench = async (options: AblationOptions = defaultAblationOp
     { name: "hand + timeouts", once: handPlusRun({ ...none, timeouts: true }, url, input) },
     { name: "hand + runtime readBody", once: handPlusRun({ ...none, stream: true }, url, input) },
     { name: "hand + runtime send (retry, readBody)", once: handPlusRun({ ...none, send: true }, url, input) },
-    { name: "hand + spans + timeouts + send", once: handPlusRun({ spans: true, timeouts: true, stream: true, send: true }, url, input) },
+    {
+      name: "hand + spans + timeouts + send",
+      once: handPlusRun({ spans: true, timeouts: true, stream: true, send: true }, url, input)
+    },
     { name: "generated", once: generatedRun(input) },
     { name: "handEffect, tracer disabled", once: Effect.withTracerEnabled(handEffectRun(url, input), false) },
     { name: "generated, tracer disabled", once: Effect.withTracerEnabled(generatedRun(input), false) }
@@ -64,16 +72,26 @@ export const ablationBench = async (options: AblationOptions = defaultAblationOp
         const wall = (performance.now() - t0) / options.runs
         const cpu = cpuMicros(cpu0, process.cpuUsage()) / 1000 / options.runs
         const stats = await mockStats(mock)
-        if (stats.requests !== options.runs * 7) throw new Error(`${v.name} sent ${stats.requests} requests, expected ${options.runs * 7}`)
+        if (stats.requests !== options.runs * 7) {
+          throw new Error(`${v.name} sent ${stats.requests} requests, expected ${options.runs * 7}`)
+        }
         samples.get(v.name)!.push({ cpu, wall })
-        log(`ablation: rep ${rep + 1} ${v.name.padEnd(40)} ${cpu.toFixed(3)} ms/run cpu, ${wall.toFixed(3)} ms/run wall`)
+        log(
+          `ablation: rep ${rep + 1} ${v.name.padEnd(40)} ${cpu.toFixed(3)} ms/run cpu, ${wall.toFixed(3)} ms/run wall`
+        )
       }
     }
     const base = median(samples.get("handEffect")!.map((s) => s.cpu))
     const rows = variants.map((v) => {
       const s = samples.get(v.name)!
       const cpu = median(s.map((x) => x.cpu))
-      return { variant: v.name, cpuMsPerRun: round(cpu), wallMsPerRun: round(median(s.map((x) => x.wall))), cpuOverHandEffect: round(cpu / base, 2), extraCpuMsPerRun: round(cpu - base) }
+      return {
+        variant: v.name,
+        cpuMsPerRun: round(cpu),
+        wallMsPerRun: round(median(s.map((x) => x.wall))),
+        cpuOverHandEffect: round(cpu / base, 2),
+        extraCpuMsPerRun: round(cpu - base)
+      }
     })
     return { options, requestsPerRun: 7, rows }
   } finally {

@@ -20,8 +20,8 @@
  *   npx tsx bench/generator.ts [--quick] [--out results.json]
  */
 import { spawnSync } from "node:child_process"
-import { Session } from "node:inspector/promises"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { Session } from "node:inspector/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
@@ -47,7 +47,13 @@ export interface GeneratorOptions {
   readonly corpus: boolean
 }
 
-export const defaultGeneratorOptions: GeneratorOptions = { coldRuns: 5, warmRuns: 10, corpusRuns: 3, stagePasses: 3, corpus: true }
+export const defaultGeneratorOptions: GeneratorOptions = {
+  coldRuns: 5,
+  warmRuns: 10,
+  corpusRuns: 3,
+  stagePasses: 3,
+  corpus: true
+}
 
 const STAGES = ["loadAndDeref", "validateStructure", "lower", "emit"] as const
 type Stage = (typeof STAGES)[number]
@@ -59,16 +65,27 @@ const cold = (label: string, command: string, args: ReadonlyArray<string>, runs:
     const out = mkdtempSync(path.join(tmpdir(), "arazzo-bench-gen-"))
     try {
       const started = performance.now()
-      const result = spawnSync(command, [...args, "--out", out], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], timeout: 120_000 })
+      const result = spawnSync(command, [...args, "--out", out], {
+        cwd: ROOT,
+        stdio: ["ignore", "ignore", "pipe"],
+        timeout: 120_000
+      })
       times.push(performance.now() - started)
       exitCodes.push(result.status)
-      if (result.status !== 0) log(`generator: cold ${label} exited ${result.status}: ${String(result.stderr).slice(0, 400)}`)
+      if (result.status !== 0) {
+        log(`generator: cold ${label} exited ${result.status}: ${String(result.stderr).slice(0, 400)}`)
+      }
     } finally {
       rmSync(out, { recursive: true, force: true })
     }
   }
   log(`generator: cold ${label}: median ${Math.round(median(times))} ms over ${runs} runs`)
-  return { command: [command, ...args, "--out", "<tmpdir>"].join(" "), medianMs: Math.round(median(times)), runsMs: times.map(Math.round), exitCodes }
+  return {
+    command: [command, ...args, "--out", "<tmpdir>"].join(" "),
+    medianMs: Math.round(median(times)),
+    runsMs: times.map(Math.round),
+    exitCodes
+  }
 }
 
 /** One pass over the documents, stage by stage, as `analyzeDocument` + `generate` chain them. */
@@ -100,7 +117,9 @@ const stagePass = async (files: ReadonlyArray<string>) => {
   return {
     totalMs: round(total, 1),
     emitted,
-    stages: Object.fromEntries(STAGES.map((s) => [s, { ms: round(totals[s], 1), share: round(totals[s] / total, 3) }])) as Record<Stage, { ms: number; share: number }>
+    stages: Object.fromEntries(
+      STAGES.map((s) => [s, { ms: round(totals[s], 1), share: round(totals[s] / total, 3) }])
+    ) as Record<Stage, { ms: number; share: number }>
   }
 }
 
@@ -140,9 +159,11 @@ const profiled = async (task: () => Promise<unknown>) => {
 const profileStage = async (files: ReadonlyArray<string>, stage: "load" | "emit") => {
   const loaded = []
   for (const file of files) loaded.push(await loadDocument(file, {}))
-  if (stage === "load") return profiled(async () => {
-    for (const file of files) await loadDocument(file, {})
-  })
+  if (stage === "load") {
+    return profiled(async () => {
+      for (const file of files) await loadDocument(file, {})
+    })
+  }
   const irs = loaded.flatMap((l, i) => {
     if (l.document === undefined) return []
     const diagnostics = [...l.diagnostics, ...validateStructure(l.document.source)]
@@ -171,7 +192,9 @@ const warmGenerate = async (files: ReadonlyArray<string>, runs: number) => {
     // Documents per error code (a document counts once per code), the ten most common.
     const byCode = new Map<string, Set<string>>()
     for (const d of errors) byCode.set(d.code, (byCode.get(d.code) ?? new Set()).add(d.file))
-    errorCodes = Object.fromEntries([...byCode].map(([code, docs]) => [code, docs.size] as const).sort((a, b) => b[1] - a[1]).slice(0, 10))
+    errorCodes = Object.fromEntries(
+      [...byCode].map(([code, docs]) => [code, docs.size] as const).sort((a, b) => b[1] - a[1]).slice(0, 10)
+    )
   }
   const ms = median(times)
   return {
@@ -189,7 +212,12 @@ const warmGenerate = async (files: ReadonlyArray<string>, runs: number) => {
 
 export const generatorBench = async (options: GeneratorOptions = defaultGeneratorOptions) => {
   const npx = cold("npx tsx", "npx", ["tsx", "generator/cli.ts", "generate", "specs"], options.coldRuns)
-  const node = cold("node --import tsx", process.execPath, ["--import", "tsx", "generator/cli.ts", "generate", "specs"], options.coldRuns)
+  const node = cold(
+    "node --import tsx",
+    process.execPath,
+    ["--import", "tsx", "generator/cli.ts", "generate", "specs"],
+    options.coldRuns
+  )
 
   let started = performance.now()
   const specFiles = await findDocuments([SPECS])
@@ -197,7 +225,9 @@ export const generatorBench = async (options: GeneratorOptions = defaultGenerato
   log(`generator: ${specFiles.length} documents under specs/ (found in ${Math.round(findMs)} ms)`)
   // Stage timing first, while the loader's caches are empty and nothing is compiled yet.
   const specStages = await stages(specFiles, options.stagePasses)
-  log(`generator: stages over specs/: first pass ${specStages.firstPass.totalMs} ms, warm ${specStages.warmPasses.totalMs} ms`)
+  log(
+    `generator: stages over specs/: first pass ${specStages.firstPass.totalMs} ms, warm ${specStages.warmPasses.totalMs} ms`
+  )
   const specWarm = await warmGenerate(specFiles, options.warmRuns)
   log(`generator: warm generate over specs/: ${specWarm.medianMs} ms, ${specWarm.documentsPerSecond} documents/s`)
   const specEmitProfile = await profileStage(specFiles, "emit")
@@ -209,11 +239,21 @@ export const generatorBench = async (options: GeneratorOptions = defaultGenerato
     const corpusFindMs = performance.now() - started
     log(`generator: ${corpusFiles.length} documents under ${CORPUS} (found in ${Math.round(corpusFindMs)} ms)`)
     const corpusStages = await stages(corpusFiles, 2)
-    log(`generator: stages over the corpus: first pass ${corpusStages.firstPass.totalMs} ms, warm ${corpusStages.warmPasses.totalMs} ms`)
+    log(
+      `generator: stages over the corpus: first pass ${corpusStages.firstPass.totalMs} ms, warm ${corpusStages.warmPasses.totalMs} ms`
+    )
     const corpusLoadProfile = await profileStage(corpusFiles, "load")
     const corpusWarm = await warmGenerate(corpusFiles, options.corpusRuns)
-    log(`generator: warm generate over the corpus: ${corpusWarm.generated}/${corpusWarm.documents} generated, ${corpusWarm.medianMs} ms, ${corpusWarm.documentsPerSecond} documents/s`)
-    corpus = { path: CORPUS, findDocumentsMs: Math.round(corpusFindMs), stages: corpusStages, warm: corpusWarm, loadProfile: corpusLoadProfile }
+    log(
+      `generator: warm generate over the corpus: ${corpusWarm.generated}/${corpusWarm.documents} generated, ${corpusWarm.medianMs} ms, ${corpusWarm.documentsPerSecond} documents/s`
+    )
+    corpus = {
+      path: CORPUS,
+      findDocumentsMs: Math.round(corpusFindMs),
+      stages: corpusStages,
+      warm: corpusWarm,
+      loadProfile: corpusLoadProfile
+    }
   }
   return {
     options,
@@ -225,7 +265,9 @@ export const generatorBench = async (options: GeneratorOptions = defaultGenerato
 
 if (isMain(import.meta.url)) {
   const args = benchArgs()
-  const options = args.quick ? { coldRuns: 1, warmRuns: 2, corpusRuns: 1, stagePasses: 2, corpus: false } : defaultGeneratorOptions
+  const options = args.quick
+    ? { coldRuns: 1, warmRuns: 2, corpusRuns: 1, stagePasses: 2, corpus: false }
+    : defaultGeneratorOptions
   generatorBench(options).then(
     (result) => emit(result, args.out),
     (error: unknown) => {

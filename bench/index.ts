@@ -25,10 +25,16 @@ type Name = (typeof ALL)[number]
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { only: { type: "string" }, quick: { type: "boolean", default: false }, merge: { type: "boolean", default: false } }
+  options: {
+    only: { type: "string" },
+    quick: { type: "boolean", default: false },
+    merge: { type: "boolean", default: false }
+  }
 })
 const selected = (values.only?.split(",") ?? [...ALL]) as Array<Name>
-for (const name of selected) if (!ALL.includes(name)) throw new Error(`unknown benchmark ${name}; one of ${ALL.join(", ")}`)
+for (const name of selected) {
+  if (!ALL.includes(name)) throw new Error(`unknown benchmark ${name}; one of ${ALL.join(", ")}`)
+}
 const quick = values.quick ?? false
 
 let current: ReturnType<typeof spawn> | undefined
@@ -43,7 +49,16 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 const runChild = (file: string, args: ReadonlyArray<string>, limitMs: number): Promise<unknown> =>
   new Promise((resolve, reject) => {
     const out = path.join(os.tmpdir(), `arazzo-bench-${process.pid}-${path.basename(file, ".ts")}-${Date.now()}.json`)
-    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", path.join(BENCH, file), "--out", out, ...(quick ? ["--quick"] : []), ...args], {
+    const child = spawn(process.execPath, [
+      "--expose-gc",
+      "--import",
+      "tsx",
+      path.join(BENCH, file),
+      "--out",
+      out,
+      ...(quick ? ["--quick"] : []),
+      ...args
+    ], {
       cwd: ROOT,
       stdio: ["ignore", "inherit", "inherit"]
     })
@@ -74,14 +89,17 @@ const meta = {
   cores: os.cpus().length,
   memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
   platform: `${os.platform()} ${os.release()}`,
-  commit: spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim() || "unknown",
+  commit: spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim() ||
+    "unknown",
   quick,
   loadAverage: {} as Record<string, Array<number>>,
   durationsS: {} as Record<string, number>
 }
 
 const base = quick ? "results.quick" : "results"
-const previous = values.merge ? JSON.parse(readFileSync(path.join(BENCH, `${base}.json`), "utf8")) as Record<string, any> : undefined
+const previous = values.merge
+  ? JSON.parse(readFileSync(path.join(BENCH, `${base}.json`), "utf8")) as Record<string, any>
+  : undefined
 const results: Record<string, unknown> = { ...previous, meta }
 if (previous !== undefined) {
   meta.loadAverage = { ...previous.meta?.loadAverage }
@@ -90,7 +108,9 @@ if (previous !== undefined) {
 const ranAt: Record<string, string> = previous?.meta?.ranAt ??
   Object.fromEntries(Object.keys(previous?.meta?.loadAverage ?? {}).map((key) => [key, previous?.meta?.date as string]))
 const commits: Record<string, string> = previous?.meta?.commits ??
-  Object.fromEntries(Object.keys(previous?.meta?.loadAverage ?? {}).map((key) => [key, previous?.meta?.commit as string]))
+  Object.fromEntries(
+    Object.keys(previous?.meta?.loadAverage ?? {}).map((key) => [key, previous?.meta?.commit as string])
+  )
 Object.assign(meta, { ranAt, commits })
 const started = performance.now()
 const step = async (key: string, file: string, args: ReadonlyArray<string>, limitMs: number) => {
@@ -115,8 +135,17 @@ if (selected.includes("ablation")) results.ablation = await step("ablation", "ab
 if (selected.includes("scale")) {
   results.scale = [
     await step("scale generated (layerUndici)", "scale.ts", [], 6 * 60_000),
-    await step("scale generated (64 connections)", "scale.ts", ["--connections", "64", ...(quick ? [] : ["--live-heap-at", "60000"])], 6 * 60_000),
-    await step("scale handEffect (64 connections)", "scale.ts", ["--variant", "handEffect", "--connections", "64"], 6 * 60_000)
+    await step("scale generated (64 connections)", "scale.ts", [
+      "--connections",
+      "64",
+      ...(quick ? [] : ["--live-heap-at", "60000"])
+    ], 6 * 60_000),
+    await step(
+      "scale handEffect (64 connections)",
+      "scale.ts",
+      ["--variant", "handEffect", "--connections", "64"],
+      6 * 60_000
+    )
   ]
 }
 if (selected.includes("generator")) results.generator = await step("generator", "generator.ts", [], 10 * 60_000)

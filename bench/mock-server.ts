@@ -51,14 +51,30 @@ const stats = () => {
   const [blob] = mock.blobs.values()
   const [workflow] = mock.workflows.values()
   const sample = {
-    blob: blob && { size: blob.bytes.byteLength, sha256: blob.sha256, mimeType: blob.mimeType, filename: blob.filename, moderate: blob.moderate },
-    workflowRequest: workflow && JSON.parse(JSON.stringify(workflow.request).replace(/"blob_\d+"/g, '"<blobId>"'))
+    blob: blob &&
+      {
+        size: blob.bytes.byteLength,
+        sha256: blob.sha256,
+        mimeType: blob.mimeType,
+        filename: blob.filename,
+        moderate: blob.moderate
+      },
+    workflowRequest: workflow && JSON.parse(JSON.stringify(workflow.request).replace(/"blob_\d+"/g, "\"<blobId>\""))
   }
   const bodyBytes: Record<string, number> = {}
   for (const request of mock.requests) {
     bodyBytes[request.operation] = (bodyBytes[request.operation] ?? 0) + Number(request.headers["content-length"] ?? 0)
   }
-  return { counts, statuses, first, sample, bodyBytes, requests: mock.requests.length, cpu, rss: process.memoryUsage().rss }
+  return {
+    counts,
+    statuses,
+    first,
+    sample,
+    bodyBytes,
+    requests: mock.requests.length,
+    cpu,
+    rss: process.memoryUsage().rss
+  }
 }
 
 const reset = () => {

@@ -7,19 +7,19 @@
  *   npx tsx bench/profile.ts [generated|handEffect|fetch] [--runs 1000] [--concurrency 1]
  *     [--top 25] [--focus readBody,send] [--out profile.json] [--cpuprofile file.cpuprofile]
  */
-import { writeFileSync } from "node:fs"
-import { Session } from "node:inspector/promises"
-import { parseArgs } from "node:util"
-import { fetchRun, generatedRun, handEffectRun, pool, sourceImage } from "./lib/img2img.js"
-import { isMain, log } from "./lib/stats.js"
-import { startMockChild, VARIANTS, type VariantName } from "./runtime.js"
-import { stop } from "./lib/child.js"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schedule from "effect/Schedule"
+import { writeFileSync } from "node:fs"
+import { Session } from "node:inspector/promises"
+import { parseArgs } from "node:util"
+import { stop } from "./lib/child.js"
+import { fetchRun, generatedRun, handEffectRun, pool, sourceImage } from "./lib/img2img.js"
+import { isMain, log } from "./lib/stats.js"
+import { startMockChild, type VariantName, VARIANTS } from "./runtime.js"
 
 interface ProfileNode {
   readonly id: number
@@ -43,7 +43,8 @@ export const packageOf = (url: string): string => {
   return url
 }
 
-const shortUrl = (url: string) => url.replace(/^file:\/\//, "").replace(/.*node_modules\//, "").replace("/work/main/", "")
+const shortUrl = (url: string) =>
+  url.replace(/^file:\/\//, "").replace(/.*node_modules\//, "").replace("/work/main/", "")
 
 export const summarize = (profile: Profile, top: number, focus: ReadonlyArray<string>) => {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
@@ -83,8 +84,17 @@ export const summarize = (profile: Profile, top: number, focus: ReadonlyArray<st
   }
   const pct = (us: number) => Math.round((us / total) * 1000) / 10
   const rows = (m: Map<string, number>) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, ms: Math.round(us / 100) / 10, percent: pct(us) }))
-  return { totalMs: Math.round(total / 1000), byPackage: rows(byPackage), byFunction: rows(byFunction), inclusive: rows(inclusive) }
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({
+      name,
+      ms: Math.round(us / 100) / 10,
+      percent: pct(us)
+    }))
+  return {
+    totalMs: Math.round(total / 1000),
+    byPackage: rows(byPackage),
+    byFunction: rows(byFunction),
+    inclusive: rows(inclusive)
+  }
 }
 
 const main = async () => {
@@ -105,7 +115,12 @@ const main = async () => {
   const runs = Number(values.runs)
   const concurrency = Number(values.concurrency)
   const { child, url } = await startMockChild(3)
-  const input = { apiKey: "bench-token", file: sourceImage(4096), engine: "flux2", prompt: "a lighthouse at dusk, oil painting" }
+  const input = {
+    apiKey: "bench-token",
+    file: sourceImage(4096),
+    engine: "flux2",
+    prompt: "a lighthouse at dusk, oil painting"
+  }
   const runtime = ManagedRuntime.make(Layer.mergeAll(
     NodeHttpClient.layerUndici,
     Arazzo.Servers.layer({ civitaiOrchestrationApi: url }),
@@ -113,7 +128,9 @@ const main = async () => {
   ))
   const batch = (n: number): Promise<unknown> => {
     if (name === "fetch") return pool(n, concurrency, () => fetchRun(url, input))
-    const once: Effect.Effect<unknown, unknown, any> = name === "generated" ? generatedRun(input) : handEffectRun(url, input)
+    const once: Effect.Effect<unknown, unknown, any> = name === "generated"
+      ? generatedRun(input)
+      : handEffectRun(url, input)
     return runtime.runPromise(Effect.forEach(Array.from({ length: n }), () => once, { concurrency, discard: true }))
   }
   const session = new Session()
@@ -129,16 +146,28 @@ const main = async () => {
     const { profile } = (await session.post("Profiler.stop")) as unknown as { profile: Profile }
     if (values.cpuprofile !== undefined) writeFileSync(values.cpuprofile, JSON.stringify(profile))
     const focus = values.focus.split(",").filter((s) => s !== "")
-    const summary = { variant: name, runs, concurrency, wallMsPerRun: elapsed / runs, ...summarize(profile, Number(values.top), focus) }
+    const summary = {
+      variant: name,
+      runs,
+      concurrency,
+      wallMsPerRun: elapsed / runs,
+      ...summarize(profile, Number(values.top), focus)
+    }
     if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(summary, null, 2) + "\n")
     log(`profile: ${name} ${runs} runs at concurrency ${concurrency}: ${(elapsed / runs).toFixed(3)} ms/run`)
     console.log(`\nself time by package (${summary.totalMs} ms sampled):`)
-    for (const r of summary.byPackage) console.log(`  ${String(r.percent).padStart(5)}%  ${String(r.ms).padStart(8)} ms  ${r.name}`)
+    for (const r of summary.byPackage) {
+      console.log(`  ${String(r.percent).padStart(5)}%  ${String(r.ms).padStart(8)} ms  ${r.name}`)
+    }
     console.log(`\nself time by function:`)
-    for (const r of summary.byFunction) console.log(`  ${String(r.percent).padStart(5)}%  ${String(r.ms).padStart(8)} ms  ${r.name}`)
+    for (const r of summary.byFunction) {
+      console.log(`  ${String(r.percent).padStart(5)}%  ${String(r.ms).padStart(8)} ms  ${r.name}`)
+    }
     if (summary.inclusive.length > 0) {
       console.log(`\ninclusive time (on the stack):`)
-      for (const r of summary.inclusive) console.log(`  ${String(r.percent).padStart(5)}%  ${String(r.ms).padStart(8)} ms  ${r.name}`)
+      for (const r of summary.inclusive) {
+        console.log(`  ${String(r.percent).padStart(5)}%  ${String(r.ms).padStart(8)} ms  ${r.name}`)
+      }
     }
   } finally {
     session.disconnect()

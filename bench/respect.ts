@@ -19,18 +19,18 @@
  *
  *   npx tsx bench/respect.ts [--quick] [--out results.json]
  */
-import { spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import * as path from "node:path"
-import { performance } from "node:perf_hooks"
-import { fileURLToPath } from "node:url"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schedule from "effect/Schedule"
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { performance } from "node:perf_hooks"
+import { fileURLToPath } from "node:url"
 import { stop } from "./lib/child.js"
 import { generatedRun, sourceImage } from "./lib/img2img.js"
 import { benchArgs, emit, isMain, log, median, round } from "./lib/stats.js"
@@ -53,19 +53,29 @@ export const defaultRespectOptions: RespectOptions = { processRuns: 10, warmRuns
 const respectBin = () => process.env.REDOCLY_BIN ?? "/tmp/respect-bench/node_modules/.bin/redocly"
 
 const sameCounts = (counts: Record<string, number>, times = 1) =>
-  Object.entries(EXPECTED).every(([op, n]) => counts[op] === n * times) && Object.keys(counts).length === Object.keys(EXPECTED).length
+  Object.entries(EXPECTED).every(([op, n]) => counts[op] === n * times) &&
+  Object.keys(counts).length === Object.keys(EXPECTED).length
 
 export const respectBench = async (options: RespectOptions = defaultRespectOptions) => {
   const bin = respectBin()
   if (!existsSync(bin)) {
-    return { available: false, reason: `no Respect CLI at ${bin} (set REDOCLY_BIN, or npm install @redocly/cli in /tmp/respect-bench)` }
+    return {
+      available: false,
+      reason: `no Respect CLI at ${bin} (set REDOCLY_BIN, or npm install @redocly/cli in /tmp/respect-bench)`
+    }
   }
-  const version = spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 60_000, env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } }).stdout.trim().split("\n").pop()
+  const version = spawnSync(bin, ["--version"], {
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" }
+  }).stdout.trim().split("\n").pop()
   const dir = mkdtempSync(path.join(tmpdir(), "arazzo-bench-respect-"))
   const document = readFileSync(DOCUMENT, "utf8")
     .replace("file: $inputs.file", "file: $file('./source.bin')")
     .replace("url: ../openapi/civitai-orchestration-api-openapi.yml", `url: ${OPENAPI}`)
-  if (!document.includes("$file('./source.bin')")) throw new Error("the document changed: its upload payload is no longer `file: $inputs.file`")
+  if (!document.includes("$file('./source.bin')")) {
+    throw new Error("the document changed: its upload payload is no longer `file: $inputs.file`")
+  }
   writeFileSync(path.join(dir, "img2img.yml"), document)
   writeFileSync(path.join(dir, "source.bin"), sourceImage(IMAGE_BYTES))
   const { child: mock, url } = await startMockChild(0)
@@ -78,39 +88,79 @@ export const respectBench = async (options: RespectOptions = defaultRespectOptio
       const json = path.join(dir, `respect-${i}.json`)
       const started = performance.now()
       const result = spawnSync(bin, [
-        "respect", "img2img.yml", "--server", `civitaiOrchestrationApi=${url}`,
-        "-i", `apiKey=${TOKEN}`, "-i", "engine=flux2", "-i", "prompt=a lighthouse at dusk, oil painting", "-i", "moderate=true",
-        "-J", json
+        "respect",
+        "img2img.yml",
+        "--server",
+        `civitaiOrchestrationApi=${url}`,
+        "-i",
+        `apiKey=${TOKEN}`,
+        "-i",
+        "engine=flux2",
+        "-i",
+        "prompt=a lighthouse at dusk, oil painting",
+        "-i",
+        "moderate=true",
+        "-J",
+        json
       ], { cwd: dir, env, encoding: "utf8", timeout: 120_000 })
       const wall = performance.now() - started
       const { counts } = await mockStats(mock)
       if (result.status !== 0 || !sameCounts(counts)) {
-        throw new Error(`respect run ${i} exited ${result.status} with requests ${JSON.stringify(counts)}:\n${(result.stdout ?? "").slice(-2000)}`)
+        throw new Error(
+          `respect run ${i} exited ${result.status} with requests ${JSON.stringify(counts)}:\n${
+            (result.stdout ?? "").slice(-2000)
+          }`
+        )
       }
       if (i === 0) continue // the first run warms the disk cache
-      const report = JSON.parse(readFileSync(json, "utf8")) as { files: Record<string, { executedWorkflows: Array<{ totalTimeMs: number }> }> }
+      const report = JSON.parse(readFileSync(json, "utf8")) as {
+        files: Record<string, { executedWorkflows: Array<{ totalTimeMs: number }> }>
+      }
       respect.wallMs.push(wall)
       respect.workflowMs.push(report.files["img2img.yml"]!.executedWorkflows[0]!.totalTimeMs)
     }
-    log(`respect: Respect CLI ${round(median(respect.wallMs), 0)} ms per process, workflow ${median(respect.workflowMs)} ms as it reports`)
+    log(
+      `respect: Respect CLI ${round(median(respect.wallMs), 0)} ms per process, workflow ${
+        median(respect.workflowMs)
+      } ms as it reports`
+    )
 
     // The generated workflow, once per fresh process.
     const fresh = { wallMs: [] as Array<number>, runMs: [] as Array<number> }
     for (let i = 0; i < options.processRuns + 1; i++) {
       await mockReset(mock)
       const started = performance.now()
-      const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/lib/once.ts"), url, TOKEN, String(IMAGE_BYTES)], { cwd: ROOT, encoding: "utf8", timeout: 120_000 })
+      const result = spawnSync(process.execPath, [
+        "--import",
+        "tsx",
+        path.join(ROOT, "bench/lib/once.ts"),
+        url,
+        TOKEN,
+        String(IMAGE_BYTES)
+      ], { cwd: ROOT, encoding: "utf8", timeout: 120_000 })
       const wall = performance.now() - started
       const { counts } = await mockStats(mock)
-      const line = JSON.parse(result.stdout.trim().split("\n").pop() ?? "{}") as { ok?: boolean; runMs?: number; error?: string }
+      const line = JSON.parse(result.stdout.trim().split("\n").pop() ?? "{}") as {
+        ok?: boolean
+        runMs?: number
+        error?: string
+      }
       if (result.status !== 0 || line.ok !== true || !sameCounts(counts)) {
-        throw new Error(`generated run ${i} exited ${result.status} (${line.error ?? ""}) with requests ${JSON.stringify(counts)}\n${result.stderr}`)
+        throw new Error(
+          `generated run ${i} exited ${result.status} (${line.error ?? ""}) with requests ${
+            JSON.stringify(counts)
+          }\n${result.stderr}`
+        )
       }
       if (i === 0) continue
       fresh.wallMs.push(wall)
       fresh.runMs.push(line.runMs ?? Number.NaN)
     }
-    log(`respect: generated ${round(median(fresh.wallMs), 0)} ms per fresh process, first run ${round(median(fresh.runMs), 1)} ms`)
+    log(
+      `respect: generated ${round(median(fresh.wallMs), 0)} ms per fresh process, first run ${
+        round(median(fresh.runMs), 1)
+      } ms`
+    )
 
     // The generated workflow, warm, in this process.
     const runtime = ManagedRuntime.make(Layer.mergeAll(
@@ -118,13 +168,22 @@ export const respectBench = async (options: RespectOptions = defaultRespectOptio
       Arazzo.Servers.layer({ civitaiOrchestrationApi: url }),
       Arazzo.Policies.layer({ poll: Schedule.spaced("0 millis").pipe(Schedule.intersect(Schedule.recurs(50))) })
     ))
-    const input = { apiKey: TOKEN, file: sourceImage(IMAGE_BYTES), engine: "flux2", prompt: "a lighthouse at dusk, oil painting" }
+    const input = {
+      apiKey: TOKEN,
+      file: sourceImage(IMAGE_BYTES),
+      engine: "flux2",
+      prompt: "a lighthouse at dusk, oil painting"
+    }
     let warmMs: number
     try {
-      await runtime.runPromise(Effect.forEach(Array.from({ length: 100 }), () => generatedRun(input), { discard: true }))
+      await runtime.runPromise(
+        Effect.forEach(Array.from({ length: 100 }), () => generatedRun(input), { discard: true })
+      )
       await mockReset(mock)
       const started = performance.now()
-      await runtime.runPromise(Effect.forEach(Array.from({ length: options.warmRuns }), () => generatedRun(input), { discard: true }))
+      await runtime.runPromise(
+        Effect.forEach(Array.from({ length: options.warmRuns }), () => generatedRun(input), { discard: true })
+      )
       warmMs = (performance.now() - started) / options.warmRuns
       const { counts } = await mockStats(mock)
       if (!sameCounts(counts, options.warmRuns)) throw new Error(`warm generated runs sent ${JSON.stringify(counts)}`)

@@ -12,14 +12,14 @@
  *
  *   npx tsx bench/runtime.ts [--quick] [--out results.json]
  */
-import type { ChildProcess } from "node:child_process"
-import { performance } from "node:perf_hooks"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schedule from "effect/Schedule"
+import type { ChildProcess } from "node:child_process"
+import { performance } from "node:perf_hooks"
 import { ask, nextMessage, spawnTs, stop } from "./lib/child.js"
 import { fetchRun, generatedRun, handEffectRun, type Img2imgInput, pool, sourceImage } from "./lib/img2img.js"
 import { benchArgs, cpuMicros, emit, gc, isMain, log, median, round } from "./lib/stats.js"
@@ -60,7 +60,11 @@ const TOKEN = "bench-token"
 const noWaitPoll = Schedule.spaced("0 millis").pipe(Schedule.intersect(Schedule.recurs(50)))
 
 const effectBatch = <E>(once: Effect.Effect<unknown, E, any>, runs: number, concurrency: number) =>
-  Effect.forEach(Array.from({ length: runs }), () => once, concurrency > 1 ? { concurrency, discard: true } : { discard: true })
+  Effect.forEach(
+    Array.from({ length: runs }),
+    () => once,
+    concurrency > 1 ? { concurrency, discard: true } : { discard: true }
+  )
 
 const makeVariant = (name: VariantName, url: string, input: Img2imgInput): Variant => {
   switch (name) {
@@ -87,14 +91,21 @@ const makeVariant = (name: VariantName, url: string, input: Img2imgInput): Varia
       }
     }
     case "fetch":
-      return { name, run: (runs, concurrency) => pool(runs, concurrency, () => fetchRun(url, input)), dispose: async () => {} }
+      return {
+        name,
+        run: (runs, concurrency) => pool(runs, concurrency, () => fetchRun(url, input)),
+        dispose: async () => {}
+      }
   }
 }
 
 interface MockStats {
   readonly counts: Record<string, number>
   readonly statuses: Record<string, number>
-  readonly first: Record<string, { method: string; headerNames: Array<string>; contentType?: string; contentLength?: string }>
+  readonly first: Record<
+    string,
+    { method: string; headerNames: Array<string>; contentType?: string; contentLength?: string }
+  >
   readonly sample: unknown
   readonly bodyBytes: Record<string, number>
   readonly requests: number
@@ -118,7 +129,13 @@ export interface Measurement {
   readonly runsPerSecond: number
 }
 
-const measure = async (mock: ChildProcess, variant: Variant, runs: number, concurrency: number, expectedRequests: number) => {
+const measure = async (
+  mock: ChildProcess,
+  variant: Variant,
+  runs: number,
+  concurrency: number,
+  expectedRequests: number
+) => {
   await mockReset(mock)
   gc()
   const serverBefore = await mockStats(mock)
@@ -129,7 +146,9 @@ const measure = async (mock: ChildProcess, variant: Variant, runs: number, concu
   const cpu = cpuMicros(cpuBefore, process.cpuUsage())
   const serverAfter = await mockStats(mock)
   if (serverAfter.requests !== expectedRequests) {
-    throw new Error(`${variant.name} sent ${serverAfter.requests} requests for ${runs} runs, expected ${expectedRequests}`)
+    throw new Error(
+      `${variant.name} sent ${serverAfter.requests} requests for ${runs} runs, expected ${expectedRequests}`
+    )
   }
   return {
     wallMsPerRun: elapsed / runs,
@@ -168,14 +187,30 @@ const verify = async (input: Img2imgInput, options: RuntimeOptions) => {
   }
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
   for (const [name, stats] of Object.entries(seen)) {
-    if (!same(stats.counts, reference.counts)) problems.push(`${name} counts ${JSON.stringify(stats.counts)} differ from generated ${JSON.stringify(reference.counts)}`)
-    if (!same(stats.bodyBytes, reference.bodyBytes)) problems.push(`${name} body bytes ${JSON.stringify(stats.bodyBytes)} differ from generated ${JSON.stringify(reference.bodyBytes)}`)
-    if (!same(stats.sample, reference.sample)) problems.push(`${name} sent ${JSON.stringify(stats.sample)}, generated ${JSON.stringify(reference.sample)}`)
-    if (Object.keys(stats.statuses).some((s) => !/^20[012]$/.test(s))) problems.push(`${name} got statuses ${JSON.stringify(stats.statuses)}`)
+    if (!same(stats.counts, reference.counts)) {
+      problems.push(
+        `${name} counts ${JSON.stringify(stats.counts)} differ from generated ${JSON.stringify(reference.counts)}`
+      )
+    }
+    if (!same(stats.bodyBytes, reference.bodyBytes)) {
+      problems.push(
+        `${name} body bytes ${JSON.stringify(stats.bodyBytes)} differ from generated ${
+          JSON.stringify(reference.bodyBytes)
+        }`
+      )
+    }
+    if (!same(stats.sample, reference.sample)) {
+      problems.push(`${name} sent ${JSON.stringify(stats.sample)}, generated ${JSON.stringify(reference.sample)}`)
+    }
+    if (Object.keys(stats.statuses).some((s) => !/^20[012]$/.test(s))) {
+      problems.push(`${name} got statuses ${JSON.stringify(stats.statuses)}`)
+    }
     for (const [op, first] of Object.entries(stats.first)) {
       const ref = reference.first[op]
       for (const key of ["method", "contentType"] as const) {
-        if (first[key] !== ref?.[key]) problems.push(`${name} ${op} ${key} ${first[key]} differs from generated ${ref?.[key]}`)
+        if (first[key] !== ref?.[key]) {
+          problems.push(`${name} ${op} ${key} ${first[key]} differs from generated ${ref?.[key]}`)
+        }
       }
     }
   }
@@ -186,18 +221,28 @@ const verify = async (input: Img2imgInput, options: RuntimeOptions) => {
     countsInVerification: Object.fromEntries(Object.entries(seen).map(([name, stats]) => [name, stats.counts])),
     bodyBytesInVerification: reference.bodyBytes,
     sample: reference.sample,
-    headerNames: Object.fromEntries(Object.entries(seen).map(([name, stats]) =>
-      [name, Object.fromEntries(Object.entries(stats.first).map(([op, f]) => [op, f.headerNames]))]))
+    headerNames: Object.fromEntries(
+      Object.entries(seen).map((
+        [name, stats]
+      ) => [name, Object.fromEntries(Object.entries(stats.first).map(([op, f]) => [op, f.headerNames]))])
+    )
   }
 }
 
 export const runtimeBench = async (options: RuntimeOptions = defaultRuntimeOptions) => {
   const { child: mock, url } = await startMockChild(options.pollsUntilDone)
-  const input: Img2imgInput = { apiKey: TOKEN, file: sourceImage(options.imageBytes), engine: "flux2", prompt: "a lighthouse at dusk, oil painting" }
+  const input: Img2imgInput = {
+    apiKey: TOKEN,
+    file: sourceImage(options.imageBytes),
+    engine: "flux2",
+    prompt: "a lighthouse at dusk, oil painting"
+  }
   const variants = VARIANTS.map((name) => makeVariant(name, url, input))
   try {
     const verification = await verify(input, options)
-    log(`runtime: mock at ${url} (pid ${mock.pid}); warm-up ${options.warmupRuns} sequential + ${options.warmupRuns} concurrent runs per variant`)
+    log(
+      `runtime: mock at ${url} (pid ${mock.pid}); warm-up ${options.warmupRuns} sequential + ${options.warmupRuns} concurrent runs per variant`
+    )
     for (const variant of variants) {
       await variant.run(options.warmupRuns, 1)
       await variant.run(options.warmupRuns, options.concurrency)
@@ -215,26 +260,39 @@ export const runtimeBench = async (options: RuntimeOptions = defaultRuntimeOptio
         for (const variant of order) {
           const m = await measure(mock, variant, options.runs, concurrency, options.runs * requestsPerRun)
           samples[mode][variant.name].push(m)
-          log(`runtime: rep ${rep + 1} ${mode.padEnd(10)} ${variant.name.padEnd(10)} ${m.wallMsPerRun.toFixed(3)} ms/run wall, ${m.cpuMsPerRun.toFixed(3)} ms/run cpu, mock ${m.serverCpuMsPerRun.toFixed(3)} ms/run cpu`)
+          log(
+            `runtime: rep ${rep + 1} ${mode.padEnd(10)} ${variant.name.padEnd(10)} ${
+              m.wallMsPerRun.toFixed(3)
+            } ms/run wall, ${m.cpuMsPerRun.toFixed(3)} ms/run cpu, mock ${m.serverCpuMsPerRun.toFixed(3)} ms/run cpu`
+          )
         }
       }
     }
-    const medians = Object.fromEntries(MODES.map((mode) => [mode, Object.fromEntries(VARIANTS.map((name) => {
-      const s = samples[mode][name]
-      const m: Measurement = {
-        wallMsPerRun: round(median(s.map((x) => x.wallMsPerRun))),
-        cpuMsPerRun: round(median(s.map((x) => x.cpuMsPerRun))),
-        serverCpuMsPerRun: round(median(s.map((x) => x.serverCpuMsPerRun))),
-        runsPerSecond: round(median(s.map((x) => x.runsPerSecond)), 1)
-      }
-      return [name, m]
-    }))])) as Record<Mode, Record<VariantName, Measurement>>
+    const medians = Object.fromEntries(MODES.map((mode) => [
+      mode,
+      Object.fromEntries(VARIANTS.map((name) => {
+        const s = samples[mode][name]
+        const m: Measurement = {
+          wallMsPerRun: round(median(s.map((x) => x.wallMsPerRun))),
+          cpuMsPerRun: round(median(s.map((x) => x.cpuMsPerRun))),
+          serverCpuMsPerRun: round(median(s.map((x) => x.serverCpuMsPerRun))),
+          runsPerSecond: round(median(s.map((x) => x.runsPerSecond)), 1)
+        }
+        return [name, m]
+      }))
+    ])) as Record<Mode, Record<VariantName, Measurement>>
     const ratio = (a: number, b: number) => round(a / b, 2)
     const ratios = Object.fromEntries(MODES.map((mode) => {
       const g = medians[mode].generated, h = medians[mode].handEffect, f = medians[mode].fetch
       return [mode, {
-        wall: { generatedOverHandEffect: ratio(g.wallMsPerRun, h.wallMsPerRun), generatedOverFetch: ratio(g.wallMsPerRun, f.wallMsPerRun) },
-        cpu: { generatedOverHandEffect: ratio(g.cpuMsPerRun, h.cpuMsPerRun), generatedOverFetch: ratio(g.cpuMsPerRun, f.cpuMsPerRun) }
+        wall: {
+          generatedOverHandEffect: ratio(g.wallMsPerRun, h.wallMsPerRun),
+          generatedOverFetch: ratio(g.wallMsPerRun, f.wallMsPerRun)
+        },
+        cpu: {
+          generatedOverHandEffect: ratio(g.cpuMsPerRun, h.cpuMsPerRun),
+          generatedOverFetch: ratio(g.cpuMsPerRun, f.cpuMsPerRun)
+        }
       }]
     }))
     return {
@@ -243,12 +301,19 @@ export const runtimeBench = async (options: RuntimeOptions = defaultRuntimeOptio
       verification,
       medians,
       ratios,
-      samples: Object.fromEntries(MODES.map((mode) => [mode, Object.fromEntries(VARIANTS.map((name) =>
-        [name, samples[mode][name].map((m) => ({
-          wallMsPerRun: round(m.wallMsPerRun),
-          cpuMsPerRun: round(m.cpuMsPerRun),
-          serverCpuMsPerRun: round(m.serverCpuMsPerRun)
-        }))]))]))
+      samples: Object.fromEntries(
+        MODES.map((mode) => [
+          mode,
+          Object.fromEntries(VARIANTS.map((name) => [
+            name,
+            samples[mode][name].map((m) => ({
+              wallMsPerRun: round(m.wallMsPerRun),
+              cpuMsPerRun: round(m.cpuMsPerRun),
+              serverCpuMsPerRun: round(m.serverCpuMsPerRun)
+            }))
+          ]))
+        ])
+      )
     }
   } finally {
     for (const variant of variants) await variant.dispose()
@@ -258,7 +323,9 @@ export const runtimeBench = async (options: RuntimeOptions = defaultRuntimeOptio
 
 if (isMain(import.meta.url)) {
   const args = benchArgs()
-  const options = args.quick ? { ...defaultRuntimeOptions, runs: 100, warmupRuns: 20, repeats: 1 } : defaultRuntimeOptions
+  const options = args.quick
+    ? { ...defaultRuntimeOptions, runs: 100, warmupRuns: 20, repeats: 1 }
+    : defaultRuntimeOptions
   runtimeBench(options).then(
     (result) => emit(result, args.out),
     (error: unknown) => {

@@ -11,17 +11,17 @@
  *
  *   npx tsx bench/scale.ts [--quick] [--variant generated|handEffect] [--runs N] [--connections N] [--live-heap-at ms] [--out results.json]
  */
-import { monitorEventLoopDelay, performance } from "node:perf_hooks"
-import { parseArgs } from "node:util"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import Undici from "@effect/platform-node/Undici"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schedule from "effect/Schedule"
+import { monitorEventLoopDelay, performance } from "node:perf_hooks"
+import { parseArgs } from "node:util"
 import { stop } from "./lib/child.js"
 import { generatedRun, handEffectRun, type Img2imgInput, sourceImage } from "./lib/img2img.js"
 import { benchArgs, emit, gc, isMain, log, round } from "./lib/stats.js"
@@ -73,8 +73,15 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
   watchdog.unref()
 
   const { child: mock, url } = await startMockChild(options.pollsUntilDone)
-  const input: Img2imgInput = { apiKey: "bench-token", file: sourceImage(options.imageBytes), engine: "flux2", prompt: "a lighthouse at dusk, oil painting" }
-  const pollSchedule = Schedule.spaced(Duration.millis(options.pollSpacingMs)).pipe(Schedule.intersect(Schedule.recurs(50)))
+  const input: Img2imgInput = {
+    apiKey: "bench-token",
+    file: sourceImage(options.imageBytes),
+    engine: "flux2",
+    prompt: "a lighthouse at dusk, oil painting"
+  }
+  const pollSchedule = Schedule.spaced(Duration.millis(options.pollSpacingMs)).pipe(
+    Schedule.intersect(Schedule.recurs(50))
+  )
   const client = options.connections === undefined
     ? NodeHttpClient.layerUndici
     : NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(Layer.scoped(
@@ -91,7 +98,9 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
   ))
   try {
     // A few runs first so code is loaded and compiled before the baseline is taken.
-    await runtime.runPromise(Effect.forEach(Array.from({ length: 50 }), () => generatedRun(input), { concurrency: 10, discard: true }))
+    await runtime.runPromise(
+      Effect.forEach(Array.from({ length: 50 }), () => generatedRun(input), { concurrency: 10, discard: true })
+    )
     await mockReset(mock)
     gc()
     await new Promise((r) => setTimeout(r, 200))
@@ -111,7 +120,13 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
     let succeeded = 0
     let inFlight = 0
     let peakInFlight = 0
-    log(`scale: ${options.variant}: ${options.runs} concurrent runs, ${options.connections ?? "unlimited"} connections, polls every ${options.pollSpacingMs} ms, mock at ${url} (pid ${mock.pid}); baseline RSS ${(baseline.rss / MiB).toFixed(0)} MiB`)
+    log(
+      `scale: ${options.variant}: ${options.runs} concurrent runs, ${
+        options.connections ?? "unlimited"
+      } connections, polls every ${options.pollSpacingMs} ms, mock at ${url} (pid ${mock.pid}); baseline RSS ${
+        (baseline.rss / MiB).toFixed(0)
+      } MiB`
+    )
 
     const one = Effect.suspend(() => {
       const started = performance.now()
@@ -129,10 +144,18 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
             }),
           onFailure: (error) =>
             Effect.sync(() => {
-              const { _tag: tag = "Error", stepId, detail, message } = error as { _tag?: string; stepId?: string; detail?: string; message?: string }
+              const { _tag: tag = "Error", stepId, detail, message } = error as {
+                _tag?: string
+                stepId?: string
+                detail?: string
+                message?: string
+              }
               failures[tag] = (failures[tag] ?? 0) + 1
               // A few distinct reasons, for the report (the mock's URL and the bench token only).
-              const why = `${tag}${stepId === undefined ? "" : ` at ${stepId}`}: ${detail ?? message ?? ""}`.slice(0, 300)
+              const why = `${tag}${stepId === undefined ? "" : ` at ${stepId}`}: ${detail ?? message ?? ""}`.slice(
+                0,
+                300
+              )
               if (failureSamples.length < 5 && !failureSamples.includes(why)) failureSamples.push(why)
             })
         }),
@@ -193,9 +216,18 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
         max: round(delay.max / 1e6, 1),
         mean: round(delay.mean / 1e6, 1)
       },
-      mock: { requests: server.requests, counts: server.counts, statuses: server.statuses, rssMiB: round(server.rss / MiB, 1) }
+      mock: {
+        requests: server.requests,
+        counts: server.counts,
+        statuses: server.statuses,
+        rssMiB: round(server.rss / MiB, 1)
+      }
     }
-    log(`scale: ${outcome}: ${succeeded}/${options.runs} succeeded in ${(wallMs / 1000).toFixed(1)} s; peak RSS ${result.memory.peakRssMiB} MiB; event-loop delay p99 ${result.eventLoopDelayMs.p99} ms`)
+    log(
+      `scale: ${outcome}: ${succeeded}/${options.runs} succeeded in ${
+        (wallMs / 1000).toFixed(1)
+      } s; peak RSS ${result.memory.peakRssMiB} MiB; event-loop delay p99 ${result.eventLoopDelayMs.p99} ms`
+    )
     return result
   } finally {
     await runtime.dispose()
@@ -209,7 +241,12 @@ if (isMain(import.meta.url)) {
   const extra = parseArgs({
     args: process.argv.slice(2),
     strict: false,
-    options: { variant: { type: "string" }, runs: { type: "string" }, connections: { type: "string" }, "live-heap-at": { type: "string" } }
+    options: {
+      variant: { type: "string" },
+      runs: { type: "string" },
+      connections: { type: "string" },
+      "live-heap-at": { type: "string" }
+    }
   }).values as { variant?: string; runs?: string; connections?: string; "live-heap-at"?: string }
   const options: ScaleOptions = {
     ...defaultScaleOptions,

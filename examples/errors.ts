@@ -42,7 +42,9 @@ const civitai = (status: string): MockRoutes => ({
 })
 
 const attempt = (apiKey: string, status: string) =>
-  generate(apiKey).pipe(Effect.provide(Layer.mergeAll(MockApi.layer(civitai(status)), Arazzo.Policies.layer({ poll: Schedule.recurs(3) }))))
+  generate(apiKey).pipe(
+    Effect.provide(Layer.mergeAll(MockApi.layer(civitai(status)), Arazzo.Policies.layer({ poll: Schedule.recurs(3) })))
+  )
 
 Effect.runPromise(Effect.all([
   attempt("good-token", "succeeded"),

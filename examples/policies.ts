@@ -51,9 +51,17 @@ const stillProcessing = MockApi.layer({
   "GET /v2/consumer/workflows/{workflowId}": { json: { id: "wf_1", status: "processing" } }
 })
 
-const program = blobUploadImg2img({ apiKey: "demo-token", file: new Uint8Array([1, 2, 3]), engine: "flux2", prompt: "a cat" }).pipe(
+const program = blobUploadImg2img({
+  apiKey: "demo-token",
+  file: new Uint8Array([1, 2, 3]),
+  engine: "flux2",
+  prompt: "a cat"
+}).pipe(
   Effect.map((result) => `finished: ${result._tag}`),
-  Effect.catchTag("PollExhausted", (e) => Effect.succeed(`${e.stepId} gave up after ${e.attempts} polls: ${e.condition} still holds`)),
+  Effect.catchTag(
+    "PollExhausted",
+    (e) => Effect.succeed(`${e.stepId} gave up after ${e.attempts} polls: ${e.condition} still holds`)
+  ),
   Effect.provide(Layer.mergeAll(stillProcessing, fastPolls))
 )
 // #endregion exhausted

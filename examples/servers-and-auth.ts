@@ -51,10 +51,12 @@ const civitai = MockApi.layer({
 })
 
 // Stands in for the process environment.
-const environment = ConfigProvider.fromMap(new Map([
-  ["CIVITAI_TOKEN", "sk-demo-0123456789"],
-  ["ARAZZO_SERVER_CIVITAI_ORCHESTRATION_API", "http://127.0.0.1:8080"]
-]))
+const environment = ConfigProvider.fromMap(
+  new Map([
+    ["CIVITAI_TOKEN", "sk-demo-0123456789"],
+    ["ARAZZO_SERVER_CIVITAI_ORCHESTRATION_API", "http://127.0.0.1:8080"]
+  ])
+)
 
 const main = Effect.gen(function*() {
   const result = yield* program

@@ -18,8 +18,18 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
 
-const getModelVersionIdsByHashes = Arazzo.operation(civitaiSiteApi, "POST", "/model-versions/by-hash/ids", "getModelVersionIdsByHashes")
-const getModelVersionsByHashes = Arazzo.operation(civitaiSiteApi, "POST", "/model-versions/by-hash", "getModelVersionsByHashes")
+const getModelVersionIdsByHashes = Arazzo.operation(
+  civitaiSiteApi,
+  "POST",
+  "/model-versions/by-hash/ids",
+  "getModelVersionIdsByHashes"
+)
+const getModelVersionsByHashes = Arazzo.operation(
+  civitaiSiteApi,
+  "POST",
+  "/model-versions/by-hash",
+  "getModelVersionsByHashes"
+)
 const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", "getModel")
 
 /** Inputs of workflow `batch-hash-reconcile`. */
@@ -42,7 +52,19 @@ export interface BatchHashReconcileSteps {
   }
   readonly enrichFirstModel: {
     readonly modelName: string | undefined
-    readonly modelType: "Checkpoint" | "TextualInversion" | "Hypernetwork" | "AestheticGradient" | "LORA" | "LoCon" | "Controlnet" | "Poses" | "Wildcards" | "Workflows" | "Other" | undefined
+    readonly modelType:
+      | "Checkpoint"
+      | "TextualInversion"
+      | "Hypernetwork"
+      | "AestheticGradient"
+      | "LORA"
+      | "LoCon"
+      | "Controlnet"
+      | "Poses"
+      | "Wildcards"
+      | "Workflows"
+      | "Other"
+      | undefined
     readonly creatorUsername: string | undefined
   }
 }
@@ -86,7 +108,22 @@ const resolveVersionsOutputs: Arazzo.OutputsFor<BatchHashReconcileSteps["resolve
 /** Outputs of step `enrichFirstModel`: where each is read and the schema it must satisfy. */
 const enrichFirstModelOutputs: Arazzo.OutputsFor<BatchHashReconcileSteps["enrichFirstModel"]> = {
   modelName: Arazzo.body(["name"], Schema.String),
-  modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
+  modelType: Arazzo.body(
+    ["type"],
+    Schema.Literal(
+      "Checkpoint",
+      "TextualInversion",
+      "Hypernetwork",
+      "AestheticGradient",
+      "LORA",
+      "LoCon",
+      "Controlnet",
+      "Poses",
+      "Wildcards",
+      "Workflows",
+      "Other"
+    )
+  ),
   creatorUsername: Arazzo.body(["creator", "username"], Schema.String)
 }
 

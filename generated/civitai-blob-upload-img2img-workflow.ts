@@ -19,7 +19,12 @@ export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", 
 
 const uploadBlob = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/blobs", "uploadBlob")
 const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", "submitWorkflow")
-const getWorkflow = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows/{workflowId}", "getWorkflow")
+const getWorkflow = Arazzo.operation(
+  civitaiOrchestrationApi,
+  "GET",
+  "/v2/consumer/workflows/{workflowId}",
+  "getWorkflow"
+)
 
 /** Inputs of workflow `blob-upload-img2img`. */
 export const BlobUploadImg2imgInputs = Schema.Struct({
@@ -42,7 +47,15 @@ export interface BlobUploadImg2imgSteps {
   readonly uploadSource: { readonly blobId: string | undefined; readonly nsfwLevel: number | undefined }
   readonly submitImg2Img: { readonly workflowId: string | undefined }
   readonly pollWorkflow: {
-    readonly status: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+    readonly status:
+      | "unassigned"
+      | "preparing"
+      | "processing"
+      | "succeeded"
+      | "failed"
+      | "expired"
+      | "canceled"
+      | undefined
   }
   readonly readResult: { readonly outputBlobUrl: string | undefined; readonly cost: number | undefined }
 }
@@ -55,7 +68,11 @@ export interface BlobUploadImg2imgOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type BlobUploadImg2imgEnd = { readonly stepId: "pollWorkflow"; readonly action: "failed"; readonly via: "onSuccess" }
+export type BlobUploadImg2imgEnd = {
+  readonly stepId: "pollWorkflow"
+  readonly action: "failed"
+  readonly via: "onSuccess"
+}
 
 export type BlobUploadImg2imgResult = Arazzo.WorkflowResult<
   BlobUploadImg2imgOutputs,
@@ -92,7 +109,10 @@ const submitImg2ImgOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["submitImg2
 
 /** Outputs of step `pollWorkflow`: where each is read and the schema it must satisfy. */
 const pollWorkflowOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["pollWorkflow"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+  status: Arazzo.body(
+    ["status"],
+    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+  )
 }
 
 /** Outputs of step `readResult`: where each is read and the schema it must satisfy. */

@@ -44,7 +44,32 @@ export interface CreatorModelsGallerySteps {
   }
   readonly listCreatorModels: { readonly firstModelId: number | undefined; readonly firstModelName: string | undefined }
   readonly modelGallery: {
-    readonly images: ReadonlyArray<{ readonly id?: number | undefined; readonly url?: string | undefined; readonly hash?: string | undefined; readonly width?: number | undefined; readonly height?: number | undefined; readonly nsfwLevel?: number | undefined; readonly nsfw?: boolean | undefined; readonly createdAt?: string | undefined; readonly postId?: number | undefined; readonly stats?: { readonly downloadCount?: number | undefined; readonly favoriteCount?: number | undefined; readonly commentCount?: number | undefined; readonly ratingCount?: number | undefined; readonly rating?: number | undefined; readonly thumbsUpCount?: number | undefined; readonly thumbsDownCount?: number | undefined } | undefined; readonly meta?: { readonly [x: string]: unknown } | undefined; readonly username?: string | undefined }> | undefined
+    readonly images:
+      | ReadonlyArray<
+        {
+          readonly id?: number | undefined
+          readonly url?: string | undefined
+          readonly hash?: string | undefined
+          readonly width?: number | undefined
+          readonly height?: number | undefined
+          readonly nsfwLevel?: number | undefined
+          readonly nsfw?: boolean | undefined
+          readonly createdAt?: string | undefined
+          readonly postId?: number | undefined
+          readonly stats?: {
+            readonly downloadCount?: number | undefined
+            readonly favoriteCount?: number | undefined
+            readonly commentCount?: number | undefined
+            readonly ratingCount?: number | undefined
+            readonly rating?: number | undefined
+            readonly thumbsUpCount?: number | undefined
+            readonly thumbsDownCount?: number | undefined
+          } | undefined
+          readonly meta?: { readonly [x: string]: unknown } | undefined
+          readonly username?: string | undefined
+        }
+      >
+      | undefined
     readonly firstImageUrl: string | undefined
     readonly totalImages: number | undefined
   }
@@ -90,7 +115,31 @@ const listCreatorModelsOutputs: Arazzo.OutputsFor<CreatorModelsGallerySteps["lis
 
 /** Outputs of step `modelGallery`: where each is read and the schema it must satisfy. */
 const modelGalleryOutputs: Arazzo.OutputsFor<CreatorModelsGallerySteps["modelGallery"]> = {
-  images: Arazzo.body(["items"], Schema.Array(Schema.Struct({ id: Schema.optional(Schema.Number), url: Schema.optional(Schema.String), hash: Schema.optional(Schema.String), width: Schema.optional(Schema.Number), height: Schema.optional(Schema.Number), nsfwLevel: Schema.optional(Schema.Number), nsfw: Schema.optional(Schema.Boolean), createdAt: Schema.optional(Schema.String), postId: Schema.optional(Schema.Number), stats: Schema.optional(Schema.Struct({ downloadCount: Schema.optional(Schema.Number), favoriteCount: Schema.optional(Schema.Number), commentCount: Schema.optional(Schema.Number), ratingCount: Schema.optional(Schema.Number), rating: Schema.optional(Schema.Number), thumbsUpCount: Schema.optional(Schema.Number), thumbsDownCount: Schema.optional(Schema.Number) })), meta: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })), username: Schema.optional(Schema.String) }))),
+  images: Arazzo.body(
+    ["items"],
+    Schema.Array(Schema.Struct({
+      id: Schema.optional(Schema.Number),
+      url: Schema.optional(Schema.String),
+      hash: Schema.optional(Schema.String),
+      width: Schema.optional(Schema.Number),
+      height: Schema.optional(Schema.Number),
+      nsfwLevel: Schema.optional(Schema.Number),
+      nsfw: Schema.optional(Schema.Boolean),
+      createdAt: Schema.optional(Schema.String),
+      postId: Schema.optional(Schema.Number),
+      stats: Schema.optional(Schema.Struct({
+        downloadCount: Schema.optional(Schema.Number),
+        favoriteCount: Schema.optional(Schema.Number),
+        commentCount: Schema.optional(Schema.Number),
+        ratingCount: Schema.optional(Schema.Number),
+        rating: Schema.optional(Schema.Number),
+        thumbsUpCount: Schema.optional(Schema.Number),
+        thumbsDownCount: Schema.optional(Schema.Number)
+      })),
+      meta: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+      username: Schema.optional(Schema.String)
+    }))
+  ),
   firstImageUrl: Arazzo.body(["items", 0, "url"], Schema.String),
   totalImages: Arazzo.body(["metadata", "totalItems"], Schema.Number)
 }

@@ -19,7 +19,12 @@ import * as Schema from "effect/Schema"
 export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com")
 
 const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", "submitWorkflow")
-const getWorkflow = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows/{workflowId}", "getWorkflow")
+const getWorkflow = Arazzo.operation(
+  civitaiOrchestrationApi,
+  "GET",
+  "/v2/consumer/workflows/{workflowId}",
+  "getWorkflow"
+)
 
 /** Inputs of workflow `image-generation-poll`. */
 export const ImageGenerationPollInputs = Schema.Struct({
@@ -49,13 +54,37 @@ export type ImageGenerationPollInputs = typeof ImageGenerationPollInputs.Type
 export interface ImageGenerationPollSteps {
   readonly submitGeneration: {
     readonly workflowId: string | undefined
-    readonly submittedStatus: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+    readonly submittedStatus:
+      | "unassigned"
+      | "preparing"
+      | "processing"
+      | "succeeded"
+      | "failed"
+      | "expired"
+      | "canceled"
+      | undefined
   }
   readonly pollWorkflow: {
-    readonly status: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+    readonly status:
+      | "unassigned"
+      | "preparing"
+      | "processing"
+      | "succeeded"
+      | "failed"
+      | "expired"
+      | "canceled"
+      | undefined
   }
   readonly readOutputs: {
-    readonly status: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+    readonly status:
+      | "unassigned"
+      | "preparing"
+      | "processing"
+      | "succeeded"
+      | "failed"
+      | "expired"
+      | "canceled"
+      | undefined
     readonly firstBlobUrl: string | undefined
     readonly cost: number | undefined
   }
@@ -64,13 +93,25 @@ export interface ImageGenerationPollSteps {
 /** Outputs of workflow `image-generation-poll`. */
 export interface ImageGenerationPollOutputs {
   readonly workflowId: string | undefined
-  readonly status: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+  readonly status:
+    | "unassigned"
+    | "preparing"
+    | "processing"
+    | "succeeded"
+    | "failed"
+    | "expired"
+    | "canceled"
+    | undefined
   readonly firstBlobUrl: string | undefined
   readonly cost: number | undefined
 }
 
 /** Where an `end` action can stop the workflow. */
-export type ImageGenerationPollEnd = { readonly stepId: "pollWorkflow"; readonly action: "failed"; readonly via: "onSuccess" }
+export type ImageGenerationPollEnd = {
+  readonly stepId: "pollWorkflow"
+  readonly action: "failed"
+  readonly via: "onSuccess"
+}
 
 export type ImageGenerationPollResult = Arazzo.WorkflowResult<
   ImageGenerationPollOutputs,
@@ -98,17 +139,26 @@ const imageGenerationPollWorkflow: Arazzo.WorkflowDefinition<
 /** Outputs of step `submitGeneration`: where each is read and the schema it must satisfy. */
 const submitGenerationOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["submitGeneration"]> = {
   workflowId: Arazzo.body(["id"], Schema.String),
-  submittedStatus: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+  submittedStatus: Arazzo.body(
+    ["status"],
+    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+  )
 }
 
 /** Outputs of step `pollWorkflow`: where each is read and the schema it must satisfy. */
 const pollWorkflowOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["pollWorkflow"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+  status: Arazzo.body(
+    ["status"],
+    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+  )
 }
 
 /** Outputs of step `readOutputs`: where each is read and the schema it must satisfy. */
 const readOutputsOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["readOutputs"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")),
+  status: Arazzo.body(
+    ["status"],
+    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+  ),
   firstBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String),
   cost: Arazzo.body(["cost", "total"], Schema.Number)
 }

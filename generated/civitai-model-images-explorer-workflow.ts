@@ -40,7 +40,19 @@ export type ModelImagesExplorerInputs = typeof ModelImagesExplorerInputs.Type
 export interface ModelImagesExplorerSteps {
   readonly getModelDetail: {
     readonly modelName: string | undefined
-    readonly modelType: "Checkpoint" | "TextualInversion" | "Hypernetwork" | "AestheticGradient" | "LORA" | "LoCon" | "Controlnet" | "Poses" | "Wildcards" | "Workflows" | "Other" | undefined
+    readonly modelType:
+      | "Checkpoint"
+      | "TextualInversion"
+      | "Hypernetwork"
+      | "AestheticGradient"
+      | "LORA"
+      | "LoCon"
+      | "Controlnet"
+      | "Poses"
+      | "Wildcards"
+      | "Workflows"
+      | "Other"
+      | undefined
     readonly primaryVersionId: number | undefined
   }
   readonly listModelImages: {
@@ -84,7 +96,22 @@ const modelImagesExplorerWorkflow: Arazzo.WorkflowDefinition<
 /** Outputs of step `getModelDetail`: where each is read and the schema it must satisfy. */
 const getModelDetailOutputs: Arazzo.OutputsFor<ModelImagesExplorerSteps["getModelDetail"]> = {
   modelName: Arazzo.body(["name"], Schema.String),
-  modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
+  modelType: Arazzo.body(
+    ["type"],
+    Schema.Literal(
+      "Checkpoint",
+      "TextualInversion",
+      "Hypernetwork",
+      "AestheticGradient",
+      "LORA",
+      "LoCon",
+      "Controlnet",
+      "Poses",
+      "Wildcards",
+      "Workflows",
+      "Other"
+    )
+  ),
   primaryVersionId: Arazzo.body(["modelVersions", 0, "id"], Schema.Number)
 }
 

@@ -18,7 +18,12 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
 
-const getModelVersionByHash = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/by-hash/{hash}", "getModelVersionByHash")
+const getModelVersionByHash = Arazzo.operation(
+  civitaiSiteApi,
+  "GET",
+  "/model-versions/by-hash/{hash}",
+  "getModelVersionByHash"
+)
 const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", "getModel")
 const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", "getModelVersion")
 
@@ -42,12 +47,45 @@ export interface ModelVersionByHashSteps {
   }
   readonly getParentModel: {
     readonly modelName: string | undefined
-    readonly modelType: "Checkpoint" | "TextualInversion" | "Hypernetwork" | "AestheticGradient" | "LORA" | "LoCon" | "Controlnet" | "Poses" | "Wildcards" | "Workflows" | "Other" | undefined
+    readonly modelType:
+      | "Checkpoint"
+      | "TextualInversion"
+      | "Hypernetwork"
+      | "AestheticGradient"
+      | "LORA"
+      | "LoCon"
+      | "Controlnet"
+      | "Poses"
+      | "Wildcards"
+      | "Workflows"
+      | "Other"
+      | undefined
     readonly creatorUsername: string | undefined
   }
   readonly reloadVersion: {
     readonly downloadUrl: string | undefined
-    readonly files: ReadonlyArray<{ readonly id?: number | undefined; readonly name?: string | undefined; readonly sizeKB?: number | undefined; readonly type?: "Model" | "VAE" | "Config" | "Negative" | "Training Data" | "Archive" | "Other" | undefined; readonly format?: "SafeTensor" | "PickleTensor" | "Other" | undefined; readonly pickleScanResult?: string | undefined; readonly virusScanResult?: string | undefined; readonly scannedAt?: string | undefined; readonly downloadUrl?: string | undefined; readonly hashes?: { readonly AutoV1?: string | undefined; readonly AutoV2?: string | undefined; readonly SHA256?: string | undefined; readonly CRC32?: string | undefined; readonly Blake3?: string | undefined } | undefined }> | undefined
+    readonly files:
+      | ReadonlyArray<
+        {
+          readonly id?: number | undefined
+          readonly name?: string | undefined
+          readonly sizeKB?: number | undefined
+          readonly type?: "Model" | "VAE" | "Config" | "Negative" | "Training Data" | "Archive" | "Other" | undefined
+          readonly format?: "SafeTensor" | "PickleTensor" | "Other" | undefined
+          readonly pickleScanResult?: string | undefined
+          readonly virusScanResult?: string | undefined
+          readonly scannedAt?: string | undefined
+          readonly downloadUrl?: string | undefined
+          readonly hashes?: {
+            readonly AutoV1?: string | undefined
+            readonly AutoV2?: string | undefined
+            readonly SHA256?: string | undefined
+            readonly CRC32?: string | undefined
+            readonly Blake3?: string | undefined
+          } | undefined
+        }
+      >
+      | undefined
     readonly air: string | undefined
   }
 }
@@ -91,14 +129,51 @@ const lookupByHashOutputs: Arazzo.OutputsFor<ModelVersionByHashSteps["lookupByHa
 /** Outputs of step `getParentModel`: where each is read and the schema it must satisfy. */
 const getParentModelOutputs: Arazzo.OutputsFor<ModelVersionByHashSteps["getParentModel"]> = {
   modelName: Arazzo.body(["name"], Schema.String),
-  modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
+  modelType: Arazzo.body(
+    ["type"],
+    Schema.Literal(
+      "Checkpoint",
+      "TextualInversion",
+      "Hypernetwork",
+      "AestheticGradient",
+      "LORA",
+      "LoCon",
+      "Controlnet",
+      "Poses",
+      "Wildcards",
+      "Workflows",
+      "Other"
+    )
+  ),
   creatorUsername: Arazzo.body(["creator", "username"], Schema.String)
 }
 
 /** Outputs of step `reloadVersion`: where each is read and the schema it must satisfy. */
 const reloadVersionOutputs: Arazzo.OutputsFor<ModelVersionByHashSteps["reloadVersion"]> = {
   downloadUrl: Arazzo.body(["downloadUrl"], Schema.String),
-  files: Arazzo.body(["files"], Schema.Array(Schema.Struct({ id: Schema.optional(Schema.Number), name: Schema.optional(Schema.String), sizeKB: Schema.optional(Schema.Number), type: Schema.optional(Schema.Literal("Model", "VAE", "Config", "Negative", "Training Data", "Archive", "Other")), format: Schema.optional(Schema.Literal("SafeTensor", "PickleTensor", "Other")), pickleScanResult: Schema.optional(Schema.String), virusScanResult: Schema.optional(Schema.String), scannedAt: Schema.optional(Schema.String), downloadUrl: Schema.optional(Schema.String), hashes: Schema.optional(Schema.Struct({ AutoV1: Schema.optional(Schema.String), AutoV2: Schema.optional(Schema.String), SHA256: Schema.optional(Schema.String), CRC32: Schema.optional(Schema.String), Blake3: Schema.optional(Schema.String) })) }))),
+  files: Arazzo.body(
+    ["files"],
+    Schema.Array(Schema.Struct({
+      id: Schema.optional(Schema.Number),
+      name: Schema.optional(Schema.String),
+      sizeKB: Schema.optional(Schema.Number),
+      type: Schema.optional(Schema.Literal("Model", "VAE", "Config", "Negative", "Training Data", "Archive", "Other")),
+      format: Schema.optional(Schema.Literal("SafeTensor", "PickleTensor", "Other")),
+      pickleScanResult: Schema.optional(Schema.String),
+      virusScanResult: Schema.optional(Schema.String),
+      scannedAt: Schema.optional(Schema.String),
+      downloadUrl: Schema.optional(Schema.String),
+      hashes: Schema.optional(
+        Schema.Struct({
+          AutoV1: Schema.optional(Schema.String),
+          AutoV2: Schema.optional(Schema.String),
+          SHA256: Schema.optional(Schema.String),
+          CRC32: Schema.optional(Schema.String),
+          Blake3: Schema.optional(Schema.String)
+        })
+      )
+    }))
+  ),
   air: Arazzo.body(["air"], Schema.String)
 }
 

@@ -26,7 +26,12 @@ export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", 
 
 const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", "getModelVersion")
 const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", "submitWorkflow")
-const getWorkflow = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows/{workflowId}", "getWorkflow")
+const getWorkflow = Arazzo.operation(
+  civitaiOrchestrationApi,
+  "GET",
+  "/v2/consumer/workflows/{workflowId}",
+  "getWorkflow"
+)
 
 /** Inputs of workflow `model-version-to-generation`. */
 export const ModelVersionToGenerationInputs = Schema.Struct({
@@ -53,7 +58,15 @@ export interface ModelVersionToGenerationSteps {
   }
   readonly submitGeneration: { readonly workflowId: string | undefined }
   readonly pollWorkflow: {
-    readonly status: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+    readonly status:
+      | "unassigned"
+      | "preparing"
+      | "processing"
+      | "succeeded"
+      | "failed"
+      | "expired"
+      | "canceled"
+      | undefined
   }
   readonly readResult: { readonly outputBlobUrl: string | undefined; readonly cost: number | undefined }
 }
@@ -67,7 +80,11 @@ export interface ModelVersionToGenerationOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type ModelVersionToGenerationEnd = { readonly stepId: "pollWorkflow"; readonly action: "failed"; readonly via: "onSuccess" }
+export type ModelVersionToGenerationEnd = {
+  readonly stepId: "pollWorkflow"
+  readonly action: "failed"
+  readonly via: "onSuccess"
+}
 
 export type ModelVersionToGenerationResult = Arazzo.WorkflowResult<
   ModelVersionToGenerationOutputs,
@@ -106,7 +123,10 @@ const submitGenerationOutputs: Arazzo.OutputsFor<ModelVersionToGenerationSteps["
 
 /** Outputs of step `pollWorkflow`: where each is read and the schema it must satisfy. */
 const pollWorkflowOutputs: Arazzo.OutputsFor<ModelVersionToGenerationSteps["pollWorkflow"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+  status: Arazzo.body(
+    ["status"],
+    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+  )
 }
 
 /** Outputs of step `readResult`: where each is read and the schema it must satisfy. */

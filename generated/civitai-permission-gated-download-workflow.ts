@@ -46,7 +46,11 @@ export interface PermissionGatedDownloadOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type PermissionGatedDownloadEnd = { readonly stepId: "checkPermission"; readonly action: "downloadDenied"; readonly via: "onSuccess" }
+export type PermissionGatedDownloadEnd = {
+  readonly stepId: "checkPermission"
+  readonly action: "downloadDenied"
+  readonly via: "onSuccess"
+}
 
 export type PermissionGatedDownloadResult = Arazzo.WorkflowResult<
   PermissionGatedDownloadOutputs,

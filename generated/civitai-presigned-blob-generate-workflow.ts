@@ -19,9 +19,19 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com")
 
-const getBlobUploadUrl = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/blobs/upload-url", "getBlobUploadUrl")
+const getBlobUploadUrl = Arazzo.operation(
+  civitaiOrchestrationApi,
+  "GET",
+  "/v2/consumer/blobs/upload-url",
+  "getBlobUploadUrl"
+)
 const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", "submitWorkflow")
-const getWorkflow = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows/{workflowId}", "getWorkflow")
+const getWorkflow = Arazzo.operation(
+  civitaiOrchestrationApi,
+  "GET",
+  "/v2/consumer/workflows/{workflowId}",
+  "getWorkflow"
+)
 
 /** Inputs of workflow `presigned-blob-generate`. */
 export const PresignedBlobGenerateInputs = Schema.Struct({
@@ -50,7 +60,15 @@ export interface PresignedBlobGenerateSteps {
   }
   readonly submitWithCallback: { readonly workflowId: string | undefined }
   readonly pollWorkflow: {
-    readonly status: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+    readonly status:
+      | "unassigned"
+      | "preparing"
+      | "processing"
+      | "succeeded"
+      | "failed"
+      | "expired"
+      | "canceled"
+      | undefined
     readonly outputBlobUrl: string | undefined
   }
 }
@@ -64,7 +82,11 @@ export interface PresignedBlobGenerateOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type PresignedBlobGenerateEnd = { readonly stepId: "pollWorkflow"; readonly action: "done"; readonly via: "onSuccess" }
+export type PresignedBlobGenerateEnd = {
+  readonly stepId: "pollWorkflow"
+  readonly action: "done"
+  readonly via: "onSuccess"
+}
 
 export type PresignedBlobGenerateResult = Arazzo.WorkflowResult<
   PresignedBlobGenerateOutputs,
@@ -103,7 +125,10 @@ const submitWithCallbackOutputs: Arazzo.OutputsFor<PresignedBlobGenerateSteps["s
 
 /** Outputs of step `pollWorkflow`: where each is read and the schema it must satisfy. */
 const pollWorkflowOutputs: Arazzo.OutputsFor<PresignedBlobGenerateSteps["pollWorkflow"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")),
+  status: Arazzo.body(
+    ["status"],
+    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+  ),
   outputBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String)
 }
 

@@ -50,7 +50,19 @@ export interface SearchModelsDetailSteps {
   readonly getTopModel: {
     readonly modelId: number | undefined
     readonly modelName: string | undefined
-    readonly modelType: "Checkpoint" | "TextualInversion" | "Hypernetwork" | "AestheticGradient" | "LORA" | "LoCon" | "Controlnet" | "Poses" | "Wildcards" | "Workflows" | "Other" | undefined
+    readonly modelType:
+      | "Checkpoint"
+      | "TextualInversion"
+      | "Hypernetwork"
+      | "AestheticGradient"
+      | "LORA"
+      | "LoCon"
+      | "Controlnet"
+      | "Poses"
+      | "Wildcards"
+      | "Workflows"
+      | "Other"
+      | undefined
     readonly creatorUsername: string | undefined
   }
   readonly getTopVersion: {
@@ -101,7 +113,22 @@ const searchModelsOutputs: Arazzo.OutputsFor<SearchModelsDetailSteps["searchMode
 const getTopModelOutputs: Arazzo.OutputsFor<SearchModelsDetailSteps["getTopModel"]> = {
   modelId: Arazzo.body(["id"], Schema.Number),
   modelName: Arazzo.body(["name"], Schema.String),
-  modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
+  modelType: Arazzo.body(
+    ["type"],
+    Schema.Literal(
+      "Checkpoint",
+      "TextualInversion",
+      "Hypernetwork",
+      "AestheticGradient",
+      "LORA",
+      "LoCon",
+      "Controlnet",
+      "Poses",
+      "Wildcards",
+      "Workflows",
+      "Other"
+    )
+  ),
   creatorUsername: Arazzo.body(["creator", "username"], Schema.String)
 }
 
@@ -130,7 +157,13 @@ export const searchModelsDetail = (
         stepId: "searchModels",
         operation: listModels,
         parameters: {
-          query: { query: inputs.query, types: inputs.types, sort: inputs.sort, period: inputs.period, limit: inputs.limit },
+          query: {
+            query: inputs.query,
+            types: inputs.types,
+            sort: inputs.sort,
+            period: inputs.period,
+            limit: inputs.limit
+          },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

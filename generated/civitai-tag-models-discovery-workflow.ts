@@ -43,7 +43,19 @@ export interface TagModelsDiscoverySteps {
     readonly totalItems: number | undefined
   }
   readonly openTopModel: {
-    readonly modelType: "Checkpoint" | "TextualInversion" | "Hypernetwork" | "AestheticGradient" | "LORA" | "LoCon" | "Controlnet" | "Poses" | "Wildcards" | "Workflows" | "Other" | undefined
+    readonly modelType:
+      | "Checkpoint"
+      | "TextualInversion"
+      | "Hypernetwork"
+      | "AestheticGradient"
+      | "LORA"
+      | "LoCon"
+      | "Controlnet"
+      | "Poses"
+      | "Wildcards"
+      | "Workflows"
+      | "Other"
+      | undefined
     readonly creatorUsername: string | undefined
     readonly primaryVersionId: number | undefined
   }
@@ -90,7 +102,22 @@ const listTaggedModelsOutputs: Arazzo.OutputsFor<TagModelsDiscoverySteps["listTa
 
 /** Outputs of step `openTopModel`: where each is read and the schema it must satisfy. */
 const openTopModelOutputs: Arazzo.OutputsFor<TagModelsDiscoverySteps["openTopModel"]> = {
-  modelType: Arazzo.body(["type"], Schema.Literal("Checkpoint", "TextualInversion", "Hypernetwork", "AestheticGradient", "LORA", "LoCon", "Controlnet", "Poses", "Wildcards", "Workflows", "Other")),
+  modelType: Arazzo.body(
+    ["type"],
+    Schema.Literal(
+      "Checkpoint",
+      "TextualInversion",
+      "Hypernetwork",
+      "AestheticGradient",
+      "LORA",
+      "LoCon",
+      "Controlnet",
+      "Poses",
+      "Wildcards",
+      "Workflows",
+      "Other"
+    )
+  ),
   creatorUsername: Arazzo.body(["creator", "username"], Schema.String),
   primaryVersionId: Arazzo.body(["modelVersions", 0, "id"], Schema.Number)
 }

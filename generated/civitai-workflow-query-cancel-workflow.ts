@@ -19,8 +19,18 @@ import * as Schema from "effect/Schema"
 export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com")
 
 const queryWorkflows = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows", "queryWorkflows")
-const getWorkflow = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows/{workflowId}", "getWorkflow")
-const updateWorkflow = Arazzo.operation(civitaiOrchestrationApi, "PUT", "/v2/consumer/workflows/{workflowId}", "updateWorkflow")
+const getWorkflow = Arazzo.operation(
+  civitaiOrchestrationApi,
+  "GET",
+  "/v2/consumer/workflows/{workflowId}",
+  "getWorkflow"
+)
+const updateWorkflow = Arazzo.operation(
+  civitaiOrchestrationApi,
+  "PUT",
+  "/v2/consumer/workflows/{workflowId}",
+  "updateWorkflow"
+)
 
 /** Inputs of workflow `workflow-query-cancel`. */
 export const WorkflowQueryCancelInputs = Schema.Struct({
@@ -38,20 +48,52 @@ export type WorkflowQueryCancelInputs = typeof WorkflowQueryCancelInputs.Type
 export interface WorkflowQueryCancelSteps {
   readonly queryRunning: { readonly firstWorkflowId: string | undefined; readonly nextCursor: string | undefined }
   readonly inspectWorkflow: {
-    readonly currentStatus: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+    readonly currentStatus:
+      | "unassigned"
+      | "preparing"
+      | "processing"
+      | "succeeded"
+      | "failed"
+      | "expired"
+      | "canceled"
+      | undefined
   }
   readonly cancelWorkflow: {
-    readonly statusAfterUpdate: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+    readonly statusAfterUpdate:
+      | "unassigned"
+      | "preparing"
+      | "processing"
+      | "succeeded"
+      | "failed"
+      | "expired"
+      | "canceled"
+      | undefined
   }
   readonly confirmCanceled: {
-    readonly finalStatus: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+    readonly finalStatus:
+      | "unassigned"
+      | "preparing"
+      | "processing"
+      | "succeeded"
+      | "failed"
+      | "expired"
+      | "canceled"
+      | undefined
   }
 }
 
 /** Outputs of workflow `workflow-query-cancel`. */
 export interface WorkflowQueryCancelOutputs {
   readonly workflowId: string | undefined
-  readonly finalStatus: "unassigned" | "preparing" | "processing" | "succeeded" | "failed" | "expired" | "canceled" | undefined
+  readonly finalStatus:
+    | "unassigned"
+    | "preparing"
+    | "processing"
+    | "succeeded"
+    | "failed"
+    | "expired"
+    | "canceled"
+    | undefined
 }
 
 export type WorkflowQueryCancelResult = Arazzo.WorkflowResult<WorkflowQueryCancelOutputs, WorkflowQueryCancelSteps>
@@ -78,17 +120,26 @@ const queryRunningOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["queryRunn
 
 /** Outputs of step `inspectWorkflow`: where each is read and the schema it must satisfy. */
 const inspectWorkflowOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["inspectWorkflow"]> = {
-  currentStatus: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+  currentStatus: Arazzo.body(
+    ["status"],
+    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+  )
 }
 
 /** Outputs of step `cancelWorkflow`: where each is read and the schema it must satisfy. */
 const cancelWorkflowOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["cancelWorkflow"]> = {
-  statusAfterUpdate: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+  statusAfterUpdate: Arazzo.body(
+    ["status"],
+    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+  )
 }
 
 /** Outputs of step `confirmCanceled`: where each is read and the schema it must satisfy. */
 const confirmCanceledOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["confirmCanceled"]> = {
-  finalStatus: Arazzo.body(["status"], Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled"))
+  finalStatus: Arazzo.body(
+    ["status"],
+    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+  )
 }
 
 /**

@@ -189,7 +189,11 @@ export type OrderOrFallbackEnd =
   | { readonly stepId: "readOrder"; readonly action: "shipped"; readonly via: "onSuccess" }
   | { readonly stepId: "readOrder"; readonly action: "missing"; readonly via: "onFailure" }
 
-export type OrderOrFallbackResult = Arazzo.WorkflowResult<OrderOrFallbackOutputs, OrderOrFallbackSteps, OrderOrFallbackEnd>
+export type OrderOrFallbackResult = Arazzo.WorkflowResult<
+  OrderOrFallbackOutputs,
+  OrderOrFallbackSteps,
+  OrderOrFallbackEnd
+>
 
 const orderOrFallbackWorkflow: Arazzo.WorkflowDefinition<
   OrderOrFallbackInputs,
@@ -243,7 +247,10 @@ export const orderOrFallback = (
       })
       if (Arazzo.equal(Arazzo.at(readOrder.response.body, ["status"]), "shipped")) {
         // onSuccess `shipped`: goto workflow invoice-of
-        return yield* run.transfer({ stepId: "readOrder", action: "shipped", via: "onSuccess" }, { workflowId: "invoice-of", run: invoiceOf })
+        return yield* run.transfer({ stepId: "readOrder", action: "shipped", via: "onSuccess" }, {
+          workflowId: "invoice-of",
+          run: invoiceOf
+        })
       }
 
       // Not shipped yet; list the paid orders.
@@ -458,8 +465,12 @@ export interface CheckedInvoiceOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type CheckedInvoiceEnd =
-  | { readonly stepId: "invoice"; readonly action: "noInvoice"; readonly via: "onFailure"; readonly call: true }
+export type CheckedInvoiceEnd = {
+  readonly stepId: "invoice"
+  readonly action: "noInvoice"
+  readonly via: "onFailure"
+  readonly call: true
+}
 
 export type CheckedInvoiceResult = Arazzo.WorkflowResult<CheckedInvoiceOutputs, CheckedInvoiceSteps, CheckedInvoiceEnd>
 
@@ -635,12 +646,13 @@ export interface AnnotateOrderOutputs {
 
 export type AnnotateOrderResult = Arazzo.WorkflowResult<AnnotateOrderOutputs, AnnotateOrderSteps>
 
-const annotateOrderWorkflow: Arazzo.WorkflowDefinition<AnnotateOrderInputs, AnnotateOrderSteps, AnnotateOrderOutputs> = {
-  workflowId: "annotate-order",
-  inputs: AnnotateOrderInputs,
-  secrets: [],
-  outputs: () => ({})
-}
+const annotateOrderWorkflow: Arazzo.WorkflowDefinition<AnnotateOrderInputs, AnnotateOrderSteps, AnnotateOrderOutputs> =
+  {
+    workflowId: "annotate-order",
+    inputs: AnnotateOrderInputs,
+    secrets: [],
+    outputs: () => ({})
+  }
 
 /** Add notes to an order from templates, with payload replacements (JSON Pointer and XPath). */
 export const annotateOrder = (
@@ -731,8 +743,7 @@ export const exportOrder = (
           Arazzo.criterion("$statusCode == 200", (response) => response.status === 200),
           Arazzo.criterion(
             "/order/status = 'paid' and count(/order/line) > 0",
-            (response) =>
-              ArazzoXml.xpathTest(xpath1, response.body)
+            (response) => ArazzoXml.xpathTest(xpath1, response.body)
           )
         ],
         outputs: exportOutputs
@@ -743,7 +754,9 @@ export const exportOrder = (
 /** Inputs of workflow `orders-by-status`. */
 export const OrdersByStatusInputs = Schema.Struct({
   status: Schema.optionalWith(Schema.Literal("open", "paid", "shipped"), { default: () => ("open" as const) }),
-  paging: Schema.optional(Schema.Struct({ limit: Schema.optionalWith(Schema.Number, { default: () => (10 as const) }) }))
+  paging: Schema.optional(
+    Schema.Struct({ limit: Schema.optionalWith(Schema.Number, { default: () => (10 as const) }) })
+  )
 })
 
 export type OrdersByStatusInputs = typeof OrdersByStatusInputs.Type

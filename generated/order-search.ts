@@ -54,9 +54,17 @@ export interface FindShippedOrderOutputs {
 }
 
 /** Where an `end` action can stop the workflow. */
-export type FindShippedOrderEnd = { readonly stepId: "listOrders"; readonly action: "noneShipped"; readonly via: "onSuccess" }
+export type FindShippedOrderEnd = {
+  readonly stepId: "listOrders"
+  readonly action: "noneShipped"
+  readonly via: "onSuccess"
+}
 
-export type FindShippedOrderResult = Arazzo.WorkflowResult<FindShippedOrderOutputs, FindShippedOrderSteps, FindShippedOrderEnd>
+export type FindShippedOrderResult = Arazzo.WorkflowResult<
+  FindShippedOrderOutputs,
+  FindShippedOrderSteps,
+  FindShippedOrderEnd
+>
 
 const findShippedOrderWorkflow: Arazzo.WorkflowDefinition<
   FindShippedOrderInputs,
@@ -96,8 +104,7 @@ export const findShippedOrder = (
           Arazzo.criterion("$statusCode == 200", (response) => response.status === 200),
           Arazzo.criterion(
             "^application/json",
-            (response) =>
-              Arazzo.matches(pattern1, response.headers["content-type"])
+            (response) => Arazzo.matches(pattern1, response.headers["content-type"])
           )
         ],
         outputs: listOrdersOutputs
@@ -119,8 +126,7 @@ export const findShippedOrder = (
           Arazzo.criterion("$statusCode == 200", (response) => response.status === 200),
           Arazzo.criterion(
             "$[?@ == 'shipped' || @ == 'paid']",
-            (response) =>
-              Arazzo.selects(query2, response.body)
+            (response) => Arazzo.selects(query2, response.body)
           )
         ],
         outputs: readFirstOutputs

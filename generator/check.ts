@@ -31,8 +31,13 @@ export const analyzeDocument = async (file: string, options: LoadOptions = {}): 
   if (ir === undefined && !hasErrors(diagnostics)) {
     // Never drop a document without saying why: a lowering step gave up without a diagnostic.
     diagnostics.push({
-      file: document.file, line: 1, column: 1, severity: "error", code: "internal-lowering",
-      message: "the document could not be compiled, and no step said why; this is a bug in arazzo-effect, please report it with the document"
+      file: document.file,
+      line: 1,
+      column: 1,
+      severity: "error",
+      code: "internal-lowering",
+      message:
+        "the document could not be compiled, and no step said why; this is a bug in arazzo-effect, please report it with the document"
     })
   }
   return { document: hasErrors(diagnostics) ? undefined : ir, diagnostics: sortDiagnostics(diagnostics) }

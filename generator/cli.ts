@@ -13,7 +13,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { cli } from "./cli/app.js"
-import { exitCodeOnInterrupt, ExitCode } from "./cli/exit.js"
+import { ExitCode, exitCodeOnInterrupt } from "./cli/exit.js"
 import { withPlainConsole } from "./cli/plain-console.js"
 
 /** The exit code of the command line, every failure reported first. */
@@ -26,7 +26,9 @@ const main: Effect.Effect<number> = Effect.suspend(() => cli(process.argv)).pipe
   // @effect/cli has already printed what is wrong with the command line.
   Effect.catchIf(ValidationError.isValidationError, () => Effect.succeed(ExitCode.Usage)),
   Effect.catchAllCause((cause) =>
-    Console.error(`arazzo-effect: internal error (please report it):\n${Cause.pretty(cause)}`).pipe(Effect.as(ExitCode.Internal))
+    Console.error(`arazzo-effect: internal error (please report it):\n${Cause.pretty(cause)}`).pipe(
+      Effect.as(ExitCode.Internal)
+    )
   ),
   withPlainConsole,
   // Built-ins (--completions, --log-level, --wizard) still work; listing them in every help is noise.

@@ -56,7 +56,9 @@ export const formatForTerminal = (diagnostics: ReadonlyArray<Diagnostic>): Array
   return lines.map((line) => {
     const group = repeats.get(line)
     if (group === undefined) return line
-    const more = group.others.length === 0 ? "" : ` (also at ${group.others.map((o) => `${o.line}:${o.column}`).join(", ")})`
+    const more = group.others.length === 0
+      ? ""
+      : ` (also at ${group.others.map((o) => `${o.line}:${o.column}`).join(", ")})`
     return formatDiagnostic(group.first) + more
   })
 }

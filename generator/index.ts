@@ -5,9 +5,9 @@
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { parse } from "yaml"
+import { type Analysis, analyzeDocument, checkDocument } from "./check.js"
 import { type Diagnostic, sortDiagnostics } from "./diagnostics.js"
 import { emitBarrel, emitModule, type EmittedFile } from "./emit/module.js"
-import { type Analysis, analyzeDocument, checkDocument } from "./check.js"
 import type { LoadOptions } from "./load/document.js"
 import type { DocumentIR } from "./lower/ir.js"
 
@@ -46,7 +46,9 @@ export const findDocuments = async (inputs: ReadonlyArray<string>): Promise<Arra
     const info = await stat(entry)
     if (info.isDirectory()) {
       const children = (await readdir(entry)).sort()
-      for (const child of children) if (!child.startsWith(".") && child !== "node_modules") await visit(path.join(entry, child), false)
+      for (const child of children) {
+        if (!child.startsWith(".") && child !== "node_modules") await visit(path.join(entry, child), false)
+      }
     } else if (explicit) {
       found.push(path.resolve(entry))
     } else if (ARAZZO_FILE.test(entry) && declaresArazzo(await readFile(entry, "utf8"))) {
@@ -90,7 +92,10 @@ export const generate = async (files: ReadonlyArray<string>, options: GenerateOp
   const diagnostics: Array<Diagnostic> = []
   const outDir = path.resolve(cwd, options.outDir)
   // Documents named by `arazzo` source descriptions are compiled too: their modules are imported.
-  const analyses = await analyzeWithImports(files.map((f) => path.resolve(cwd, f)), (file) => analyzeDocument(file, options))
+  const analyses = await analyzeWithImports(
+    files.map((f) => path.resolve(cwd, f)),
+    (file) => analyzeDocument(file, options)
+  )
   for (const { file, analysis } of analyses) {
     diagnostics.push(...analysis.diagnostics)
     if (analysis.document === undefined) continue
@@ -101,8 +106,14 @@ export const generate = async (files: ReadonlyArray<string>, options: GenerateOp
   const names = emitted.map((f) => f.name)
   const duplicate = names.find((n, i) => names.indexOf(n) !== i)
   if (duplicate !== undefined) {
-    diagnostics.push({ file: duplicate, line: 1, column: 1, severity: "error", code: "module-collision",
-      message: `two documents would both be written to ${duplicate}` })
+    diagnostics.push({
+      file: duplicate,
+      line: 1,
+      column: 1,
+      severity: "error",
+      code: "module-collision",
+      message: `two documents would both be written to ${duplicate}`
+    })
   }
   const files_ = emitted.length > 0 ? [...emitted, emitBarrel(names)] : []
   return { files: files_, documents, diagnostics: sortDiagnostics(diagnostics) }

@@ -37,20 +37,24 @@ export class InputsInvalid extends Data.TaggedError("InputsInvalid")<{
 }
 
 /** A request could not be built (a path parameter resolved to nothing, an unencodable body). */
-export class RequestInvalid extends Data.TaggedError("RequestInvalid")<StepFailureFields & {
-  readonly detail: string
-}> {
+export class RequestInvalid extends Data.TaggedError("RequestInvalid")<
+  StepFailureFields & {
+    readonly detail: string
+  }
+> {
   override get message() {
     return `Cannot build the request of ${at(this)}: ${this.detail}`
   }
 }
 
 /** The request never produced a response: connection refused or reset, DNS, TLS. */
-export class RequestFailed extends Data.TaggedError("RequestFailed")<StepFailureFields & {
-  readonly reason: "Transport" | "Encode" | "InvalidUrl"
-  readonly detail: string
-  readonly attempts: number
-}> {
+export class RequestFailed extends Data.TaggedError("RequestFailed")<
+  StepFailureFields & {
+    readonly reason: "Transport" | "Encode" | "InvalidUrl"
+    readonly detail: string
+    readonly attempts: number
+  }
+> {
   override get message() {
     return `Request of ${at(this)} failed after ${this.attempts} attempt(s): ${this.reason}: ${this.detail}`
   }
@@ -64,48 +68,56 @@ export class RequestFailed extends Data.TaggedError("RequestFailed")<StepFailure
  *
  * A JSON body without the value an output points at is not invalid: the output is `undefined`.
  */
-export class ResponseInvalid extends Data.TaggedError("ResponseInvalid")<StepFailureFields & {
-  readonly status: number
-  readonly reason: "InvalidJson" | "TooLarge" | "Output"
-  /** The name of the output that cannot be read, for reason `Output`. */
-  readonly output?: string
-  readonly detail: string
-}> {
+export class ResponseInvalid extends Data.TaggedError("ResponseInvalid")<
+  StepFailureFields & {
+    readonly status: number
+    readonly reason: "InvalidJson" | "TooLarge" | "Output"
+    /** The name of the output that cannot be read, for reason `Output`. */
+    readonly output?: string
+    readonly detail: string
+  }
+> {
   override get message() {
     return `Response of ${at(this)} (status ${this.status}) is invalid: ${this.detail}`
   }
 }
 
 /** A success criterion did not hold for the response, and no failure action handled it. */
-export class StepFailed extends Data.TaggedError("StepFailed")<StepFailureFields & {
-  readonly status: number
-  /** The criterion as written in the document. */
-  readonly criterion: string
-  /** The response body (secrets redacted), to see why. */
-  readonly body: unknown
-}> {
+export class StepFailed extends Data.TaggedError("StepFailed")<
+  StepFailureFields & {
+    readonly status: number
+    /** The criterion as written in the document. */
+    readonly criterion: string
+    /** The response body (secrets redacted), to see why. */
+    readonly body: unknown
+  }
+> {
   override get message() {
     return `Success criterion \`${this.criterion}\` of ${at(this)} does not hold (status ${this.status})`
   }
 }
 
 /** A step (one request, its retries included) took longer than its timeout. */
-export class StepTimeout extends Data.TaggedError("StepTimeout")<StepFailureFields & {
-  readonly timeout: Duration.Duration
-}> {
+export class StepTimeout extends Data.TaggedError("StepTimeout")<
+  StepFailureFields & {
+    readonly timeout: Duration.Duration
+  }
+> {
   override get message() {
     return `Timed out after ${Duration.format(this.timeout)}: ${at(this)}`
   }
 }
 
 /** A polling step ran out of its schedule while the loop condition still held. */
-export class PollExhausted extends Data.TaggedError("PollExhausted")<StepFailureFields & {
-  readonly attempts: number
-  readonly status: number
-  /** The loop condition as written in the document. */
-  readonly condition: string
-  readonly lastBody: unknown
-}> {
+export class PollExhausted extends Data.TaggedError("PollExhausted")<
+  StepFailureFields & {
+    readonly attempts: number
+    readonly status: number
+    /** The loop condition as written in the document. */
+    readonly condition: string
+    readonly lastBody: unknown
+  }
+> {
   override get message() {
     return `Polling ${at(this)} gave up after ${this.attempts} attempts; \`${this.condition}\` still holds`
   }

@@ -29,7 +29,12 @@ export interface WorkflowTarget {
 export type FailureAction =
   | { readonly _tag: "End"; readonly name: string; readonly when: Criterion | undefined }
   | { readonly _tag: "Goto"; readonly name: string; readonly when: Criterion | undefined; readonly stepId: string }
-  | { readonly _tag: "GotoWorkflow"; readonly name: string; readonly when: Criterion | undefined; readonly workflow: WorkflowTarget }
+  | {
+    readonly _tag: "GotoWorkflow"
+    readonly name: string
+    readonly when: Criterion | undefined
+    readonly workflow: WorkflowTarget
+  }
   | {
     readonly _tag: "Retry"
     readonly name: string

@@ -3,7 +3,6 @@
  * `Arazzo.operation(...)`, `run.step({...})`, `Arazzo.equal(...)`.
  */
 export * from "./errors.js"
-export { jsonPath, type JSONPathQuery, matches, selects } from "./jsonpath.js"
 export {
   type AnyWorkflow,
   endOn,
@@ -14,6 +13,7 @@ export {
   type Transfer,
   type WorkflowTarget
 } from "./failure.js"
+export { jsonPath, type JSONPathQuery, matches, selects } from "./jsonpath.js"
 export * from "./outputs.js"
 export * from "./policy.js"
 export { MAX_DEPTH, REDACTED, TOO_DEEP } from "./redact.js"

@@ -79,9 +79,14 @@ export type OutputTable = Readonly<Record<string, Output<any>>>
 export type OutputsOf<T extends OutputTable> = { readonly [K in keyof T]: T[K] extends Output<infer A> ? A : never }
 
 /** Each output schema's decoder, made once (generated modules declare their output tables once). */
-const decoders = new WeakMap<Schema.Schema<any, unknown>, (value: unknown) => Either.Either<any, ParseResult.ParseError>>()
+const decoders = new WeakMap<
+  Schema.Schema<any, unknown>,
+  (value: unknown) => Either.Either<any, ParseResult.ParseError>
+>()
 
-const decoderOf = <A>(schema: Schema.Schema<A, unknown>): (value: unknown) => Either.Either<A, ParseResult.ParseError> => {
+const decoderOf = <A>(
+  schema: Schema.Schema<A, unknown>
+): (value: unknown) => Either.Either<A, ParseResult.ParseError> => {
   let decode = decoders.get(schema)
   if (decode === undefined) decoders.set(schema, decode = Schema.decodeUnknownEither(schema))
   return decode

@@ -131,8 +131,10 @@ const cached = (table: PolicyTable, key: string, merge: () => Policy): Policy =>
 
 /** The policy in force for a workflow: its own override over the base. */
 export const forWorkflow = (workflowId: string): Effect.Effect<Policy> =>
-  Effect.map(Policies, (table) =>
-    cached(table, workflowId, () => ({ ...table.base, ...withoutNested(table.workflows[workflowId] ?? {}) })))
+  Effect.map(
+    Policies,
+    (table) => cached(table, workflowId, () => ({ ...table.base, ...withoutNested(table.workflows[workflowId] ?? {}) }))
+  )
 
 /** The policy in force for a step: step override over workflow override over the base. */
 export const forStep = (workflowId: string, stepId: string): Effect.Effect<Policy> =>

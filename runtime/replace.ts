@@ -56,7 +56,10 @@ const replaceOne = (body: Body, { target, value }: Replacement): Result<Body> =>
   }
 }
 
-const mapOk = <A, B>(result: Result<A>, f: (a: A) => B): Result<B> => ("error" in result ? result : { ok: f(result.ok) })
+const mapOk = <A, B>(
+  result: Result<A>,
+  f: (a: A) => B
+): Result<B> => ("error" in result ? result : { ok: f(result.ok) })
 
 // JSON Pointer
 
@@ -169,7 +172,9 @@ const replaceInText = (
   }
   if (isFormEncoded(contentType)) {
     const [name] = tokens
-    if (name === undefined || tokens.length !== 1) return { error: "a form body's target must name one field, as `/name`" }
+    if (name === undefined || tokens.length !== 1) {
+      return { error: "a form body's target must name one field, as `/name`" }
+    }
     if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
       return { error: `a form field takes a string, number or boolean, not ${describe(value)}` }
     }

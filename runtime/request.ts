@@ -11,8 +11,8 @@ import {
   type ParameterLocation,
   pathParameter,
   queryParameter,
-  resolveStyle,
   type ResolvedStyle,
+  resolveStyle,
   scalarText,
   type Serialization,
   styleOf
@@ -69,7 +69,8 @@ export const multipart = (parts: unknown): Body => ({ _tag: "Multipart", parts }
 export const form = (fields: unknown): Body => ({ _tag: "Form", fields })
 
 const isFields = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Blob)
+  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) &&
+  !(value instanceof Blob)
 export const text = (value: string, contentType: string): Body => ({ _tag: "Text", text: value, contentType })
 
 /** Parameter values of a step by location; `undefined` values are left out. */
@@ -110,7 +111,9 @@ const buildPath = (op: Operation, values: Readonly<Record<string, unknown>>): st
       continue
     }
     const value = values[part.param]
-    if (value === undefined || value === null || value === "") return { error: `path parameter \`${part.param}\` has no value` }
+    if (value === undefined || value === null || value === "") {
+      return { error: `path parameter \`${part.param}\` has no value` }
+    }
     const style = resolveStyle("path", styleOf(op.serialization, "path", part.param))
     if ("error" in style) return { error: `path parameter \`${part.param}\`: ${style.error}` }
     path += pathParameter(part.param, value, style)
@@ -147,20 +150,32 @@ export const build = (
     if ("error" in query) return yield* Effect.fail(query.error)
     const headerValues = serializeAll(op, "header", parameters.header, (name, value, style) =>
       [name, headerParameter(value, style)] as const)
-    if ("error" in headerValues) return yield* Effect.fail(headerValues.error)
+    if ("error" in headerValues) {
+      return yield* Effect.fail(headerValues.error)
+    }
     const cookies = serializeAll(op, "cookie", parameters.cookie, cookieParameter)
-    if ("error" in cookies) return yield* Effect.fail(cookies.error)
+    if ("error" in cookies) {
+      return yield* Effect.fail(cookies.error)
+    }
 
     const url = new URL(baseUrl + path)
     const pairs = query.flat()
     // The pairs are already percent-encoded; `search` keeps them as they are. The request is made
     // from the URL string, so the client sends this query unchanged (it re-encodes only `urlParams`).
-    if (pairs.length > 0) url.search = [url.search.slice(1), ...pairs].filter((s) => s !== "").join("&")
+    if (pairs.length > 0) {
+      url.search = [url.search.slice(1), ...pairs].filter((s) =>
+        s !== ""
+      ).join("&")
+    }
     const headers: Record<string, string> = Object.fromEntries(headerValues)
     const cookieHeader = cookies.flat().join("; ")
-    if (cookieHeader !== "") headers["cookie"] = cookieHeader
+    if (cookieHeader !== "") {
+      headers["cookie"] = cookieHeader
+    }
     let request = HttpClientRequest.make(op.method)(url.toString(), { headers })
-    if (body !== undefined) request = yield* withBody(request, body)
+    if (body !== undefined) {
+      request = yield* withBody(request, body)
+    }
     return { request, url: url.toString() }
   })
 
@@ -182,17 +197,23 @@ const withBody = (
         : Effect.fail(`a form body must be an object of fields, not ${describeValue(body.fields)}`)
     case "Multipart":
       return isFields(body.parts)
-        ? Effect.map(encodeMultipart(body.parts), ({ bytes, contentType }) =>
-          HttpClientRequest.bodyUint8Array(request, bytes, contentType))
+        ? Effect.map(
+          encodeMultipart(body.parts),
+          ({ bytes, contentType }) => HttpClientRequest.bodyUint8Array(request, bytes, contentType)
+        )
         : Effect.fail(`a multipart body must be an object of parts, not ${describeValue(body.parts)}`)
   }
 }
 
-const describeValue = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`)
+const describeValue = (
+  value: unknown
+) => (value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`)
 
 const partBlob = (value: unknown): Blob | undefined => {
   if (value instanceof Blob) return value
-  if (value instanceof Uint8Array) return new Blob([value as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" })
+  if (value instanceof Uint8Array) {
+    return new Blob([value as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" })
+  }
   if (value !== null && typeof value === "object" && !(value instanceof Date)) {
     return new Blob([JSON.stringify(value)], { type: "application/json" })
   }

@@ -16,20 +16,20 @@ import {
   PollExhausted,
   RequestFailed,
   RequestInvalid,
+  type RequestSummary,
   ResponseInvalid,
   StepFailed,
   StepLimitExceeded,
   StepTimeout,
-  type RequestSummary,
   type WorkflowError
 } from "./errors.js"
-import { type FailureAction, GotoSignal, type WorkflowTarget, WorkflowEnded } from "./failure.js"
+import { type FailureAction, GotoSignal, WorkflowEnded, type WorkflowTarget } from "./failure.js"
 import { type Output, readOutputs } from "./outputs.js"
 import { forStep, type Policy } from "./policy.js"
 import type { Secrets } from "./redact.js"
+import { replace, type Replacement } from "./replace.js"
 import { type Body, build, type BuiltRequest, type Operation, type Parameters } from "./request.js"
 import { decodeBody, retryAfterMillis, type SentRequest, type StepResponse } from "./response.js"
-import { type Replacement, replace } from "./replace.js"
 import { send } from "./send.js"
 import { baseUrl } from "./servers.js"
 import { timeoutFail } from "./timeout.js"
@@ -155,17 +155,27 @@ export class Run<I, Steps, O, E extends EndPoint> {
   }
 
   private attempted<K extends keyof Steps & string>(spec: StepSpec<K, Steps[K]>) {
-    return Effect.flatMap(forStep(this.definition.workflowId, spec.stepId), (policy) => this.withFailureActions(spec, policy, 1))
+    return Effect.flatMap(
+      forStep(this.definition.workflowId, spec.stepId),
+      (policy) => this.withFailureActions(spec, policy, 1)
+    )
   }
 
   private toGoto<A>(effect: Effect.Effect<A, WorkflowError | WorkflowEnded | GotoSignal>) {
-    return Effect.catchTag(effect, "GotoSignal", ({ stepId, action }): Effect.Effect<Goto> => Effect.succeed({ goto: stepId, action }))
+    return Effect.catchTag(
+      effect,
+      "GotoSignal",
+      ({ stepId, action }): Effect.Effect<Goto> => Effect.succeed({ goto: stepId, action })
+    )
   }
 
   /** The generator uses the `…OrGoto` methods wherever a failure action can go to a step, so this cannot happen. */
   private noGoto<A>(effect: Effect.Effect<A, WorkflowError | WorkflowEnded | GotoSignal>) {
-    return Effect.catchTag(effect, "GotoSignal", ({ stepId }) =>
-      Effect.dieMessage(`a failure action went to step ${stepId} outside a state machine`))
+    return Effect.catchTag(
+      effect,
+      "GotoSignal",
+      ({ stepId }) => Effect.dieMessage(`a failure action went to step ${stepId} outside a state machine`)
+    )
   }
 
   /**
@@ -213,12 +223,14 @@ export class Run<I, Steps, O, E extends EndPoint> {
     return Effect.flatMap(forStep(this.definition.workflowId, stepId), (policy) =>
       ++this.stepsRun <= policy.maxSteps
         ? Effect.void
-        : Effect.fail(new StepLimitExceeded({
-          workflowId: this.definition.workflowId,
-          stepId,
-          limit: policy.maxSteps,
-          stepOutputs: { ...this.gathered }
-        })))
+        : Effect.fail(
+          new StepLimitExceeded({
+            workflowId: this.definition.workflowId,
+            stepId,
+            limit: policy.maxSteps,
+            stepOutputs: { ...this.gathered }
+          })
+        ))
   }
 
   /**
@@ -351,8 +363,13 @@ export class Run<I, Steps, O, E extends EndPoint> {
     end: Extract<E, { readonly via: "onSuccess" }>,
     workflow: WorkflowTarget
   ): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError> {
-    return Effect.map(this.runOther(workflow), (result) =>
-      this.endedBy(new WorkflowEnded({ ...end, failure: undefined, transfer: { workflowId: workflow.workflowId, result } })))
+    return Effect.map(
+      this.runOther(workflow),
+      (result) =>
+        this.endedBy(
+          new WorkflowEnded({ ...end, failure: undefined, transfer: { workflowId: workflow.workflowId, result } })
+        )
+    )
   }
 
   /**
@@ -363,19 +380,22 @@ export class Run<I, Steps, O, E extends EndPoint> {
     workflowId: string,
     workflow: (input: never) => Effect.Effect<R, WorkflowError, HttpClient.HttpClient>
   ): Effect.Effect<R, WorkflowError> {
-    return Effect.flatMap(this.provideClient(workflow(this.inputs as never)), (result) =>
-      result._tag === "Ended" && result.via === "onFailure"
-        ? Effect.fail(
-          new CallFailed({
-            workflowId: this.definition.workflowId,
-            stepId: `dependsOn ${workflowId}`,
-            calledWorkflowId: workflowId,
-            criterion: undefined,
-            cause: result.failure as unknown as WorkflowError,
-            stepOutputs: {}
-          })
-        )
-        : Effect.succeed(result))
+    return Effect.flatMap(
+      this.provideClient(workflow(this.inputs as never)),
+      (result) =>
+        result._tag === "Ended" && result.via === "onFailure"
+          ? Effect.fail(
+            new CallFailed({
+              workflowId: this.definition.workflowId,
+              stepId: `dependsOn ${workflowId}`,
+              calledWorkflowId: workflowId,
+              criterion: undefined,
+              cause: result.failure as unknown as WorkflowError,
+              stepOutputs: {}
+            })
+          )
+          : Effect.succeed(result)
+    )
   }
 
   private runOther(workflow: WorkflowTarget) {
@@ -399,8 +419,16 @@ export class Run<I, Steps, O, E extends EndPoint> {
   /** The result of a run stopped by an `end` action, success or failure. */
   endedBy(end: WorkflowEnded): WorkflowResult<O, Steps, E> {
     const { stepId, action, via, failure, transfer } = end
-    return { _tag: "Ended", stepId, action, via, failure, transfer, outputs: this.outputs(), steps: this.gathered } as
-      WorkflowResult<O, Steps, E>
+    return {
+      _tag: "Ended",
+      stepId,
+      action,
+      via,
+      failure,
+      transfer,
+      outputs: this.outputs(),
+      steps: this.gathered
+    } as WorkflowResult<O, Steps, E>
   }
 
   /**
@@ -425,7 +453,9 @@ export class Run<I, Steps, O, E extends EndPoint> {
           for (const [index, action] of actions.entries()) {
             const decided = this.decide(spec.stepId, action, index, used, error, response, delayFor)
             if (decided === "pass") continue
-            return "retry" in decided ? Effect.zipRight(decided.retry, Effect.suspend(() => attempt(n + 1))) : decided.stop
+            return "retry" in decided
+              ? Effect.zipRight(decided.retry, Effect.suspend(() => attempt(n + 1)))
+              : decided.stop
           }
           return Effect.fail(error)
         })
@@ -585,7 +615,12 @@ const payload = (body: Body | undefined): unknown => {
 }
 
 /** What `$url`, `$method` and `$request…` read: the request as the step gave it. */
-const sentRequest = (operation: Operation, url: string, parameters: Parameters | undefined, body: Body | undefined): SentRequest => ({
+const sentRequest = (
+  operation: Operation,
+  url: string,
+  parameters: Parameters | undefined,
+  body: Body | undefined
+): SentRequest => ({
   url,
   method: operation.method,
   header: lowerCaseKeys(parameters?.header),

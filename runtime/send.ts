@@ -83,14 +83,15 @@ const attemptOnce = (
       }))
     ),
     Effect.catchIf((error) => error._tag !== "BodyTooLarge", (error) =>
-      Effect.fail(new Transient({
-        response: undefined,
-        retryAfter: undefined,
-        retriable: IDEMPOTENT.has(built.request.method) || neverSent(error),
-        reason: error._tag === "RequestError" ? error.reason : "Transport",
-        detail: describe(error)
-      }))
-    ),
+      Effect.fail(
+        new Transient({
+          response: undefined,
+          retryAfter: undefined,
+          retriable: IDEMPOTENT.has(built.request.method) || neverSent(error),
+          reason: error._tag === "RequestError" ? error.reason : "Transport",
+          detail: describe(error)
+        })
+      )),
     Effect.flatMap((raw) => {
       if (!RETRY_STATUS.has(raw.status)) return Effect.succeed(raw)
       const after = retryAfterMillis(raw.headers["retry-after"], Date.now())

@@ -141,8 +141,9 @@ const encodeWith = (text: string, keep: (char: string) => boolean, keepEscapes: 
     const byte = bytes[i]!
     const char = String.fromCharCode(byte)
     if (byte < 0x80 && keep(char)) out += char
-    else if (keepEscapes && char === "%" && HEX.test(String.fromCharCode(bytes[i + 1] ?? 0, bytes[i + 2] ?? 0))) out += char
-    else out += "%" + byte.toString(16).toUpperCase().padStart(2, "0")
+    else if (keepEscapes && char === "%" && HEX.test(String.fromCharCode(bytes[i + 1] ?? 0, bytes[i + 2] ?? 0))) {
+      out += char
+    } else out += "%" + byte.toString(16).toUpperCase().padStart(2, "0")
   }
   return out
 }
@@ -204,8 +205,7 @@ const simple = (shape: Shape, style: ResolvedStyle, encode: (s: string) => strin
 }
 
 /** A header's value (`simple` style). Header values are not percent-encoded. */
-export const headerParameter = (value: unknown, style: ResolvedStyle): string =>
-  simple(shapeOf(value), style, (s) => s)
+export const headerParameter = (value: unknown, style: ResolvedStyle): string => simple(shapeOf(value), style, (s) => s)
 
 /**
  * A query parameter as encoded `name=value` pairs, to be joined with `&`. An empty array or

@@ -126,7 +126,9 @@ export class RecordedRequest {
   get formData(): Effect.Effect<FormData, MockBodyError> {
     return Effect.tryPromise({
       try: () =>
-        new Response(this.body as Uint8Array<ArrayBuffer>, { headers: { "content-type": this.headers["content-type"] ?? "" } })
+        new Response(this.body as Uint8Array<ArrayBuffer>, {
+          headers: { "content-type": this.headers["content-type"] ?? "" }
+        })
           .formData(),
       catch: (cause) => new MockBodyError({ request: this.target, detail: `not form data (${String(cause)})` })
     })
@@ -212,7 +214,8 @@ const answerer = (route: MockRoute): CompiledRoute["answer"] => {
   return () => Effect.sync(() => route[Math.min(next++, route.length - 1)]!)
 }
 
-const isSequence = (route: MockReply | ReadonlyArray<MockReply>): route is ReadonlyArray<MockReply> => Array.isArray(route)
+const isSequence = (route: MockReply | ReadonlyArray<MockReply>): route is ReadonlyArray<MockReply> =>
+  Array.isArray(route)
 
 /** The decoded `{name}` values when the route matches, else `undefined`. */
 const matchRoute = (route: CompiledRoute, method: string, url: URL): Record<string, string> | undefined => {
@@ -272,7 +275,11 @@ const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
   return bytes
 }
 
-const DEFAULT_CONTENT_TYPE = { json: "application/json", text: "text/plain; charset=utf-8", bytes: "application/octet-stream" }
+const DEFAULT_CONTENT_TYPE = {
+  json: "application/json",
+  text: "text/plain; charset=utf-8",
+  bytes: "application/octet-stream"
+}
 
 /** Statuses a web `Response` may not carry a body with. */
 const BODILESS = new Set([101, 103, 204, 205, 304])
@@ -317,7 +324,14 @@ const makeMockApi = (routes: MockRoutes): MockApiService => {
           break
         }
       }
-      const recorded = new RecordedRequest(request.method, url, headers, bytes, matched?.route.key, matched?.params ?? {})
+      const recorded = new RecordedRequest(
+        request.method,
+        url,
+        headers,
+        bytes,
+        matched?.route.key,
+        matched?.params ?? {}
+      )
       log.push(recorded)
       const reply: MockReply = matched === undefined
         ? {

@@ -28,7 +28,10 @@ export const timeoutFail = <A, E, R, E2>(
     if (millis > MAX_TIMER_MILLIS) return self
     return Effect.flatMap(Effect.fork(self), (child) =>
       Effect.async<A, E | E2>((resume) => {
-        const timer = setTimeout(() => resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout()))), millis)
+        const timer = setTimeout(
+          () => resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout()))),
+          millis
+        )
         child.addObserver((exit) => {
           clearTimeout(timer)
           resume(exit)

@@ -15,7 +15,9 @@ export const at = (value: unknown, path: ReadonlyArray<Segment>): unknown => {
       current = index === undefined ? undefined : current[index]
     } else if (current !== null && typeof current === "object") {
       const key = String(segment)
-      current = Object.prototype.hasOwnProperty.call(current, key) ? (current as Record<string, unknown>)[key] : undefined
+      current = Object.prototype.hasOwnProperty.call(current, key)
+        ? (current as Record<string, unknown>)[key]
+        : undefined
     } else {
       return undefined
     }

@@ -8,7 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { type CallFailed, InputsInvalid, type StepFailed, WorkflowTimeout, type WorkflowError } from "./errors.js"
+import { type CallFailed, InputsInvalid, type StepFailed, type WorkflowError, WorkflowTimeout } from "./errors.js"
 import type { Transfer, WorkflowEnded } from "./failure.js"
 import { forWorkflow } from "./policy.js"
 import { Secrets } from "./redact.js"
@@ -53,7 +53,8 @@ export type Ended<O, Steps, E extends EndPoint> = E extends EndPoint ? {
     readonly stepId: E["stepId"]
     readonly action: E["action"]
     readonly via: E["via"]
-    readonly failure: E["via"] extends "onFailure" ? E extends { readonly call: true } ? CallFailed : StepFailed : undefined
+    readonly failure: E["via"] extends "onFailure" ? E extends { readonly call: true } ? CallFailed : StepFailed
+      : undefined
     /** Set when the action was a `goto` to another workflow: that workflow's id and result. */
     readonly transfer: Transfer | undefined
     readonly outputs: O
@@ -64,7 +65,8 @@ export type Ended<O, Steps, E extends EndPoint> = E extends EndPoint ? {
 export type WorkflowResult<O, Steps, E extends EndPoint = never> = Completed<O, Steps> | Ended<O, Steps, E>
 
 /** The outputs type of a generated workflow function, e.g. `WorkflowOutputsOf<typeof other.workflows["id"]>`. */
-export type WorkflowOutputsOf<F> = F extends (input: never) => Effect.Effect<WorkflowResult<infer O, any, any>, any, any> ? O : never
+export type WorkflowOutputsOf<F> = F extends
+  (input: never) => Effect.Effect<WorkflowResult<infer O, any, any>, any, any> ? O : never
 
 /** One issue per field: a union reports each member's mismatch, merged here with "or". */
 const inputIssues = (error: ParseResult.ParseError) => {
@@ -84,7 +86,10 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, R>(
   definition: WorkflowDefinition<I, Steps, O, E>,
   /** What the caller passed: decoded with `definition.inputs`, so it may leave defaulted inputs out. */
   input: unknown,
-  body: (run: Run<I, Steps, O, E>, inputs: I) => Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError | WorkflowEnded, R>
+  body: (
+    run: Run<I, Steps, O, E>,
+    inputs: I
+  ) => Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError | WorkflowEnded, R>
 ): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError, R | HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const { workflowId } = definition
@@ -98,7 +103,8 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, R>(
     const timeout = Duration.decode(policy.workflowTimeout)
     return yield* body(run, inputs).pipe(
       Effect.catchTag("WorkflowEnded", (end) => Effect.succeed(run.endedBy(end))),
-      (body) => timeoutFail(body, timeout, () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: { ...run.gathered } }))
+      (body) =>
+        timeoutFail(body, timeout, () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: { ...run.gathered } }))
     )
   }).pipe(Effect.withSpan(`arazzo.workflow ${definition.workflowId}`, {
     attributes: { "arazzo.workflow.id": definition.workflowId },

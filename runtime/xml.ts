@@ -103,8 +103,7 @@ const documentOf = (body: unknown): Document | undefined => {
     const timer: unknown = setTimeout(() => {
       lastParsed = undefined
       releaseScheduled = false
-    }, 0)
-    // Node: do not keep the process alive for this. (Other runtimes return a number.)
+    }, 0) // Node: do not keep the process alive for this. (Other runtimes return a number.)
     ;(timer as { unref?: () => void }).unref?.()
   }
   return document
@@ -115,7 +114,9 @@ const documentOf = (body: unknown): Document | undefined => {
  * names mean no namespace, as in every XPath version (a default `xmlns` needs a prefix).
  */
 const optionsFor = (document: Document) => ({
-  namespaceResolver: (prefix: string) => (prefix === "" ? null : document.documentElement?.lookupNamespaceURI(prefix) ?? null)
+  namespaceResolver: (
+    prefix: string
+  ) => (prefix === "" ? null : document.documentElement?.lookupNamespaceURI(prefix) ?? null)
 })
 
 // Criteria and outputs
@@ -183,7 +184,9 @@ export const replaceXml = (
   if (!(document instanceof Document)) return { error: `the XML body cannot be read: ${document.error}` }
   for (const { target, value } of replacements) {
     if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
-      return { error: `replacement \`${target}\`: an XML value must be a string, number or boolean, not ${describe(value)}` }
+      return {
+        error: `replacement \`${target}\`: an XML value must be a string, number or boolean, not ${describe(value)}`
+      }
     }
     let nodes: Array<Node>
     try {

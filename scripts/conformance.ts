@@ -9,11 +9,11 @@ import { execFile } from "node:child_process"
 import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { promisify } from "node:util"
+import { parse } from "yaml"
 import { analyzeDocument } from "../generator/check.js"
 import { hasErrors } from "../generator/diagnostics.js"
 import { emitModule } from "../generator/emit/module.js"
 import { analyzeWithImports, findDocuments } from "../generator/index.js"
-import { parse } from "yaml"
 
 const root = path.resolve(import.meta.dirname, "..")
 const out = path.join(root, "test/.generated/conformance")
@@ -75,8 +75,10 @@ const main = async () => {
       const sources = await fallbackSources(file, path.resolve(dir))
       if (Object.keys(sources).length > 0) remapped++
       // The document, then the documents its arazzo sources name, each with its own fallbacks.
-      const [main, ...imported] = await analyzeWithImports([file], async (f) =>
-        analyzeDocument(f, { sources: f === file ? sources : await fallbackSources(f, path.resolve(dir)) }))
+      const [main, ...imported] = await analyzeWithImports(
+        [file],
+        async (f) => analyzeDocument(f, { sources: f === file ? sources : await fallbackSources(f, path.resolve(dir)) })
+      )
       const { document, diagnostics } = main!.analysis
       if (document === undefined || hasErrors(diagnostics)) {
         const codes = [...new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.code))]
@@ -91,7 +93,9 @@ const main = async () => {
         reasons.set("imported-document", (reasons.get("imported-document") ?? 0) + 1)
         results.set(shown, {
           ok: false,
-          reason: `imported-document: ${path.relative(process.cwd(), broken.file)}: ${first ? `${first.code}: ${first.message}` : "no document"}`
+          reason: `imported-document: ${path.relative(process.cwd(), broken.file)}: ${
+            first ? `${first.code}: ${first.message}` : "no document"
+          }`
         })
         continue
       }
@@ -110,8 +114,15 @@ const main = async () => {
     }
   }
   const generated = performance.now() - started
-  await writeFile(path.join(out, "tsconfig.json"), JSON.stringify({ extends: "../../../tsconfig.json", include: ["**/*.ts"] }))
-  const tsc = await promisify(execFile)(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", out], {
+  await writeFile(
+    path.join(out, "tsconfig.json"),
+    JSON.stringify({ extends: "../../../tsconfig.json", include: ["**/*.ts"] })
+  )
+  const tsc = await promisify(execFile)(process.execPath, [
+    path.join(root, "node_modules/typescript/bin/tsc"),
+    "-p",
+    out
+  ], {
     cwd: root,
     maxBuffer: 1 << 28
   }).then(({ stdout }) => stdout, (e: { stdout: string }) => e.stdout)
@@ -133,8 +144,14 @@ const main = async () => {
       console.log(`FAIL ${file}: ${result.reason.split("\n")[0]}`)
     }
   }
-  console.log(`\nfailure reasons (documents): ${[...reasons].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ")}`)
-  console.log(`generated ${files.length} documents in ${(generated / 1000).toFixed(1)} s (${remapped} with sources found by fallback)`)
+  console.log(
+    `\nfailure reasons (documents): ${[...reasons].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ")}`
+  )
+  console.log(
+    `generated ${files.length} documents in ${
+      (generated / 1000).toFixed(1)
+    } s (${remapped} with sources found by fallback)`
+  )
   console.log(`conformance: ${passed} passed, ${results.size - passed} failed`)
   return 0
 }

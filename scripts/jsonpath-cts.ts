@@ -12,9 +12,9 @@
  *
  * The library is reached through a small adapter, so a different one can be measured by swapping it.
  */
+import { jsonpath, type JSONValue } from "json-p3"
 import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { jsonpath, type JSONValue } from "json-p3"
 
 interface Adapter<Q> {
   readonly name: string
@@ -58,7 +58,9 @@ const jsonEqual = (a: unknown, b: unknown): boolean => {
   const ka = Object.keys(a)
   const kb = Object.keys(b)
   return ka.length === kb.length &&
-    ka.every((k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    ka.every((k) =>
+      Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
+    )
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 160)
@@ -97,7 +99,8 @@ const category = (name: string): string => {
 
 const main = (): number => {
   const defaultSuite = fileURLToPath(
-    new URL("../../shared/corpus/peers/jsonpath-compliance-test-suite/cts.json", import.meta.url))
+    new URL("../../shared/corpus/peers/jsonpath-compliance-test-suite/cts.json", import.meta.url)
+  )
   const suitePath = process.argv[2] ?? defaultSuite
   if (!existsSync(suitePath)) {
     console.error(`jsonpath-cts: no suite at ${suitePath} (pass the path to cts.json)`)
@@ -121,8 +124,10 @@ const main = (): number => {
   const count = (xs: ReadonlyArray<Outcome>) => xs.filter((o) => o.passed).length
   const valid = outcomes.filter((o) => o.test.invalid_selector !== true)
   const invalid = outcomes.filter((o) => o.test.invalid_selector === true)
-  console.log(`${adapter.name} on ${suitePath}: valid selectors ${count(valid)}/${valid.length}, ` +
-    `invalid selectors rejected ${count(invalid)}/${invalid.length}`)
+  console.log(
+    `${adapter.name} on ${suitePath}: valid selectors ${count(valid)}/${valid.length}, ` +
+      `invalid selectors rejected ${count(invalid)}/${invalid.length}`
+  )
   console.log(`jsonpath-cts: ${outcomes.length - failed.length} passed, ${failed.length} failed`)
   return failed.length === 0 ? 0 : 1
 }

@@ -25,10 +25,20 @@ const main = async () => {
     const status = span.attributes.get("http.response.status_code") ?? "-"
     const ms = span.endTime === undefined ? 0 : Number(span.endTime - span.startTime) / 1e6
     const label = attempt > 1 ? `${step} (poll ${attempt})` : step
-    console.log(`  ${label.padEnd(24)} ${span.attributes.get("http.request.method")} ${span.attributes.get("url.template")} → ${status}  ${ms.toFixed(1)} ms`)
+    console.log(
+      `  ${label.padEnd(24)} ${span.attributes.get("http.request.method")} ${
+        span.attributes.get("url.template")
+      } → ${status}  ${ms.toFixed(1)} ms`
+    )
   })
   const image = new Uint8Array(await new Blob(["a small source image"]).arrayBuffer())
-  const program = blobUploadImg2img({ apiKey: TOKEN, file: image, engine: "flux2", prompt: "a lighthouse at dusk", moderate: true })
+  const program = blobUploadImg2img({
+    apiKey: TOKEN,
+    file: image,
+    engine: "flux2",
+    prompt: "a lighthouse at dusk",
+    moderate: true
+  })
   const environment = Layer.mergeAll(
     NodeHttpClient.layerUndici,
     Arazzo.Servers.layer({ civitaiOrchestrationApi: mock.url }),

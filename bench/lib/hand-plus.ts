@@ -35,7 +35,15 @@ export interface Extras {
   readonly send: boolean
 }
 
-const WorkflowStatus = Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+const WorkflowStatus = Schema.Literal(
+  "unassigned",
+  "preparing",
+  "processing",
+  "succeeded",
+  "failed",
+  "expired",
+  "canceled"
+)
 const UploadedBlob = Schema.Struct({ id: Schema.String, nsfwLevel: Schema.Number })
 const Submitted = Schema.Struct({ id: Schema.String })
 const Polled = Schema.Struct({ status: WorkflowStatus })
@@ -60,29 +68,48 @@ const multipartBytes = (file: Uint8Array) =>
     form.append("file", new Blob([file as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }), "file")
     form.append("moderate", "true")
     const encoded = new Response(form)
-    return { bytes: new Uint8Array(await encoded.arrayBuffer()), contentType: encoded.headers.get("content-type") ?? "multipart/form-data" }
+    return {
+      bytes: new Uint8Array(await encoded.arrayBuffer()),
+      contentType: encoded.headers.get("content-type") ?? "multipart/form-data"
+    }
   })
 
-export const handPlusRun = (extras: Extras, baseUrl: string, input: Img2imgInput): Effect.Effect<Img2imgOutput, HandFailed, HttpClient.HttpClient> => {
-  const call = <A, I>(client: HttpClient.HttpClient, step: string, request: HttpClientRequest.HttpClientRequest, expected: number, schema: Schema.Schema<A, I>): Effect.Effect<A, HandFailed> => {
-    const fail = (detail: string, status?: number) => new HandFailed({ step, detail, ...(status === undefined ? {} : { status }) })
+export const handPlusRun = (
+  extras: Extras,
+  baseUrl: string,
+  input: Img2imgInput
+): Effect.Effect<Img2imgOutput, HandFailed, HttpClient.HttpClient> => {
+  const call = <A, I>(
+    client: HttpClient.HttpClient,
+    step: string,
+    request: HttpClientRequest.HttpClientRequest,
+    expected: number,
+    schema: Schema.Schema<A, I>
+  ): Effect.Effect<A, HandFailed> => {
+    const fail = (detail: string, status?: number) =>
+      new HandFailed({ step, detail, ...(status === undefined ? {} : { status }) })
     // status and body, by the route the extras choose
     const raw: Effect.Effect<{ status: number; body: unknown }, HandFailed> = extras.send
       ? send(client, { request, url: request.url }, policy).pipe(
         Effect.mapError((e) => fail(e._tag === "BodyTooLarge" ? e.detail : e.detail)),
         Effect.flatMap((r) => {
           const decoded = decodeBody(r.bytes, r.headers["content-type"] ?? "")
-          return "error" in decoded ? Effect.fail(fail(decoded.error, r.status)) : Effect.succeed({ status: r.status, body: decoded.body })
+          return "error" in decoded
+            ? Effect.fail(fail(decoded.error, r.status))
+            : Effect.succeed({ status: r.status, body: decoded.body })
         })
       )
       : extras.stream
       ? client.execute(request).pipe(
         Effect.flatMap((response) =>
-          Effect.map(readBody(response, policy.maxResponseBytes), (bytes) => ({ response, bytes }))),
+          Effect.map(readBody(response, policy.maxResponseBytes), (bytes) => ({ response, bytes }))
+        ),
         Effect.mapError((e) => fail(e._tag)),
         Effect.flatMap(({ response, bytes }) => {
           const decoded = decodeBody(bytes, response.headers["content-type"] ?? "")
-          return "error" in decoded ? Effect.fail(fail(decoded.error, response.status)) : Effect.succeed({ status: response.status, body: decoded.body })
+          return "error" in decoded
+            ? Effect.fail(fail(decoded.error, response.status))
+            : Effect.succeed({ status: response.status, body: decoded.body })
         })
       )
       : client.execute(request).pipe(
@@ -96,35 +123,70 @@ export const handPlusRun = (extras: Extras, baseUrl: string, input: Img2imgInput
       status !== expected
         ? Effect.fail(fail(`expected ${expected}`, status))
         : Effect.mapError(Schema.decodeUnknown(schema)(body), (e) => fail(e.message)))
-    return extras.spans ? Effect.withSpan(checked, `arazzo.step ${step}`, { attributes: { "arazzo.step.id": step }, captureStackTrace: false }) : checked
+    return extras.spans
+      ? Effect.withSpan(checked, `arazzo.step ${step}`, {
+        attributes: { "arazzo.step.id": step },
+        captureStackTrace: false
+      })
+      : checked
   }
 
   const flow = Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const auth = `Bearer ${input.apiKey}`
     const upload = yield* multipartBytes(input.file)
-    const blob = yield* call(client, "uploadSource", HttpClientRequest.post(`${baseUrl}/v2/consumer/blobs`).pipe(
-      HttpClientRequest.setHeader("Authorization", auth),
-      HttpClientRequest.bodyUint8Array(upload.bytes, upload.contentType)
-    ), 201, UploadedBlob)
-    const submitted = yield* call(client, "submitImg2Img", HttpClientRequest.post(`${baseUrl}/v2/consumer/workflows`).pipe(
-      HttpClientRequest.setHeader("Authorization", auth),
-      HttpClientRequest.bodyText(JSON.stringify({
-        steps: [{ $type: "imageGen", name: "img2img", input: { engine: input.engine, prompt: input.prompt, images: [blob.id] } }]
-      }), "application/json")
-    ), 202, Submitted)
+    const blob = yield* call(
+      client,
+      "uploadSource",
+      HttpClientRequest.post(`${baseUrl}/v2/consumer/blobs`).pipe(
+        HttpClientRequest.setHeader("Authorization", auth),
+        HttpClientRequest.bodyUint8Array(upload.bytes, upload.contentType)
+      ),
+      201,
+      UploadedBlob
+    )
+    const submitted = yield* call(
+      client,
+      "submitImg2Img",
+      HttpClientRequest.post(`${baseUrl}/v2/consumer/workflows`).pipe(
+        HttpClientRequest.setHeader("Authorization", auth),
+        HttpClientRequest.bodyText(
+          JSON.stringify({
+            steps: [{
+              $type: "imageGen",
+              name: "img2img",
+              input: { engine: input.engine, prompt: input.prompt, images: [blob.id] }
+            }]
+          }),
+          "application/json"
+        )
+      ),
+      202,
+      Submitted
+    )
     const get = HttpClientRequest.get(`${baseUrl}/v2/consumer/workflows/${encodeURIComponent(submitted.id)}`).pipe(
       HttpClientRequest.setHeader("Authorization", auth)
     )
     const pollOnce: Effect.Effect<typeof Polled.Type, HandFailed> = call(client, "pollWorkflow", get, 200, Polled)
     const schedule: Schedule.Schedule<unknown, typeof Polled.Type> = policy.poll
-    const last = yield* Effect.repeat(pollOnce, { schedule: Schedule.passthrough(schedule), while: (p) => RUNNING.has(p.status) })
-    if (last.status !== "succeeded") return yield* new HandFailed({ step: "pollWorkflow", detail: `ended ${last.status}` })
+    const last = yield* Effect.repeat(pollOnce, {
+      schedule: Schedule.passthrough(schedule),
+      while: (p) => RUNNING.has(p.status)
+    })
+    if (last.status !== "succeeded") {
+      return yield* new HandFailed({ step: "pollWorkflow", detail: `ended ${last.status}` })
+    }
     const finished = yield* call(client, "readResult", get, 200, Finished)
-    return { sourceBlobId: blob.id, workflowId: submitted.id, outputBlobUrl: finished.steps[0].jobs[0].result.blobs[0].url }
+    return {
+      sourceBlobId: blob.id,
+      workflowId: submitted.id,
+      outputBlobUrl: finished.steps[0].jobs[0].result.blobs[0].url
+    }
   })
   const bounded = extras.timeouts
     ? timeoutFail(flow, workflowTimeout, () => new HandFailed({ step: "workflow", detail: "workflow timeout" }))
     : flow
-  return extras.spans ? Effect.withSpan(bounded, "arazzo.workflow blob-upload-img2img", { captureStackTrace: false }) : bounded
+  return extras.spans
+    ? Effect.withSpan(bounded, "arazzo.workflow blob-upload-img2img", { captureStackTrace: false })
+    : bounded
 }

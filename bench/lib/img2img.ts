@@ -53,7 +53,8 @@ export const generatedRun = (input: Img2imgInput) =>
     blobUploadImg2img({ ...input, moderate: true }),
     (result): Effect.Effect<Img2imgOutput, Error> => {
       const { sourceBlobId, workflowId, outputBlobUrl } = result.outputs
-      return result._tag === "Completed" && sourceBlobId !== undefined && workflowId !== undefined && outputBlobUrl !== undefined
+      return result._tag === "Completed" && sourceBlobId !== undefined && workflowId !== undefined &&
+          outputBlobUrl !== undefined
         ? Effect.succeed({ sourceBlobId, workflowId, outputBlobUrl })
         : Effect.fail(new Error(`generated run did not complete: ${JSON.stringify(result.outputs)}`))
     }
@@ -67,7 +68,15 @@ export class HandFailed extends Data.TaggedError("HandFailed")<{
   readonly detail: string
 }> {}
 
-const WorkflowStatus = Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+const WorkflowStatus = Schema.Literal(
+  "unassigned",
+  "preparing",
+  "processing",
+  "succeeded",
+  "failed",
+  "expired",
+  "canceled"
+)
 const UploadedBlob = Schema.Struct({ id: Schema.String, nsfwLevel: Schema.Number })
 const Submitted = Schema.Struct({ id: Schema.String })
 const Polled = Schema.Struct({ status: WorkflowStatus })
@@ -101,13 +110,14 @@ const call = <A, I>(
   expected: number,
   schema: Schema.Schema<A, I>
 ): Effect.Effect<A, HandFailed> => {
-  const checked: Effect.Effect<A, HandFailed | HttpClientError.HttpClientError | ParseResult.ParseError> = Effect.flatMap(
-    client.execute(request),
-    (response): Effect.Effect<A, HandFailed | HttpClientError.ResponseError | ParseResult.ParseError> =>
-      response.status === expected
-        ? HttpClientResponse.schemaBodyJson(schema)(response)
-        : Effect.fail(new HandFailed({ step, status: response.status, detail: `expected ${expected}` }))
-  )
+  const checked: Effect.Effect<A, HandFailed | HttpClientError.HttpClientError | ParseResult.ParseError> = Effect
+    .flatMap(
+      client.execute(request),
+      (response): Effect.Effect<A, HandFailed | HttpClientError.ResponseError | ParseResult.ParseError> =>
+        response.status === expected
+          ? HttpClientResponse.schemaBodyJson(schema)(response)
+          : Effect.fail(new HandFailed({ step, status: response.status, detail: `expected ${expected}` }))
+    )
   return Effect.catchTags(checked, {
     RequestError: (e) => Effect.fail(new HandFailed({ step, detail: e.message })),
     ResponseError: (e) => Effect.fail(new HandFailed({ step, status: e.response.status, detail: e.message })),
@@ -144,7 +154,11 @@ export const handEffectRun = (
         HttpClientRequest.setHeader("Authorization", auth),
         HttpClientRequest.bodyText(
           JSON.stringify({
-            steps: [{ $type: "imageGen", name: "img2img", input: { engine: input.engine, prompt: input.prompt, images: [blob.id] } }]
+            steps: [{
+              $type: "imageGen",
+              name: "img2img",
+              input: { engine: input.engine, prompt: input.prompt, images: [blob.id] }
+            }]
           }),
           "application/json"
         )
@@ -161,20 +175,35 @@ export const handEffectRun = (
       schedule: Schedule.passthrough(schedule),
       while: (polled) => RUNNING.has(polled.status)
     })
-    if (RUNNING.has(last.status)) return yield* new HandFailed({ step: "pollWorkflow", detail: "still running when the poll schedule ended" })
-    if (last.status !== "succeeded") return yield* new HandFailed({ step: "pollWorkflow", detail: `ended ${last.status}` })
+    if (RUNNING.has(last.status)) {
+      return yield* new HandFailed({ step: "pollWorkflow", detail: "still running when the poll schedule ended" })
+    }
+    if (last.status !== "succeeded") {
+      return yield* new HandFailed({ step: "pollWorkflow", detail: `ended ${last.status}` })
+    }
     const finished = yield* call(client, "readResult", get, 200, Finished)
-    return { sourceBlobId: blob.id, workflowId: submitted.id, outputBlobUrl: finished.steps[0].jobs[0].result.blobs[0].url }
+    return {
+      sourceBlobId: blob.id,
+      workflowId: submitted.id,
+      outputBlobUrl: finished.steps[0].jobs[0].result.blobs[0].url
+    }
   })
 
 // 3. Plain fetch
 
-const fetchJson = async (step: string, url: string, init: RequestInit, expected: number): Promise<Record<string, any>> => {
+const fetchJson = async (
+  step: string,
+  url: string,
+  init: RequestInit,
+  expected: number
+): Promise<Record<string, any>> => {
   const response = await fetch(url, init)
   const text = await response.text()
   if (response.status !== expected) throw new Error(`${step}: status ${response.status}, expected ${expected}`)
   const body: unknown = JSON.parse(text)
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Error(`${step}: body is not a JSON object`)
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new Error(`${step}: body is not a JSON object`)
+  }
   return body as Record<string, any>
 }
 
@@ -188,13 +217,23 @@ export const fetchRun = async (baseUrl: string, input: Img2imgInput): Promise<Im
   const form = new FormData()
   form.append("file", new Blob([input.file as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }), "file")
   form.append("moderate", "true")
-  const blob = await fetchJson("uploadSource", `${baseUrl}/v2/consumer/blobs`, { method: "POST", headers: auth, body: form }, 201)
+  const blob = await fetchJson("uploadSource", `${baseUrl}/v2/consumer/blobs`, {
+    method: "POST",
+    headers: auth,
+    body: form
+  }, 201)
   const blobId = isString("uploadSource", blob.id, "id")
   if (typeof blob.nsfwLevel !== "number") throw new Error("uploadSource: nsfwLevel is not a number")
   const submitted = await fetchJson("submitImg2Img", `${baseUrl}/v2/consumer/workflows`, {
     method: "POST",
     headers: { ...auth, "Content-Type": "application/json" },
-    body: JSON.stringify({ steps: [{ $type: "imageGen", name: "img2img", input: { engine: input.engine, prompt: input.prompt, images: [blobId] } }] })
+    body: JSON.stringify({
+      steps: [{
+        $type: "imageGen",
+        name: "img2img",
+        input: { engine: input.engine, prompt: input.prompt, images: [blobId] }
+      }]
+    })
   }, 202)
   const workflowId = isString("submitImg2Img", submitted.id, "id")
   const url = `${baseUrl}/v2/consumer/workflows/${encodeURIComponent(workflowId)}`

@@ -1,6 +1,6 @@
 /** Small numeric helpers shared by the benchmarks. */
-import { parseArgs } from "node:util"
 import { writeFileSync } from "node:fs"
+import { parseArgs } from "node:util"
 
 export const median = (values: ReadonlyArray<number>): number => {
   if (values.length === 0) return Number.NaN

@@ -26,12 +26,22 @@ export class Hoisted {
   /** The constant holding `ArazzoXml.xpath(expression)`. */
   xpath(expression: string): string {
     this.usesXml = true
-    return this.declare(`xpath:${expression}`, "xpath", `ArazzoXml.xpath(${stringLiteral(expression)})`, `XPath \`${expression}\``)
+    return this.declare(
+      `xpath:${expression}`,
+      "xpath",
+      `ArazzoXml.xpath(${stringLiteral(expression)})`,
+      `XPath \`${expression}\``
+    )
   }
 
   /** The constant holding the regular expression. */
   pattern(pattern: string): string {
-    return this.declare(`pattern:${pattern}`, "pattern", `new RegExp(${stringLiteral(pattern)})`, `Pattern \`${pattern}\``)
+    return this.declare(
+      `pattern:${pattern}`,
+      "pattern",
+      `new RegExp(${stringLiteral(pattern)})`,
+      `Pattern \`${pattern}\``
+    )
   }
 
   /**

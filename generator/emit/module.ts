@@ -3,7 +3,15 @@
  * declarations, writers for the workflow bodies, formatted once. Same IR, same bytes.
  */
 import * as path from "node:path"
-import { IndentationText, Project, QuoteKind, type StatementStructures, StructureKind, ts, VariableDeclarationKind } from "ts-morph"
+import {
+  IndentationText,
+  Project,
+  QuoteKind,
+  type StatementStructures,
+  StructureKind,
+  VariableDeclarationKind
+} from "ts-morph"
+import { formatTypeScript } from "../format/index.js"
 import type { DocumentIR, OperationIR, ParameterStyleIR } from "../lower/ir.js"
 import { Hoisted } from "./hoisted.js"
 import { camelCase, Names, pascalCase, propertyKey } from "./names.js"
@@ -13,23 +21,27 @@ import { planWorkflowNames, workflowStatements } from "./workflow.js"
 export interface EmittedFile {
   readonly name: string
   readonly text: string
+  /** The names the emitter chose for each workflow's exports (`run`, `inputs`), for tools that load the module. */
+  readonly workflows?: ReadonlyArray<WorkflowExports>
+}
+
+/** A workflow's exported function and inputs Schema, as named in its module. */
+export interface WorkflowExports {
+  readonly workflowId: string
+  readonly run: string
+  readonly inputs: string
 }
 
 const project = new Project({
   useInMemoryFileSystem: true,
-  manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double, useTrailingCommas: false }
+  manipulationSettings: {
+    indentationText: IndentationText.TwoSpaces,
+    quoteKind: QuoteKind.Double,
+    useTrailingCommas: false
+  }
 })
 
 let emitted = 0
-
-const FORMAT: ts.FormatCodeSettings = {
-  indentSize: 2,
-  tabSize: 2,
-  convertTabsToSpaces: true,
-  newLineCharacter: "\n",
-  semicolons: ts.SemicolonPreference.Remove,
-  insertSpaceAfterFunctionKeywordForAnonymousFunctions: false
-}
 
 const TOP_LEVEL = /^(\/\*\*|export |const |type |interface )/
 const OPERATION = /^const \w+ = Arazzo\.operation\(/
@@ -43,7 +55,8 @@ const spaceTopLevel = (text: string): string => {
   const out: Array<string> = []
   for (const line of lines) {
     const previous = out[out.length - 1]
-    const startsDeclaration = TOP_LEVEL.test(line) && previous !== undefined && previous !== "" && !previous.endsWith("*/")
+    const startsDeclaration = TOP_LEVEL.test(line) && previous !== undefined && previous !== "" &&
+      !previous.endsWith("*/")
     if (startsDeclaration && !(OPERATION.test(line) && OPERATION.test(previous))) out.push("")
     out.push(line)
   }
@@ -59,10 +72,14 @@ const printSerialization = (serialization: OperationIR["serialization"]): string
   const locations = Object.entries(serialization).filter(([, byName]) => Object.keys(byName ?? {}).length > 0)
   if (locations.length === 0) return undefined
   const style = (s: ParameterStyleIR) =>
-    `{ ${Object.entries(s).map(([k, v]) => `${k}: ${typeof v === "string" ? stringLiteral(v) : String(v)}`).join(", ")} }`
-  return `{ ${locations.map(([location, byName]) =>
-    `${location}: { ${Object.entries(byName!).map(([name, s]) => `${propertyKey(name)}: ${style(s)}`).join(", ")} }`
-  ).join(", ")} }`
+    `{ ${
+      Object.entries(s).map(([k, v]) => `${k}: ${typeof v === "string" ? stringLiteral(v) : String(v)}`).join(", ")
+    } }`
+  return `{ ${
+    locations.map(([location, byName]) =>
+      `${location}: { ${Object.entries(byName!).map(([name, s]) => `${propertyKey(name)}: ${style(s)}`).join(", ")} }`
+    ).join(", ")
+  } }`
 }
 
 /** Prints a module; `from` is the document's path relative to the output directory (for the header). */
@@ -81,7 +98,9 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
       kind: StructureKind.VariableStatement,
       isExported: true,
       docs: [
-        `Source description \`${docText(source.name)}\` (${docText(source.url)}).\nPoint it elsewhere with \`Arazzo.Servers.layer\`.`
+        `Source description \`${docText(source.name)}\` (${
+          docText(source.url)
+        }).\nPoint it elsewhere with \`Arazzo.Servers.layer\`.`
       ],
       declarationKind: VariableDeclarationKind.Const,
       declarations: [{
@@ -101,7 +120,9 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
     operations.set(op.key, id)
     const args = [sourceIds.get(op.source)!, stringLiteral(op.method), stringLiteral(op.path)]
     const serialization = printSerialization(op.serialization)
-    if (op.operationId !== undefined || serialization !== undefined) args.push(op.operationId === undefined ? "undefined" : stringLiteral(op.operationId))
+    if (op.operationId !== undefined || serialization !== undefined) {
+      args.push(op.operationId === undefined ? "undefined" : stringLiteral(op.operationId))
+    }
     if (serialization !== undefined) args.push(serialization)
     operationStatements.push({
       kind: StructureKind.VariableStatement,
@@ -130,7 +151,9 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
   statements.push({
     kind: StructureKind.VariableStatement,
     isExported: true,
-    docs: ["Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`)."],
+    docs: [
+      "Every workflow of this document by workflowId, for documents that run them (`$sourceDescriptions.<name>.<workflowId>`)."
+    ],
     declarationKind: VariableDeclarationKind.Const,
     declarations: [{
       name: workflowsTable,
@@ -138,7 +161,8 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
         w.inlineBlock(() => {
           document.workflows.forEach((workflow, i) => {
             const run = workflowNames.get(workflow.workflowId)!.run
-            w.write(`${stringLiteral(workflow.workflowId)}: ${run}${i < document.workflows.length - 1 ? "," : ""}`).newLine()
+            w.write(`${stringLiteral(workflow.workflowId)}: ${run}${i < document.workflows.length - 1 ? "," : ""}`)
+              .newLine()
           })
         })
         w.write(" as const")
@@ -148,7 +172,9 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
   const header = [
     document.title,
     document.summary,
-    `Generated by arazzo-effect from ${from} (sha256 ${document.sha256.slice(0, 16)}). Do not edit: run \`arazzo-effect generate\` again.`
+    `Generated by arazzo-effect from ${from} (sha256 ${
+      document.sha256.slice(0, 16)
+    }). Do not edit: run \`arazzo-effect generate\` again.`
   ].filter((t): t is string => t !== undefined && t.trim() !== "").map((t) => wrapDoc(t)).join("\n\n")
   const name = moduleName(document.file)
   // A fresh path every time: the formatter's language service caches files by path, and
@@ -156,10 +182,20 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
   const file = project.createSourceFile(`/emit/${++emitted}/${name}`, {
     statements: [
       `/**\n${header.split("\n").map((l) => (l === "" ? " *" : ` * ${l}`)).join("\n")}\n */`,
-      { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "HttpClient", moduleSpecifier: "@effect/platform/HttpClient" },
+      {
+        kind: StructureKind.ImportDeclaration,
+        isTypeOnly: true,
+        namespaceImport: "HttpClient",
+        moduleSpecifier: "@effect/platform/HttpClient"
+      },
       { kind: StructureKind.ImportDeclaration, namespaceImport: "Arazzo", moduleSpecifier: "arazzo-effect/runtime" },
-      ...(hoisted.usesXml || document.workflows.some((w) => w.steps.some((s) => s.body?.xml && s.body.replacements.length > 0))
-        ? [{ kind: StructureKind.ImportDeclaration as const, namespaceImport: "ArazzoXml", moduleSpecifier: "arazzo-effect/runtime/xml" }]
+      ...(hoisted.usesXml ||
+          document.workflows.some((w) => w.steps.some((s) => s.body?.xml && s.body.replacements.length > 0))
+        ? [{
+          kind: StructureKind.ImportDeclaration as const,
+          namespaceImport: "ArazzoXml",
+          moduleSpecifier: "arazzo-effect/runtime/xml"
+        }]
         : []),
       { kind: StructureKind.ImportDeclaration, namespaceImport: "Effect", moduleSpecifier: "effect/Effect" },
       { kind: StructureKind.ImportDeclaration, namespaceImport: "Schema", moduleSpecifier: "effect/Schema" },
@@ -171,10 +207,13 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
       ...statements
     ]
   })
-  file.formatText(FORMAT)
-  const text = spaceTopLevel(file.getFullText())
+  const text = formatTypeScript(spaceTopLevel(file.getFullText()), name)
   project.removeSourceFile(file)
-  return { name, text }
+  const exported = document.workflows.map((w) => {
+    const planned = workflowNames.get(w.workflowId)!
+    return { workflowId: w.workflowId, run: planned.run, inputs: planned.inputs }
+  })
+  return { name, text, workflows: exported }
 }
 
 /** `index.ts`: each module under a namespace named after its document, so names never collide. */

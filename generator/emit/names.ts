@@ -34,7 +34,9 @@ export const camelCase = (name: string): string => {
 export const isIdentifier = (name: string): boolean => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) && !RESERVED.has(name)
 
 /** A property key as written in an object literal or type: bare when it can be. */
-export const propertyKey = (name: string): string => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name))
+export const propertyKey = (
+  name: string
+): string => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name))
 
 /** `target.name` or `target["name"]`. */
 export const propertyAccess = (target: string, name: string, optional = false): string =>

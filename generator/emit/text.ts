@@ -4,13 +4,15 @@
 export const stringLiteral = (text: string): string => JSON.stringify(text)
 
 /** Text for a template literal's literal part. */
-export const templateText = (text: string): string => text.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${")
+export const templateText = (text: string): string =>
+  text.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${")
 
 /** Text for a JSDoc block: a `*\/` inside would close the comment. */
 export const docText = (text: string): string => text.trim().replace(/\*\//g, "*\\/").replace(/\r\n?/g, "\n")
 
 /** Text for a `//` comment: one line. */
-export const lineComment = (text: string): string => text.replace(/[\r\n\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim()
+export const lineComment = (text: string): string =>
+  text.replace(/[\r\n\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim()
 
 /** Splits text into lines of at most `width` characters at spaces (a longer word keeps its own line). */
 export const wrapWords = (text: string, width: number): Array<string> => {

@@ -18,7 +18,8 @@ export const optionalSchema = (schema: string, fallback: unknown): string =>
 export const hasDefaults = (type: TypeIR): boolean => {
   switch (type.kind) {
     case "object":
-      return type.properties.some((p) => p.default !== undefined || hasDefaults(p.type)) || (type.rest !== undefined && hasDefaults(type.rest))
+      return type.properties.some((p) => p.default !== undefined || hasDefaults(p.type)) ||
+        (type.rest !== undefined && hasDefaults(type.rest))
     case "array":
       return hasDefaults(type.items)
     case "union":
@@ -54,10 +55,14 @@ export const schemaOf = (type: TypeIR, withDefaults = false): string => {
     case "union":
       return `Schema.Union(${type.members.map(sub).join(", ")})`
     case "object": {
-      const rest = type.rest === undefined ? undefined : `Schema.Record({ key: Schema.String, value: ${sub(type.rest)} })`
+      const rest = type.rest === undefined
+        ? undefined
+        : `Schema.Record({ key: Schema.String, value: ${sub(type.rest)} })`
       if (type.properties.length === 0) return rest ?? "Schema.Struct({})"
       const fields = type.properties.map((p) =>
-        `${propertyKey(p.name)}: ${p.required ? sub(p.type) : optionalSchema(sub(p.type), withDefaults ? p.default : undefined)}`
+        `${propertyKey(p.name)}: ${
+          p.required ? sub(p.type) : optionalSchema(sub(p.type), withDefaults ? p.default : undefined)
+        }`
       )
       return `Schema.Struct({ ${fields.join(", ")} }${rest ? `, ${rest}` : ""})`
     }
@@ -84,7 +89,9 @@ export const typeOf = (type: TypeIR): string => {
       const rest = type.rest === undefined ? undefined : `{ readonly [x: string]: ${typeOf(type.rest)} }`
       if (type.properties.length === 0) return rest ?? "{}"
       const fields = type.properties.map((p) =>
-        p.required ? `readonly ${propertyKey(p.name)}: ${typeOf(p.type)}` : `readonly ${propertyKey(p.name)}?: ${optionalTypeOf(p.type)}`
+        p.required
+          ? `readonly ${propertyKey(p.name)}: ${typeOf(p.type)}`
+          : `readonly ${propertyKey(p.name)}?: ${optionalTypeOf(p.type)}`
       )
       return `{ ${fields.join("; ")} }${rest ? ` & ${rest}` : ""}`
     }
@@ -92,4 +99,6 @@ export const typeOf = (type: TypeIR): string => {
 }
 
 /** The type of a value that may be missing. */
-export const optionalTypeOf = (type: TypeIR): string => (type.kind === "unknown" ? "unknown" : `${typeOf(type)} | undefined`)
+export const optionalTypeOf = (
+  type: TypeIR
+): string => (type.kind === "unknown" ? "unknown" : `${typeOf(type)} | undefined`)

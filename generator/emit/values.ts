@@ -24,7 +24,10 @@ export interface ValueEnv {
 const pathLiteral = (path: ReadonlyArray<Segment>) =>
   `[${path.map((s) => (typeof s === "number" ? String(s) : stringLiteral(s))).join(", ")}]`
 
-const walk = (target: string, path: ReadonlyArray<Segment>) => (path.length === 0 ? target : `Arazzo.at(${target}, ${pathLiteral(path)})`)
+const walk = (
+  target: string,
+  path: ReadonlyArray<Segment>
+) => (path.length === 0 ? target : `Arazzo.at(${target}, ${pathLiteral(path)})`)
 
 /** Past this width an object, array or condition is laid out one part per line. */
 const WIDTH = 100
@@ -47,7 +50,9 @@ export const printValue = (value: ValueIR, env: ValueEnv): string => {
       return flat.length <= WIDTH && !flat.includes("\n") ? flat : `[\n  ${items.map(indent).join(",\n  ")}\n]`
     }
     case "template":
-      return "`" + value.parts.map((p) => (typeof p === "string" ? templateText(p) : "${" + printValue(p, env) + "}")).join("") + "`"
+      return "`" +
+        value.parts.map((p) => (typeof p === "string" ? templateText(p) : "${" + printValue(p, env) + "}")).join("") +
+        "`"
     case "input":
       return walk(propertyAccess(env.inputs, value.name), value.path)
     case "stepOutput":
@@ -124,7 +129,9 @@ export const printCriterion = (criterion: CriterionIR, env: ValueEnv): string =>
   const text = stringLiteral(criterion.text)
   const test = printCondition(criterion.test, { ...env, response: "response" })
   const flat = `Arazzo.criterion(${text}, (response) => ${test})`
-  return flat.length <= WIDTH ? flat : `Arazzo.criterion(\n  ${text},\n  (response) =>\n    ${test.replace(/\n/g, "\n    ")}\n)`
+  return flat.length <= WIDTH
+    ? flat
+    : `Arazzo.criterion(\n  ${text},\n  (response) =>\n    ${test.replace(/\n/g, "\n    ")}\n)`
 }
 
 /** The leaves of a value: everything but the objects, arrays and templates that hold them. */

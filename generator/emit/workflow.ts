@@ -1,5 +1,11 @@
 /** One workflow printed: its types, its definition, and the exported function that runs its steps in order. */
-import { type CodeBlockWriter, type StatementStructures, StructureKind, VariableDeclarationKind, type WriterFunction } from "ts-morph"
+import {
+  type CodeBlockWriter,
+  type StatementStructures,
+  StructureKind,
+  VariableDeclarationKind,
+  type WriterFunction
+} from "ts-morph"
 import type { ActionIR, FailureActionIR, StepIR, ValueIR, WorkflowIR } from "../lower/ir.js"
 import { externalRef } from "../lower/workflow-refs.js"
 import type { Hoisted } from "./hoisted.js"
@@ -39,7 +45,9 @@ const workflowFunction = (ref: string, names: ModuleNames): string => {
 
 /** The outputs type of a workflow a step runs. */
 const workflowOutputs = (ref: string, names: ModuleNames): string =>
-  externalRef(ref) === undefined ? names.workflows.get(ref)!.outputs : `Arazzo.WorkflowOutputsOf<typeof ${workflowFunction(ref, names)}>`
+  externalRef(ref) === undefined
+    ? names.workflows.get(ref)!.outputs
+    : `Arazzo.WorkflowOutputsOf<typeof ${workflowFunction(ref, names)}>`
 
 /** The id a workflow reference names (`$sourceDescriptions.x.id` → `id`). */
 const workflowIdOf = (ref: string) => externalRef(ref)?.workflowId ?? ref
@@ -112,7 +120,9 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
   const dependencies = workflow.dependsOn.length > 0 ? local.claim("dependencies") : undefined
   const dependencyValues: Pick<ValueEnv, "workflowValue"> = {
     workflowValue: (workflowId, of, name) =>
-      of === "inputs" ? propertyAccess("inputs", name) : propertyAccess(propertyAccess(`${dependencies}`, workflowId) + ".outputs", name)
+      of === "inputs"
+        ? propertyAccess("inputs", name)
+        : propertyAccess(propertyAccess(`${dependencies}`, workflowId) + ".outputs", name)
   }
 
   const outputsEnv: ValueEnv = {
@@ -166,9 +176,10 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
         isExported: true,
         name: n.end,
         docs: ["Where an `end` action can stop the workflow."],
-        type: ((members) => (members.join(" | ").length <= 100 ? members.join(" | ") : `\n  | ${members.join("\n  | ")}`))(
-          endTypes(workflow)
-        )
+        type:
+          ((members) => (members.join(" | ").length <= 100 ? members.join(" | ") : `\n  | ${members.join("\n  | ")}`))(
+            endTypes(workflow)
+          )
       }]
       : []),
     {
@@ -187,7 +198,9 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
           w.inlineBlock(() => {
             w.writeLine(`workflowId: ${stringLiteral(workflow.workflowId)},`)
             w.writeLine(`inputs: ${n.inputs},`)
-            w.writeLine(`secrets: [${workflow.inputs.filter((i) => i.secret).map((i) => stringLiteral(i.name)).join(", ")}],`)
+            w.writeLine(
+              `secrets: [${workflow.inputs.filter((i) => i.secret).map((i) => stringLiteral(i.name)).join(", ")}],`
+            )
             const params = `(${outputsUseInputs ? "inputs" : "_inputs"}, ${outputsUseSteps ? "steps" : "_steps"})`
             if (workflow.outputs.length === 0) {
               w.writeLine(`outputs: () => ({})`)
@@ -232,8 +245,9 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
                     })
                   }).newLine()
                 }
-                if (isStateMachine(workflow)) writeStateMachine(w, workflow, stepVars, usedLater, names, n.steps, dependencyValues)
-                else writeSteps(w, workflow, stepVars, usedLater, names, dependencyValues)
+                if (isStateMachine(workflow)) {
+                  writeStateMachine(w, workflow, stepVars, usedLater, names, n.steps, dependencyValues)
+                } else writeSteps(w, workflow, stepVars, usedLater, names, dependencyValues)
                 w.writeLine("return run.completed()")
               }).write("))")
             })
@@ -308,10 +322,12 @@ const outputConstants = (
  */
 const endTypes = (workflow: WorkflowIR): Array<string> => {
   const member = (stepIds: ReadonlyArray<string>, action: string, via: string, call: boolean) =>
-    `{ readonly stepId: ${stepIds.map(stringLiteral).join(" | ")}; readonly action: ${stringLiteral(action)}; readonly via: "${via}"${
-      call ? "; readonly call: true" : ""
-    } }`
-  const success = workflow.ends.filter((e) => e.via === "onSuccess").map((e) => member([e.stepId], e.action, e.via, false))
+    `{ readonly stepId: ${stepIds.map(stringLiteral).join(" | ")}; readonly action: ${
+      stringLiteral(action)
+    }; readonly via: "${via}"${call ? "; readonly call: true" : ""} }`
+  const success = workflow.ends.filter((e) => e.via === "onSuccess").map((e) =>
+    member([e.stepId], e.action, e.via, false)
+  )
   // Failure actions by name (workflow-level ones apply to many steps), apart for steps that run a workflow.
   const failure = new Map<string, { action: string; call: boolean; stepIds: Array<string> }>()
   for (const e of workflow.ends.filter((e) => e.via === "onFailure")) {
@@ -320,7 +336,9 @@ const endTypes = (workflow: WorkflowIR): Array<string> => {
     if (!entry.stepIds.includes(e.stepId)) entry.stepIds.push(e.stepId)
     failure.set(key, entry)
   }
-  return [...new Set([...success, ...[...failure.values()].map((f) => member(f.stepIds, f.action, "onFailure", f.call))])]
+  return [
+    ...new Set([...success, ...[...failure.values()].map((f) => member(f.stepIds, f.action, "onFailure", f.call))])
+  ]
 }
 
 /** `{ readonly a: A; readonly b: B }`, one member per line when that is too long for one. */
@@ -360,7 +378,9 @@ const outputType = (output: StepIR["outputs"][number], calledOutputs?: string): 
   if (value.kind === "statusCode") return "number"
   if (value.kind === "requestLine") return "string"
   if (value.kind === "literal") return value.value === null ? "null" : typeof value.value
-  if (value.kind === "calledOutput" && value.path.length === 0 && calledOutputs) return `${calledOutputs}[${stringLiteral(value.name)}]`
+  if (value.kind === "calledOutput" && value.path.length === 0 && calledOutputs) {
+    return `${calledOutputs}[${stringLiteral(value.name)}]`
+  }
   return "unknown"
 }
 
@@ -381,7 +401,13 @@ const workflowOutputType = (
     const input = workflow.inputs.find((i) => i.name === value.name)
     if (input) return input.required ? typeOf(input.type) : optionalTypeOf(input.type)
   }
-  if (value.kind === "literal") return typeof value.value === "string" ? "string" : value.value === null ? "null" : typeof value.value
+  if (value.kind === "literal") {
+    return typeof value.value === "string"
+      ? "string"
+      : value.value === null
+      ? "null"
+      : typeof value.value
+  }
   if (value.kind === "template") return "string"
   return typeOf(type)
 }
@@ -411,7 +437,7 @@ const writeSteps = (
   const env = bodyEnv(names, stepVars, dependencyValues, ".outputs")
   workflow.steps.forEach((step, index) => {
     if (index > 0) w.blankLine()
-    if (step.description) for (const line of wrapWords(lineComment(step.description), 96)) w.writeLine(`// ${line}`)
+    if (step.description) { for (const line of wrapWords(lineComment(step.description), 96)) w.writeLine(`// ${line}`) }
     const variable = stepVars.get(step.stepId)!
     const actions = decisiveActions(step.actions)
     const keep = usedLater.has(step.stepId) || actions.some((a) => a.criterion !== undefined)
@@ -441,7 +467,8 @@ const writeCallSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
     }
     w.write("outputs: (outputs) => (").inlineBlock(() => {
       step.outputs.forEach((o, i) => {
-        w.write(`${propertyKey(o.name)}: ${printValue(o.value, env)}${i < step.outputs.length - 1 ? "," : ""}`).newLine()
+        w.write(`${propertyKey(o.name)}: ${printValue(o.value, env)}${i < step.outputs.length - 1 ? "," : ""}`)
+          .newLine()
       })
     }).write(")")
   })
@@ -457,7 +484,9 @@ const writeCallSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
     })
   }
   if (step.failureActions.length > 0) {
-    rest.push(() => w.write(`onFailure: [${step.failureActions.map((a) => printFailureAction(a, env, names)).join(", ")}]`))
+    rest.push(() =>
+      w.write(`onFailure: [${step.failureActions.map((a) => printFailureAction(a, env, names)).join(", ")}]`)
+    )
   }
   for (const field of rest) {
     w.write(",").newLine()
@@ -476,9 +505,11 @@ const isStateMachine = (workflow: WorkflowIR) =>
 
 /** Steps a failure action of this step can go to (a `goto`, or a `retry` that goes to a step first). */
 const failureGotos = (step: StepIR): Array<string> => [
-  ...new Set(step.failureActions.flatMap((a) =>
-    a.kind === "goto" ? [a.target] : a.kind === "retry" && a.stepId !== undefined ? [a.stepId] : []
-  ))
+  ...new Set(
+    step.failureActions.flatMap((a) =>
+      a.kind === "goto" ? [a.target] : a.kind === "retry" && a.stepId !== undefined ? [a.stepId] : []
+    )
+  )
 ]
 
 /**
@@ -499,7 +530,9 @@ const writeStateMachine = (
   const env = bodyEnv(names, stepVars, dependencyValues, "?.outputs")
   const kept = workflow.steps.filter((s) => usedLater.has(s.stepId) || s.actions.some((a) => a.criterion !== undefined))
   for (const step of kept) {
-    w.writeLine(`let ${stepVars.get(step.stepId)}: Arazzo.StepResult<${stepsType}[${stringLiteral(step.stepId)}]> | undefined`)
+    w.writeLine(
+      `let ${stepVars.get(step.stepId)}: Arazzo.StepResult<${stepsType}[${stringLiteral(step.stepId)}]> | undefined`
+    )
   }
   const ids = workflow.steps.map((s) => stringLiteral(s.stepId))
   w.writeLine(`let next: ${ids.join(" | ")} | undefined = ${ids[0]}`)
@@ -510,7 +543,9 @@ const writeStateMachine = (
         const variable = stepVars.get(step.stepId)!
         const following = workflow.steps[index + 1]?.stepId
         w.write(`case ${stringLiteral(step.stepId)}: `).inlineBlock(() => {
-          if (step.description) for (const line of wrapWords(lineComment(step.description), 90)) w.writeLine(`// ${line}`)
+          if (step.description) {
+            for (const line of wrapWords(lineComment(step.description), 90)) w.writeLine(`// ${line}`)
+          }
           const keep = kept.includes(step)
           const gotos = failureGotos(step)
           const spec = () => (step.call ? writeCallSpec(w, step, env, names) : writeStepSpec(w, step, env, names))
@@ -523,7 +558,8 @@ const writeStateMachine = (
             }).newLine()
             if (keep) w.writeLine(`${variable} = outcome`)
           } else {
-            w.write(`${keep ? `${variable} = ` : ""}yield* run.${stepMethod(step)}(`).inlineBlock(spec).write(")").newLine()
+            w.write(`${keep ? `${variable} = ` : ""}yield* run.${stepMethod(step)}(`).inlineBlock(spec).write(")")
+              .newLine()
           }
           writeJumps(w, step, actionsEnv(step, variable, env), following, names)
         }).newLine()
@@ -533,11 +569,21 @@ const writeStateMachine = (
 }
 
 /** Success actions as assignments of `next`: the first whose criterion holds decides. */
-const writeJumps = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, following: string | undefined, names: ModuleNames) => {
+const writeJumps = (
+  w: CodeBlockWriter,
+  step: StepIR,
+  env: ValueEnv,
+  following: string | undefined,
+  names: ModuleNames
+) => {
   const go = (action: ActionIR) => {
     w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${actionSummary(action)}`)
     if (action.kind === "end") {
-      w.writeLine(`return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action.name)}, via: "onSuccess" })`)
+      w.writeLine(
+        `return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${
+          stringLiteral(action.name)
+        }, via: "onSuccess" })`
+      )
     } else if (action.kind === "gotoWorkflow") {
       writeTransfer(w, step, action, names)
     } else {
@@ -561,7 +607,9 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
   const fields: Array<() => void> = []
   fields.push(() => w.write(`stepId: ${stringLiteral(step.stepId)}`))
   fields.push(() => w.write(`operation: ${names.operations.get(step.operation!)}`))
-  const locations = (["path", "query", "header", "cookie"] as const).filter((l) => step.parameters.some((p) => p.in === l))
+  const locations = (["path", "query", "header", "cookie"] as const).filter((l) =>
+    step.parameters.some((p) => p.in === l)
+  )
   if (locations.length > 0) {
     fields.push(() => {
       w.write("parameters: ").inlineBlock(() => {
@@ -580,7 +628,11 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
     fields.push(() => {
       switch (body.encoding) {
         case "json":
-          w.write(`body: Arazzo.json(${value}${body.contentType === "application/json" ? "" : `, ${stringLiteral(body.contentType)}`})`)
+          w.write(
+            `body: Arazzo.json(${value}${
+              body.contentType === "application/json" ? "" : `, ${stringLiteral(body.contentType)}`
+            })`
+          )
           break
         case "multipart":
           w.write(`body: Arazzo.multipart(${value})`)
@@ -589,7 +641,8 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
           w.write(`body: Arazzo.form(${value})`)
           break
         case "text": {
-          const isString = body.value.kind === "template" || (body.value.kind === "literal" && typeof body.value.value === "string")
+          const isString = body.value.kind === "template" ||
+            (body.value.kind === "literal" && typeof body.value.value === "string")
           w.write(`body: Arazzo.text(${isString ? value : `String(${value})`}, ${stringLiteral(body.contentType)})`)
           break
         }
@@ -602,7 +655,11 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
       w.write("replacements: [").newLine()
       w.indent(() => {
         body.replacements.forEach((r, i) => {
-          w.write(`{ target: ${stringLiteral(r.target)}, value: ${printValue(r.value, env)} }${i < body.replacements.length - 1 ? "," : ""}`)
+          w.write(
+            `{ target: ${stringLiteral(r.target)}, value: ${printValue(r.value, env)} }${
+              i < body.replacements.length - 1 ? "," : ""
+            }`
+          )
             .newLine()
         })
       })
@@ -672,7 +729,9 @@ const workflowTarget = (ref: string, names: ModuleNames) =>
 /** `fn(a, b)`, one argument per line when that is too long for one. */
 const callText = (fn: string, args: ReadonlyArray<string>): string => {
   const flat = `${fn}(${args.join(", ")})`
-  return flat.length <= 100 && !flat.includes("\n") ? flat : `${fn}(\n  ${args.map((a) => a.replace(/\n/g, "\n  ")).join(",\n  ")}\n)`
+  return flat.length <= 100 && !flat.includes("\n")
+    ? flat
+    : `${fn}(\n  ${args.map((a) => a.replace(/\n/g, "\n  ")).join(",\n  ")}\n)`
 }
 
 const printFailureAction = (action: FailureActionIR, env: ValueEnv, names: ModuleNames): string => {
@@ -700,7 +759,9 @@ const printFailureAction = (action: FailureActionIR, env: ValueEnv, names: Modul
 const printOutput = (output: StepIR["outputs"][number], env: ValueEnv): string => {
   switch (output.value.kind) {
     case "responseBody":
-      return `Arazzo.body([${output.value.path.map((s) => (typeof s === "number" ? s : stringLiteral(s))).join(", ")}], ${schemaOf(output.type)})`
+      return `Arazzo.body([${
+        output.value.path.map((s) => (typeof s === "number" ? s : stringLiteral(s))).join(", ")
+      }], ${schemaOf(output.type)})`
     case "responseHeader":
       return `Arazzo.header(${stringLiteral(output.value.name)})`
     case "statusCode":
@@ -721,9 +782,19 @@ const writeTransfer = (w: CodeBlockWriter, step: StepIR, action: ActionIR, names
 }
 
 const actionSummary = (action: ActionIR) =>
-  action.kind === "end" ? "end" : action.kind === "gotoWorkflow" ? `goto workflow ${action.target}` : `goto ${action.target}`
+  action.kind === "end"
+    ? "end"
+    : action.kind === "gotoWorkflow"
+    ? `goto workflow ${action.target}`
+    : `goto ${action.target}`
 
-const writeActions = (w: CodeBlockWriter, step: StepIR, actions: ReadonlyArray<ActionIR>, env: ValueEnv, names: ModuleNames) => {
+const writeActions = (
+  w: CodeBlockWriter,
+  step: StepIR,
+  actions: ReadonlyArray<ActionIR>,
+  env: ValueEnv,
+  names: ModuleNames
+) => {
   actions.forEach((action, i) => {
     const head = i === 0 ? "if" : "} else if"
     if (action.criterion === undefined) w.write(i === 0 ? "{" : "} else {").newLine()
@@ -734,7 +805,11 @@ const writeActions = (w: CodeBlockWriter, step: StepIR, actions: ReadonlyArray<A
     w.indent(() => {
       w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${actionSummary(action)}`)
       if (action.kind === "end") {
-        w.writeLine(`return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action.name)}, via: "onSuccess" })`)
+        w.writeLine(
+          `return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${
+            stringLiteral(action.name)
+          }, via: "onSuccess" })`
+        )
       } else if (action.kind === "gotoWorkflow") writeTransfer(w, step, action, names)
     })
   })

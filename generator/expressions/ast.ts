@@ -15,39 +15,41 @@ export interface Span {
 export type JsonPointer = ReadonlyArray<string>
 
 /** One Arazzo runtime expression, e.g. `$steps.login.outputs.token#/access`. */
-export type RuntimeExpression = (
-  | { readonly type: "url" }
-  | { readonly type: "method" }
-  | { readonly type: "statusCode" }
-  /** Header name exactly as written (RFC 7230 token characters); compare case-insensitively. */
-  | { readonly type: "header"; readonly of: "request" | "response"; readonly name: string }
-  | { readonly type: "query"; readonly of: "request"; readonly name: string }
-  | { readonly type: "path"; readonly of: "request"; readonly name: string }
-  /** `$response.body` alone has pointer `[]`. */
-  | { readonly type: "body"; readonly of: "request" | "response"; readonly pointer: JsonPointer }
-  /** `$inputs.name#/a/b`; pointer is undefined when there is no `#`. */
-  | { readonly type: "inputs"; readonly name: string; readonly pointer: JsonPointer | undefined }
-  /** `$outputs.name`: a workflow's own outputs. */
-  | { readonly type: "outputs"; readonly name: string; readonly pointer: JsonPointer | undefined }
-  /** `$steps.id.outputs.name#/ptr` */
-  | {
-    readonly type: "stepOutputs"
-    readonly stepId: string
-    readonly name: string
-    readonly pointer: JsonPointer | undefined
-  }
-  /** `$workflows.id.inputs.name` / `$workflows.id.outputs.name#/ptr` */
-  | {
-    readonly type: "workflowInputs" | "workflowOutputs"
-    readonly workflowId: string
-    readonly name: string
-    readonly pointer: JsonPointer | undefined
-  }
-  /** `$sourceDescriptions.name.url`; field is everything after the name (`url` or an operation). */
-  | { readonly type: "sourceDescription"; readonly name: string; readonly field: string }
-  /** `$components.parameters.foo`; kind is one of parameters, inputs, successActions, failureActions. */
-  | { readonly type: "component"; readonly kind: string; readonly name: string }
-) & { readonly text: string; readonly span: Span }
+export type RuntimeExpression =
+  & (
+    | { readonly type: "url" }
+    | { readonly type: "method" }
+    | { readonly type: "statusCode" }
+    /** Header name exactly as written (RFC 7230 token characters); compare case-insensitively. */
+    | { readonly type: "header"; readonly of: "request" | "response"; readonly name: string }
+    | { readonly type: "query"; readonly of: "request"; readonly name: string }
+    | { readonly type: "path"; readonly of: "request"; readonly name: string }
+    /** `$response.body` alone has pointer `[]`. */
+    | { readonly type: "body"; readonly of: "request" | "response"; readonly pointer: JsonPointer }
+    /** `$inputs.name#/a/b`; pointer is undefined when there is no `#`. */
+    | { readonly type: "inputs"; readonly name: string; readonly pointer: JsonPointer | undefined }
+    /** `$outputs.name`: a workflow's own outputs. */
+    | { readonly type: "outputs"; readonly name: string; readonly pointer: JsonPointer | undefined }
+    /** `$steps.id.outputs.name#/ptr` */
+    | {
+      readonly type: "stepOutputs"
+      readonly stepId: string
+      readonly name: string
+      readonly pointer: JsonPointer | undefined
+    }
+    /** `$workflows.id.inputs.name` / `$workflows.id.outputs.name#/ptr` */
+    | {
+      readonly type: "workflowInputs" | "workflowOutputs"
+      readonly workflowId: string
+      readonly name: string
+      readonly pointer: JsonPointer | undefined
+    }
+    /** `$sourceDescriptions.name.url`; field is everything after the name (`url` or an operation). */
+    | { readonly type: "sourceDescription"; readonly name: string; readonly field: string }
+    /** `$components.parameters.foo`; kind is one of parameters, inputs, successActions, failureActions. */
+    | { readonly type: "component"; readonly kind: string; readonly name: string }
+  )
+  & { readonly text: string; readonly span: Span }
 
 /** `message` says what was expected at `span.start`. */
 export interface ExpressionError {

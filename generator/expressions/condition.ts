@@ -30,7 +30,14 @@ import type {
   ParseResult,
   Span
 } from "./ast.js"
-import { attempt, charSpan, describeAt, hasRuntimeExpressionPrefixAt, raise, scanRuntimeExpression } from "./runtime-expression.js"
+import {
+  attempt,
+  charSpan,
+  describeAt,
+  hasRuntimeExpressionPrefixAt,
+  raise,
+  scanRuntimeExpression
+} from "./runtime-expression.js"
 
 interface State {
   readonly text: string
@@ -45,7 +52,9 @@ export const parseCondition = (text: string, options?: ConditionOptions): ParseR
     if (s.pos >= text.length) raise("expected a condition, found end of input", { start: s.pos, end: s.pos })
     const condition = parseOr(s, undefined)
     skipWhitespace(s)
-    if (s.pos < text.length) raiseUnexpected(s, "an operator ('||', '&&', '==', '!=', '<', '<=', '>', '>=') or end of condition")
+    if (s.pos < text.length) {
+      raiseUnexpected(s, "an operator ('||', '&&', '==', '!=', '<', '<=', '>', '>=') or end of condition")
+    }
     return condition
   })
 
@@ -164,11 +173,16 @@ const parseNumber = (s: State): Operand => {
   const start = s.pos
   NUMBER.lastIndex = start
   const match = NUMBER.exec(s.text)
-  if (match === null) return raise(`expected a digit after '-', found ${describeAt(s.text, start + 1)}`, charSpan(s.text, start + 1))
+  if (match === null) {
+    return raise(`expected a digit after '-', found ${describeAt(s.text, start + 1)}`, charSpan(s.text, start + 1))
+  }
   const end = start + match[0].length
   const next = s.text[end]
   if (next !== undefined && /[\p{L}\p{N}_$.]/u.test(next)) {
-    raise(`expected an operator or end of condition after the number '${match[0]}', found '${next}'`, charSpan(s.text, end))
+    raise(
+      `expected an operator or end of condition after the number '${match[0]}', found '${next}'`,
+      charSpan(s.text, end)
+    )
   }
   const value = Number(match[0])
   if (!Number.isFinite(value)) raise(`number literal '${match[0]}' is out of range`, { start, end })
@@ -235,7 +249,10 @@ const takeProperty = (s: State): string => {
   PROPERTY.lastIndex = s.pos + 1
   const name = PROPERTY.exec(s.text)?.[0]
   if (name === undefined) {
-    return raise(`expected a property name after '.', found ${describeAt(s.text, s.pos + 1)}`, charSpan(s.text, s.pos + 1))
+    return raise(
+      `expected a property name after '.', found ${describeAt(s.text, s.pos + 1)}`,
+      charSpan(s.text, s.pos + 1)
+    )
   }
   s.pos += 1 + name.length
   return name
@@ -252,7 +269,9 @@ const takeIndex = (s: State): number => {
     )
   }
   const close = s.pos + 1 + digits.length
-  if (s.text[close] !== "]") raise(`expected ']' after index ${digits}, found ${describeAt(s.text, close)}`, charSpan(s.text, close))
+  if (s.text[close] !== "]") {
+    raise(`expected ']' after index ${digits}, found ${describeAt(s.text, close)}`, charSpan(s.text, close))
+  }
   s.pos = close + 1
   return Number(digits)
 }
@@ -357,13 +376,19 @@ const operandsOf = (c: Condition): ReadonlyArray<Operand> => {
 
 const operandWarnings = (operand: Operand): ReadonlyArray<ExpressionWarning> => {
   if (operand.type === "literal" && operand.quote === "\"") {
-    return [{ message: `string literals are single-quoted in Arazzo: write ${literalToString(operand.value)}`, span: operand.span }]
+    return [{
+      message: `string literals are single-quoted in Arazzo: write ${literalToString(operand.value)}`,
+      span: operand.span
+    }]
   }
   if (operand.type === "expression" && operand.expression.type === "body" && !operand.expression.text.includes("#")) {
     const first = operand.accessors[0]
     if (first?.type === "property") {
       const path = operand.accessors.map((a) => (a.type === "index" ? String(a.index) : a.name)).join("/")
-      return [{ message: `select body fields with a JSON pointer: write ${operand.expression.text}#/${path}`, span: operand.span }]
+      return [{
+        message: `select body fields with a JSON pointer: write ${operand.expression.text}#/${path}`,
+        span: operand.span
+      }]
     }
   }
   return []

@@ -81,7 +81,25 @@ const isTokenChar = (ch: string): boolean => /[A-Za-z0-9!#$%&'*+\-.^_`|~]/.test(
 const CONDITION_STOPS = new Set(["(", ")", "[", "]", "<", ">", "=", "!", "&", "|", "'", "\"", ","])
 /** Characters that end a bare template expression: prose punctuation and URL syntax. */
 const BARE_STOPS = new Set([
-  "'", "\"", "`", ",", ";", ":", "(", ")", "[", "]", "{", "}", "<", ">", "?", "&", "=", "|", "!"
+  "'",
+  "\"",
+  "`",
+  ",",
+  ";",
+  ":",
+  "(",
+  ")",
+  "[",
+  "]",
+  "{",
+  "}",
+  "<",
+  ">",
+  "?",
+  "&",
+  "=",
+  "|",
+  "!"
 ])
 
 const endsEmbedded = (mode: ScanMode, ch: string): boolean =>
@@ -94,8 +112,7 @@ const isNameChar = (mode: ScanMode, ch: string): boolean => {
   return !endsEmbedded(mode, ch)
 }
 
-const isHeaderChar = (mode: ScanMode, ch: string): boolean =>
-  isTokenChar(ch) && !endsEmbedded(mode, ch)
+const isHeaderChar = (mode: ScanMode, ch: string): boolean => isTokenChar(ch) && !endsEmbedded(mode, ch)
 
 /** A JSON pointer reference-token character; `/` separates tokens and is handled by the caller. */
 const isPointerChar = (mode: ScanMode, ch: string): boolean =>
@@ -182,15 +199,21 @@ const decodePointerToken = (raw: string, end: number): string => {
   })
 }
 
-const optionalPointer = (c: Cursor): JsonPointer | undefined =>
-  c.source[c.pos] === "#" ? scanPointer(c) : undefined
+const optionalPointer = (c: Cursor): JsonPointer | undefined => c.source[c.pos] === "#" ? scanPointer(c) : undefined
 
 // ---------------------------------------------------------------------------------------------
 // Expression heads
 
 const FIXED_HEADS = ["url", "method", "statusCode"] as const
 const PREFIX_HEADS = [
-  "request", "response", "inputs", "outputs", "steps", "workflows", "sourceDescriptions", "components"
+  "request",
+  "response",
+  "inputs",
+  "outputs",
+  "steps",
+  "workflows",
+  "sourceDescriptions",
+  "components"
 ] as const
 const COMPONENT_KINDS = ["parameters", "successActions", "failureActions", "inputs"]
 
@@ -243,7 +266,10 @@ export const scanRuntimeExpression = (source: string, start: number, mode: ScanM
 const scanFields = (c: Cursor): ExpressionFields => {
   const start = c.pos
   if (c.source[start] !== "$") {
-    raise(`expected a runtime expression (${EXPECTED_FORMS}), found ${describeAt(c.source, start)}`, charSpan(c.source, start))
+    raise(
+      `expected a runtime expression (${EXPECTED_FORMS}), found ${describeAt(c.source, start)}`,
+      charSpan(c.source, start)
+    )
   }
   const word = headWordAt(c.source, start)
   c.pos = start + 1 + word.length
@@ -296,7 +322,8 @@ const scanSource = (c: Cursor, of: "request" | "response"): ExpressionFields => 
       return raise(
         (of === "request"
           ? "expected 'header.', 'query.', 'path.' or 'body' after '$request.'"
-          : "expected 'header.' or 'body' after '$response.'") + (part === "headers" ? " (it is 'header', singular)" : ""),
+          : "expected 'header.' or 'body' after '$response.'") +
+          (part === "headers" ? " (it is 'header', singular)" : ""),
         part === "" ? charSpan(c.source, at) : { start: at, end: c.pos }
       )
   }
@@ -358,7 +385,9 @@ const trailingSpan = (expression: RuntimeExpression, text: string): Span => ({
 
 const trailingMessage = (expression: RuntimeExpression, text: string): string => {
   const rest = text.slice(expression.span.end)
-  return `expected end of runtime expression after '${expression.text}', found '${rest}'${pointerHint(expression, rest)}`
+  return `expected end of runtime expression after '${expression.text}', found '${rest}'${
+    pointerHint(expression, rest)
+  }`
 }
 
 /**
@@ -367,7 +396,9 @@ const trailingMessage = (expression: RuntimeExpression, text: string): string =>
  */
 export const pointerHint = (expression: RuntimeExpression, rest: string): string => {
   const path = /^(?:\.[\p{L}\p{N}_$-]+|\[\d+\])+/u.exec(rest)?.[0]
-  if (path === undefined || !path.startsWith(".") || expression.type !== "body" || expression.pointer.length > 0) return ""
+  if (path === undefined || !path.startsWith(".") || expression.type !== "body" || expression.pointer.length > 0) {
+    return ""
+  }
   const tokens = path.split(/[.[\]]+/).filter((token) => token !== "")
   return ` (select a field with a JSON pointer: '${expression.text}#/${tokens.join("/")}')`
 }
@@ -407,7 +438,9 @@ const parseAccessorPath = (path: string): ReadonlyArray<Accessor> | undefined =>
     const match = step.exec(path)
     if (match === null) return undefined
     const [, property, index] = match
-    accessors.push(property !== undefined ? { type: "property", name: property } : { type: "index", index: Number(index) })
+    accessors.push(
+      property !== undefined ? { type: "property", name: property } : { type: "index", index: Number(index) }
+    )
   }
   return accessors
 }

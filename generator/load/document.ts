@@ -78,13 +78,18 @@ export const loadDocument = async (
     text = await readFile(absolutePath, "utf8")
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause)
-    return { document: undefined, diagnostics: [{ file, line: 1, column: 1, severity: "error", code: "file-unreadable", message }] }
+    return {
+      document: undefined,
+      diagnostics: [{ file, line: 1, column: 1, severity: "error", code: "file-unreadable", message }]
+    }
   }
   const { source, errors } = parseYaml(file, text)
   const diagnostics: Array<Diagnostic> = [...errors]
   if (errors.some((e) => e.severity === "error")) return { document: undefined, diagnostics }
   const root = source.value
-  const list = typeof root === "object" && root !== null ? (root as Record<string, unknown>)["sourceDescriptions"] : undefined
+  const list = typeof root === "object" && root !== null
+    ? (root as Record<string, unknown>)["sourceDescriptions"]
+    : undefined
   const sources: Array<LoadedSource> = []
   for (const [index, entry] of (Array.isArray(list) ? list : []).entries()) {
     if (typeof entry !== "object" || entry === null) continue
@@ -93,8 +98,16 @@ export const loadDocument = async (
     const where = ["sourceDescriptions", index, "url"]
     const given = options.sources?.[name]
     if (type !== "openapi" && type !== "arazzo") {
-      diagnostics.push(source.diagnostic(["sourceDescriptions", index, "type"], "error", "unsupported-source-type",
-        `source description \`${name}\` has type \`${String(type)}\`; only \`openapi\` and \`arazzo\` sources are supported so far`))
+      diagnostics.push(
+        source.diagnostic(
+          ["sourceDescriptions", index, "type"],
+          "error",
+          "unsupported-source-type",
+          `source description \`${name}\` has type \`${
+            String(type)
+          }\`; only \`openapi\` and \`arazzo\` sources are supported so far`
+        )
+      )
       sources.push({ name, url, type: String(type), index, description: undefined })
       continue
     }
@@ -102,27 +115,60 @@ export const loadDocument = async (
     if (type === "arazzo" && target !== undefined) {
       const arazzo = await loadArazzo(target)
       if (arazzo instanceof Error) {
-        diagnostics.push(source.diagnostic(where, "error", "source-unresolved",
-          `source description \`${name}\` cannot be loaded from ${path.relative(cwd, target)}: ${arazzo.message}`))
+        diagnostics.push(
+          source.diagnostic(
+            where,
+            "error",
+            "source-unresolved",
+            `source description \`${name}\` cannot be loaded from ${path.relative(cwd, target)}: ${arazzo.message}`
+          )
+        )
       }
-      sources.push({ name, url, type, index, description: undefined, arazzo: arazzo instanceof Error ? undefined : arazzo })
+      sources.push({
+        name,
+        url,
+        type,
+        index,
+        description: undefined,
+        arazzo: arazzo instanceof Error ? undefined : arazzo
+      })
       continue
     }
     if (target === undefined) {
-      diagnostics.push(source.diagnostic(where, "error", "source-remote",
-        `source description \`${name}\` points at ${url}, which is not fetched; give a local copy with --source ${name}=<file>`))
+      diagnostics.push(
+        source.diagnostic(
+          where,
+          "error",
+          "source-remote",
+          `source description \`${name}\` points at ${url}, which is not fetched; give a local copy with --source ${name}=<file>`
+        )
+      )
       sources.push({ name, url, type, index, description: undefined })
       continue
     }
     const description = await loadDescription(target)
     if (description instanceof Error) {
-      diagnostics.push(source.diagnostic(where, "error", "source-unresolved",
-        `source description \`${name}\` cannot be loaded from ${path.relative(cwd, target)}: ${description.message}`))
+      diagnostics.push(
+        source.diagnostic(
+          where,
+          "error",
+          "source-unresolved",
+          `source description \`${name}\` cannot be loaded from ${path.relative(cwd, target)}: ${description.message}`
+        )
+      )
       sources.push({ name, url, type, index, description: undefined })
     } else {
       if (description.brokenRefs.length > 0) {
-        diagnostics.push(source.diagnostic(where, "warning", "source-broken-refs",
-          `${description.brokenRefs.length} $ref(s) in ${path.relative(cwd, target)} cannot be resolved; what they describe is typed unknown (first: ${description.brokenRefs[0]})`))
+        diagnostics.push(
+          source.diagnostic(
+            where,
+            "warning",
+            "source-broken-refs",
+            `${description.brokenRefs.length} $ref(s) in ${
+              path.relative(cwd, target)
+            } cannot be resolved; what they describe is typed unknown (first: ${description.brokenRefs[0]})`
+          )
+        )
       }
       sources.push({ name, url, type, index, description })
     }

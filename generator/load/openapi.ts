@@ -17,7 +17,9 @@ export interface ApiParameter {
    * How the value is serialized, when the description says more than its location's default:
    * OpenAPI 3 `style` / `explode` / `allowReserved`, or Swagger 2.0 `collectionFormat` as the style.
    */
-  readonly serialization: { readonly style?: string; readonly explode?: boolean; readonly allowReserved?: boolean } | undefined
+  readonly serialization:
+    | { readonly style?: string; readonly explode?: boolean; readonly allowReserved?: boolean }
+    | undefined
 }
 
 export interface MediaTypes {
@@ -51,7 +53,10 @@ const LOCATIONS = new Set(["path", "query", "header", "cookie"])
 type Json = Record<string, unknown>
 const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
 const objectAt = (o: Json, key: string): Json => (isObject(o[key]) ? (o[key] as Json) : {})
-const stringAt = (o: Json, key: string): string | undefined => (typeof o[key] === "string" ? (o[key] as string) : undefined)
+const stringAt = (
+  o: Json,
+  key: string
+): string | undefined => (typeof o[key] === "string" ? (o[key] as string) : undefined)
 
 /**
  * Resolves every `$ref` of a parsed description, reading referenced files relative to `file`.
@@ -71,7 +76,10 @@ export const dereference = async (
     })
     return { value, broken: [] }
   } catch (cause) {
-    const group = cause as { errors?: Array<{ message: string; path?: Array<string | number> }>; files?: { schema?: unknown } }
+    const group = cause as {
+      errors?: Array<{ message: string; path?: Array<string | number> }>
+      files?: { schema?: unknown }
+    }
     if (!Array.isArray(group.errors) || group.files?.schema === undefined) throw cause
     return {
       value: group.files.schema,
@@ -80,7 +88,11 @@ export const dereference = async (
   }
 }
 
-export const indexDescription = (file: string, document: unknown, brokenRefs: ReadonlyArray<string> = []): ApiDescription => {
+export const indexDescription = (
+  file: string,
+  document: unknown,
+  brokenRefs: ReadonlyArray<string> = []
+): ApiDescription => {
   const doc = isObject(document) ? document : {}
   const swagger2 = typeof doc["swagger"] === "string"
   const operations: Array<ApiOperation> = []
@@ -178,9 +190,10 @@ const swagger2Body = (doc: Json, op: Json, parameters: ReadonlyArray<RawParamete
       return [f.name, s["type"] === "file" ? { type: "string", format: "binary" } : s]
     }))
   }
-  const type = consumes?.includes("multipart/form-data") || fields.some((f) => isObject(f.schema) && f.schema["type"] === "file")
-    ? "multipart/form-data"
-    : "application/x-www-form-urlencoded"
+  const type =
+    consumes?.includes("multipart/form-data") || fields.some((f) => isObject(f.schema) && f.schema["type"] === "file")
+      ? "multipart/form-data"
+      : "application/x-www-form-urlencoded"
   return { required: fields.some((f) => f.required), content: { [type]: { schema } } }
 }
 

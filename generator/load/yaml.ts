@@ -2,7 +2,7 @@
  * YAML (and JSON, a subset of it) parsed with source positions kept, so every diagnostic can
  * point at the `file:line:col` of the value it is about.
  */
-import { isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from "yaml"
+import { type Document, isNode, isPair, isScalar, LineCounter, parseDocument } from "yaml"
 import type { Diagnostic, Severity } from "../diagnostics.js"
 
 /** A path into a parsed document: member names and array indexes. */
@@ -23,7 +23,10 @@ export interface SourceText {
   readonly diagnostic: (path: Path, severity: Severity, code: string, message: string, offset?: number) => Diagnostic
 }
 
-export const parseYaml = (file: string, text: string): { readonly source: SourceText; readonly errors: Array<Diagnostic> } => {
+export const parseYaml = (
+  file: string,
+  text: string
+): { readonly source: SourceText; readonly errors: Array<Diagnostic> } => {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true })
   const errors: Array<Diagnostic> = [...doc.errors, ...doc.warnings].map((e) => {

@@ -37,11 +37,17 @@ export interface Scope extends Reporter {
   /** `components.parameters`, for `$components.parameters.name`. */
   readonly componentParameters?: Readonly<Record<string, unknown>>
   /** Workflows this one depends on (`dependsOn`), with their input and output names, for `$workflows…`. */
-  readonly dependencies?: ReadonlyMap<string, { readonly inputs: ReadonlySet<string>; readonly outputs: ReadonlySet<string> }>
+  readonly dependencies?: ReadonlyMap<
+    string,
+    { readonly inputs: ReadonlySet<string>; readonly outputs: ReadonlySet<string> }
+  >
 }
 
 type Json = Record<string, unknown>
 export const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
 export const stringAt = (o: Json, key: string): string | undefined =>
   typeof o[key] === "string" ? (o[key] as string) : undefined
-export const arrayAt = (o: Json, key: string): Array<unknown> => (Array.isArray(o[key]) ? (o[key] as Array<unknown>) : [])
+export const arrayAt = (
+  o: Json,
+  key: string
+): Array<unknown> => (Array.isArray(o[key]) ? (o[key] as Array<unknown>) : [])

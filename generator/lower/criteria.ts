@@ -4,10 +4,10 @@
  * RFC 9535 query) are read as the author meant, a comparison on the context, with a warning
  * that shows the spec form.
  */
-import type { Accessor, Condition, Operand } from "../expressions/index.js"
-import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
 import { jsonpath } from "json-p3"
 import { xpathSyntaxError } from "../../runtime/xml.js"
+import type { Accessor, Condition, Operand } from "../expressions/index.js"
+import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
 import type { Path } from "../load/yaml.js"
 import { isObject, report, type Scope, stringAt } from "./context.js"
 import type { ConditionIR, CriterionIR, ValueIR } from "./ir.js"
@@ -42,14 +42,25 @@ const lowerCondition = (
         return { kind: "literal", value: o.value }
       case "context": {
         const walked = context === undefined ? undefined : walk(context, o.accessors)
-        if (walked === undefined) report(scope, path, "error", "criterion-context", "`$` here needs a context that is a body or a value", o.span.start)
+        if (walked === undefined) {
+          report(
+            scope,
+            path,
+            "error",
+            "criterion-context",
+            "`$` here needs a context that is a body or a value",
+            o.span.start
+          )
+        }
         return walked
       }
       case "expression": {
         const value = lowerExpression(o.expression, scope, path)
         if (value === undefined) return undefined
         const walked = walk(value, o.accessors)
-        if (walked === undefined) report(scope, path, "error", "criterion-accessor", `\`${o.expression.text}\` cannot be indexed`, o.span.start)
+        if (walked === undefined) {
+          report(scope, path, "error", "criterion-accessor", `\`${o.expression.text}\` cannot be indexed`, o.span.start)
+        }
         return walked
       }
     }
@@ -136,14 +147,27 @@ export const lowerCriterion = (criterion: unknown, scope: Scope, path: Path): Cr
         jsonpath.compile(text)
       } catch (cause) {
         const at = (cause as { token?: { index?: number } }).token?.index
-        report(scope, conditionPath, "error", "jsonpath-syntax",
-          `not an RFC 9535 JSONPath query: ${cause instanceof Error ? cause.message : String(cause)}`, at ?? 0)
+        report(
+          scope,
+          conditionPath,
+          "error",
+          "jsonpath-syntax",
+          `not an RFC 9535 JSONPath query: ${cause instanceof Error ? cause.message : String(cause)}`,
+          at ?? 0
+        )
         return undefined
       }
       return { text, test: { kind: "jsonpath", query: text, context } }
     }
-    report(scope, conditionPath, "warning", "jsonpath-comparison",
-      `\`${text}\` is not an RFC 9535 JSONPath query; evaluated as a comparison on the context, as its author meant. Spec form: \`${specForm(parsed.value)}\``)
+    report(
+      scope,
+      conditionPath,
+      "warning",
+      "jsonpath-comparison",
+      `\`${text}\` is not an RFC 9535 JSONPath query; evaluated as a comparison on the context, as its author meant. Spec form: \`${
+        specForm(parsed.value)
+      }\``
+    )
     const test = lowerCondition(parsed.value, scope, conditionPath, context)
     return test && { text, test }
   }
@@ -158,7 +182,13 @@ export const lowerCriterion = (criterion: unknown, scope: Scope, path: Path): Cr
     try {
       new RegExp(text)
     } catch (cause) {
-      report(scope, conditionPath, "error", "regex-syntax", `not a regular expression: ${cause instanceof Error ? cause.message : String(cause)}`)
+      report(
+        scope,
+        conditionPath,
+        "error",
+        "regex-syntax",
+        `not a regular expression: ${cause instanceof Error ? cause.message : String(cause)}`
+      )
       return undefined
     }
     return { text, test: { kind: "regex", pattern: text, context } }

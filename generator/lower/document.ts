@@ -1,14 +1,14 @@
 /** A loaded document lowered to its IR; structural problems and unsupported constructs become diagnostics. */
 import { createHash } from "node:crypto"
 import type { Diagnostic } from "../diagnostics.js"
-import type { Path } from "../load/yaml.js"
 import type { LoadedDocument } from "../load/document.js"
-import { arrayAt, isObject, report, type Reporter, stringAt } from "./context.js"
 import type { ApiParameter } from "../load/openapi.js"
+import type { Path } from "../load/yaml.js"
+import { arrayAt, isObject, report, type Reporter, stringAt } from "./context.js"
 import type { DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR } from "./ir.js"
 import { operationKey } from "./step.js"
-import { lowerWorkflow } from "./workflow.js"
 import { externalRef } from "./workflow-refs.js"
+import { lowerWorkflow } from "./workflow.js"
 
 const ID = /^[A-Za-z0-9_\-]+$/
 
@@ -22,16 +22,30 @@ const checkIds = (root: Record<string, unknown>, reporter: Reporter): boolean =>
     const seen = new Set<string>()
     for (const [id, at] of ids) {
       if (id === undefined) continue
-      if (!ID.test(id)) report(reporter, at, "warning", "id-format", `${what} \`${id}\` should use only letters, digits, \`_\` and \`-\``)
+      if (!ID.test(id)) {
+        report(
+          reporter,
+          at,
+          "warning",
+          "id-format",
+          `${what} \`${id}\` should use only letters, digits, \`_\` and \`-\``
+        )
+      }
       if (seen.has(id)) report(reporter, at, "error", "duplicate-id", `${what} \`${id}\` is used twice`)
       seen.add(id)
     }
   }
   const workflows = arrayAt(root, "workflows")
-  unique(workflows.map((w, i) => [isObject(w) ? stringAt(w, "workflowId") : undefined, ["workflows", i, "workflowId"]]), "workflowId")
+  unique(
+    workflows.map((w, i) => [isObject(w) ? stringAt(w, "workflowId") : undefined, ["workflows", i, "workflowId"]]),
+    "workflowId"
+  )
   workflows.forEach((workflow, i) => {
     const steps = isObject(workflow) ? arrayAt(workflow, "steps") : []
-    unique(steps.map((s, j) => [isObject(s) ? stringAt(s, "stepId") : undefined, ["workflows", i, "steps", j, "stepId"]]), "stepId")
+    unique(
+      steps.map((s, j) => [isObject(s) ? stringAt(s, "stepId") : undefined, ["workflows", i, "steps", j, "stepId"]]),
+      "stepId"
+    )
   })
   return !reporter.diagnostics.slice(before).some((d) => d.severity === "error")
 }
@@ -70,8 +84,13 @@ export const lowerDocument = (
   }
   const sources = document.sources.filter((s) => s.description !== undefined).map((s) => {
     if (s.description!.serverUrl === undefined) {
-      report(reporter, ["sourceDescriptions", s.index], "warning", "no-server-url",
-        `\`${s.name}\` has no absolute server URL; set one with Servers.layer({ ${s.name}: "https://…" })`)
+      report(
+        reporter,
+        ["sourceDescriptions", s.index],
+        "warning",
+        "no-server-url",
+        `\`${s.name}\` has no absolute server URL; set one with Servers.layer({ ${s.name}: "https://…" })`
+      )
     }
     return { name: s.name, url: s.url, serverUrl: s.description!.serverUrl ?? "" }
   })

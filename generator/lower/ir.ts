@@ -103,8 +103,18 @@ export interface StepIR {
 
 export type FailureActionIR =
   | { readonly kind: "end"; readonly name: string; readonly criterion: CriterionIR | undefined }
-  | { readonly kind: "goto"; readonly name: string; readonly criterion: CriterionIR | undefined; readonly target: string }
-  | { readonly kind: "gotoWorkflow"; readonly name: string; readonly criterion: CriterionIR | undefined; readonly target: string }
+  | {
+    readonly kind: "goto"
+    readonly name: string
+    readonly criterion: CriterionIR | undefined
+    readonly target: string
+  }
+  | {
+    readonly kind: "gotoWorkflow"
+    readonly name: string
+    readonly criterion: CriterionIR | undefined
+    readonly target: string
+  }
   | {
     readonly kind: "retry"
     readonly name: string
@@ -173,7 +183,12 @@ export type ValueIR =
   | { readonly kind: "array"; readonly items: ReadonlyArray<ValueIR> }
   | { readonly kind: "template"; readonly parts: ReadonlyArray<string | ValueIR> }
   | { readonly kind: "input"; readonly name: string; readonly path: ReadonlyArray<Segment> }
-  | { readonly kind: "stepOutput"; readonly stepId: string; readonly name: string; readonly path: ReadonlyArray<Segment> }
+  | {
+    readonly kind: "stepOutput"
+    readonly stepId: string
+    readonly name: string
+    readonly path: ReadonlyArray<Segment>
+  }
   | { readonly kind: "statusCode" }
   | { readonly kind: "responseBody"; readonly path: ReadonlyArray<Segment> }
   | { readonly kind: "responseHeader"; readonly name: string }

@@ -49,7 +49,13 @@ export const resolveOperationId = (
   const dotted = /^([^$.][^.]*)\.(.+)$/.exec(text)
   if (dotted && sources.some((s) => s.name === dotted[1] && s.type !== "arazzo")) {
     const spec = `$sourceDescriptions.${dotted[1]}.${dotted[2]}`
-    report(reporter, path, "warning", "operation-id-shorthand", `\`${text}\` names the source without \`$sourceDescriptions.\`; read as meant. Spec form: \`${spec}\``)
+    report(
+      reporter,
+      path,
+      "warning",
+      "operation-id-shorthand",
+      `\`${text}\` names the source without \`$sourceDescriptions.\`; read as meant. Spec form: \`${spec}\``
+    )
     return resolveOperationId(spec, sources, reporter, path)
   }
   const qualified = /^\$sourceDescriptions\.([^.]+)\.(.+)$/.exec(text)
@@ -63,26 +69,47 @@ export const resolveOperationId = (
   if (candidates.length === 0) return undefined // the unresolved sources were reported when loading
   const operationId = qualified ? qualified[2]! : text
   const matches = candidates.flatMap((source) =>
-    source.description.operations.filter((o) => o.operationId === operationId).map((operation) => ({ source, operation }))
+    source.description.operations.filter((o) => o.operationId === operationId).map((operation) => ({
+      source,
+      operation
+    }))
   )
   if (matches.length === 1) return matches[0]
   if (matches.length > 1 && new Set(matches.map((m) => m.source.name)).size === 1) {
-    report(reporter, path, "error", "ambiguous-operation",
+    report(
+      reporter,
+      path,
+      "error",
+      "ambiguous-operation",
       `operationId \`${operationId}\` is used by ${matches.length} operations of \`${matches[0]!.source.name}\` ` +
-        `(${matches.map((m) => `${m.operation.method} ${m.operation.path}`).join(", ")}); name one with an operationPath`)
+        `(${
+          matches.map((m) => `${m.operation.method} ${m.operation.path}`).join(", ")
+        }); name one with an operationPath`
+    )
     return undefined
   }
   if (matches.length > 1) {
     const names = matches.map((m) => `$sourceDescriptions.${m.source.name}.${operationId}`).join(", ")
-    report(reporter, path, "error", "ambiguous-operation", `operationId \`${operationId}\` is in several sources; qualify it: ${names}`)
+    report(
+      reporter,
+      path,
+      "error",
+      "ambiguous-operation",
+      `operationId \`${operationId}\` is in several sources; qualify it: ${names}`
+    )
     return undefined
   }
   // It may be in an OpenAPI source that did not load (reported when loading); arazzo sources have no operations.
   if (sources.some((s) => s.type !== "arazzo" && s.description === undefined)) return undefined
   const all = candidates.flatMap((s) => s.description.operations.flatMap((o) => (o.operationId ? [o.operationId] : [])))
   const suggestion = nearest(operationId, all)
-  report(reporter, path, "error", "unknown-operation",
-    `no operation has operationId \`${operationId}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`)
+  report(
+    reporter,
+    path,
+    "error",
+    "unknown-operation",
+    `no operation has operationId \`${operationId}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`
+  )
   return undefined
 }
 
@@ -103,21 +130,34 @@ export const resolveOperationPath = (
   const named = shorthand && sources.find((s) => s.name === written || s.url === shorthand[1])
   if (shorthand && named) {
     const spec = `{$sourceDescriptions.${named.name}.url}#/paths/${shorthand[2]}/${shorthand[3]}`
-    report(reporter, path, "warning", "operation-path-shorthand",
-      `\`${shorthand[1]}#…\` names the source directly; read as meant. Spec form: \`${spec}\``)
+    report(
+      reporter,
+      path,
+      "warning",
+      "operation-path-shorthand",
+      `\`${shorthand[1]}#…\` names the source directly; read as meant. Spec form: \`${spec}\``
+    )
     match = [text, named.name, shorthand[2]!, shorthand[3]!] as unknown as RegExpExecArray
   }
   if (!match) {
     const pathItemOnly = /^\{\$sourceDescriptions\.[^.}]+\.url\}#\/paths\/[^/]+$/.test(text)
-    report(reporter, path, "error", "operation-path-syntax", pathItemOnly
-      ? "this operationPath points at a path item, not an operation: add the method, as in `…#/paths/~1pets/get`"
-      : "an operationPath reads `{$sourceDescriptions.<name>.url}#/paths/<escaped path>/<method>`")
+    report(
+      reporter,
+      path,
+      "error",
+      "operation-path-syntax",
+      pathItemOnly
+        ? "this operationPath points at a path item, not an operation: add the method, as in `…#/paths/~1pets/get`"
+        : "an operationPath reads `{$sourceDescriptions.<name>.url}#/paths/<escaped path>/<method>`"
+    )
     return undefined
   }
   const [, name, escapedPath, method] = match as unknown as [string, string, string, string]
   const source = loaded(sources).find((s) => s.name === name)
   if (source === undefined) {
-    if (!sources.some((s) => s.name === name)) report(reporter, path, "error", "unknown-source", `no source description is named \`${name}\``)
+    if (!sources.some((s) => s.name === name)) {
+      report(reporter, path, "error", "unknown-source", `no source description is named \`${name}\``)
+    }
     return undefined
   }
   const apiPath = decodePointerToken(decodeURIComponent(escapedPath))

@@ -1,15 +1,24 @@
 /** One step lowered: its operation, request, success criteria, outputs and success actions. */
+import { xpathSyntaxError } from "../../runtime/xml.js"
 import type { LoadedSource } from "../load/document.js"
 import type { ApiOperation, JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { arrayAt, isObject, report, type Scope, stringAt } from "./context.js"
 import { lowerCriteria, lowerCriterion } from "./criteria.js"
-import type { ActionIR, BodyIR, CriterionIR, FailureActionIR, ParameterLocation, StepIR, StepOutputIR, ValueIR } from "./ir.js"
-import { resolveOperationId, resolveOperationPath, type ResolvedOperation } from "./operations.js"
+import type {
+  ActionIR,
+  BodyIR,
+  CriterionIR,
+  FailureActionIR,
+  ParameterLocation,
+  StepIR,
+  StepOutputIR,
+  ValueIR
+} from "./ir.js"
+import { type ResolvedOperation, resolveOperationId, resolveOperationPath } from "./operations.js"
 import { schemaAtPointer, type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
-import { type FoundWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
-import { xpathSyntaxError } from "../../runtime/xml.js"
 import { lowerString, lowerValue } from "./values.js"
+import { type FoundWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
 
 const LOCATIONS: ReadonlySet<string> = new Set(["path", "query", "header", "cookie"])
 
@@ -37,7 +46,8 @@ export interface LoweredStep {
   readonly operation: ResolvedOperation | undefined
 }
 
-const CREDENTIAL_HEADERS = /^(authorization|cookie|proxy-authorization|x-api-key|api-key|x-auth-token|.*-(key|token|secret))$/i
+const CREDENTIAL_HEADERS =
+  /^(authorization|cookie|proxy-authorization|x-api-key|api-key|x-auth-token|.*-(key|token|secret))$/i
 
 const inputsIn = (value: ValueIR): Array<string> => {
   switch (value.kind) {
@@ -63,7 +73,10 @@ export const lowerStep = (
 ): LoweredStep | undefined => {
   const stepId = stringAt(raw, "stepId")!
   const workflowId = stringAt(raw, "workflowId")
-  if (workflowId !== undefined && stringAt(raw, "operationId") === undefined && stringAt(raw, "operationPath") === undefined) {
+  if (
+    workflowId !== undefined && stringAt(raw, "operationId") === undefined &&
+    stringAt(raw, "operationPath") === undefined
+  ) {
     return lowerCallStep(raw, stepId, workflowId, scope, context, path)
   }
   const operation = resolveStepOperation(raw, context, scope, path)
@@ -78,7 +91,8 @@ export const lowerStep = (
   const flow = lowerSuccessActions(raw, index, responseScope, context, path)
   const failureActions = lowerFailureActions(raw, responseScope, context, path)
   if (
-    operation === undefined || parameters === undefined || body === null || outputs === undefined || flow === undefined ||
+    operation === undefined || parameters === undefined || body === null || outputs === undefined ||
+    flow === undefined ||
     failureActions === undefined || successCriteria.some((c) => c === undefined)
   ) return undefined
   return {
@@ -109,16 +123,30 @@ interface PlacedParameter {
  * `{ reference: $components.parameters.x, value? }` → the component, with `value` overriding
  * the component's value when given; reported when the component does not exist.
  */
-const resolveParameter = (parameter: unknown, context: StepContext, scope: Scope, at: Path): Record<string, unknown> | undefined => {
+const resolveParameter = (
+  parameter: unknown,
+  context: StepContext,
+  scope: Scope,
+  at: Path
+): Record<string, unknown> | undefined => {
   if (!isObject(parameter)) return undefined
   if (!("reference" in parameter)) return parameter
   const reference = String(parameter["reference"])
   const match = /^\$components\.parameters\.(.+)$/.exec(reference)
-  const table = isObject(context.components["parameters"]) ? (context.components["parameters"] as Record<string, unknown>) : {}
+  const table = isObject(context.components["parameters"])
+    ? (context.components["parameters"] as Record<string, unknown>)
+    : {}
   const found = match ? table[match[1]!] : undefined
   if (!isObject(found)) {
-    report(scope, [...at, "reference"], "error", "unknown-component",
-      `\`${reference}\` does not name one of components.parameters (${Object.keys(table).map((k) => `\`${k}\``).join(", ") || "there are none"})`)
+    report(
+      scope,
+      [...at, "reference"],
+      "error",
+      "unknown-component",
+      `\`${reference}\` does not name one of components.parameters (${
+        Object.keys(table).map((k) => `\`${k}\``).join(", ") || "there are none"
+      })`
+    )
     return undefined
   }
   return "value" in parameter ? { ...found, value: parameter["value"] } : found
@@ -144,17 +172,30 @@ const mergeParameters = (
   const key = (p: Record<string, unknown>) => `${String(p["in"] ?? "")} ${String(p["name"])}`
   const given = new Set(mine.map((p) => key(p.parameter!)))
   const applies = (p: Record<string, unknown>) => (forCall ? p["in"] === undefined : p["in"] !== undefined)
-  return [...mine, ...inherited.filter((p) => !given.has(key(p.parameter!)) && applies(p.parameter!))] as Array<PlacedParameter>
+  return [...mine, ...inherited.filter((p) => !given.has(key(p.parameter!)) && applies(p.parameter!))] as Array<
+    PlacedParameter
+  >
 }
 
-export const operationKey = ({ source, operation }: ResolvedOperation) => `${source.name} ${operation.method} ${operation.path}`
+export const operationKey = ({ source, operation }: ResolvedOperation) =>
+  `${source.name} ${operation.method} ${operation.path}`
 
 const resolveStepOperation = (raw: Record<string, unknown>, context: StepContext, scope: Scope, path: Path) => {
   const operationId = stringAt(raw, "operationId")
-  if (operationId !== undefined) return resolveOperationId(operationId, context.sources, scope, [...path, "operationId"])
+  if (operationId !== undefined) {
+    return resolveOperationId(operationId, context.sources, scope, [...path, "operationId"])
+  }
   const operationPath = stringAt(raw, "operationPath")
-  if (operationPath !== undefined) return resolveOperationPath(operationPath, context.sources, scope, [...path, "operationPath"])
-  report(scope, path, "error", "step-target-missing", "a step needs one of `operationId`, `operationPath` or `workflowId`")
+  if (operationPath !== undefined) {
+    return resolveOperationPath(operationPath, context.sources, scope, [...path, "operationPath"])
+  }
+  report(
+    scope,
+    path,
+    "error",
+    "step-target-missing",
+    "a step needs one of `operationId`, `operationPath` or `workflowId`"
+  )
   return undefined
 }
 
@@ -181,12 +222,20 @@ const lowerCallStep = (
   const calledOutputs = new Set(Object.keys(isObject(called["outputs"]) ? called["outputs"] : {}))
   // Criteria and actions of a step that runs a workflow test that workflow's outputs (`$outputs.x`).
   const callScope: Scope = { ...scope, response: false, calledOutputs }
-  const successCriteria = arrayAt(raw, "successCriteria").map((c, i) => lowerCriterion(c, callScope, [...path, "successCriteria", i]))
+  const successCriteria = arrayAt(raw, "successCriteria").map((c, i) =>
+    lowerCriterion(c, callScope, [...path, "successCriteria", i])
+  )
   const flow = lowerSuccessActions(raw, context.order.indexOf(stepId), callScope, context, path)
   const failureActions = lowerFailureActions(raw, callScope, context, path)
   if (successCriteria.some((c) => c === undefined) || flow === undefined || failureActions === undefined) ok = false
   if (flow?.poll !== undefined) {
-    report(scope, [...path, "onSuccess"], "error", "unsupported-call-step-actions", "a step that runs a workflow cannot poll itself")
+    report(
+      scope,
+      [...path, "onSuccess"],
+      "error",
+      "unsupported-call-step-actions",
+      "a step that runs a workflow cannot poll itself"
+    )
     ok = false
   }
   const inputs: Array<readonly [string, ValueIR]> = []
@@ -205,7 +254,9 @@ const lowerCallStep = (
   const outputs: Array<StepOutputIR> = []
   for (const [name, expression] of Object.entries(isObject(raw["outputs"]) ? raw["outputs"] : {})) {
     const at = [...path, "outputs", name]
-    const value = typeof expression === "string" ? lowerString(expression, { ...scope, response: false, calledOutputs }, at) : undefined
+    const value = typeof expression === "string"
+      ? lowerString(expression, { ...scope, response: false, calledOutputs }, at)
+      : undefined
     if (value === undefined) ok = false
     else outputs.push({ name, value, type: UNKNOWN })
   }
@@ -229,14 +280,26 @@ const lowerCallStep = (
 }
 
 /** A step that calls a workflow must pass its required inputs. */
-const checkWorkflowCall = (parameters: ReadonlyArray<PlacedParameter>, called: FoundWorkflow, scope: Scope, path: Path) => {
+const checkWorkflowCall = (
+  parameters: ReadonlyArray<PlacedParameter>,
+  called: FoundWorkflow,
+  scope: Scope,
+  path: Path
+) => {
   const workflowId = called.workflowId
   const inputs = inputsSchemaOf(called.root, called.raw["inputs"])
   const passed = new Set(parameters.flatMap(({ parameter: p }) => (typeof p["name"] === "string" ? [p["name"]] : [])))
-  const missing = arrayAt(inputs, "required").filter((name): name is string => typeof name === "string" && !passed.has(name))
+  const missing = arrayAt(inputs, "required").filter((name): name is string =>
+    typeof name === "string" && !passed.has(name)
+  )
   if (missing.length > 0) {
-    report(scope, path, "error", "missing-workflow-input",
-      `workflow \`${workflowId}\` requires ${missing.map((m) => `\`${m}\``).join(", ")}, which this step does not pass`)
+    report(
+      scope,
+      path,
+      "error",
+      "missing-workflow-input",
+      `workflow \`${workflowId}\` requires ${missing.map((m) => `\`${m}\``).join(", ")}, which this step does not pass`
+    )
   }
 }
 
@@ -255,8 +318,13 @@ const lowerParameters = (
     const name = stringAt(parameter, "name")
     const location = stringAt(parameter, "in")
     if (name === undefined || location === undefined || !LOCATIONS.has(location)) {
-      report(scope, at, "error", "parameter-in-missing",
-        `parameter${name ? ` \`${name}\`` : ""} of an operation step needs \`in\`: path, query, header or cookie`)
+      report(
+        scope,
+        at,
+        "error",
+        "parameter-in-missing",
+        `parameter${name ? ` \`${name}\`` : ""} of an operation step needs \`in\`: path, query, header or cookie`
+      )
       ok = false
       continue
     }
@@ -265,16 +333,25 @@ const lowerParameters = (
       ok = false
       continue
     }
-    if (location === "header" && CREDENTIAL_HEADERS.test(name)) for (const input of inputsIn(value)) context.credentialInputs.add(input)
+    if (location === "header" && CREDENTIAL_HEADERS.test(name)) {
+      for (const input of inputsIn(value)) context.credentialInputs.add(input)
+    }
     lowered.push({ in: location as ParameterLocation, name, value })
   }
   // Names as written, so that a parameter whose value failed is not also reported as missing.
-  const given = parameters.flatMap(({ parameter: p }) => (p["in"] === "path" && typeof p["name"] === "string" ? [p["name"]] : []))
+  const given = parameters.flatMap((
+    { parameter: p }
+  ) => (p["in"] === "path" && typeof p["name"] === "string" ? [p["name"]] : []))
   for (const required of operation?.parameters.filter((p) => p.in === "path") ?? []) {
     if (!given.includes(required.name)) {
       const hint = given.length > 0 ? `; the step gives ${given.map((g) => `\`${g}\``).join(", ")}` : ""
-      report(scope, path, "error", "missing-path-parameter",
-        `path parameter \`${required.name}\` of ${operation!.method} ${operation!.path} is not given${hint}`)
+      report(
+        scope,
+        path,
+        "error",
+        "missing-path-parameter",
+        `path parameter \`${required.name}\` of ${operation!.method} ${operation!.path} is not given${hint}`
+      )
       ok = false
     }
   }
@@ -308,12 +385,18 @@ const lowerBody = (
   const replacements = lowerReplacements(requestBody, xml, scope, at)
   if (value === undefined || replacements === undefined) return null
   // A string payload is the body's text as written (a form or JSON text with embedded expressions).
-  if ((value.kind === "template" || (value.kind === "literal" && typeof value.value === "string")) && encoding !== "multipart") {
+  if (
+    (value.kind === "template" || (value.kind === "literal" && typeof value.value === "string")) &&
+    encoding !== "multipart"
+  ) {
     return { encoding: "text", contentType, value, replacements, xml }
   }
   if (encoding === "multipart") markBinaryParts(value, operation, contentType, context)
   // A whole value from an input or an earlier step is checked when the request is built.
-  if ((encoding === "multipart" || encoding === "form") && (value.kind === "literal" || value.kind === "array" || value.kind === "template")) {
+  if (
+    (encoding === "multipart" || encoding === "form") &&
+    (value.kind === "literal" || value.kind === "array" || value.kind === "template")
+  ) {
     report(scope, [...at, "payload"], "error", "payload-shape", `a ${contentType} payload must be an object of fields`)
     return null
   }
@@ -336,9 +419,19 @@ const lowerReplacements = (
     const where = [...at, "replacements", i]
     if (!isObject(replacement)) continue
     const target = stringAt(replacement, "target") ?? ""
-    const problem = xml ? xpathSyntaxError(target) : target === "" || target.startsWith("/") ? undefined : "a JSON Pointer starts with `/`"
+    const problem = xml
+      ? xpathSyntaxError(target)
+      : target === "" || target.startsWith("/")
+      ? undefined
+      : "a JSON Pointer starts with `/`"
     if (problem !== undefined) {
-      report(scope, [...where, "target"], "error", "replacement-target", `\`${target}\` is not ${xml ? "an XPath expression" : "a JSON Pointer"}: ${problem}`)
+      report(
+        scope,
+        [...where, "target"],
+        "error",
+        "replacement-target",
+        `\`${target}\` is not ${xml ? "an XPath expression" : "a JSON Pointer"}: ${problem}`
+      )
       ok = false
       continue
     }
@@ -349,7 +442,12 @@ const lowerReplacements = (
   return ok ? lowered : undefined
 }
 
-const markBinaryParts = (value: ValueIR, operation: ApiOperation | undefined, contentType: string, context: StepContext) => {
+const markBinaryParts = (
+  value: ValueIR,
+  operation: ApiOperation | undefined,
+  contentType: string,
+  context: StepContext
+) => {
   if (value.kind !== "object") return
   const media = operation?.requestBody?.content[contentType] ?? operation?.requestBody?.content["multipart/form-data"]
   for (const [field, part] of value.entries) {
@@ -361,10 +459,14 @@ const markBinaryParts = (value: ValueIR, operation: ApiOperation | undefined, co
 }
 
 /** The response whose schema types the outputs: the status the success criteria require, else the first 2xx. */
-const successResponseSchema = (operation: ApiOperation | undefined, criteria: ReadonlyArray<CriterionIR | undefined>): JsonSchema | undefined => {
+const successResponseSchema = (
+  operation: ApiOperation | undefined,
+  criteria: ReadonlyArray<CriterionIR | undefined>
+): JsonSchema | undefined => {
   if (operation === undefined) return undefined
   const required = criteria.flatMap((c) =>
-    c?.test.kind === "compare" && c.test.op === "==" && c.test.left.kind === "statusCode" && c.test.right.kind === "literal"
+    c?.test.kind === "compare" && c.test.op === "==" && c.test.left.kind === "statusCode" &&
+      c.test.right.kind === "literal"
       ? [String(c.test.right.value)]
       : []
   )
@@ -393,7 +495,9 @@ const lowerOutputs = (
   for (const [name, expression] of Object.entries(outputs)) {
     const at = [...path, "outputs", name]
     const value = typeof expression === "string" ? lowerString(expression, scope, at) : undefined
-    if (typeof expression !== "string") report(scope, at, "error", "output-invalid", "an output must be a runtime expression")
+    if (typeof expression !== "string") {
+      report(scope, at, "error", "output-invalid", "an output must be a runtime expression")
+    }
     if (value === undefined) {
       ok = false
       continue
@@ -439,8 +543,15 @@ const resolveAction = (
   const table = isObject(context.components[kind]) ? (context.components[kind] as Record<string, unknown>) : {}
   const found = match ? table[match[1]!] : undefined
   if (!isObject(found)) {
-    report(scope, [...at, "reference"], "error", "unknown-component",
-      `\`${reference}\` does not name one of components.${kind} (${Object.keys(table).map((k) => `\`${k}\``).join(", ") || "there are none"})`)
+    report(
+      scope,
+      [...at, "reference"],
+      "error",
+      "unknown-component",
+      `\`${reference}\` does not name one of components.${kind} (${
+        Object.keys(table).map((k) => `\`${k}\``).join(", ") || "there are none"
+      })`
+    )
     return undefined
   }
   return found
@@ -476,10 +587,15 @@ const workflowTarget = (workflowId: string, context: StepContext, scope: Scope, 
   return undefined
 }
 
-
 const stepTarget = (stepId: string, context: StepContext, scope: Scope, at: Path): string | undefined => {
   if (context.order.includes(stepId)) return stepId
-  report(scope, at, "error", "unknown-goto-target", `\`goto\` names step \`${stepId}\`, which workflow ${scope.workflowId} does not have`)
+  report(
+    scope,
+    at,
+    "error",
+    "unknown-goto-target",
+    `\`goto\` names step \`${stepId}\`, which workflow ${scope.workflowId} does not have`
+  )
   return undefined
 }
 
@@ -505,14 +621,21 @@ const lowerFailureActions = (
     const stepId = stringAt(action, "stepId")
     const workflowId = stringAt(action, "workflowId")
     const step = stepId === undefined ? undefined : stepTarget(stepId, context, scope, [...at, "stepId"])
-    const workflow = workflowId === undefined ? undefined : workflowTarget(workflowId, context, scope, [...at, "workflowId"])
+    const workflow = workflowId === undefined
+      ? undefined
+      : workflowTarget(workflowId, context, scope, [...at, "workflowId"])
     if ((stepId !== undefined && step === undefined) || (workflowId !== undefined && workflow === undefined)) {
       ok = false
       continue
     }
     if (scope.calledOutputs !== undefined && criterion !== undefined) {
-      report(scope, [...at, "criteria"], "error", "unsupported-call-step-actions",
-        "criteria on the failure actions of a step that runs a workflow are not supported yet (there is no response to test)")
+      report(
+        scope,
+        [...at, "criteria"],
+        "error",
+        "unsupported-call-step-actions",
+        "criteria on the failure actions of a step that runs a workflow are not supported yet (there is no response to test)"
+      )
       ok = false
       continue
     }

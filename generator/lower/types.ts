@@ -35,7 +35,11 @@ const isBinary = (s: Json) =>
   s["format"] === "binary" || (s["type"] === "string" && typeof s["contentMediaType"] === "string" &&
     s["contentEncoding"] === undefined && s["contentMediaType"] !== "application/json")
 
-export const typeOfSchema = (schema: JsonSchema | undefined, depth = 0, seen: ReadonlySet<object> = new Set()): TypeIR => {
+export const typeOfSchema = (
+  schema: JsonSchema | undefined,
+  depth = 0,
+  seen: ReadonlySet<object> = new Set()
+): TypeIR => {
   if (!isObject(schema) || depth > MAX_DEPTH || seen.has(schema) || typeof schema["$ref"] === "string") return UNKNOWN
   const within = new Set(seen).add(schema)
   const sub = (s: unknown) => typeOfSchema(s as JsonSchema, depth + 1, within)
@@ -57,7 +61,10 @@ export const typeOfSchema = (schema: JsonSchema | undefined, depth = 0, seen: Re
 const isLiteral = (u: unknown): u is Literal =>
   u === null || typeof u === "string" || typeof u === "number" || typeof u === "boolean"
 
-const withNull = (type: TypeIR, schema: Json): TypeIR => (schema["nullable"] === true ? union([type, { kind: "null" }]) : type)
+const withNull = (
+  type: TypeIR,
+  schema: Json
+): TypeIR => (schema["nullable"] === true ? union([type, { kind: "null" }]) : type)
 
 const baseType = (schema: Json, types: ReadonlyArray<unknown>, sub: (s: unknown) => TypeIR): TypeIR => {
   if (types.length > 1) return union(types.map((t) => baseType(schema, [t], sub)))
@@ -122,7 +129,10 @@ const allOf = (parts: ReadonlyArray<TypeIR>): TypeIR => {
  * The schema of the value at a JSON Pointer inside a value of `schema`: object members and
  * array items; through `allOf`, and through `oneOf`/`anyOf` when every branch agrees.
  */
-export const schemaAtPointer = (schema: JsonSchema | undefined, pointer: ReadonlyArray<string>): JsonSchema | undefined => {
+export const schemaAtPointer = (
+  schema: JsonSchema | undefined,
+  pointer: ReadonlyArray<string>
+): JsonSchema | undefined => {
   let current: JsonSchema | undefined = schema
   for (const token of pointer) {
     current = step(current, token)
@@ -143,7 +153,9 @@ const step = (schema: JsonSchema | undefined, token: string): JsonSchema | undef
     const branches = schema[key]
     if (Array.isArray(branches) && branches.length > 0) {
       const found = branches.map((b) => step(b as JsonSchema, token))
-      return found.every((f) => f !== undefined && JSON.stringify(f) === JSON.stringify(found[0])) ? found[0] : undefined
+      return found.every((f) => f !== undefined && JSON.stringify(f) === JSON.stringify(found[0]))
+        ? found[0]
+        : undefined
     }
   }
   const properties = schema["properties"]

@@ -39,24 +39,42 @@ export const lowerExpression = (
       // `$inputs.customer.uri` reads property `uri` of input `customer` when no input is named `customer.uri`.
       const resolved = resolveNamePath(expression.name, (name) => scope.inputs.has(name))
       if (resolved === undefined) {
-        return fail("unknown-input", `\`${expression.text}\`: workflow ${scope.workflowId} has no input \`${expression.name}\``)
+        return fail(
+          "unknown-input",
+          `\`${expression.text}\`: workflow ${scope.workflowId} has no input \`${expression.name}\``
+        )
       }
-      return { kind: "input", name: resolved.name, path: [...accessorPath(resolved.accessors), ...segments(expression.pointer)] }
+      return {
+        kind: "input",
+        name: resolved.name,
+        path: [...accessorPath(resolved.accessors), ...segments(expression.pointer)]
+      }
     }
     case "stepOutputs": {
       if (!scope.allSteps.has(expression.stepId)) {
-        return fail("unknown-step", `\`${expression.text}\`: workflow ${scope.workflowId} has no step \`${expression.stepId}\``)
+        return fail(
+          "unknown-step",
+          `\`${expression.text}\`: workflow ${scope.workflowId} has no step \`${expression.stepId}\``
+        )
       }
       const outputs = scope.stepsBefore.get(expression.stepId)
       if (outputs === undefined) {
         return scope.canRunBefore.has(expression.stepId)
-          ? fail("unsupported-step-reference",
-            `\`${expression.text}\`: step \`${expression.stepId}\` runs before this point only through a backward goto, which is not supported yet`)
-          : fail("step-not-run", `\`${expression.text}\`: step \`${expression.stepId}\` cannot have run before this point`)
+          ? fail(
+            "unsupported-step-reference",
+            `\`${expression.text}\`: step \`${expression.stepId}\` runs before this point only through a backward goto, which is not supported yet`
+          )
+          : fail(
+            "step-not-run",
+            `\`${expression.text}\`: step \`${expression.stepId}\` cannot have run before this point`
+          )
       }
       const resolved = resolveNamePath(expression.name, (name) => outputs.has(name))
       if (resolved === undefined) {
-        return fail("unknown-output", `\`${expression.text}\`: step \`${expression.stepId}\` has no output \`${expression.name}\``)
+        return fail(
+          "unknown-output",
+          `\`${expression.text}\`: step \`${expression.stepId}\` has no output \`${expression.name}\``
+        )
       }
       return {
         kind: "stepOutput",
@@ -67,17 +85,28 @@ export const lowerExpression = (
     }
     case "outputs": {
       if (scope.calledOutputs === undefined) {
-        return fail("outputs-context",
-          `\`${expression.text}\`: \`$outputs\` has a value only in a step that runs a workflow (that workflow's outputs); a response is read with \`$response.body#/…\``)
+        return fail(
+          "outputs-context",
+          `\`${expression.text}\`: \`$outputs\` has a value only in a step that runs a workflow (that workflow's outputs); a response is read with \`$response.body#/…\``
+        )
       }
       const resolved = resolveNamePath(expression.name, (name) => scope.calledOutputs!.has(name))
       if (resolved === undefined) {
-        return fail("unknown-output", `\`${expression.text}\`: the called workflow has no output \`${expression.name}\``)
+        return fail(
+          "unknown-output",
+          `\`${expression.text}\`: the called workflow has no output \`${expression.name}\``
+        )
       }
-      return { kind: "calledOutput", name: resolved.name, path: [...accessorPath(resolved.accessors), ...segments(expression.pointer)] }
+      return {
+        kind: "calledOutput",
+        name: resolved.name,
+        path: [...accessorPath(resolved.accessors), ...segments(expression.pointer)]
+      }
     }
     case "statusCode":
-      return scope.response ? { kind: "statusCode" } : fail("no-response", `\`${expression.text}\` has no value before the response`)
+      return scope.response
+        ? { kind: "statusCode" }
+        : fail("no-response", `\`${expression.text}\` has no value before the response`)
     case "body":
       if (expression.of === "response") {
         return scope.response
@@ -118,13 +147,20 @@ export const lowerExpression = (
     }
     case "component": {
       if (expression.kind !== "parameters") {
-        return fail("expression-field", `\`${expression.text}\`: only \`$components.parameters\` has a value; ${expression.kind} are referenced with \`reference\``)
+        return fail(
+          "expression-field",
+          `\`${expression.text}\`: only \`$components.parameters\` has a value; ${expression.kind} are referenced with \`reference\``
+        )
       }
       const parameter = scope.componentParameters?.[expression.name]
       if (!isObject(parameter)) {
         const known = Object.keys(scope.componentParameters ?? {})
-        return fail("unknown-component",
-          `\`${expression.text}\` does not name one of components.parameters (${known.map((k) => `\`${k}\``).join(", ") || "there are none"})`)
+        return fail(
+          "unknown-component",
+          `\`${expression.text}\` does not name one of components.parameters (${
+            known.map((k) => `\`${k}\``).join(", ") || "there are none"
+          })`
+        )
       }
       return lowerValue(parameter["value"], scope, path)
     }
@@ -133,13 +169,19 @@ export const lowerExpression = (
       const of = expression.type === "workflowInputs" ? "inputs" : "outputs"
       const dependency = scope.dependencies?.get(expression.workflowId)
       if (dependency === undefined) {
-        return fail("workflow-not-run",
-          `\`${expression.text}\`: workflow \`${expression.workflowId}\` has not run here; list it in \`dependsOn\` to read its ${of}`)
+        return fail(
+          "workflow-not-run",
+          `\`${expression.text}\`: workflow \`${expression.workflowId}\` has not run here; list it in \`dependsOn\` to read its ${of}`
+        )
       }
       const resolved = resolveNamePath(expression.name, (name) => dependency[of].has(name))
       if (resolved === undefined) {
-        return fail(of === "inputs" ? "unknown-input" : "unknown-output",
-          `\`${expression.text}\`: workflow \`${expression.workflowId}\` has no ${of === "inputs" ? "input" : "output"} \`${expression.name}\``)
+        return fail(
+          of === "inputs" ? "unknown-input" : "unknown-output",
+          `\`${expression.text}\`: workflow \`${expression.workflowId}\` has no ${
+            of === "inputs" ? "input" : "output"
+          } \`${expression.name}\``
+        )
       }
       return {
         kind: "workflowValue",
@@ -172,9 +214,14 @@ export const lowerString = (text: string, scope: Scope, path: Path): ValueIR | u
   const { parts, bare } = parsed.value
   if (bare.length > 0) {
     const first = bare[0]!
-    report(scope, path, "warning", "bare-expression",
+    report(
+      scope,
+      path,
+      "warning",
+      "bare-expression",
       `\`${first.expression.text}\` is not braced; read as an embedded expression. Spec form: \`${first.suggestion}\``,
-      first.expression.span.start)
+      first.expression.span.start
+    )
   }
   if (parts.every((p) => p.type === "literal")) return { kind: "literal", value: text }
   const lowered: Array<string | ValueIR> = []

@@ -43,24 +43,41 @@ export const findWorkflow = (
       : { raw, root, workflowId: ref, source: undefined, ref }
   }
   const source = sources.find((s) => s.name === external.source)
-  if (source === undefined) return { code: "unknown-source", message: `no source description is named \`${external.source}\`` }
+  if (source === undefined) {
+    return { code: "unknown-source", message: `no source description is named \`${external.source}\`` }
+  }
   if (source.type !== "arazzo") {
-    return { code: "unknown-workflow", message: `\`${external.source}\` is an ${source.type} description, which has no workflows` }
+    return {
+      code: "unknown-workflow",
+      message: `\`${external.source}\` is an ${source.type} description, which has no workflows`
+    }
   }
   if (source.arazzo === undefined) {
     return { code: "source-unresolved", message: `the Arazzo document of \`${external.source}\` could not be loaded` }
   }
   const workflows = arrayAt(source.arazzo.root, "workflows").filter(isObject)
   const raw = workflows.find((w) => w["workflowId"] === external.workflowId)
-  if (raw !== undefined) return { raw, root: source.arazzo.root, workflowId: external.workflowId, source: external.source, ref }
+  if (raw !== undefined) {
+    return { raw, root: source.arazzo.root, workflowId: external.workflowId, source: external.source, ref }
+  }
   // Redocly's older `$sourceDescriptions.name.workflows.id`, read as meant.
   const legacy = /^workflows\.(.+)$/.exec(external.workflowId)?.[1]
   const legacyRaw = legacy === undefined ? undefined : workflows.find((w) => w["workflowId"] === legacy)
   if (legacyRaw !== undefined) {
     const spec = `$sourceDescriptions.${external.source}.${legacy}`
-    return { raw: legacyRaw, root: source.arazzo.root, workflowId: legacy!, source: external.source, ref: spec, shorthand: spec }
+    return {
+      raw: legacyRaw,
+      root: source.arazzo.root,
+      workflowId: legacy!,
+      source: external.source,
+      ref: spec,
+      shorthand: spec
+    }
   }
-  return { code: "unknown-workflow", message: `the Arazzo document of \`${external.source}\` has no workflow \`${external.workflowId}\`` }
+  return {
+    code: "unknown-workflow",
+    message: `the Arazzo document of \`${external.source}\` has no workflow \`${external.workflowId}\``
+  }
 }
 
 /** A workflow's inputs schema, following a local `$ref` (`#/components/inputs/x`) in its document. */
@@ -78,5 +95,11 @@ export const inputsSchemaOf = (root: Record<string, unknown>, raw: unknown): Rec
 /** A reference written in a non-spec form that was read as meant: a warning with the spec form. */
 export const reportShorthand = (found: FoundWorkflow, written: string, scope: Reporter, at: Path) => {
   if (found.shorthand === undefined) return
-  report(scope, at, "warning", "workflow-ref-shorthand", `\`${written}\` is not the spec form; read as meant. Spec form: \`${found.shorthand}\``)
+  report(
+    scope,
+    at,
+    "warning",
+    "workflow-ref-shorthand",
+    `\`${written}\` is not the spec form; read as meant. Spec form: \`${found.shorthand}\``
+  )
 }

@@ -2,14 +2,14 @@
 import type { LoadedSource } from "../load/document.js"
 import type { JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
+import { canRunBefore, loopsWithoutExit, reachable, workflowFlow } from "../validate/flow.js"
 import { arrayAt, isObject, report, type Reporter, type Scope, stringAt } from "./context.js"
 import type { InputIR, StepIR, ValueIR, WorkflowIR } from "./ir.js"
 import type { ResolvedOperation } from "./operations.js"
-import { canRunBefore, loopsWithoutExit, reachable, workflowFlow } from "../validate/flow.js"
 import { lowerStep } from "./step.js"
-import { type FoundWorkflow, findWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
 import { type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
 import { lowerString } from "./values.js"
+import { findWorkflow, type FoundWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
 
 const SECRET_NAME = /(api[-_]?key|token|secret|password|passwd|credential|authorization|private[-_]?key)/i
 
@@ -43,13 +43,25 @@ export const lowerWorkflow = (
   const reached = reachable(flow)
   rawSteps.forEach((step, i) => {
     if (!reached.has(order[i]!)) {
-      report(reporter, [...path, "steps", i, "stepId"], "warning", "unreachable-step",
-        `step \`${order[i]}\` can never run: no step goes to it and it does not follow one that goes on`)
+      report(
+        reporter,
+        [...path, "steps", i, "stepId"],
+        "warning",
+        "unreachable-step",
+        `step \`${order[i]}\` can never run: no step goes to it and it does not follow one that goes on`
+      )
     }
   })
   for (const loop of loopsWithoutExit(flow)) {
-    report(reporter, [...path, "steps", order.indexOf(loop[0]!), "stepId"], "warning", "loop-without-exit",
-      `the steps ${loop.map((s) => `\`${s}\``).join(" → ")} go round with no way out on success; the run can end only by failing`)
+    report(
+      reporter,
+      [...path, "steps", order.indexOf(loop[0]!), "stepId"],
+      "warning",
+      "loop-without-exit",
+      `the steps ${
+        loop.map((s) => `\`${s}\``).join(" → ")
+      } go round with no way out on success; the run can end only by failing`
+    )
   }
   const context = {
     components: isObject(root["components"]) ? root["components"] : {},
@@ -95,7 +107,9 @@ export const lowerWorkflow = (
       workflowId,
       inputs: inputTypes,
       // Steps that can have run before this one along some path (all earlier ones, in a straight line).
-      stepsBefore: new Map([...canRunBefore(flow, order[i]!)].filter((id) => id !== order[i]).map((id) => [id, outputNames.get(id)!])),
+      stepsBefore: new Map(
+        [...canRunBefore(flow, order[i]!)].filter((id) => id !== order[i]).map((id) => [id, outputNames.get(id)!])
+      ),
       canRunBefore: canRunBefore(flow, order[i]!),
       allSteps: new Set(order),
       response: false,
@@ -123,7 +137,9 @@ export const lowerWorkflow = (
     const at = [...path, "outputs", name]
     const value = typeof expression === "string" ? lowerString(expression, outputScope, at) : undefined
     if (value === undefined) {
-      if (typeof expression !== "string") report(reporter, at, "error", "output-invalid", "an output must be a runtime expression")
+      if (typeof expression !== "string") {
+        report(reporter, at, "error", "output-invalid", "an output must be a runtime expression")
+      }
       ok = false
       continue
     }
@@ -207,14 +223,24 @@ const lowerDependsOn = (
     })
   }
   if (!found.every(visit)) {
-    report(reporter, [...path, "dependsOn"], "error", "dependency-cycle", `workflow \`${self}\` depends on itself through \`dependsOn\``)
+    report(
+      reporter,
+      [...path, "dependsOn"],
+      "error",
+      "dependency-cycle",
+      `workflow \`${self}\` depends on itself through \`dependsOn\``
+    )
     return undefined
   }
   return found
 }
 
 /** A workflow output's type; a step output may be missing when its step did not run. */
-const workflowOutputType = (value: ValueIR, steps: ReadonlyArray<StepIR>, inputs: ReadonlyMap<string, TypeIR>): TypeIR => {
+const workflowOutputType = (
+  value: ValueIR,
+  steps: ReadonlyArray<StepIR>,
+  inputs: ReadonlyMap<string, TypeIR>
+): TypeIR => {
   if (value.kind === "stepOutput" && value.path.length === 0) {
     return steps.find((s) => s.stepId === value.stepId)?.outputs.find((o) => o.name === value.name)?.type ?? UNKNOWN
   }

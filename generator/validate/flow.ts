@@ -27,7 +27,8 @@ const actionsOf = (own: unknown, inherited: unknown): Array<unknown> => {
   return [...ownList, ...list(inherited).filter((a) => !(isObject(a) && names.has(a["name"])))]
 }
 
-const isUnconditional = (action: unknown) => isObject(action) && list(action["criteria"]).length === 0 && !("reference" in action)
+const isUnconditional = (action: unknown) =>
+  isObject(action) && list(action["criteria"]).length === 0 && !("reference" in action)
 
 const target = (action: unknown, self: string): string | undefined => {
   if (!isObject(action) || "reference" in action) return undefined // a reusable action: not known here
@@ -56,10 +57,13 @@ export const workflowFlow = (workflow: Json): WorkflowFlow => {
     if (!success.some(isUnconditional)) targets.add(next)
     onSuccess.set(id, targets)
     const failure = actionsOf(step["onFailure"], workflow["failureActions"])
-    onFailure.set(id, new Set(failure.flatMap((a) => {
-      const t = target(a, id)
-      return t === undefined ? [] : [t]
-    })))
+    onFailure.set(
+      id,
+      new Set(failure.flatMap((a) => {
+        const t = target(a, id)
+        return t === undefined ? [] : [t]
+      }))
+    )
   })
   return { order, onSuccess, onFailure }
 }

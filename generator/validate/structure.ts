@@ -9,8 +9,8 @@
  * A failed combinator then becomes either one message ("needs one of `operationId`,
  * `operationPath` or `workflowId`") or the findings of the branch that got furthest.
  */
-import { readFileSync } from "node:fs"
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js"
+import { readFileSync } from "node:fs"
 import { parse } from "yaml"
 import { type Diagnostic, sortDiagnostics } from "../diagnostics.js"
 import type { Path, SourceText } from "../load/yaml.js"
@@ -57,7 +57,9 @@ interface Engine {
   /** Every schema node evaluation of `node` can reach, through `$ref`s. */
   readonly reach: (node: unknown) => ReadonlySet<object>
   /** The property names (and property patterns) `node` declares, through `$ref`s and applicators. */
-  readonly declared: (node: unknown) => { readonly names: ReadonlyArray<string>; readonly patterns: ReadonlyArray<string> }
+  readonly declared: (
+    node: unknown
+  ) => { readonly names: ReadonlyArray<string>; readonly patterns: ReadonlyArray<string> }
   /** The schema nodes a `$ref` in `from` points at. */
   readonly resolve: (from: object, ref: string, dynamic: boolean) => ReadonlyArray<object>
 }
@@ -98,7 +100,9 @@ const loadSchema = (): JsonObject => {
   try {
     text = readFileSync(url, "utf8")
   } catch (cause) {
-    throw new Error(`the Arazzo schema is missing (${url.pathname}): ${cause instanceof Error ? cause.message : String(cause)}`)
+    throw new Error(
+      `the Arazzo schema is missing (${url.pathname}): ${cause instanceof Error ? cause.message : String(cause)}`
+    )
   }
   const schema: unknown = parse(text)
   if (!isRecord(schema) || !isRecord(schema["$defs"])) throw new Error("the Arazzo schema file is not a JSON Schema")
@@ -127,7 +131,9 @@ const acceptAnyReplacementValue = (defs: JsonObject): void => {
  */
 const acceptNestedExpressionType = (defs: JsonObject): void => {
   const criterion = defs["criterion-object"]
-  if (!isRecord(criterion) || !Array.isArray(criterion["anyOf"]) || !isRecord(defs["criterion-expression-type-object"])) return
+  if (
+    !isRecord(criterion) || !Array.isArray(criterion["anyOf"]) || !isRecord(defs["criterion-expression-type-object"])
+  ) return
   // A copy rather than a `$ref`, so errors in it are told apart from the flattened branch's.
   nestedExpressionType = structuredClone(defs["criterion-expression-type-object"])
   criterion["anyOf"] = [...criterion["anyOf"], { type: "object", properties: { type: nestedExpressionType } }]
@@ -230,7 +236,10 @@ const buildEngine = (): Engine => {
         .slice(1)
         .split("/")
         .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-        .reduce<unknown>((node, key) => (isRecord(node) || Array.isArray(node) ? (node as JsonObject)[key] : undefined), document)
+        .reduce<unknown>(
+          (node, key) => (isRecord(node) || Array.isArray(node) ? (node as JsonObject)[key] : undefined),
+          document
+        )
       return typeof target === "object" && target !== null ? [target] : []
     }
     if (dynamic) return dynamicAnchors.get(fragment) ?? anchors.get(`${withoutFragment(url.href)}#${fragment}`) ?? []
@@ -251,7 +260,9 @@ const buildEngine = (): Engine => {
       if (!isMap && isRecord(node)) {
         for (const key of ["$ref", "$dynamicRef"] as const) {
           const ref = node[key]
-          if (typeof ref === "string") for (const target of resolve(node, ref, key === "$dynamicRef")) stack.push([target, false])
+          if (typeof ref === "string") {
+            for (const target of resolve(node, ref, key === "$dynamicRef")) stack.push([target, false])
+          }
         }
       }
       for (const [child, childIsMap] of children(node, isMap)) {
@@ -269,24 +280,34 @@ const buildEngine = (): Engine => {
     const visit = (node: unknown): void => {
       if (!isRecord(node) || seen.has(node)) return
       seen.add(node)
-      if (isRecord(node["properties"])) for (const name of Object.keys(node["properties"])) if (!names.includes(name)) names.push(name)
-      if (isRecord(node["patternProperties"])) for (const p of Object.keys(node["patternProperties"])) if (!patterns.includes(p)) patterns.push(p)
+      if (isRecord(node["properties"])) {
+        for (const name of Object.keys(node["properties"])) if (!names.includes(name)) names.push(name)
+      }
+      if (isRecord(node["patternProperties"])) {
+        for (const p of Object.keys(node["patternProperties"])) if (!patterns.includes(p)) patterns.push(p)
+      }
       for (const key of ["$ref", "$dynamicRef"] as const) {
         const ref = node[key]
-        if (typeof ref === "string") for (const target of resolve(node, ref, key === "$dynamicRef")) visit(target)
+        if (typeof ref === "string") { for (const target of resolve(node, ref, key === "$dynamicRef")) visit(target) }
       }
       for (const key of ["allOf", "anyOf", "oneOf"]) {
         const list = node[key]
-        if (Array.isArray(list)) for (const branch of list) visit(branch)
+        if (Array.isArray(list)) { for (const branch of list) visit(branch) }
       }
       for (const key of ["if", "then", "else"]) visit(node[key])
-      if (isRecord(node["dependentSchemas"])) for (const s of Object.values(node["dependentSchemas"])) visit(s)
+      if (isRecord(node["dependentSchemas"])) { for (const s of Object.values(node["dependentSchemas"])) visit(s) }
     }
     visit(start)
     return { names, patterns }
   }
 
-  return { validate, defOf: (node) => (typeof node === "object" && node !== null ? defs.get(node) : undefined), reach, declared, resolve }
+  return {
+    validate,
+    defOf: (node) => (typeof node === "object" && node !== null ? defs.get(node) : undefined),
+    reach,
+    declared,
+    resolve
+  }
 }
 
 const withoutFragment = (url: string): string => {
@@ -408,7 +429,10 @@ const buildTree = (engine: Engine, root: unknown, errors: ReadonlyArray<ErrorObj
         const then = engine.reach(isRecord(error.parentSchema) ? error.parentSchema["then"] : undefined)
         for (;;) {
           const top = stack[stack.length - 1]
-          if (top === undefined || !isPrefix(path, top.path) || top.error.parentSchema === undefined || !then.has(top.error.parentSchema)) break
+          if (
+            top === undefined || !isPrefix(path, top.path) || top.error.parentSchema === undefined ||
+            !then.has(top.error.parentSchema)
+          ) break
           stack.pop()
         }
       }
@@ -490,7 +514,9 @@ const requiredOnly = (branch: unknown): string | undefined => {
   if (!isRecord(branch)) return undefined
   const required = branch["required"]
   if (!Array.isArray(required) || required.length !== 1 || typeof required[0] !== "string") return undefined
-  return Object.keys(branch).every((k) => k === "required" || k === "description" || k === "$comment") ? required[0] : undefined
+  return Object.keys(branch).every((k) => k === "required" || k === "description" || k === "$comment")
+    ? required[0]
+    : undefined
 }
 
 const groupFindings = (ctx: Context, group: Group): Array<Finding> => {
@@ -504,13 +530,21 @@ const groupFindings = (ctx: Context, group: Group): Array<Finding> => {
     const hint = requiredHint(properties, error.data)
     if (tooMany) {
       const present = passing.map((j) => properties[Number(j)]).filter((p): p is string => p !== undefined)
-      return [{ path, code, message: `${where} has ${joinAnd(present.map(tick))}; it needs exactly one of ${joinOr(properties.map(tick))}${hint}` }]
+      return [{
+        path,
+        code,
+        message: `${where} has ${joinAnd(present.map(tick))}; it needs exactly one of ${
+          joinOr(properties.map(tick))
+        }${hint}`
+      }]
     }
     const amount = error.keyword === "oneOf" ? "one of" : "at least one of"
     return [{ path, code, message: `${where} needs ${amount} ${joinOr(properties.map(tick))}${hint}` }]
   }
   const alternatives = joinOr(group.schemas.map((s, j) => alternativeName(ctx, s, j)))
-  if (tooMany) return [{ path, code, message: `${where} matches more than one of ${alternatives}; it must match exactly one` }]
+  if (tooMany) {
+    return [{ path, code, message: `${where} matches more than one of ${alternatives}; it must match exactly one` }]
+  }
   const scored = group.branches
     .map((items, j) => ({ items, j, score: branchScore(items, path) }))
     .filter((b) => b.items.length > 0)
@@ -525,8 +559,12 @@ const groupFindings = (ctx: Context, group: Group): Array<Finding> => {
 
 const requiredHint = (properties: ReadonlyArray<string>, data: unknown): string => {
   const set = new Set(properties)
-  if (set.has("operationId") && set.has("operationPath") && set.has("workflowId")) return " (a step calls exactly one operation or workflow)"
-  if (set.has("workflowId") && set.has("stepId") && isRecord(data) && data["type"] === "goto") return " (a `goto` action says where to go)"
+  if (set.has("operationId") && set.has("operationPath") && set.has("workflowId")) {
+    return " (a step calls exactly one operation or workflow)"
+  }
+  if (set.has("workflowId") && set.has("stepId") && isRecord(data) && data["type"] === "goto") {
+    return " (a `goto` action says where to go)"
+  }
   return ""
 }
 
@@ -561,8 +599,7 @@ const itemScore = (item: Item, at: Path): number => {
 
 const isRequiredOnly = (group: Group): boolean => group.schemas.every((s) => requiredOnly(s) !== undefined)
 
-const jsonType = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "array" : typeof value
+const jsonType = (value: unknown): string => value === null ? "null" : Array.isArray(value) ? "array" : typeof value
 
 /** An `enum`/`const` whose allowed values are all of another kind than the value: a type error really. */
 const enumKindMismatch = (error: ErrorObject): boolean => {
@@ -602,7 +639,9 @@ const leafFinding = (ctx: Context, leaf: Leaf): Finding | undefined => {
     }
     case "unevaluatedProperties":
     case "additionalProperties": {
-      const property = String(param(error, error.keyword === "unevaluatedProperties" ? "unevaluatedProperty" : "additionalProperty"))
+      const property = String(
+        param(error, error.keyword === "unevaluatedProperties" ? "unevaluatedProperty" : "additionalProperty")
+      )
       if (isCascadeProperty(ctx, leaf, property)) return undefined
       return { path: [...path, property], code, message: unexpectedProperty(ctx, error, path, property) }
     }
@@ -612,10 +651,17 @@ const leafFinding = (ctx: Context, leaf: Leaf): Finding | undefined => {
         return {
           path,
           code,
-          message: `an Arazzo document must be an object with \`arazzo\`, \`info\`, \`sourceDescriptions\` and \`workflows\` (got ${describeValue(error.data)})`
+          message:
+            `an Arazzo document must be an object with \`arazzo\`, \`info\`, \`sourceDescriptions\` and \`workflows\` (got ${
+              describeValue(error.data)
+            })`
         }
       }
-      return { path, code, message: `${where} must be ${joinOr(expected.map(article))} (got ${describeValue(error.data)})` }
+      return {
+        path,
+        code,
+        message: `${where} must be ${joinOr(expected.map(article))} (got ${describeValue(error.data)})`
+      }
     }
     case "pattern": {
       const pattern = String(param(error, "pattern"))
@@ -631,33 +677,59 @@ const leafFinding = (ctx: Context, leaf: Leaf): Finding | undefined => {
     case "enum": {
       const allowed = param(error, "allowedValues")
       const values = Array.isArray(allowed) ? allowed : []
-      const suggestion = typeof error.data === "string" ? suggest(error.data, values.filter((v): v is string => typeof v === "string")) : undefined
+      const suggestion = typeof error.data === "string"
+        ? suggest(error.data, values.filter((v): v is string => typeof v === "string"))
+        : undefined
       const mean = suggestion === undefined ? "" : `; did you mean ${tick(suggestion)}?`
-      return { path, code, message: `${where} must be one of ${joinOr(values.map(show))} (got ${show(error.data)}${mean})` }
+      return {
+        path,
+        code,
+        message: `${where} must be one of ${joinOr(values.map(show))} (got ${show(error.data)}${mean})`
+      }
     }
     case "const":
       return { path, code, message: `${where} must be ${show(param(error, "allowedValue"))} (got ${show(error.data)})` }
     case "minItems": {
       const limit = Number(param(error, "limit"))
-      return { path, code, message: limit === 1 ? `${where} must not be empty` : `${where} must have at least ${limit} items` }
+      return {
+        path,
+        code,
+        message: limit === 1 ? `${where} must not be empty` : `${where} must have at least ${limit} items`
+      }
     }
     case "uniqueItems": {
       const i = Number(param(error, "i"))
       const j = Number(param(error, "j"))
-      return { path: [...path, i], code, message: `${where} has two identical items (${Math.min(i, j) + 1} and ${Math.max(i, j) + 1}); its items must be unique` }
+      return {
+        path: [...path, i],
+        code,
+        message: `${where} has two identical items (${Math.min(i, j) + 1} and ${
+          Math.max(i, j) + 1
+        }); its items must be unique`
+      }
     }
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
     case "exclusiveMaximum":
-      return { path, code, message: `${where} must be ${String(param(error, "comparison"))} ${String(param(error, "limit"))} (got ${show(error.data)})` }
+      return {
+        path,
+        code,
+        message: `${where} must be ${String(param(error, "comparison"))} ${String(param(error, "limit"))} (got ${
+          show(error.data)
+        })`
+      }
     case "dependentRequired": {
       const property = String(param(error, "property"))
       const missing = String(param(error, "missingProperty"))
       return { path, code, message: `${where} has ${tick(property)}, so it needs ${tick(missing)} too` }
     }
     case "format":
-      return { path, code, message: `${where} must be a valid ${String(param(error, "format"))} (got ${show(error.data)})` }
+      return {
+        path,
+        code,
+        message: `${where} must be a valid ${String(param(error, "format"))} (got ${show(error.data)})`
+      }
     default:
       return { path, code, message: `${where} ${error.message ?? "is invalid"}` }
   }
@@ -692,7 +764,9 @@ const unexpectedProperty = (ctx: Context, error: ErrorObject, path: Path, proper
   const base = `unexpected property ${tick(property)} in ${container}`
   const suggestion = suggest(property, names)
   if (suggestion !== undefined) return `${base}, ${article(kind)} (did you mean ${tick(suggestion)}?)`
-  if (/^x[-_]/i.test(property) && extensions) return `${base}, ${article(kind)} (extensions must start with lowercase \`x-\`)`
+  if (/^x[-_]/i.test(property) && extensions) {
+    return `${base}, ${article(kind)} (extensions must start with lowercase \`x-\`)`
+  }
   const shown = names.length <= 14 ? names.map(tick) : [...names.slice(0, 13).map(tick), "…"]
   const listed = joinAnd(extensions ? [...shown, "`x-` extensions"] : shown)
   const tail = extensions || names.length === 0 ? "" : "; no `x-` extensions here"
@@ -718,10 +792,9 @@ const kindNames: Record<string, string> = {
 
 const kindName = (def: string): string =>
   kindNames[def] ??
-  `${def.replace(/-object$/, "").split("-").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ")} object`
+    `${def.replace(/-object$/, "").split("-").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ")} object`
 
-const typeNames = (type: unknown): Array<string> =>
-  Array.isArray(type) ? type.map(String) : String(type).split(",")
+const typeNames = (type: unknown): Array<string> => Array.isArray(type) ? type.map(String) : String(type).split(",")
 
 const article = (noun: string): string =>
   noun === "null" ? "null" : `${/^[aeiouAEIOU]/.test(noun) ? "an" : "a"} ${noun}`
@@ -858,7 +931,15 @@ const describePath = (root: unknown, path: Path): string => {
   const owners = labels.reverse().join(" of ")
   if (rest.length === 0) return owners
   const member = rest
-    .map((s, k) => (typeof s === "number" ? `[${s}]` : /^[A-Za-z_$][\w$-]*$/.test(s) ? `${k === 0 ? "" : "."}${s}` : `[${JSON.stringify(s)}]`))
+    .map((
+      s,
+      k
+    ) => (typeof s === "number"
+      ? `[${s}]`
+      : /^[A-Za-z_$][\w$-]*$/.test(s)
+      ? `${k === 0 ? "" : "."}${s}`
+      : `[${JSON.stringify(s)}]`)
+    )
     .join("")
   return owners === "" ? tick(member) : `${tick(member)} of ${owners}`
 }

@@ -4,7 +4,6 @@
  * (never a defect) that names the step, says what went wrong and keeps step 1's outputs, or
  * in a success whose missing outputs are `undefined`.
  */
-import type { ServerResponse } from "node:http"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Arazzo from "arazzo-effect/runtime"
@@ -14,12 +13,13 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import type { ServerResponse } from "node:http"
 import {
   closedPort,
   type Exchange,
   type Handler,
-  misbehavingServer,
   type MisbehavingServer,
+  misbehavingServer,
   sendJson,
   sendRaw,
   sendText,
@@ -60,8 +60,7 @@ const routes: Readonly<Record<string, Handler>> = {
     res.writeHead(200, { "content-type": "application/json", "content-length": 0 })
     res.end()
   },
-  [route("near-limit")]: (_req, res) =>
-    sendJson(res, 200, { result: { title: "x".repeat(MiB - 100), pages: 1 } }),
+  [route("near-limit")]: (_req, res) => sendJson(res, 200, { result: { title: "x".repeat(MiB - 100), pages: 1 } }),
   [route("huge")]: (_req, res, { exchange }) => streamBytes(res, exchange, 64 * MiB),
   [route("huge-announced")]: (_req, res, { exchange }) =>
     streamBytes(res, exchange, 64 * MiB, { "content-length": 64 * MiB }),

@@ -1,13 +1,13 @@
 /** A step that runs another workflow of the document: inputs in, typed outputs out, errors through. */
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { ServerResponse } from "node:http"
 import { orderSummary } from "../../generated/order-summary.js"
-import { recordingTracer } from "../support/recording-tracer.js"
 import { misbehavingServer } from "../support/misbehaving-server.js"
+import { recordingTracer } from "../support/recording-tracer.js"
 
 const send = (status: number, body: unknown) => (_req: unknown, res: ServerResponse) => {
   res.writeHead(status, { "content-type": "application/json" })
@@ -15,7 +15,9 @@ const send = (status: number, body: unknown) => (_req: unknown, res: ServerRespo
 }
 
 const run = (url: string) =>
-  orderSummary({ orderId: "o-7" }).pipe(Effect.provide(Layer.mergeAll(NodeHttpClient.layerUndici, Arazzo.Servers.layer({ orders: url }))))
+  orderSummary({ orderId: "o-7" }).pipe(
+    Effect.provide(Layer.mergeAll(NodeHttpClient.layerUndici, Arazzo.Servers.layer({ orders: url })))
+  )
 
 describe("calling a workflow (order-summary → read-order)", () => {
   it.scopedLive("passes the inputs, reads the called workflow's outputs, and nests its spans", () =>

@@ -5,21 +5,21 @@
  * parameters (with a `value` override), workflow-level parameters, and the request expressions
  * `$url`, `$method`, `$request.query…`, `$request.header…`, `$sourceDescriptions.x.url`.
  */
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import {
+  annotateOrder,
   checkedInvoice,
+  exportOrder,
   findInvoice,
   invoiceAfterRefresh,
   invoiceOfFirstOpen,
   listOpenOrders,
-  annotateOrder,
-  exportOrder,
   orderOrFallback,
   ordersByStatus,
   taggedOrders
@@ -79,7 +79,9 @@ describe("failure goto and retry to a step (find-invoice)", () => {
       expect(result.outputs).toEqual({ total: undefined, firstOpen: "open-1" })
       expect(server.hits("GET /orders/o1/invoice")).toBe(3) // first try + 2 retries
       expect(server.hits("GET /orders/o1")).toBe(3)
-      expect(server.exchanges.filter((e) => e.route === "GET /orders").map((e) => e.url)).toEqual(["/orders?status=open"])
+      expect(server.exchanges.filter((e) => e.route === "GET /orders").map((e) => e.url)).toEqual([
+        "/orders?status=open"
+      ])
     }))
 
   it.scopedLive("a failure no action matches fails the step with its status", () =>
@@ -166,7 +168,12 @@ describe("dependsOn (invoice-of-first-open)", () => {
           provide(server.url)
         )
       )
-      expect(error).toMatchObject({ _tag: "StepFailed", workflowId: "list-open-orders", stepId: "listOpen", status: 503 })
+      expect(error).toMatchObject({
+        _tag: "StepFailed",
+        workflowId: "list-open-orders",
+        stepId: "listOpen",
+        status: 503
+      })
       expect(server.exchanges.some((e) => e.route.includes("invoice"))).toBe(false)
     }))
 })
@@ -185,7 +192,11 @@ describe("a step that runs a workflow, with criteria and failure actions (checke
       const result = yield* checkedInvoice({ orderId: "o6" }).pipe(provide(server.url))
       expect(result).toMatchObject({ _tag: "Ended", stepId: "invoice", action: "noInvoice", via: "onFailure" })
       if (result._tag !== "Ended") return
-      expect(result.failure).toMatchObject({ _tag: "CallFailed", calledWorkflowId: "invoice-of", criterion: "$outputs.total > 0" })
+      expect(result.failure).toMatchObject({
+        _tag: "CallFailed",
+        calledWorkflowId: "invoice-of",
+        criterion: "$outputs.total > 0"
+      })
       expect(server.hits("GET /orders/o6/invoice")).toBe(2)
     }))
 
@@ -194,7 +205,10 @@ describe("a step that runs a workflow, with criteria and failure actions (checke
       const server = yield* ordersApi({ "GET /orders/o7/invoice": inTurn([404]) })
       const result = yield* checkedInvoice({ orderId: "o7" }).pipe(provide(server.url))
       if (result._tag !== "Ended") return expect.unreachable("expected the noInvoice end")
-      expect(result.failure).toMatchObject({ _tag: "CallFailed", cause: { _tag: "StepFailed", workflowId: "invoice-of", status: 404 } })
+      expect(result.failure).toMatchObject({
+        _tag: "CallFailed",
+        cause: { _tag: "StepFailed", workflowId: "invoice-of", status: 404 }
+      })
       expect(server.hits("GET /orders/o7/invoice")).toBe(2)
     }))
 })
@@ -259,11 +273,10 @@ describe("payload replacements (annotate-order)", () => {
 })
 
 describe("XPath criteria on XML bodies (export-order)", () => {
-  const xml = (status: string, lines: number) =>
-    (_req: unknown, res: ServerResponse) => {
-      res.writeHead(200, { "content-type": "application/xml" })
-      res.end(`<?xml version="1.0"?><order><status>${status}</status>${"<line/>".repeat(lines)}</order>`)
-    }
+  const xml = (status: string, lines: number) => (_req: unknown, res: ServerResponse) => {
+    res.writeHead(200, { "content-type": "application/xml" })
+    res.end(`<?xml version="1.0"?><order><status>${status}</status>${"<line/>".repeat(lines)}</order>`)
+  }
 
   it.scopedLive("holds for a paid order with lines", () =>
     Effect.gen(function*() {

@@ -2,8 +2,8 @@
  * JSONPath (RFC 9535) and regex criteria over real HTTP: a query selects in the bare context,
  * a pattern tests a header, and the nested Criterion Expression Type Object form works.
  */
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -11,13 +11,16 @@ import type { ServerResponse } from "node:http"
 import { findShippedOrder } from "../../generated/order-search.js"
 import { misbehavingServer } from "../support/misbehaving-server.js"
 
-const send = (status: number, body: unknown, contentType = "application/json") => (_req: unknown, res: ServerResponse) => {
-  res.writeHead(status, { "content-type": contentType })
-  res.end(JSON.stringify(body))
-}
+const send =
+  (status: number, body: unknown, contentType = "application/json") => (_req: unknown, res: ServerResponse) => {
+    res.writeHead(status, { "content-type": contentType })
+    res.end(JSON.stringify(body))
+  }
 
 const run = (url: string) =>
-  findShippedOrder({}).pipe(Effect.provide(Layer.mergeAll(NodeHttpClient.layerUndici, Arazzo.Servers.layer({ orders: url }))))
+  findShippedOrder({}).pipe(
+    Effect.provide(Layer.mergeAll(NodeHttpClient.layerUndici, Arazzo.Servers.layer({ orders: url })))
+  )
 
 describe("jsonpath and regex criteria (find-shipped-order)", () => {
   it.scopedLive("goes on when the query selects a shipped order, and checks the next body with a filter on the root's members", () =>
@@ -52,7 +55,11 @@ describe("jsonpath and regex criteria (find-shipped-order)", () => {
         "GET /orders/a": send(200, { id: "a", status: "open" })
       })
       const error = yield* run(server.url).pipe(Effect.flip)
-      expect(error).toMatchObject({ _tag: "StepFailed", stepId: "readFirst", criterion: "$[?@ == 'shipped' || @ == 'paid']" })
+      expect(error).toMatchObject({
+        _tag: "StepFailed",
+        stepId: "readFirst",
+        criterion: "$[?@ == 'shipped' || @ == 'paid']"
+      })
     }))
 })
 

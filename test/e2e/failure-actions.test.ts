@@ -3,8 +3,8 @@
  * server errors, end otherwise), a step overriding one by name, retry limits passing on to the
  * next matching action, and Retry-After overruling retryAfter.
  */
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"

@@ -3,8 +3,8 @@
  * restart a failed job, a jump forward over a step, an unconditional jump back; and the
  * policy's step guard stops a run that would go round for ever.
  */
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -28,7 +28,8 @@ const jobsApi = (statusesByJob: ReadonlyArray<ReadonlyArray<string>>) => {
       const statuses = statusesByJob[Number(id.slice(4)) - 1] ?? ["done"]
       json(res, 200, { id, status: statuses[Math.min(n, statuses.length - 1)] })
     },
-    [`GET /jobs/${id}/progress`]: (_req: unknown, res: ServerResponse) => json(res, 200, { percent: 10 * ((checks.get(id) ?? 0)) }),
+    [`GET /jobs/${id}/progress`]: (_req: unknown, res: ServerResponse) =>
+      json(res, 200, { percent: 10 * (checks.get(id) ?? 0) }),
     [`GET /jobs/${id}/report`]: (_req: unknown, res: ServerResponse) => json(res, 200, { url: `https://reports/${id}` })
   })
   return {
@@ -79,6 +80,8 @@ describe("goto control flow (run-job)", () => {
       expect(error.limit).toBe(9)
       expect(error.stepId).toBe("checkJob") // createJob, then 4 × (checkJob, watchProgress) is 9; the 10th is refused
       expect(error.stepOutputs).toMatchObject({ createJob: { jobId: "job-1" }, checkJob: { status: "running" } })
-      expect(server.hits("GET /jobs/job-1") + server.hits("GET /jobs/job-1/progress") + server.hits("POST /jobs")).toBe(9)
+      expect(server.hits("GET /jobs/job-1") + server.hits("GET /jobs/job-1/progress") + server.hits("POST /jobs")).toBe(
+        9
+      )
     }))
 })

@@ -2,7 +2,6 @@
  * The generated Civitai img2img workflow, end to end over real HTTP on 127.0.0.1 against the
  * local Orchestration mock: upload, submit, poll, read.
  */
-import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -10,10 +9,11 @@ import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
-import { civitaiMock } from "../mock/civitai-orchestration.js"
-import { recordingTracer } from "../support/recording-tracer.js"
+import { createHash } from "node:crypto"
 import { blobUploadImg2img } from "../../generated/civitai-blob-upload-img2img-workflow.js"
+import { civitaiMock } from "../mock/civitai-orchestration.js"
 import { environment, eventually, randomImage, realSleep, runImg2img, TOKEN } from "../support/img2img.js"
+import { recordingTracer } from "../support/recording-tracer.js"
 
 describe("blob-upload-img2img against the local Civitai mock", () => {
   it.scopedLive("uploads the exact bytes, references the blob, polls to completion and returns the output URL", () =>
@@ -49,7 +49,9 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
     Effect.gen(function*() {
       const mock = yield* civitaiMock({ pollsUntilDone: 0 })
       const bytes = randomImage(1000)
-      yield* runImg2img(mock, { file: new File([bytes as Uint8Array<ArrayBuffer>], "source.png", { type: "image/png" }) })
+      yield* runImg2img(mock, {
+        file: new File([bytes as Uint8Array<ArrayBuffer>], "source.png", { type: "image/png" })
+      })
       const [blob] = [...mock.blobs.values()]
       expect(blob?.bytes).toEqual(bytes)
       expect(blob?.mimeType).toBe("image/png")
@@ -110,12 +112,18 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       expect(error.attempts).toBe(4)
       expect(mock.calls("getWorkflow")).toBe(4)
       expect(error.lastBody).toMatchObject({ status: "processing" })
-      expect(error.stepOutputs).toMatchObject({ uploadSource: { blobId: "blob_1" }, submitImg2Img: { workflowId: "wf_1" } })
+      expect(error.stepOutputs).toMatchObject({
+        uploadSource: { blobId: "blob_1" },
+        submitImg2Img: { workflowId: "wf_1" }
+      })
     }))
 
   it.scopedLive("retries a 503 after the Retry-After the server asks for", () =>
     Effect.gen(function*() {
-      const mock = yield* civitaiMock({ pollsUntilDone: 0, unavailable: { submitWorkflow: { times: 1, retryAfter: "1" } } })
+      const mock = yield* civitaiMock({
+        pollsUntilDone: 0,
+        unavailable: { submitWorkflow: { times: 1, retryAfter: "1" } }
+      })
       const started = Date.now()
       const result = yield* runImg2img(mock)
       const elapsed = Date.now() - started
@@ -157,7 +165,9 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       }
       const logged: Array<string> = []
       const logger = Logger.make(({ message, cause }) => logged.push(`${String(message)} ${Cause.pretty(cause)}`))
-      yield* Effect.logError("workflow failed", error).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      yield* Effect.logError("workflow failed", error).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
       yield* Effect.logError(Cause.fail(error)).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
       expect(logged.join("\n")).toContain("uploadSource")
       expect(logged.join("\n")).not.toContain(secret)
@@ -176,7 +186,10 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       expect(error._tag).toBe("StepTimeout")
       if (error._tag !== "StepTimeout") return
       expect(error.stepId).toBe("pollWorkflow")
-      expect(error.stepOutputs).toMatchObject({ uploadSource: { blobId: "blob_1" }, submitImg2Img: { workflowId: "wf_1" } })
+      expect(error.stepOutputs).toMatchObject({
+        uploadSource: { blobId: "blob_1" },
+        submitImg2Img: { workflowId: "wf_1" }
+      })
     }))
 
   it.scopedLive("a workflow slower than its timeout is WorkflowTimeout", () =>

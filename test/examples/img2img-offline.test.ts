@@ -43,7 +43,8 @@ const civitai = (overrides: MockRoutes = {}) =>
   })
 // #endregion routes
 
-const run = (apiKey = TOKEN) => blobUploadImg2img({ apiKey, file: image, engine: "flux2", prompt: "a lighthouse", moderate: true })
+const run = (apiKey = TOKEN) =>
+  blobUploadImg2img({ apiKey, file: image, engine: "flux2", prompt: "a lighthouse", moderate: true })
 
 describe("blob-upload-img2img, offline", () => {
   // #region happy-path
@@ -82,7 +83,11 @@ describe("blob-upload-img2img, offline", () => {
       expect(upload.get("moderate")).toBe("true")
 
       expect(api.requests[1]?.json()).toEqual({
-        steps: [{ $type: "imageGen", name: "img2img", input: { engine: "flux2", prompt: "a lighthouse", images: ["blob_1"] } }]
+        steps: [{
+          $type: "imageGen",
+          name: "img2img",
+          input: { engine: "flux2", prompt: "a lighthouse", images: ["blob_1"] }
+        }]
       })
     }).pipe(Effect.provide(civitai())))
   // #endregion happy-path

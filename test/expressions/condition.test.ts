@@ -23,7 +23,9 @@ const tree = (c: Condition): string => {
 }
 
 const operand = (o: Operand): string => {
-  const path = o.type === "literal" ? "" : o.accessors.map((a) => (a.type === "index" ? `[${a.index}]` : `.${a.name}`)).join("")
+  const path = o.type === "literal"
+    ? ""
+    : o.accessors.map((a) => (a.type === "index" ? `[${a.index}]` : `.${a.name}`)).join("")
   switch (o.type) {
     case "literal":
       return typeof o.value === "string" ? `s:${o.value}` : `${typeof o.value}:${String(o.value)}`
@@ -71,7 +73,8 @@ describe("parseCondition: structure", () => {
     // Precedence: || < && < comparison < ! ; both binary operators left-associative.
     {
       given: "$statusCode == 200 || $statusCode == 201 && $inputs.x",
-      want: "((statusCode<$statusCode> == number:200) || ((statusCode<$statusCode> == number:201) && inputs<$inputs.x>))"
+      want:
+        "((statusCode<$statusCode> == number:200) || ((statusCode<$statusCode> == number:201) && inputs<$inputs.x>))"
     },
     {
       given: "$inputs.a && $inputs.b || $inputs.c",
@@ -99,7 +102,11 @@ describe("parseCondition: structure", () => {
     { given: "$[0].state != \"running\"", want: "(ctx[0].state != s:running)", contextRoot: true },
     { given: "$.length > 0", want: "(ctx.length > number:0)", contextRoot: true },
     { given: "$", want: "ctx", contextRoot: true },
-    { given: "$statusCode == 200 && $.ok", want: "((statusCode<$statusCode> == number:200) && ctx.ok)", contextRoot: true }
+    {
+      given: "$statusCode == 200 && $.ok",
+      want: "((statusCode<$statusCode> == number:200) && ctx.ok)",
+      contextRoot: true
+    }
   ]
   it.each(cases)("$given", ({ given, want, contextRoot }) => {
     expect(tree(valueOf(parseCondition(given, { contextRoot: contextRoot ?? false })))).toBe(want)
@@ -146,14 +153,29 @@ describe("parseCondition: errors", () => {
   const cases: ReadonlyArray<{ given: string; message: RegExp; start: number; end: number; contextRoot?: boolean }> = [
     { given: "", message: /expected a condition/, start: 0, end: 0 },
     { given: "   ", message: /expected a condition/, start: 3, end: 3 },
-    { given: "$statusCode == 200 &&", message: /expected an operand after '&&', found end of input/, start: 21, end: 21 },
-    { given: "$statusCode == 200 && ", message: /expected an operand after '&&', found end of input/, start: 22, end: 22 },
+    {
+      given: "$statusCode == 200 &&",
+      message: /expected an operand after '&&', found end of input/,
+      start: 21,
+      end: 21
+    },
+    {
+      given: "$statusCode == 200 && ",
+      message: /expected an operand after '&&', found end of input/,
+      start: 22,
+      end: 22
+    },
     { given: "$statusCode == 200 || )", message: /expected an operand after '\|\|', found '\)'/, start: 22, end: 23 },
     { given: "$statusCode ==", message: /expected an operand after '==', found end of input/, start: 14, end: 14 },
     { given: "$statusCode == !1", message: /expected an operand after '==', found '!'/, start: 15, end: 16 },
     { given: "!", message: /expected an operand after '!'/, start: 1, end: 1 },
     { given: "(", message: /expected an operand after '\('/, start: 1, end: 1 },
-    { given: "($statusCode == 200", message: /expected '\)' to close the '\(' at offset 0, found end of input/, start: 19, end: 19 },
+    {
+      given: "($statusCode == 200",
+      message: /expected '\)' to close the '\(' at offset 0, found end of input/,
+      start: 19,
+      end: 19
+    },
     { given: "$statusCode == 200)", message: /found '\)' without a matching '\('/, start: 18, end: 19 },
     { given: "1 == 2 == 3", message: /'==' cannot be chained after '=='/, start: 7, end: 9 },
     { given: "1 < $inputs.x < 3", message: /'<' cannot be chained after '<'/, start: 14, end: 15 },
@@ -165,7 +187,12 @@ describe("parseCondition: errors", () => {
     { given: "$statusCode = 200", message: /found '=' \(equality is written '=='\)/, start: 12, end: 13 },
     { given: "$inputs.a & $inputs.b", message: /found '&' \(logical and is written '&&'\)/, start: 10, end: 11 },
     { given: "$inputs.a | $inputs.b", message: /found '\|' \(logical or is written '\|\|'\)/, start: 10, end: 11 },
-    { given: "$inputs.a $inputs.b", message: /expected an operator .* or end of condition, found '\$'/, start: 10, end: 11 },
+    {
+      given: "$inputs.a $inputs.b",
+      message: /expected an operator .* or end of condition, found '\$'/,
+      start: 10,
+      end: 11
+    },
     { given: "'a'.length > 1", message: /expected an operator/, start: 3, end: 4 },
     { given: "$statusCode == 200ms", message: /after the number '200', found 'm'/, start: 18, end: 19 },
     { given: "$inputs.x == 1.", message: /after the number '1', found '\.'/, start: 14, end: 15 },
@@ -177,8 +204,20 @@ describe("parseCondition: errors", () => {
     { given: "$steps.a == 1", message: /expected '\.outputs\.' after step id 'a', found ' '/, start: 8, end: 9 },
     { given: "$response.body#/a~2 == 1", message: /expected '0' or '1' after '~'/, start: 17, end: 19 },
     { given: "$.status == 'x'", message: /'\$' alone is the criterion context/, start: 0, end: 1 },
-    { given: "$[?count(@.pets) > 0]", message: /expected a non-negative integer index after '\['/, start: 2, end: 3, contextRoot: true },
-    { given: "$.items[*].id == 1", message: /expected a non-negative integer index/, start: 8, end: 9, contextRoot: true },
+    {
+      given: "$[?count(@.pets) > 0]",
+      message: /expected a non-negative integer index after '\['/,
+      start: 2,
+      end: 3,
+      contextRoot: true
+    },
+    {
+      given: "$.items[*].id == 1",
+      message: /expected a non-negative integer index/,
+      start: 8,
+      end: 9,
+      contextRoot: true
+    },
     { given: "$.items[0 == 1", message: /expected '\]' after index 0/, start: 9, end: 10, contextRoot: true },
     { given: "$. == 1", message: /expected a property name after '\.'/, start: 2, end: 3, contextRoot: true },
     { given: "$status == 1", message: /found '\$status'/, start: 0, end: 7, contextRoot: true }
@@ -242,7 +281,10 @@ describe("conditionWarnings", () => {
   it("flags double-quoted strings and property access on a body", () => {
     const c = valueOf(parseCondition("$statusCode == 200 && $response.body.data[0].status == \"success\""))
     expect(conditionWarnings(c)).toEqual([
-      { message: "select body fields with a JSON pointer: write $response.body#/data/0/status", span: { start: 22, end: 51 } },
+      {
+        message: "select body fields with a JSON pointer: write $response.body#/data/0/status",
+        span: { start: 22, end: 51 }
+      },
       { message: "string literals are single-quoted in Arazzo: write 'success'", span: { start: 55, end: 64 } }
     ])
   })

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { parse } from "yaml"
 import { describe, expect, it } from "vitest"
+import { parse } from "yaml"
 import {
   hasRuntimeExpressionPrefix,
   parseCondition,
@@ -43,7 +43,9 @@ const collect = (node: unknown, where: string, found: Found): void => {
   }
   for (const [key, value] of Object.entries(record)) {
     if (typeof value === "string") {
-      if (key !== "condition" && !PROSE.has(key) && value.includes("$")) found.values.push({ value, where: `${where}.${key}` })
+      if (key !== "condition" && !PROSE.has(key) && value.includes("$")) {
+        found.values.push({ value, where: `${where}.${key}` })
+      }
     } else {
       collect(value, `${where}.${key}`, found)
     }

@@ -37,7 +37,10 @@ describe("parseRuntimeExpression: forms", () => {
     { given: "$inputs.my.nested.name", want: { type: "inputs", name: "my.nested.name", pointer: undefined } },
     { given: "$inputs.filter[status]", want: { type: "inputs", name: "filter[status]", pointer: undefined } },
     { given: "$inputs.$expand", want: { type: "inputs", name: "$expand", pointer: undefined } },
-    { given: "$inputs.customer#/address/city", want: { type: "inputs", name: "customer", pointer: ["address", "city"] } },
+    {
+      given: "$inputs.customer#/address/city",
+      want: { type: "inputs", name: "customer", pointer: ["address", "city"] }
+    },
     { given: "$outputs.result#/items/0", want: { type: "outputs", name: "result", pointer: ["items", "0"] } },
     {
       given: "$steps.loginStep.outputs.user#/name",
@@ -72,7 +75,11 @@ describe("parseRuntimeExpression: forms", () => {
     }
   ]
   it.each(cases)("$given", ({ given, want }) => {
-    expect(valueOf(parseRuntimeExpression(given))).toEqual({ ...want, text: given, span: { start: 0, end: given.length } })
+    expect(valueOf(parseRuntimeExpression(given))).toEqual({
+      ...want,
+      text: given,
+      span: { start: 0, end: given.length }
+    })
     expect(isRuntimeExpression(given)).toBe(true)
   })
 })
@@ -87,7 +94,12 @@ describe("parseRuntimeExpression: errors", () => {
     { given: "$inputs", message: /expected '\.' after '\$inputs'/, start: 7, end: 7 },
     { given: "$inputs.", message: /expected a name after '\$inputs\.'/, start: 8, end: 8 },
     { given: "$inputs.{foo}", message: /expected a name after '\$inputs\.', found '\{'/, start: 8, end: 9 },
-    { given: "$inputs.foo{", message: /expected end of runtime expression after '\$inputs\.foo', found '\{'/, start: 11, end: 12 },
+    {
+      given: "$inputs.foo{",
+      message: /expected end of runtime expression after '\$inputs\.foo', found '\{'/,
+      start: 11,
+      end: 12
+    },
     { given: "$inputs.a b", message: /expected end of runtime expression .*found ' b'/, start: 9, end: 11 },
     { given: "$url.x", message: /expected end of runtime expression after '\$url'/, start: 4, end: 6 },
     { given: "$request.query.", message: /expected a query parameter name/, start: 15, end: 15 },
@@ -98,18 +110,43 @@ describe("parseRuntimeExpression: errors", () => {
     { given: "$response.header.a b", message: /expected end of runtime expression/, start: 18, end: 20 },
     { given: "$response.body.status", message: /'\$response\.body#\/status'/, start: 14, end: 21 },
     { given: "$response.body.data[0].id", message: /'\$response\.body#\/data\/0\/id'/, start: 14, end: 25 },
-    { given: "$response.body#status", message: /expected '\/' to start the JSON pointer .*'#\/status'/, start: 15, end: 16 },
+    {
+      given: "$response.body#status",
+      message: /expected '\/' to start the JSON pointer .*'#\/status'/,
+      start: 15,
+      end: 16
+    },
     { given: "$request.body#/a~2b", message: /expected '0' or '1' after '~'/, start: 16, end: 18 },
     { given: "$request.body#/a~", message: /expected '0' or '1' after '~'/, start: 16, end: 17 },
-    { given: "$request.body#/{foo}", message: /expected end of runtime expression .*found '\{foo\}'/, start: 15, end: 20 },
+    {
+      given: "$request.body#/{foo}",
+      message: /expected end of runtime expression .*found '\{foo\}'/,
+      start: 15,
+      end: 20
+    },
     { given: "$steps.", message: /expected a step id after '\$steps\.'/, start: 7, end: 7 },
     { given: "$steps.a", message: /expected '\.outputs\.' after step id 'a'/, start: 8, end: 8 },
     { given: "$steps.a.result", message: /expected '\.outputs\.' after step id 'a', found '\.'/, start: 8, end: 9 },
     { given: "$steps.a.outputs.", message: /expected an output name/, start: 17, end: 17 },
-    { given: "$workflows.w.steps.x", message: /expected '\.inputs\.' or '\.outputs\.' after workflow id 'w'/, start: 12, end: 13 },
-    { given: "$sourceDescriptions.api", message: /expected '\.' and a field .*source description 'api'/, start: 23, end: 23 },
+    {
+      given: "$workflows.w.steps.x",
+      message: /expected '\.inputs\.' or '\.outputs\.' after workflow id 'w'/,
+      start: 12,
+      end: 13
+    },
+    {
+      given: "$sourceDescriptions.api",
+      message: /expected '\.' and a field .*source description 'api'/,
+      start: 23,
+      end: 23
+    },
     { given: "$sourceDescriptions.api#/paths", message: /found '#'/, start: 23, end: 24 },
-    { given: "$components.schemas.Pet", message: /expected 'parameters', 'successActions', 'failureActions', 'inputs'/, start: 12, end: 19 },
+    {
+      given: "$components.schemas.Pet",
+      message: /expected 'parameters', 'successActions', 'failureActions', 'inputs'/,
+      start: 12,
+      end: 19
+    },
     { given: "$components.parameters.", message: /expected a component name after 'parameters\.'/, start: 23, end: 23 }
   ]
   it.each(cases)("$given", ({ given, message, start, end }) => {
@@ -174,18 +211,20 @@ describe("swaggerexpert/arazzo-runtime-expression vectors", () => {
 })
 
 describe("hasRuntimeExpressionPrefix", () => {
-  it.each([
-    ["$url", true],
-    ["$statusCode == 200", true],
-    ["$inputs.a b", true],
-    ["$steps.", true],
-    ["$inputs", false],
-    ["$urls", false],
-    ["$type", false],
-    ["$5 fee", false],
-    ["url", false],
-    ["", false]
-  ] as const)("%j → %s", (given, want) => {
+  it.each(
+    [
+      ["$url", true],
+      ["$statusCode == 200", true],
+      ["$inputs.a b", true],
+      ["$steps.", true],
+      ["$inputs", false],
+      ["$urls", false],
+      ["$type", false],
+      ["$5 fee", false],
+      ["url", false],
+      ["", false]
+    ] as const
+  )("%j → %s", (given, want) => {
     expect(hasRuntimeExpressionPrefix(given)).toBe(want)
   })
 })

@@ -58,9 +58,21 @@ describe("parseTemplate: parts", () => {
 describe("parseTemplate: bare expressions", () => {
   const cases: ReadonlyArray<{ given: string; want: ReadonlyArray<string>; suggestion: string }> = [
     { given: "Bearer $inputs.apiKey", want: ["Bearer ", "{$inputs.apiKey@7}"], suggestion: "Bearer {$inputs.apiKey}" },
-    { given: "SSWS $inputs.oktaApiToken", want: ["SSWS ", "{$inputs.oktaApiToken@5}"], suggestion: "SSWS {$inputs.oktaApiToken}" },
-    { given: "/pets/$inputs.id/photos", want: ["/pets/", "{$inputs.id@6}", "/photos"], suggestion: "/pets/{$inputs.id}/photos" },
-    { given: "id=$steps.a.outputs.id&x=1", want: ["id=", "{$steps.a.outputs.id@3}", "&x=1"], suggestion: "id={$steps.a.outputs.id}&x=1" },
+    {
+      given: "SSWS $inputs.oktaApiToken",
+      want: ["SSWS ", "{$inputs.oktaApiToken@5}"],
+      suggestion: "SSWS {$inputs.oktaApiToken}"
+    },
+    {
+      given: "/pets/$inputs.id/photos",
+      want: ["/pets/", "{$inputs.id@6}", "/photos"],
+      suggestion: "/pets/{$inputs.id}/photos"
+    },
+    {
+      given: "id=$steps.a.outputs.id&x=1",
+      want: ["id=", "{$steps.a.outputs.id@3}", "&x=1"],
+      suggestion: "id={$steps.a.outputs.id}&x=1"
+    },
     { given: "Hello $inputs.name.", want: ["Hello ", "{$inputs.name@6}", "."], suggestion: "Hello {$inputs.name}." },
     { given: "v: $inputs.a.b, next", want: ["v: ", "{$inputs.a.b@3}", ", next"], suggestion: "v: {$inputs.a.b}, next" },
     { given: "'$inputs.q'", want: ["'", "{$inputs.q@1}", "'"], suggestion: "'{$inputs.q}'" },
@@ -90,7 +102,9 @@ describe("parseTemplate: bare expressions", () => {
     // The suggestion is the spec form: parsing it finds the same expressions and nothing bare.
     const fixed = valueOf(parseTemplate(suggestion))
     expect(fixed.bare).toEqual([])
-    expect(fixed.parts.filter((p) => p.type === "expression").length).toBe(want.filter((w) => w.startsWith("{$")).length)
+    expect(fixed.parts.filter((p) => p.type === "expression").length).toBe(
+      want.filter((w) => w.startsWith("{$")).length
+    )
   })
 
   it("reports only the unbraced expressions", () => {
@@ -104,14 +118,29 @@ describe("parseTemplate: errors", () => {
   const cases: ReadonlyArray<{ given: string; message: RegExp; start: number; end: number }> = [
     { given: "{$inputs.a", message: /expected '\}' to close this '\{\$…'/, start: 0, end: 1 },
     { given: "x {$url and more", message: /expected '\}' to close this '\{\$…'/, start: 2, end: 3 },
-    { given: "x {$inputs.a b}", message: /expected '\}' to close the expression opened at offset 2, found ' '/, start: 12, end: 13 },
+    {
+      given: "x {$inputs.a b}",
+      message: /expected '\}' to close the expression opened at offset 2, found ' '/,
+      start: 12,
+      end: 13
+    },
     { given: "x {$steps.a}", message: /expected '\.outputs\.' after step id 'a'/, start: 11, end: 12 },
     { given: "{$response.body.id}", message: /expected '\}'.*'\$response\.body#\/id'/, start: 15, end: 16 },
     { given: "Bearer $response.body.token", message: /'\$response\.body#\/token'/, start: 21, end: 22 },
     { given: "Bearer $inputs.", message: /expected a name after '\$inputs\.'/, start: 15, end: 15 },
-    { given: "Bearer $inputs.a~b", message: /expected the end of '\$inputs\.a', found '~'.*'\{\$inputs\.a\}'/, start: 16, end: 17 },
+    {
+      given: "Bearer $inputs.a~b",
+      message: /expected the end of '\$inputs\.a', found '~'.*'\{\$inputs\.a\}'/,
+      start: 16,
+      end: 17
+    },
     // Starts like an expression but is not one: the whole-expression error, not a guess.
-    { given: "$inputs.Order Type", message: /expected end of runtime expression after '\$inputs\.Order'/, start: 13, end: 18 },
+    {
+      given: "$inputs.Order Type",
+      message: /expected end of runtime expression after '\$inputs\.Order'/,
+      start: 13,
+      end: 18
+    },
     { given: "$response.body.id", message: /'\$response\.body#\/id'/, start: 14, end: 17 }
   ]
   it.each(cases)("$given", ({ given, message, start, end }) => {
@@ -142,7 +171,9 @@ describe("swaggerexpert embedded-template vectors", () => {
    */
   const ours: Readonly<Record<string, ReadonlyArray<string>>> = { "{{$url}}": ["$url"], "{$url}}": ["$url"] }
   const latest = new Map<string, ReadonlyArray<string>>()
-  for (const v of vectors) if (!latest.has(v.template) || v.from.startsWith("HEAD")) latest.set(v.template, v.expressions)
+  for (const v of vectors) {
+    if (!latest.has(v.template) || v.from.startsWith("HEAD")) latest.set(v.template, v.expressions)
+  }
 
   it("covers every upstream template", () => {
     expect(latest.size).toBeGreaterThan(30)

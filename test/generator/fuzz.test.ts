@@ -4,11 +4,11 @@
  * generator either reports errors and emits nothing, or emits code that typechecks under the
  * strict tsconfig; and no string from a document ever becomes code.
  */
+import fc from "fast-check"
 import { execFile } from "node:child_process"
 import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { promisify } from "node:util"
-import fc from "fast-check"
 import { Project, SyntaxKind } from "ts-morph"
 import { describe, expect, it } from "vitest"
 import { parse, stringify } from "yaml"
@@ -33,9 +33,28 @@ const oddStrings = [
   `\n${MARKER}()\n`,
   `\u2028${MARKER}()`,
   `\\\`; ${MARKER}; //`,
-  "constructor", "__proto__", "class", "default", "await", "inputs", "run", "Effect", "Schema", "Arazzo",
-  "日本語のステップ", "emoji-😀", "", " ", "a".repeat(300), "$inputs.nope", "$steps.ghost.outputs.x", "{$inputs.apiKey}",
-  "$response.body#/", "$statusCode == ", "1e309", "-0"
+  "constructor",
+  "__proto__",
+  "class",
+  "default",
+  "await",
+  "inputs",
+  "run",
+  "Effect",
+  "Schema",
+  "Arazzo",
+  "日本語のステップ",
+  "emoji-😀",
+  "",
+  " ",
+  "a".repeat(300),
+  "$inputs.nope",
+  "$steps.ghost.outputs.x",
+  "{$inputs.apiKey}",
+  "$response.body#/",
+  "$statusCode == ",
+  "1e309",
+  "-0"
 ]
 
 type Json = unknown
@@ -65,7 +84,11 @@ type Mutation =
   | { readonly kind: "duplicateStep"; readonly pick: number }
   | { readonly kind: "renameId"; readonly pick: number; readonly to: string }
 
-const odd = fc.oneof(fc.constantFrom(...oddStrings), fc.string({ maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 20 }))
+const odd = fc.oneof(
+  fc.constantFrom(...oddStrings),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: "grapheme", maxLength: 20 })
+)
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("drop" as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant("rename" as const), pick: fc.nat(), to: odd }),
@@ -81,7 +104,9 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 
 /** The objects in a value that should be an array of objects (mutations may have broken it). */
 const objects = (value: Json): Array<Record<string, Json>> =>
-  Array.isArray(value) ? value.filter((v): v is Record<string, Json> => v !== null && typeof v === "object" && !Array.isArray(v)) : []
+  Array.isArray(value)
+    ? value.filter((v): v is Record<string, Json> => v !== null && typeof v === "object" && !Array.isArray(v))
+    : []
 
 const apply = (doc: Json, m: Mutation): Json => {
   const copy = structuredClone(doc) as Record<string, Json>
@@ -114,7 +139,9 @@ const apply = (doc: Json, m: Mutation): Json => {
     }
     case "duplicateStep": {
       const steps = objects(objects(copy["workflows"])[0]?.["steps"])
-      if (steps.length > 0) (objects(copy["workflows"])[0]!["steps"] as Array<Json>).push(structuredClone(steps[m.pick % steps.length]))
+      if (steps.length > 0) {
+        ;(objects(copy["workflows"])[0]!["steps"] as Array<Json>).push(structuredClone(steps[m.pick % steps.length]))
+      }
       break
     }
     case "renameId": {
@@ -167,10 +194,18 @@ describe("the generator on hostile documents", () => {
     expect(emitted + rejected).toBe(RUNS)
     expect(emitted).toBeGreaterThan(50)
     expect(rejected).toBeGreaterThan(50)
-    await writeFile(path.join(work, "tsconfig.json"), JSON.stringify({ extends: "../../../tsconfig.json", include: ["*.ts"] }))
-    const tsc = await run(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", work], { cwd: root, maxBuffer: 1 << 26 })
+    await writeFile(
+      path.join(work, "tsconfig.json"),
+      JSON.stringify({ extends: "../../../tsconfig.json", include: ["*.ts"] })
+    )
+    const tsc = await run(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", work], {
+      cwd: root,
+      maxBuffer: 1 << 26
+    })
       .catch((e: { stdout: string; stderr: string }) => e)
     expect((tsc.stdout + tsc.stderr).split("\n").slice(0, 20).join("\n")).toBe("")
-    console.log(`fuzz: ${RUNS} cases (seed ${SEED}): ${emitted} emitted code that typechecks, ${rejected} rejected with errors`)
+    console.log(
+      `fuzz: ${RUNS} cases (seed ${SEED}): ${emitted} emitted code that typechecks, ${rejected} rejected with errors`
+    )
   }, 600_000)
 })

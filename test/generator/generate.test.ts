@@ -28,7 +28,9 @@ describe("generating specs/", () => {
     const committed = (await readdir(generated)).filter((f) => f.endsWith(".ts")).sort()
     expect(first.files.map((f) => f.name).sort()).toEqual(committed)
     for (const file of first.files) {
-      expect(file.text, `${file.name} is stale: run npm run generate`).toBe(await readFile(path.join(generated, file.name), "utf8"))
+      expect(file.text, `${file.name} is stale: run npm run generate`).toBe(
+        await readFile(path.join(generated, file.name), "utf8")
+      )
     }
   })
 
@@ -46,12 +48,17 @@ describe("generating specs/", () => {
     expect(bare?.message).toContain("Bearer {$inputs.apiKey}")
     const jsonpath = diagnostics.find((d) => d.code === "jsonpath-comparison")
     expect(jsonpath).toMatchObject({ line: 112, column: 20, severity: "warning" })
-    expect(jsonpath?.message).toContain("$[?@.status == 'processing' || @.status == 'preparing' || @.status == 'unassigned']")
+    expect(jsonpath?.message).toContain(
+      "$[?@.status == 'processing' || @.status == 'preparing' || @.status == 'unassigned']"
+    )
   })
 
   it("the generated code typechecks with tsc --noEmit under strict", async () => {
     const { stdout, stderr } = await run(process.execPath, [
-      path.join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", path.join(root, "tsconfig.json")
+      path.join(root, "node_modules/typescript/bin/tsc"),
+      "--noEmit",
+      "-p",
+      path.join(root, "tsconfig.json")
     ], { cwd: root }).catch((e: { stdout: string; stderr: string }) => e)
     expect(stdout + stderr).toBe("")
   }, 120_000)
@@ -65,7 +72,8 @@ describe("documents with errors", () => {
     await writeFile(path.join(dir, "flow.arazzo.yml"), text)
     return dir
   }
-  const doc = (steps: string) => `arazzo: 1.0.1
+  const doc = (steps: string) =>
+    `arazzo: 1.0.1
 info: { title: t, version: "1" }
 sourceDescriptions:
   - { name: api, url: ./api.yml, type: openapi }
@@ -105,7 +113,12 @@ ${steps}`
         parameters:
           - { name: workflowId, value: x }`))
     const result = await run(process.execPath, [
-      path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "generator/cli.ts"), "generate", "flow.arazzo.yml", "--out", "out"
+      path.join(root, "node_modules/tsx/dist/cli.mjs"),
+      path.join(root, "generator/cli.ts"),
+      "generate",
+      "flow.arazzo.yml",
+      "--out",
+      "out"
     ], { cwd: dir }).then(() => ({ code: 0, stderr: "" }), (e: { code: number; stderr: string }) => e)
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/^flow\.arazzo\.yml:12:13: error structure-required .*needs `in`/m)
@@ -141,18 +154,33 @@ describe("regenerating in one process", () => {
     await writeFile(target, original)
     await generate([target], { outDir: dir, cwd: dir })
     // Same path, different content: a longer workflow id shifts every later offset.
-    await writeFile(target, original.replace("workflowId: blob-upload-img2img", "workflowId: blob-upload-img2img-renamed-for-this-test"))
+    await writeFile(
+      target,
+      original.replace("workflowId: blob-upload-img2img", "workflowId: blob-upload-img2img-renamed-for-this-test")
+    )
     const { files } = await generate([target], { outDir: dir, cwd: dir })
     const text = files[0]!.text
-    expect(text).toContain(`  workflowId: "blob-upload-img2img-renamed-for-this-test",\n  inputs: BlobUploadImg2imgRenamedForThisTestInputs,\n`)
-    expect(text).toContain(`        successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],\n`)
+    expect(text).toContain(
+      `  workflowId: "blob-upload-img2img-renamed-for-this-test",\n  inputs: BlobUploadImg2imgRenamedForThisTestInputs,\n`
+    )
+    expect(text).toContain(
+      `        successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],\n`
+    )
   })
 })
 
 describe("arazzo-effect check (the real CLI process)", () => {
   const cli = (args: ReadonlyArray<string>) =>
-    run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "generator/cli.ts"), "check", ...args], { cwd: root })
-      .then(({ stdout }) => ({ code: 0, stdout }), (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }))
+    run(process.execPath, [
+      path.join(root, "node_modules/tsx/dist/cli.mjs"),
+      path.join(root, "generator/cli.ts"),
+      "check",
+      ...args
+    ], { cwd: root })
+      .then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout })
+      )
 
   it("exits 0 on the Civitai documents, with their warnings", async () => {
     const { code, stdout } = await cli(["specs"])
@@ -162,9 +190,18 @@ describe("arazzo-effect check (the real CLI process)", () => {
   }, 60_000)
 
   it("exits 1 with --format json listing positioned errors", async () => {
-    const { code, stdout } = await cli(["test/fixtures/oai/schema/fail/not-an-object.yaml", "test/fixtures/oai/schema/fail/invalid-arazzo-version.yaml", "--format", "json"])
+    const { code, stdout } = await cli([
+      "test/fixtures/oai/schema/fail/not-an-object.yaml",
+      "test/fixtures/oai/schema/fail/invalid-arazzo-version.yaml",
+      "--format",
+      "json"
+    ])
     expect(code).toBe(1)
-    const report = JSON.parse(stdout) as { files: number; errors: number; diagnostics: Array<{ file: string; line: number; column: number; code: string }> }
+    const report = JSON.parse(stdout) as {
+      files: number
+      errors: number
+      diagnostics: Array<{ file: string; line: number; column: number; code: string }>
+    }
     expect(report.files).toBe(2)
     expect(report.errors).toBeGreaterThanOrEqual(2)
     expect(report.diagnostics).toContainEqual(expect.objectContaining({ code: "structure-type", line: 1, column: 1 }))
@@ -178,8 +215,13 @@ describe("arazzo-effect check (the real CLI process)", () => {
 describe("string payloads", () => {
   it("sends a templated form payload as the text written, with its content type", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "arazzo-payload-"))
-    await writeFile(path.join(dir, "api.yml"), await readFile(path.join(specs, "civitai/openapi/civitai-orchestration-api-openapi.yml"), "utf8"))
-    await writeFile(path.join(dir, "flow.arazzo.yml"), `arazzo: 1.0.1
+    await writeFile(
+      path.join(dir, "api.yml"),
+      await readFile(path.join(specs, "civitai/openapi/civitai-orchestration-api-openapi.yml"), "utf8")
+    )
+    await writeFile(
+      path.join(dir, "flow.arazzo.yml"),
+      `arazzo: 1.0.1
 info: { title: t, version: "1" }
 sourceDescriptions:
   - { name: api, url: ./api.yml, type: openapi }
@@ -194,9 +236,12 @@ workflows:
           payload: "prompt={$inputs.prompt}&tag=a%20b"
         successCriteria:
           - condition: $statusCode == 202
-`)
+`
+    )
     const { files, diagnostics } = await generate([path.join(dir, "flow.arazzo.yml")], { outDir: dir, cwd: dir })
     expect(diagnostics.filter((d) => d.severity === "error")).toEqual([])
-    expect(files[0]!.text).toContain('body: Arazzo.text(`prompt=${inputs.prompt}&tag=a%20b`, "application/x-www-form-urlencoded")')
+    expect(files[0]!.text).toContain(
+      "body: Arazzo.text(`prompt=${inputs.prompt}&tag=a%20b`, \"application/x-www-form-urlencoded\")"
+    )
   })
 })

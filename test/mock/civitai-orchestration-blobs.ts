@@ -2,10 +2,10 @@
  * Blobs of the Civitai Orchestration mock: what an upload stores, how a stored blob is
  * rendered as the `Blob` schema, and the placeholder image a succeeded workflow produces.
  */
-import type { IncomingMessage } from "node:http"
 import { Buffer } from "node:buffer"
 import { createHash } from "node:crypto"
-import { accept, readFormData, refuse, type Parsed } from "./civitai-orchestration-http.js"
+import type { IncomingMessage } from "node:http"
+import { accept, type Parsed, readFormData, refuse } from "./civitai-orchestration-http.js"
 
 /** What a client sent for one blob: the exact bytes and how it described them. */
 export interface BlobUpload {

@@ -2,8 +2,8 @@
  * HTTP plumbing for the Civitai Orchestration mock: reading request bodies, and answering
  * through a `Reply` that reports the status it sent so the request log is exact.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http"
 import { Buffer } from "node:buffer"
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http"
 import { Readable } from "node:stream"
 
 export type JsonValue = null | boolean | number | string | ReadonlyArray<JsonValue> | JsonObject
@@ -50,7 +50,8 @@ export const makeReply = (res: ServerResponse, traceId: string, onStatus: (statu
     send(status, { ...headers, "content-type": "application/json; charset=utf-8" }, Buffer.from(JSON.stringify(body)))
   return {
     json,
-    error: (status, code, message, headers = {}) => json(status, { code, message, traceId } satisfies ErrorJson, headers),
+    error: (status, code, message, headers = {}) =>
+      json(status, { code, message, traceId } satisfies ErrorJson, headers),
     bytes: (status, bytes, contentType) => send(status, { "content-type": contentType }, bytes),
     empty: (status) => send(status, {}, undefined)
   }

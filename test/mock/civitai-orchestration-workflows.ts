@@ -3,7 +3,14 @@
  * driven by polls, cancellation, and rendering as the `Workflow` schema.
  */
 import { blobContentUrl } from "./civitai-orchestration-blobs.js"
-import { accept, isJsonObject, refuse, type JsonObject, type JsonValue, type Parsed } from "./civitai-orchestration-http.js"
+import {
+  accept,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  type Parsed,
+  refuse
+} from "./civitai-orchestration-http.js"
 
 export type WorkflowOutcome = "succeeded" | "failed" | "expired" | "canceled"
 export type WorkflowStatus = "unassigned" | "preparing" | "processing" | WorkflowOutcome
@@ -213,10 +220,17 @@ const outputBlobs = (workflow: WorkflowState, step: StepSummary, index: number, 
   }]
 }
 
-const renderJobs = (workflow: WorkflowState, step: StepSummary, index: number, baseUrl: string): ReadonlyArray<JobJson> => {
+const renderJobs = (
+  workflow: WorkflowState,
+  step: StepSummary,
+  index: number,
+  baseUrl: string
+): ReadonlyArray<JobJson> => {
   // Jobs are scheduled once preparation is over.
   if (workflow.status === "unassigned" || workflow.status === "preparing") return []
-  const result = workflow.status === "succeeded" ? { result: { blobs: outputBlobs(workflow, step, index, baseUrl) } } : {}
+  const result = workflow.status === "succeeded"
+    ? { result: { blobs: outputBlobs(workflow, step, index, baseUrl) } }
+    : {}
   return [{ id: `job_${workflow.id}_${index}`, status: workflow.status, ...timestamps(workflow), ...result }]
 }
 

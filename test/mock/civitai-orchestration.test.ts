@@ -2,16 +2,16 @@
  * Tests of the Civitai Orchestration mock itself, over real loopback HTTP with plain `fetch`.
  */
 import { it as effectIt } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import { createHash, randomBytes } from "node:crypto"
 import { request as httpRequest } from "node:http"
-import * as Effect from "effect/Effect"
 import { afterEach, describe, expect, it } from "vitest"
 import {
-  OUTPUT_IMAGE_PNG,
-  civitaiMock,
-  startCivitaiMock,
   type CivitaiMock,
+  civitaiMock,
   type CivitaiMockOptions,
+  OUTPUT_IMAGE_PNG,
+  startCivitaiMock,
   type WorkflowOutcome
 } from "./civitai-orchestration.js"
 
@@ -37,9 +37,16 @@ const api = (mock: CivitaiMock, path: string, init: RequestInit = {}): Promise<R
 const postJson = (mock: CivitaiMock, path: string, body: unknown, method = "POST") =>
   api(mock, path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
 
-const uploadForm = (bytes: Uint8Array<ArrayBuffer>, options: { type?: string; filename?: string; moderate?: string } = {}) => {
+const uploadForm = (
+  bytes: Uint8Array<ArrayBuffer>,
+  options: { type?: string; filename?: string; moderate?: string } = {}
+) => {
   const form = new FormData()
-  form.append("file", new Blob([bytes], options.type === undefined ? {} : { type: options.type }), options.filename ?? "source.png")
+  form.append(
+    "file",
+    new Blob([bytes], options.type === undefined ? {} : { type: options.type }),
+    options.filename ?? "source.png"
+  )
   if (options.moderate !== undefined) form.append("moderate", options.moderate)
   return form
 }
@@ -48,7 +55,11 @@ const upload = (mock: CivitaiMock, form: FormData, init: RequestInit = {}) =>
   api(mock, "/v2/consumer/blobs", { method: "POST", body: form, ...init })
 
 const IMG2IMG = {
-  steps: [{ $type: "imageGen", name: "img2img", input: { engine: "flux2", prompt: "a lighthouse", width: 832, height: 1216, images: ["blob_1"] } }]
+  steps: [{
+    $type: "imageGen",
+    name: "img2img",
+    input: { engine: "flux2", prompt: "a lighthouse", width: 832, height: 1216, images: ["blob_1"] }
+  }]
 }
 
 const submit = async (mock: CivitaiMock, body: unknown = IMG2IMG): Promise<string> => {
@@ -62,7 +73,14 @@ interface WorkflowBody {
   id: string
   status: string
   cost?: { base: number; total: number; currency: string }
-  steps: Array<{ name: string; $type: string; status: string; jobs: Array<{ status: string; result?: { blobs: Array<Record<string, unknown>> } }> }>
+  steps: Array<
+    {
+      name: string
+      $type: string
+      status: string
+      jobs: Array<{ status: string; result?: { blobs: Array<Record<string, unknown>> } }>
+    }
+  >
 }
 
 const getWorkflow = async (mock: CivitaiMock, id: string): Promise<WorkflowBody> => {
@@ -89,7 +107,10 @@ describe("uploadBlob", () => {
   it("keeps the exact bytes, mime type, filename and moderate flag, and serves them back", async () => {
     const mock = await start()
     const bytes = new Uint8Array(randomBytes(64 * 1024))
-    const response = await upload(mock, uploadForm(bytes, { type: "image/webp", filename: "cat.webp", moderate: "false" }))
+    const response = await upload(
+      mock,
+      uploadForm(bytes, { type: "image/webp", filename: "cat.webp", moderate: "false" })
+    )
 
     expect(response.status).toBe(201)
     const blob = (await response.json()) as Record<string, unknown>
@@ -134,7 +155,11 @@ describe("uploadBlob", () => {
     noFile.append("moderate", "true")
     await expectErrorJson(await upload(mock, noFile), 400, "bad_request")
     await expectErrorJson(await postJson(mock, "/v2/consumer/blobs", { file: "abc" }), 400, "bad_request")
-    await expectErrorJson(await upload(mock, uploadForm(new Uint8Array([1]), { moderate: "maybe" })), 400, "bad_request")
+    await expectErrorJson(
+      await upload(mock, uploadForm(new Uint8Array([1]), { moderate: "maybe" })),
+      400,
+      "bad_request"
+    )
     expect(mock.blobs.size).toBe(0)
   })
 
@@ -174,7 +199,9 @@ describe("authorization", () => {
   it("accepts the configured token only", async () => {
     const mock = await start({ token: "custom" })
     expect((await api(mock, "/v2/consumer/workflows")).status).toBe(401)
-    expect((await api(mock, "/v2/consumer/workflows", { headers: { authorization: "Bearer custom" } })).status).toBe(200)
+    expect((await api(mock, "/v2/consumer/workflows", { headers: { authorization: "Bearer custom" } })).status).toBe(
+      200
+    )
   })
 
   it("does not guard blob downloads, which stand for signed URLs", async () => {
@@ -204,7 +231,11 @@ describe("submitWorkflow", () => {
   it("refuses a request without a steps array, or invalid JSON", async () => {
     const mock = await start()
     await expectErrorJson(await postJson(mock, "/v2/consumer/workflows", { tags: [] }), 400, "bad_request")
-    await expectErrorJson(await postJson(mock, "/v2/consumer/workflows", { steps: [{ name: "no type" }] }), 400, "bad_request")
+    await expectErrorJson(
+      await postJson(mock, "/v2/consumer/workflows", { steps: [{ name: "no type" }] }),
+      400,
+      "bad_request"
+    )
     const notJson = await api(mock, "/v2/consumer/workflows", { method: "POST", body: "{steps:" })
     await expectErrorJson(notJson, 400, "bad_request")
     expect(mock.workflows.size).toBe(0)
@@ -215,7 +246,14 @@ describe("getWorkflow progression", () => {
   it("by default answers preparing, processing, processing, then succeeded for good", async () => {
     const mock = await start()
     const id = await submit(mock)
-    expect(await pollStatuses(mock, id, 6)).toEqual(["preparing", "processing", "processing", "succeeded", "succeeded", "succeeded"])
+    expect(await pollStatuses(mock, id, 6)).toEqual([
+      "preparing",
+      "processing",
+      "processing",
+      "succeeded",
+      "succeeded",
+      "succeeded"
+    ])
     expect(mock.workflows.get(id)?.polls).toBe(6)
   })
 
@@ -392,8 +430,16 @@ describe("updateWorkflow", () => {
     await getWorkflow(mock, id)
     const response = await postJson(mock, `/v2/consumer/workflows/${id}`, { status: "canceled", tags: ["kept"] }, "PUT")
     expect(await response.json()).toMatchObject({ status: "succeeded", tags: ["kept"] })
-    await expectErrorJson(await postJson(mock, `/v2/consumer/workflows/${id}`, { status: "succeeded" }, "PUT"), 400, "bad_request")
-    await expectErrorJson(await postJson(mock, "/v2/consumer/workflows/wf_9", { status: "canceled" }, "PUT"), 404, "not_found")
+    await expectErrorJson(
+      await postJson(mock, `/v2/consumer/workflows/${id}`, { status: "succeeded" }, "PUT"),
+      400,
+      "bad_request"
+    )
+    await expectErrorJson(
+      await postJson(mock, "/v2/consumer/workflows/wf_9", { status: "canceled" }, "PUT"),
+      404,
+      "not_found"
+    )
   })
 })
 
@@ -402,7 +448,12 @@ describe("getBlobUploadUrl", () => {
     const mock = await start()
     const response = await api(mock, "/v2/consumer/blobs/upload-url?mimeType=image/jpeg&sizeBytes=3")
     expect(response.status).toBe(200)
-    const grant = (await response.json()) as { blobId: string; uploadUrl: string; expiresAt: string; headers: Record<string, string> }
+    const grant = (await response.json()) as {
+      blobId: string
+      uploadUrl: string
+      expiresAt: string
+      headers: Record<string, string>
+    }
     expect(grant).toEqual({
       blobId: "blob_1",
       uploadUrl: `${mock.url}/uploads/blob_1`,
@@ -413,7 +464,11 @@ describe("getBlobUploadUrl", () => {
 
     const put = await fetch(grant.uploadUrl, { method: "PUT", headers: grant.headers, body: new Uint8Array([4, 5, 6]) })
     expect(put.status).toBe(200)
-    expect(await (await api(mock, "/v2/consumer/blobs/blob_1")).json()).toMatchObject({ id: "blob_1", mimeType: "image/jpeg", sizeBytes: 3 })
+    expect(await (await api(mock, "/v2/consumer/blobs/blob_1")).json()).toMatchObject({
+      id: "blob_1",
+      mimeType: "image/jpeg",
+      sizeBytes: 3
+    })
   })
 
   it("requires mimeType", async () => {
@@ -437,10 +492,13 @@ describe("routing and the request log", () => {
     const { port } = new URL(mock.url)
     // fetch cannot send such a target; node:http sends the path verbatim.
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = httpRequest({ host: "127.0.0.1", port, path: "http://[", headers: { connection: "close" } }, (res) => {
-        res.resume()
-        resolve(res.statusCode)
-      })
+      const req = httpRequest(
+        { host: "127.0.0.1", port, path: "http://[", headers: { connection: "close" } },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode)
+        }
+      )
       req.on("error", reject)
       req.end()
     })
@@ -479,14 +537,13 @@ describe("routing and the request log", () => {
 
 describe("civitaiMock", () => {
   effectIt.scopedLive("serves while its scope is open", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const mock = yield* civitaiMock({ token: "scoped" })
       const response = yield* Effect.promise(() =>
         fetch(`${mock.url}/v2/consumer/workflows`, { headers: { authorization: "Bearer scoped" } })
       )
       expect(response.status).toBe(200)
-    })
-  )
+    }))
 
   it("closes the server when its scope closes", async () => {
     const url = await Effect.runPromise(

@@ -4,9 +4,9 @@
  * bytes exactly, moves workflows through a configurable status progression as they are polled,
  * can answer transient 503/429s or answer slowly, and records every request it receives.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import {
   OUTPUT_IMAGE_PNG,
   parseBlobUpload,
@@ -14,25 +14,19 @@ import {
   storeBlob,
   type StoredBlob
 } from "./civitai-orchestration-blobs.js"
-import {
-  headerRecord,
-  makeReply,
-  readBodyBytes,
-  readJsonBody,
-  type Reply
-} from "./civitai-orchestration-http.js"
+import { headerRecord, makeReply, readBodyBytes, readJsonBody, type Reply } from "./civitai-orchestration-http.js"
 import {
   advanceOnPoll,
   cancelWorkflow,
   isWorkflowStatus,
+  type MockWorkflow,
   newWorkflow,
   outputBlobId,
+  type Progression,
   renderWorkflow,
   validateSubmission,
   validateUpdate,
   workflowIdOfOutput,
-  type MockWorkflow,
-  type Progression,
   type WorkflowOutcome,
   type WorkflowState
 } from "./civitai-orchestration-workflows.js"
@@ -182,7 +176,9 @@ const MAX_TAKE = 100
 const UPLOAD_URL_LIFETIME_MS = 60 * 60 * 1000
 
 const assertCount = (name: string, value: number): number => {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`)
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer, got ${value}`)
+  }
   return value
 }
 
@@ -212,7 +208,9 @@ const listen = (server: ReturnType<typeof createServer>): Promise<number> =>
 export const startCivitaiMock = async (options: CivitaiMockOptions = {}): Promise<CivitaiMock> => {
   const token = options.token ?? DEFAULT_TOKEN
   const progression = progressionOf(options)
-  for (const [operation, fault] of Object.entries(options.unavailable ?? {})) assertCount(`unavailable.${operation}.times`, fault.times)
+  for (const [operation, fault] of Object.entries(options.unavailable ?? {})) {
+    assertCount(`unavailable.${operation}.times`, fault.times)
+  }
 
   const log: Array<MutableRecordedRequest> = []
   const blobs = new Map<string, StoredBlob>()
@@ -282,7 +280,9 @@ export const startCivitaiMock = async (options: CivitaiMockOptions = {}): Promis
       if (mimeType === null || mimeType === "") return badRequest(reply, `the "mimeType" query parameter is required`)
       const rawSize = url.searchParams.get("sizeBytes")
       const sizeBytes = rawSize === null ? undefined : parseCount(rawSize, 0)
-      if (rawSize !== null && sizeBytes === undefined) return badRequest(reply, `"sizeBytes" must be a non-negative integer`)
+      if (rawSize !== null && sizeBytes === undefined) {
+        return badRequest(reply, `"sizeBytes" must be a non-negative integer`)
+      }
       const blobId = nextBlobId()
       pendingUploads.set(blobId, { mimeType, sizeBytes })
       reply.json(200, {
@@ -313,13 +313,16 @@ export const startCivitaiMock = async (options: CivitaiMockOptions = {}): Promis
       const status = url.searchParams.get("status")
       if (status !== null && !isWorkflowStatus(status)) return badRequest(reply, `"status" is not a workflow status`)
       const take = parseCount(url.searchParams.get("take"), DEFAULT_TAKE)
-      if (take === undefined || take < 1 || take > MAX_TAKE) return badRequest(reply, `"take" must be an integer from 1 to ${MAX_TAKE}`)
+      if (take === undefined || take < 1 || take > MAX_TAKE) {
+        return badRequest(reply, `"take" must be an integer from 1 to ${MAX_TAKE}`)
+      }
       // Cursors are offsets this mock handed out.
       const offset = parseCount(url.searchParams.get("cursor"), 0)
       if (offset === undefined) return badRequest(reply, `"cursor" is not a cursor this server issued`)
       const tags = url.searchParams.getAll("tags")
       const matching = [...workflows.values()].filter(
-        (workflow) => (status === null || workflow.status === status) && tags.every((tag) => workflow.tags.includes(tag))
+        (workflow) =>
+          (status === null || workflow.status === status) && tags.every((tag) => workflow.tags.includes(tag))
       )
       const end = offset + take
       reply.json(200, {
@@ -361,7 +364,10 @@ export const startCivitaiMock = async (options: CivitaiMockOptions = {}): Promis
         return badRequest(reply, `expected ${pending.sizeBytes} bytes, received ${bytes.byteLength}`)
       }
       pendingUploads.delete(resourceId)
-      blobs.set(resourceId, storeBlob(resourceId, { bytes, mimeType: pending.mimeType, filename: resourceId, moderate: true }, new Date()))
+      blobs.set(
+        resourceId,
+        storeBlob(resourceId, { bytes, mimeType: pending.mimeType, filename: resourceId, moderate: true }, new Date())
+      )
       reply.empty(200)
     }
   }

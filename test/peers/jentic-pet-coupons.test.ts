@@ -20,15 +20,29 @@ describe("Jentic pet_coupons", () => {
     Effect.gen(function*() {
       const mod = yield* peer("jentic/pet_coupons/pet-coupons.spec.arazzo.yaml")
       const server = yield* peerServer({
-        "GET /pet/findByTags": { status: 200, body: [{ id: 123, name: "Golden Retriever", photoUrls: [], status: "available" }] },
-        "GET /pet/123/coupons": { status: 200, body: { couponCode: "DOG20", id: 10, description: "Summer Sale - 20% off Dogs!" } },
+        "GET /pet/findByTags": {
+          status: 200,
+          body: [{ id: 123, name: "Golden Retriever", photoUrls: [], status: "available" }]
+        },
+        "GET /pet/123/coupons": {
+          status: 200,
+          body: { couponCode: "DOG20", id: 10, description: "Summer Sale - 20% off Dogs!" }
+        },
         "POST /store/order": { status: 200, body: order }
       })
       const result = yield* mod["applyCoupon"]!({ my_pet_tags: ["golden", "friendly"], store_id: "pets.example.com" })
         .pipe(against({ "pet-coupons": server.url }))
       expect(result.outputs).toEqual({ apply_coupon_pet_order_id: 1001 })
-      expect(result.steps).toMatchObject({ "find-pet": { my_pet_id: 123 }, "find-coupons": { my_coupon_code: "DOG20" }, "place-order": { my_order_id: 1001 } })
-      expect(server.log()).toEqual(["GET /pet/findByTags?tags=golden&tags=friendly", "GET /pet/123/coupons", "POST /store/order"])
+      expect(result.steps).toMatchObject({
+        "find-pet": { my_pet_id: 123 },
+        "find-coupons": { my_coupon_code: "DOG20" },
+        "place-order": { my_order_id: 1001 }
+      })
+      expect(server.log()).toEqual([
+        "GET /pet/findByTags?tags=golden&tags=friendly",
+        "GET /pet/123/coupons",
+        "POST /store/order"
+      ])
       expect(server.received[2]!.json).toEqual({ petId: 123, couponCode: "DOG20", status: "placed", complete: false })
     }))
 
@@ -36,10 +50,15 @@ describe("Jentic pet_coupons", () => {
     Effect.gen(function*() {
       const mod = yield* peer("jentic/pet_coupons/pet-coupons.spec.arazzo.yaml")
       const server = yield* peerServer({
-        "GET /pet/findByStatus": { status: 200, body: [{ id: 456, name: "Siamese Cat", photoUrls: [], status: "available" }] },
+        "GET /pet/findByStatus": {
+          status: 200,
+          body: [{ id: 456, name: "Siamese Cat", photoUrls: [], status: "available" }]
+        },
         "POST /store/order": { status: 200, body: order }
       })
-      const result = yield* mod["buyAvailablePet"]!({ store_id: "pets.example.com" }).pipe(against({ "pet-coupons": server.url }))
+      const result = yield* mod["buyAvailablePet"]!({ store_id: "pets.example.com" }).pipe(
+        against({ "pet-coupons": server.url })
+      )
       expect(result.outputs).toEqual({ buy_pet_order_id: 1001 })
       expect(server.to("GET /pet/findByStatus")[0]!.query).toMatchObject({ status: "available" })
       expect(server.to("POST /store/order")[0]!.json).toMatchObject({ petId: 456 })
@@ -50,7 +69,11 @@ describe("Jentic pet_coupons", () => {
       const mod = yield* peer("jentic/pet_coupons/pet-coupons.spec.arazzo.yaml")
       const server = yield* peerServer({ "POST /store/order": { status: 200, body: order } })
       const run = against({ "pet-coupons": server.url })
-      const withCoupon = yield* (mod["placeOrder"] ?? mod["placeOrder2"])!({ pet_id: 123, quantity: 1, coupon_code: "DOG20" }).pipe(run)
+      const withCoupon = yield* (mod["placeOrder"] ?? mod["placeOrder2"])!({
+        pet_id: 123,
+        quantity: 1,
+        coupon_code: "DOG20"
+      }).pipe(run)
       expect(withCoupon.outputs).toEqual({ workflow_order_id: 1001 })
       const without = yield* (mod["placeOrder"] ?? mod["placeOrder2"])!({ pet_id: 456, quantity: 2 }).pipe(run)
       expect(without.steps["place-order"]).toEqual({ step_order_id: 1001 })

@@ -32,7 +32,9 @@ describe("Jentic fixtures: sample_test", () => {
           body: { message: "Hello, test-123", timestamp: "2023-01-01T12:00:00Z", input: { name: "test", id: "123" } }
         }
       })
-      const result = yield* mod["exampleWorkflow"]!({ name: "test", id: "123" }).pipe(against({ exampleApi: `${server.url}/v1` }))
+      const result = yield* mod["exampleWorkflow"]!({ name: "test", id: "123" }).pipe(
+        against({ exampleApi: `${server.url}/v1` })
+      )
       expect(result._tag).toBe("Completed")
       expect(result.outputs).toEqual({ result: "Hello, test-123" })
       expect(result.steps["simpleStep"]).toEqual({ message: "Hello, test-123", timestamp: "2023-01-01T12:00:00Z" })
@@ -45,7 +47,10 @@ describe("Jentic fixtures: sample_test", () => {
     Effect.gen(function*() {
       const mod = yield* peer("jentic/sample_test/example_workflow.spec.yaml")
       const server = yield* peerServer({})
-      const error = yield* mod["exampleWorkflow"]!({ name: "test" }).pipe(against({ exampleApi: server.url }), Effect.flip)
+      const error = yield* mod["exampleWorkflow"]!({ name: "test" }).pipe(
+        against({ exampleApi: server.url }),
+        Effect.flip
+      )
       expect(error._tag).toBe("InputsInvalid")
       expect(server.received).toEqual([])
     }))
@@ -57,7 +62,10 @@ describe("Jentic fixtures: sample_login_workflow", () => {
     expect(errors).toHaveLength(13)
     expect(new Set(errors.map((d) => d.code))).toEqual(new Set(["expression-syntax"]))
     expect(places(errors).slice(0, 4)).toEqual([
-      "expression-syntax 36:32", "expression-syntax 37:33", "expression-syntax 38:36", "expression-syntax 45:43"
+      "expression-syntax 36:32",
+      "expression-syntax 37:33",
+      "expression-syntax 38:36",
+      "expression-syntax 45:43"
     ])
   })
 
@@ -66,7 +74,12 @@ describe("Jentic fixtures: sample_login_workflow", () => {
     user_id: "user-456",
     expires_at: "2025-12-31T23:59:59Z"
   }
-  const profile = { user_id: "user-456", name: "Test User", email: "test@example.com", created_at: "2023-01-01T00:00:00Z" }
+  const profile = {
+    user_id: "user-456",
+    name: "Test User",
+    email: "test@example.com",
+    created_at: "2023-01-01T00:00:00Z"
+  }
 
   it.scopedLive("loginWorkflow (spec form): logs in, sends the token as a Bearer header, outputs the profile; 2 API calls", () =>
     Effect.gen(function*() {
@@ -81,9 +94,18 @@ describe("Jentic fixtures: sample_login_workflow", () => {
       const result = yield* mod["loginWorkflow"]!({ username: "testuser", password: "password123" })
         .pipe(against({ loginApi: `${server.url}/v1` }))
       expect(result._tag).toBe("Completed")
-      expect(result.outputs).toEqual({ token: "test-token-123", userId: "user-456", name: "Test User", email: "test@example.com" })
+      expect(result.outputs).toEqual({
+        token: "test-token-123",
+        userId: "user-456",
+        name: "Test User",
+        email: "test@example.com"
+      })
       expect(result.steps["loginStep"]).toMatchObject({ token: "test-token-123" })
-      expect(result.steps["profileStep"]).toMatchObject({ userId: "user-456", name: "Test User", email: "test@example.com" })
+      expect(result.steps["profileStep"]).toMatchObject({
+        userId: "user-456",
+        name: "Test User",
+        email: "test@example.com"
+      })
       expect(server.log()).toEqual(["POST /v1/login", "GET /v1/profile"])
       expect(server.received[0]!.json).toEqual({ username: "testuser", password: "password123" })
       expect(server.received[1]!.headers["authorization"]).toBe("Bearer test-token-123")
@@ -97,7 +119,12 @@ describe("Jentic fixtures: sample_login_workflow", () => {
       })
       const error = yield* mod["failedLoginWorkflow"]!({ username: "invaliduser", password: "wrongpassword" })
         .pipe(against({ loginApi: `${server.url}/v1` }), Effect.flip)
-      expect(error).toMatchObject({ _tag: "StepFailed", stepId: "loginStep", status: 401, criterion: "$statusCode == 200" })
+      expect(error).toMatchObject({
+        _tag: "StepFailed",
+        stepId: "loginStep",
+        status: 401,
+        criterion: "$statusCode == 200"
+      })
       expect(server.log()).toEqual(["POST /v1/login"])
     }))
 })
@@ -109,15 +136,38 @@ describe("Jentic fixtures: xkcd", () => {
   })
 
   const comic = (num: number, title: string, img: string, year: string, month: string, day: string) => ({
-    num, title, safe_title: title, alt: "alt text", img, year, month, day, link: "", news: "", transcript: ""
+    num,
+    title,
+    safe_title: title,
+    alt: "alt text",
+    img,
+    year,
+    month,
+    day,
+    link: "",
+    news: "",
+    transcript: ""
   })
 
   it.scopedLive("getCurrentComic and getComicById (spec form, without `date`): outputs from the mocked comics; 1 API call each", () =>
     Effect.gen(function*() {
       const mod = yield* peer("jentic/xkcd/xkcd.spec.arazzo.yaml")
       const server = yield* peerServer({
-        "GET /info.0.json": { status: 200, body: comic(2639, "Medical Terminology", "https://imgs.xkcd.com/comics/medical_terminology.png", "2022", "10", "10") },
-        "GET /614/info.0.json": { status: 200, body: comic(614, "Woodpecker", "https://imgs.xkcd.com/comics/woodpecker.png", "2009", "7", "3") }
+        "GET /info.0.json": {
+          status: 200,
+          body: comic(
+            2639,
+            "Medical Terminology",
+            "https://imgs.xkcd.com/comics/medical_terminology.png",
+            "2022",
+            "10",
+            "10"
+          )
+        },
+        "GET /614/info.0.json": {
+          status: 200,
+          body: comic(614, "Woodpecker", "https://imgs.xkcd.com/comics/woodpecker.png", "2009", "7", "3")
+        }
       })
       // The OpenAPI server URL ends in a slash (http://xkcd.com/); so does the override.
       const run = against({ xkcdApi: `${server.url}/` })
@@ -129,7 +179,11 @@ describe("Jentic fixtures: xkcd", () => {
         alt: "alt text"
       })
       const byId = yield* mod["getComicById"]!({ comicId: 614 }).pipe(run)
-      expect(byId.outputs).toMatchObject({ comicId: 614, title: "Woodpecker", imageUrl: "https://imgs.xkcd.com/comics/woodpecker.png" })
+      expect(byId.outputs).toMatchObject({
+        comicId: 614,
+        title: "Woodpecker",
+        imageUrl: "https://imgs.xkcd.com/comics/woodpecker.png"
+      })
       expect(byId.steps["getSpecificComicStep"]).toMatchObject({ year: "2009", month: "7", day: "3" })
       expect(server.log()).toEqual(["GET /info.0.json", "GET /614/info.0.json"])
     }))
@@ -147,7 +201,10 @@ describe("Jentic fixtures: documents rejected for expressions outside Arazzo 1.0
     // `$steps.Search Articles by Keyword_Search Articles_0.outputs…` stops at the first space.
     const { errors, diagnostics } = await generatePeer("jentic/newyork_times/newyork_times.arazzo.yaml")
     expect(places(errors)).toEqual([
-      "expression-syntax 77:44", "expression-syntax 144:49", "expression-syntax 211:48", "expression-syntax 278:56"
+      "expression-syntax 77:44",
+      "expression-syntax 144:49",
+      "expression-syntax 211:48",
+      "expression-syntax 278:56"
     ])
     expect(diagnostics.filter((d) => d.code === "id-format").length).toBeGreaterThan(0)
   })
@@ -167,7 +224,11 @@ describe("Jentic fixtures: documents rejected for expressions outside Arazzo 1.0
   it("bnpl (the OAI example): a step reading its own output, `$response.header` singular, outputs a step does not have", async () => {
     const { errors } = await generatePeer("jentic/bnpl/bnpl-arazzo.yaml")
     expect(places(errors)).toEqual([
-      "step-not-run 231:16", "expression-syntax 235:30", "unknown-output 242:16", "unknown-output 253:16", "expression-syntax 260:62"
+      "step-not-run 231:16",
+      "expression-syntax 235:30",
+      "unknown-output 242:16",
+      "unknown-output 253:16",
+      "expression-syntax 260:62"
     ])
   })
 })
@@ -179,10 +240,12 @@ describe("Jentic test_data: source resolution", () => {
     "GET /v1/pets/7": { status: 200, body: { id: 7, name: "Rex", tag: "dog" } }
   }
 
-  for (const [document, fn] of [
-    ["jentic/test_data/petstore/single_source.arazzo.yaml", "listThenFetchPet"],
-    ["jentic/test_data/petstore/operation_id.arazzo.yaml", "operationIdWorkflow"]
-  ] as const) {
+  for (
+    const [document, fn] of [
+      ["jentic/test_data/petstore/single_source.arazzo.yaml", "listThenFetchPet"],
+      ["jentic/test_data/petstore/operation_id.arazzo.yaml", "operationIdWorkflow"]
+    ] as const
+  ) {
     it.scopedLive(`${document.split("/").pop()}: the first pet's id, chained into the path of the second step`, () =>
       Effect.gen(function*() {
         const mod = yield* peer(document, { petstore: "jentic/test_data/petstore/petstore.openapi.yaml" })
@@ -201,7 +264,9 @@ describe("Jentic test_data: source resolution", () => {
       })
       const petstore = yield* peerServer(petstoreRoutes)
       const users = yield* peerServer({ "GET /v1/users/7": { status: 200, body: { id: 7, username: "rex-owner" } } })
-      const result = yield* mod["crossSourceWorkflow"]!({}).pipe(against({ petstore: `${petstore.url}/v1`, users: `${users.url}/v1` }))
+      const result = yield* mod["crossSourceWorkflow"]!({}).pipe(
+        against({ petstore: `${petstore.url}/v1`, users: `${users.url}/v1` })
+      )
       expect(result.outputs).toEqual({ petName: "Rex", username: "rex-owner" })
       expect(petstore.log()).toEqual(["GET /v1/pets", "GET /v1/pets/7"])
       expect(users.log()).toEqual(["GET /v1/users/7"])

@@ -14,11 +14,22 @@ describe("Redocly Respect e2e cases: failure actions, gotos to workflows, maxSte
   it.scopedLive("step-on-failure-type-end-action: the first matching failure action (end) wins over a later goto and retry", () =>
     Effect.gen(function*() {
       // Needs: failure `goto` (unsupported-goto at 29:13).
-      const mod = yield* peer("redocly/step-on-failure-type-end-action/step-on-failure-type-end-action.arazzo.yaml", cafe)
-      const server = yield* peerServer({ "GET /menu": menu, "POST /oauth2/register": { status: 201, body: { name: "x" } } })
+      const mod = yield* peer(
+        "redocly/step-on-failure-type-end-action/step-on-failure-type-end-action.arazzo.yaml",
+        cafe
+      )
+      const server = yield* peerServer({
+        "GET /menu": menu,
+        "POST /oauth2/register": { status: 201, body: { name: "x" } }
+      })
       const run = against({ "cafe-api": server.url })
       const registration = yield* mod["clientRegistration"]!({}).pipe(run)
-      expect(registration).toMatchObject({ _tag: "Ended", stepId: "list-menu-items", action: "step-onFailure-action-end", via: "onFailure" })
+      expect(registration).toMatchObject({
+        _tag: "Ended",
+        stepId: "list-menu-items",
+        action: "step-onFailure-action-end",
+        via: "onFailure"
+      })
       if (registration._tag === "Ended" && registration.via === "onFailure") {
         expect(registration.failure).toMatchObject({ status: 200, criterion: "$statusCode == 201" })
       }
@@ -34,7 +45,10 @@ describe("Redocly Respect e2e cases: failure actions, gotos to workflows, maxSte
       // (no successCriteria: a 2xx is required).
       const mod = yield* peer("redocly/max-steps/arazzo.yaml")
       const server = yield* peerServer({ "GET /api/ping": { status: 500, body: { error: "down" } } })
-      const error = yield* mod["infinite"]!({}).pipe(against({ oas: `${server.url}/api` }, { maxSteps: 10 }), Effect.flip)
+      const error = yield* mod["infinite"]!({}).pipe(
+        against({ oas: `${server.url}/api` }, { maxSteps: 10 }),
+        Effect.flip
+      )
       // pre-step → with-nested (step-1 → goto step-2 → end: the call step fails) → ping → ping …
       expect(error).toMatchObject({ _tag: "StepLimitExceeded", stepId: "ping", limit: 10 })
       expect(server.received.length).toBeGreaterThanOrEqual(4)
@@ -47,7 +61,10 @@ describe("Redocly Respect e2e cases: failure actions, gotos to workflows, maxSte
       // (unsupported-goto-workflow at 18:9, 23:9, 50:13). The nested document's own `cafe-api`
       // source must resolve to the same local copy and server.
       const mod = yield* peer("redocly/workflow-success-actions/workflow-success-actions.arazzo.yaml", cafe)
-      const server = yield* peerServer({ "GET /menu": menu, "POST /oauth2/register": { status: 201, body: { name: "respect-e2e-client" } } })
+      const server = yield* peerServer({
+        "GET /menu": menu,
+        "POST /oauth2/register": { status: 201, body: { name: "respect-e2e-client" } }
+      })
       const run = against({ "cafe-api": server.url })
       yield* mod["getMenuItems"]!({}).pipe(run)
       // the first of two workflow-level actions with the same criteria runs (not client-registration)

@@ -4,17 +4,33 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { against, cafeApi, emptyMenuPage, generatePeer, peer, peerServer, problemJson, registerValidationFailed } from "./support.js"
+import {
+  against,
+  cafeApi,
+  emptyMenuPage,
+  generatePeer,
+  peer,
+  peerServer,
+  problemJson,
+  registerValidationFailed
+} from "./support.js"
 
 const cafe = { "cafe-api": cafeApi }
 const menu = { status: 200, body: emptyMenuPage }
-const ids = { PROJECT_CLIENT_ID: "0000001", PROJECT_CLIENT_SECRET: "PROJECT_CLIENT_SECRET", PROJECT_SUBSCRIPTION_KEY: "PROJECT_SUBSCRIPTION_KEY" }
+const ids = {
+  PROJECT_CLIENT_ID: "0000001",
+  PROJECT_CLIENT_SECRET: "PROJECT_CLIENT_SECRET",
+  PROJECT_SUBSCRIPTION_KEY: "PROJECT_SUBSCRIPTION_KEY"
+}
 describe("Redocly Respect e2e cases across documents", () => {
   it.scopedLive("inputs-passed-to-step-target-workflow: the step's parameters become the called workflow's inputs", () =>
     Effect.gen(function*() {
       // Needs: arazzo sources (unsupported-source-type 8:11), steps calling another document's
       // workflow (unsupported-workflow-step 23:21).
-      const mod = yield* peer("redocly/inputs-passed-to-step-target-workflow/inputs-passed-to-step-target-workflow.arazzo.yaml", cafe)
+      const mod = yield* peer(
+        "redocly/inputs-passed-to-step-target-workflow/inputs-passed-to-step-target-workflow.arazzo.yaml",
+        cafe
+      )
       const server = yield* peerServer({ "POST /oauth2/register": problemJson(registerValidationFailed, 400) })
       yield* mod["inputsPassedToStepTargetWorkflow"]!(ids).pipe(against({ "cafe-api": server.url }), Effect.either)
       // Respect also hands the parent's own inputs down (its body has PROJECT_CLIENT_ID …).
@@ -27,7 +43,10 @@ describe("Redocly Respect e2e cases across documents", () => {
     Effect.gen(function*() {
       // Needs: arazzo sources (13:11), unsupported-workflow-step 24:21. Respect's override is a
       // CLI parameter and its URL does not resolve; here it is Servers.layer and a local server.
-      const mod = yield* peer("redocly/server-override-with-console-parameters/server-override-with-console-parameters.arazzo.yaml", cafe)
+      const mod = yield* peer(
+        "redocly/server-override-with-console-parameters/server-override-with-console-parameters.arazzo.yaml",
+        cafe
+      )
       const server = yield* peerServer({ "GET /cafe-api-bad-endpoint/menu": menu })
       const run = against({ "cafe-api": `${server.url}/cafe-api-bad-endpoint` })
       const result = yield* mod["getMenuItems"]!({}).pipe(run)
@@ -56,7 +75,10 @@ describe("Redocly Respect e2e cases across documents", () => {
     // BUG today: no diagnostic. Arazzo 1.0.1: dependsOn names workflows of this document, or of
     // an arazzo-type source via `$sourceDescriptions.<name>.<workflowId>`; cafe-api is openapi
     // and has no workflows. Respect fails that workflow at run time and runs the others.
-    const { errors } = await generatePeer("redocly/workflow-depends-on-not-found/workflow-depends-on-not-found.arazzo.yaml", cafe)
+    const { errors } = await generatePeer(
+      "redocly/workflow-depends-on-not-found/workflow-depends-on-not-found.arazzo.yaml",
+      cafe
+    )
     expect(errors.map((d) => d.line)).toEqual([15])
   })
 
@@ -64,8 +86,14 @@ describe("Redocly Respect e2e cases across documents", () => {
     Effect.gen(function*() {
       // Needs: arazzo sources (13:11), unsupported-workflow-step 32:21, and dependsOn with
       // `$workflows.*` (our copy adds the dependsOn Respect does without; see fixtures/README.md).
-      const mod = yield* peer("redocly/outputs-access-syntax-variations/outputs-access-syntax-variations.depends-on.arazzo.yaml", cafe)
-      const server = yield* peerServer({ "GET /menu": menu, "POST /oauth2/register": problemJson(registerValidationFailed, 400) })
+      const mod = yield* peer(
+        "redocly/outputs-access-syntax-variations/outputs-access-syntax-variations.depends-on.arazzo.yaml",
+        cafe
+      )
+      const server = yield* peerServer({
+        "GET /menu": menu,
+        "POST /oauth2/register": problemJson(registerValidationFailed, 400)
+      })
       const result = yield* mod["getMenuItemsByErrorField"]!({}).pipe(against({ "cafe-api": server.url }))
       expect(result._tag).toBe("Completed")
       const create = server.to("POST /oauth2/register")[0]!

@@ -12,7 +12,10 @@ describe("Redocly Respect e2e: replacements", () => {
   it.scopedLive("JSON and form bodies with replaced values", () =>
     Effect.gen(function*() {
       const mod = yield* peer("redocly/replacements/replacements.arazzo.yaml", { "cafe-api": cafeApi })
-      const unauthorized = problemJson({ type: "about:blank", title: "Unauthorized", status: 401, instance: "/orders" }, 401)
+      const unauthorized = problemJson(
+        { type: "about:blank", title: "Unauthorized", status: 401, instance: "/orders" },
+        401
+      )
       const server = yield* peerServer({
         "GET /menu": { status: 200, body: emptyMenuPage },
         "POST /oauth2/register": problemJson(registerValidationFailed, 400),
@@ -23,7 +26,13 @@ describe("Redocly Respect e2e: replacements", () => {
       const [, json, form1, form2] = server.received
       expect(json!.json).toEqual({ object: "my-custom-object", page: ["2025-01-01"], items: "list" })
       expect(form1!.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/)
-      expect(Object.fromEntries(new URLSearchParams(form1!.body))).toEqual({ customerName: "list", location: "New York" })
-      expect(Object.fromEntries(new URLSearchParams(form2!.body))).toEqual({ customerName: "list", location: "Jakarta" })
+      expect(Object.fromEntries(new URLSearchParams(form1!.body))).toEqual({
+        customerName: "list",
+        location: "New York"
+      })
+      expect(Object.fromEntries(new URLSearchParams(form2!.body))).toEqual({
+        customerName: "list",
+        location: "Jakarta"
+      })
     }))
 })

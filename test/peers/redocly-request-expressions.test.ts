@@ -10,13 +10,16 @@ const cafe = { "cafe-api": cafeApi }
 const menu = { status: 200, body: emptyMenuPage }
 
 describe("Redocly Respect e2e cases: request expressions and workflow-level parameters", () => {
-
   it.scopedLive("implicit: workflow-level header parameters reach every step; no body is invented from OpenAPI examples", () =>
     Effect.gen(function*() {
       const mod = yield* peer("redocly/implicit/implicit.arazzo.yaml")
       const server = yield* peerServer({
         "POST /activities": { status: 204 },
-        "POST /quizzes": problemJson({ type: "http://example.com", title: "Media type \"application/original\" is not supported", status: 400 }, 400)
+        "POST /quizzes": problemJson({
+          type: "http://example.com",
+          title: "Media type \"application/original\" is not supported",
+          status: 400
+        }, 400)
       })
       const error = yield* mod["implicitContentType"]!({}).pipe(against({ testing_acme: server.url }), Effect.flip)
       expect(server.log()).toEqual(["POST /activities", "POST /quizzes"])

@@ -39,7 +39,16 @@ describe("Redocly Respect e2e cases", () => {
       // Recorded: /breeds and /facts answer a paginated object where cats.yaml says an array.
       const page = (data: unknown) => ({ current_page: 1, data, per_page: 1, total: 1 })
       const server = yield* peerServer({
-        "GET /breeds": { status: 200, body: page([{ breed: "Abyssinian", country: "Ethiopia", origin: "Natural/Standard", coat: "Short", pattern: "Ticked" }]) },
+        "GET /breeds": {
+          status: 200,
+          body: page([{
+            breed: "Abyssinian",
+            country: "Ethiopia",
+            origin: "Natural/Standard",
+            coat: "Short",
+            pattern: "Ticked"
+          }])
+        },
         "GET /fact": { status: 200, body: { fact: "Cats sleep 70% of their lives.", length: 30 } },
         "GET /facts": { status: 200, body: page([{ fact: "Cats have 32 muscles in each ear.", length: 33 }]) }
       })
@@ -64,7 +73,10 @@ describe("Redocly Respect e2e cases", () => {
 
   it.scopedLive("step-on-success-type-end-action: an onSuccess end stops client-registration before create-client", () =>
     Effect.gen(function*() {
-      const mod = yield* peer("redocly/step-on-success-type-end-action/step-on-success-type-end-action.arazzo.yaml", cafe)
+      const mod = yield* peer(
+        "redocly/step-on-success-type-end-action/step-on-success-type-end-action.arazzo.yaml",
+        cafe
+      )
       const server = yield* peerServer({
         "GET /menu": menu,
         "POST /oauth2/register": problemJson(registerValidationFailed, 400)
@@ -104,7 +116,10 @@ describe("Redocly Respect e2e cases", () => {
     // Respect runs it and sends the header `custom_price: undefined` (the text "undefined") with
     // `price` left out of the body. Our generator refuses `$inputs.custom_price` against an
     // inputs schema without that property, at the place it is read.
-    const { errors } = await generatePeer("redocly/inputs-passed-to-step-target-workflow-and-remapped/events.arazzo.yaml", cafe)
+    const { errors } = await generatePeer(
+      "redocly/inputs-passed-to-step-target-workflow-and-remapped/events.arazzo.yaml",
+      cafe
+    )
     // (the workflow-level header parameter reading it at 26:16 is reported too once workflow-level
     // parameters are lowered, which is in progress)
     expect(errors.map((d) => [d.code, d.line, d.column])).toContainEqual(["unknown-input", 52, 20])

@@ -152,15 +152,23 @@ export const peerServer = (routes: Readonly<Record<string, Route>>): Effect.Effe
           counts.set(key, n + 1)
           const route = routes[key]
           const answer: Answer = route === undefined
-            ? { status: 404, body: { title: `no route ${key}` }, headers: { "content-type": "application/problem+json" } }
-            : typeof route === "function" ? route(request, n) : route
+            ? {
+              status: 404,
+              body: { title: `no route ${key}` },
+              headers: { "content-type": "application/problem+json" }
+            }
+            : typeof route === "function"
+            ? route(request, n)
+            : route
           const headers: OutgoingHttpHeaders = { ...answer.headers }
           let text = ""
           if (answer.body !== undefined) {
             if (typeof answer.body === "string") text = answer.body
             else {
               text = JSON.stringify(answer.body)
-              if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json"
+              if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+                headers["content-type"] = "application/json"
+              }
             }
           }
           res.writeHead(answer.status, { ...headers, "content-length": Buffer.byteLength(text) })
@@ -196,7 +204,8 @@ export const fastPolicies: Arazzo.PolicySettings = {
 }
 
 /** Provides an HTTP client, the given server URLs per source name, and fast policies. */
-export const against = (servers: Readonly<Record<string, string>>, policy: Arazzo.PolicySettings = {}) =>
+export const against =
+  (servers: Readonly<Record<string, string>>, policy: Arazzo.PolicySettings = {}) =>
   <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>): Effect.Effect<A, E> =>
     effect.pipe(Effect.provide(Layer.mergeAll(
       NodeHttpClient.layerUndici,

@@ -4,8 +4,8 @@
  * exported spans are checked: one per workflow and per step attempt with their attributes,
  * nested workflow › step › HTTP client, and no trace of the API token anywhere.
  */
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
+import { describe, expect, it } from "@effect/vitest"
 import { SpanStatusCode } from "@opentelemetry/api"
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import * as Effect from "effect/Effect"

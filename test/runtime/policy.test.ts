@@ -15,8 +15,15 @@ describe("Policies", () => {
   it.effect("step overrides workflow overrides global, and layers stack", () =>
     Effect.gen(function*() {
       const global = Policies.layer({ stepTimeout: "1 second" })
-      const perWorkflow = Policies.layer({ workflows: { wf: { stepTimeout: "2 seconds", steps: { poll: { stepTimeout: "3 seconds" } } } } })
-      const policies = Effect.all([forStep("wf", "poll"), forStep("wf", "other"), forStep("another", "poll"), forWorkflow("wf")])
+      const perWorkflow = Policies.layer({
+        workflows: { wf: { stepTimeout: "2 seconds", steps: { poll: { stepTimeout: "3 seconds" } } } }
+      })
+      const policies = Effect.all([
+        forStep("wf", "poll"),
+        forStep("wf", "other"),
+        forStep("another", "poll"),
+        forWorkflow("wf")
+      ])
       const [poll, other, elsewhere, workflow] = yield* policies.pipe(
         Effect.provide(Layer.provide(perWorkflow, global))
       )

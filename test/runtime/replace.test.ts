@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import { it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { replace } from "../../runtime/index.js"
 import { type Body, build, form, json, multipart, operation, text } from "../../runtime/request.js"
@@ -82,12 +82,18 @@ describe("JSON bodies", () => {
   it.effect("fail, naming the target, where RFC 6901 finds nothing to set", () =>
     Effect.gen(function*() {
       const fails = (target: string) => replaced(json(order()), [{ target, value: 1 }]).pipe(Effect.flip)
-      expect(yield* fails("/items/2")).toBe("replacement `/items/2`: index 2 is past the end of the array at `/items` (length 2)")
+      expect(yield* fails("/items/2")).toBe(
+        "replacement `/items/2`: index 2 is past the end of the array at `/items` (length 2)"
+      )
       expect(yield* fails("/items/01")).toBe("replacement `/items/01`: `01` is not an index of the array at `/items`")
       expect(yield* fails("/missing/x")).toBe("replacement `/missing/x`: `/missing` does not exist")
       expect(yield* fails("/note/x")).toBe("replacement `/note/x`: `/note` is a string, which has no members")
-      expect(yield* fails("/items/-/sku")).toBe("replacement `/items/-/sku`: `-` (after the last element) has nothing to step into")
-      expect(yield* fails("note")).toBe("replacement `note`: is not a JSON Pointer (it must be empty or start with `/`)")
+      expect(yield* fails("/items/-/sku")).toBe(
+        "replacement `/items/-/sku`: `-` (after the last element) has nothing to step into"
+      )
+      expect(yield* fails("note")).toBe(
+        "replacement `note`: is not a JSON Pointer (it must be empty or start with `/`)"
+      )
       expect(yield* fails("/a~2")).toMatch(/is not a JSON Pointer/)
     }))
 
@@ -225,16 +231,29 @@ describe("a replaced body on the wire", () => {
         Effect.flatMap(build(server.url, post, {}, body), ({ request }) => client.execute(request))
 
       const payload = deepFreeze({ customer: { name: "Ann" }, items: [{ sku: "a" }] })
-      yield* send(yield* replace(json(payload), [{ target: "/customer/name", value: "Bo" }, { target: "/items/-", value: { sku: "b" } }]))
-      yield* send(yield* replace(text("customerName=x&location=Kyiv", "application/x-www-form-urlencoded"), [
-        { target: "/location", value: "Lviv" }
-      ]))
-      const xml = replaceXml("<?xml version=\"1.0\"?><order><city>Kyiv</city></order>", [{ target: "/order/city", value: "Lviv" }])
+      yield* send(
+        yield* replace(json(payload), [{ target: "/customer/name", value: "Bo" }, {
+          target: "/items/-",
+          value: { sku: "b" }
+        }])
+      )
+      yield* send(
+        yield* replace(text("customerName=x&location=Kyiv", "application/x-www-form-urlencoded"), [
+          { target: "/location", value: "Lviv" }
+        ])
+      )
+      const xml = replaceXml("<?xml version=\"1.0\"?><order><city>Kyiv</city></order>", [{
+        target: "/order/city",
+        value: "Lviv"
+      }])
       if (typeof xml !== "string") return expect.unreachable(xml.error)
       yield* send(text(xml, "application/xml"))
 
       expect(received).toEqual([
-        { contentType: "application/json", text: "{\"customer\":{\"name\":\"Bo\"},\"items\":[{\"sku\":\"a\"},{\"sku\":\"b\"}]}" },
+        {
+          contentType: "application/json",
+          text: "{\"customer\":{\"name\":\"Bo\"},\"items\":[{\"sku\":\"a\"},{\"sku\":\"b\"}]}"
+        },
         { contentType: "application/x-www-form-urlencoded", text: "customerName=x&location=Lviv" },
         { contentType: "application/xml", text: "<?xml version=\"1.0\"?><order><city>Lviv</city></order>" }
       ])

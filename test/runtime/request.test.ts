@@ -1,6 +1,6 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -67,8 +67,12 @@ describe("form and multipart bodies from a whole value", () => {
       const post = operation(source("api", "https://h"), "POST", "/x")
       const ok = yield* build("https://h", post, {}, form({ a: "1" }))
       expect(ok.request.body._tag).toBe("Uint8Array")
-      expect(yield* build("https://h", post, {}, form("a=1")).pipe(Effect.flip)).toBe("a form body must be an object of fields, not a string")
-      expect(yield* build("https://h", post, {}, multipart([1])).pipe(Effect.flip)).toBe("a multipart body must be an object of parts, not an array")
+      expect(yield* build("https://h", post, {}, form("a=1")).pipe(Effect.flip)).toBe(
+        "a form body must be an object of fields, not a string"
+      )
+      expect(yield* build("https://h", post, {}, multipart([1])).pipe(Effect.flip)).toBe(
+        "a multipart body must be an object of parts, not an array"
+      )
     }))
 })
 
@@ -116,36 +120,39 @@ describe("parameter serialization", () => {
     ["node:http", NodeHttpClient.layer],
     ["fetch", FetchHttpClient.layer]
   ]
-  it.each(clients)("sends the serialized URL, headers and cookies unchanged over %s", (_, layer) =>
-    Effect.gen(function*() {
-      const server = yield* misbehavingServer({
-        "GET /paint/.blue.black.brown": (_req, res) => sendJson(res, 200, {})
-      })
-      const op = operation(source("api", server.url), "GET", "/paint/{color}", "paint", {
-        path: { color: { style: "label", explode: true } },
-        query: {
-          spaced: { style: "spaceDelimited" },
-          raw: { allowReserved: true },
-          filter: { style: "deepObject", explode: true },
-          csv: { style: "form", explode: false }
-        },
-        header: { "x-rgb": { explode: true } },
-        cookie: { list: { explode: false } }
-      })
-      const built = yield* build(server.url, op, {
-        path: colors.path,
-        query: { spaced: ["a", "b"], raw: "x/y?z:@!$'()*+,;=", filter: { R: 100 }, csv: ["1", "2"], plain: "p q~" },
-        header: { "X-RGB": { R: 100, G: 200 } },
-        cookie: { list: ["a", "b"], one: "1" }
-      }, undefined)
-      const client = yield* HttpClient.HttpClient
-      const response = yield* client.execute(built.request)
-      expect(response.status).toBe(200)
-      const exchange = server.exchanges[0]
-      expect(exchange?.url).toBe(
-        "/paint/.blue.black.brown?spaced=a%20b&raw=x/y?z:@!$%27()*+,;=&filter%5BR%5D=100&csv=1,2&plain=p%20q~"
-      )
-      expect(exchange?.headers["x-rgb"]).toBe("R=100,G=200")
-      expect(exchange?.headers["cookie"]).toBe("list=a,b; one=1")
-    }).pipe(Effect.provide(layer), Effect.scoped, Effect.runPromise))
+  it.each(clients)(
+    "sends the serialized URL, headers and cookies unchanged over %s",
+    (_, layer) =>
+      Effect.gen(function*() {
+        const server = yield* misbehavingServer({
+          "GET /paint/.blue.black.brown": (_req, res) => sendJson(res, 200, {})
+        })
+        const op = operation(source("api", server.url), "GET", "/paint/{color}", "paint", {
+          path: { color: { style: "label", explode: true } },
+          query: {
+            spaced: { style: "spaceDelimited" },
+            raw: { allowReserved: true },
+            filter: { style: "deepObject", explode: true },
+            csv: { style: "form", explode: false }
+          },
+          header: { "x-rgb": { explode: true } },
+          cookie: { list: { explode: false } }
+        })
+        const built = yield* build(server.url, op, {
+          path: colors.path,
+          query: { spaced: ["a", "b"], raw: "x/y?z:@!$'()*+,;=", filter: { R: 100 }, csv: ["1", "2"], plain: "p q~" },
+          header: { "X-RGB": { R: 100, G: 200 } },
+          cookie: { list: ["a", "b"], one: "1" }
+        }, undefined)
+        const client = yield* HttpClient.HttpClient
+        const response = yield* client.execute(built.request)
+        expect(response.status).toBe(200)
+        const exchange = server.exchanges[0]
+        expect(exchange?.url).toBe(
+          "/paint/.blue.black.brown?spaced=a%20b&raw=x/y?z:@!$%27()*+,;=&filter%5BR%5D=100&csv=1,2&plain=p%20q~"
+        )
+        expect(exchange?.headers["x-rgb"]).toBe("R=100,G=200")
+        expect(exchange?.headers["cookie"]).toBe("list=a,b; one=1")
+      }).pipe(Effect.provide(layer), Effect.scoped, Effect.runPromise)
+  )
 })

@@ -8,8 +8,8 @@ import {
   type ParameterStyle,
   pathParameter,
   queryParameter,
-  resolveStyle,
   type ResolvedStyle,
+  resolveStyle,
   styleOf
 } from "../../runtime/serialize.js"
 
@@ -58,7 +58,9 @@ describe("the OpenAPI 3.1.1 style examples table", () => {
   })
 
   it("query deepObject explode=true", () => {
-    expect(query(object, { style: "deepObject", explode: true })).toBe("?color%5BR%5D=100&color%5BG%5D=200&color%5BB%5D=150")
+    expect(query(object, { style: "deepObject", explode: true })).toBe(
+      "?color%5BR%5D=100&color%5BG%5D=200&color%5BB%5D=150"
+    )
   })
 
   it("header simple, both explodes (the path simple row, not percent-encoded)", () => {

@@ -12,11 +12,17 @@ describe("Servers", () => {
   it.effect("uses the OpenAPI server by default, a Layer or Config when given", () =>
     Effect.gen(function*() {
       expect(yield* baseUrl(api)).toBe("https://orchestration.civitai.com")
-      expect(yield* baseUrl(api).pipe(Effect.provide(Servers.layer({ civitaiOrchestrationApi: "http://127.0.0.1:9/" }))))
+      expect(
+        yield* baseUrl(api).pipe(Effect.provide(Servers.layer({ civitaiOrchestrationApi: "http://127.0.0.1:9/" })))
+      )
         .toBe("http://127.0.0.1:9")
       expect(configKey("civitaiOrchestrationApi")).toBe("ARAZZO_SERVER_CIVITAI_ORCHESTRATION_API")
       const fromConfig = Servers.layerConfig(["civitaiOrchestrationApi"]).pipe(
-        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["ARAZZO_SERVER_CIVITAI_ORCHESTRATION_API", "http://staging"]]))))
+        Layer.provide(
+          Layer.setConfigProvider(
+            ConfigProvider.fromMap(new Map([["ARAZZO_SERVER_CIVITAI_ORCHESTRATION_API", "http://staging"]]))
+          )
+        )
       )
       expect(yield* baseUrl(api).pipe(Effect.provide(fromConfig))).toBe("http://staging")
     }))

@@ -18,7 +18,11 @@ describe("MockApi", () => {
     withMock(
       {
         "GET /pets": { json: [{ id: 1 }] },
-        "POST /pets": { status: 201, json: { id: 2 }, headers: { "content-type": "application/vnd.pet+json", location: "/pets/2" } }
+        "POST /pets": {
+          status: 201,
+          json: { id: 2 },
+          headers: { "content-type": "application/vnd.pet+json", location: "/pets/2" }
+        }
       },
       Effect.gen(function*() {
         const list = yield* get("https://api.test/pets")
@@ -92,7 +96,9 @@ describe("MockApi", () => {
   it.effect("a sequence answers in order, then repeats its last reply", () =>
     withMock(
       {
-        "GET /jobs/{id}": [{ json: { status: "processing" } }, { json: { status: "processing" } }, { json: { status: "done" } }]
+        "GET /jobs/{id}": [{ json: { status: "processing" } }, { json: { status: "processing" } }, {
+          json: { status: "done" }
+        }]
       },
       Effect.gen(function*() {
         const statuses: Array<unknown> = []
@@ -110,12 +116,17 @@ describe("MockApi", () => {
   it.effect("a function route sees the recorded request and may answer with an Effect", () =>
     withMock(
       {
-        "POST /echo/{name}": (request) => ({ status: 201, json: { name: request.params["name"], got: request.json() } }),
+        "POST /echo/{name}": (request) => ({
+          status: 201,
+          json: { name: request.params["name"], got: request.json() }
+        }),
         "GET /later": () => Effect.succeed({ text: "from an effect" })
       },
       Effect.gen(function*() {
         const client = yield* HttpClient.HttpClient
-        const echoed = yield* client.execute(HttpClientRequest.post("http://x/echo/ada").pipe(HttpClientRequest.bodyUnsafeJson({ a: 1 })))
+        const echoed = yield* client.execute(
+          HttpClientRequest.post("http://x/echo/ada").pipe(HttpClientRequest.bodyUnsafeJson({ a: 1 }))
+        )
         expect(echoed.status).toBe(201)
         expect(yield* echoed.json).toEqual({ name: "ada", got: { a: 1 } })
         expect(yield* Effect.flatMap(get("http://x/later"), (r) => r.text)).toBe("from an effect")
@@ -131,9 +142,14 @@ describe("MockApi", () => {
         form.append("file", new Blob([new Uint8Array([9, 8, 7])], { type: "image/png" }), "a.png")
         form.append("moderate", "true")
         yield* client.execute(
-          HttpClientRequest.post("http://x/upload").pipe(HttpClientRequest.bearerToken("s3cret"), HttpClientRequest.bodyFormData(form))
+          HttpClientRequest.post("http://x/upload").pipe(
+            HttpClientRequest.bearerToken("s3cret"),
+            HttpClientRequest.bodyFormData(form)
+          )
         )
-        yield* client.execute(HttpClientRequest.put("http://x/doc?v=2").pipe(HttpClientRequest.bodyText("plain words", "text/plain")))
+        yield* client.execute(
+          HttpClientRequest.put("http://x/doc?v=2").pipe(HttpClientRequest.bodyText("plain words", "text/plain"))
+        )
 
         const [upload, doc] = yield* MockApi.requests
         expect(upload?.method).toBe("POST")

@@ -1,36 +1,49 @@
 import { describe, expect, it } from "vitest"
-import { at, equal, greaterOrEqual, greaterThan, lessOrEqual, lessThan, notEqual, truthy } from "../../runtime/values.js"
+import {
+  at,
+  equal,
+  greaterOrEqual,
+  greaterThan,
+  lessOrEqual,
+  lessThan,
+  notEqual,
+  truthy
+} from "../../runtime/values.js"
 
 describe("at", () => {
   const body = { steps: [{ jobs: [{ result: { blobs: [{ url: "u" }] } }] }], "a/b": 1, list: ["x"] }
-  it.each([
-    [["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], "u"],
-    [["steps", "0", "jobs"], body.steps[0]!.jobs],
-    [["a/b"], 1],
-    [["list", 1], undefined],
-    [["list", "01"], undefined],
-    [["steps", 0, "missing", "deeper"], undefined],
-    [[], body],
-    [["toString"], undefined]
-  ] as const)("%j", (path, want) => {
+  it.each(
+    [
+      [["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], "u"],
+      [["steps", "0", "jobs"], body.steps[0]!.jobs],
+      [["a/b"], 1],
+      [["list", 1], undefined],
+      [["list", "01"], undefined],
+      [["steps", 0, "missing", "deeper"], undefined],
+      [[], body],
+      [["toString"], undefined]
+    ] as const
+  )("%j", (path, want) => {
     expect(at(body, path)).toEqual(want)
   })
 })
 
 describe("equal (Arazzo loose equality)", () => {
-  it.each([
-    ["processing", "PROCESSING", true],
-    ["processing", "processed", false],
-    [201, 201, true],
-    [201, "201", true],
-    [201, "201x", false],
-    [true, "true", true],
-    [false, "TRUE", false],
-    [null, undefined, true],
-    [null, 0, false],
-    [undefined, "", false],
-    [{}, {}, false]
-  ] as const)("%j == %j is %s", (left, right, want) => {
+  it.each(
+    [
+      ["processing", "PROCESSING", true],
+      ["processing", "processed", false],
+      [201, 201, true],
+      [201, "201", true],
+      [201, "201x", false],
+      [true, "true", true],
+      [false, "TRUE", false],
+      [null, undefined, true],
+      [null, 0, false],
+      [undefined, "", false],
+      [{}, {}, false]
+    ] as const
+  )("%j == %j is %s", (left, right, want) => {
     expect(equal(left, right)).toBe(want)
     expect(notEqual(left, right)).toBe(!want)
   })

@@ -121,7 +121,10 @@ describe("replaceXml", () => {
   })
 
   it("escapes what it writes", () => {
-    const replaced = replaceXml("<a x=\"1\"><b/></a>", [{ target: "/a/b", value: "<c>&</c>" }, { target: "/a/@x", value: "\"" }])
+    const replaced = replaceXml("<a x=\"1\"><b/></a>", [{ target: "/a/b", value: "<c>&</c>" }, {
+      target: "/a/@x",
+      value: "\""
+    }])
     expect(replaced).toBe("<a x=\"&quot;\"><b>&lt;c&gt;&amp;&lt;/c&gt;</b></a>")
   })
 

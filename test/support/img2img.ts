@@ -53,4 +53,5 @@ export const eventually = (condition: () => boolean, timeoutMs = 5_000): Effect.
   )
 
 /** Sleeps on the real clock. */
-export const realSleep = (ms: number): Effect.Effect<void> => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
+export const realSleep = (ms: number): Effect.Effect<void> =>
+  Effect.promise(() => new Promise((r) => setTimeout(r, ms)))

@@ -4,11 +4,11 @@
  * answers that never come. It records every exchange, and whether the client went away before
  * the answer was finished. Closed (connections included) when the test's scope closes.
  */
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http"
-import { Buffer } from "node:buffer"
-import type { AddressInfo } from "node:net"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { Buffer } from "node:buffer"
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
 
 /** One request and how its answer ended. */
 export interface Exchange {

@@ -3,9 +3,9 @@
  * examples, the Civitai family) pass; each problem is one diagnostic, at the offending value,
  * said in document terms, with `oneOf`/`anyOf` cascades collapsed.
  */
+import { Ajv2020 } from "ajv/dist/2020.js"
 import { readdirSync, readFileSync } from "node:fs"
 import * as path from "node:path"
-import { Ajv2020 } from "ajv/dist/2020.js"
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import type { Diagnostic } from "../../generator/diagnostics.js"
@@ -79,7 +79,8 @@ describe("OAI fail fixtures", () => {
 })
 
 // A document whose first step starts on line 11, column 9 (after `      - `).
-const document = (steps: string, top = "arazzo: 1.0.1") => `${top}
+const document = (steps: string, top = "arazzo: 1.0.1") =>
+  `${top}
 info:
   title: Pets
   version: "1"
@@ -91,31 +92,49 @@ workflows:
     steps:
 ${steps}`
 
-const step = (extra = "") => `      - stepId: get
+const step = (extra = "") =>
+  `      - stepId: get
         operationId: getPet
 ${extra}`
 
 interface Case {
   readonly name: string
   readonly text: string
-  readonly expected: ReadonlyArray<{ readonly code: string; readonly line: number; readonly column: number; readonly message: string | RegExp }>
+  readonly expected: ReadonlyArray<
+    { readonly code: string; readonly line: number; readonly column: number; readonly message: string | RegExp }
+  >
 }
 
 const cases: ReadonlyArray<Case> = [
   {
     name: "a step without stepId, at the step",
     text: document("      - operationId: getPet\n"),
-    expected: [{ code: "structure-required", line: 11, column: 9, message: "step 1 of workflow `buy-pet` needs `stepId`" }]
+    expected: [{
+      code: "structure-required",
+      line: 11,
+      column: 9,
+      message: "step 1 of workflow `buy-pet` needs `stepId`"
+    }]
   },
   {
     name: "steps that are not an array, at the value",
     text: document("", "arazzo: 1.0.1").replace("    steps:\n", "    steps: {}\n"),
-    expected: [{ code: "structure-type", line: 10, column: 12, message: "`steps` of workflow `buy-pet` must be an array (got an object)" }]
+    expected: [{
+      code: "structure-type",
+      line: 10,
+      column: 12,
+      message: "`steps` of workflow `buy-pet` must be an array (got an object)"
+    }]
   },
   {
     name: "an empty steps array",
     text: document("", "arazzo: 1.0.1").replace("    steps:\n", "    steps: []\n"),
-    expected: [{ code: "structure-min-items", line: 10, column: 12, message: "`steps` of workflow `buy-pet` must not be empty" }]
+    expected: [{
+      code: "structure-min-items",
+      line: 10,
+      column: 12,
+      message: "`steps` of workflow `buy-pet` must not be empty"
+    }]
   },
   {
     name: "an Arazzo version that is not 1.0.x, at the version",
@@ -140,7 +159,8 @@ const cases: ReadonlyArray<Case> = [
       code: "structure-additional-property",
       line: 14,
       column: 11,
-      message: "unexpected property `sucessCriteria` in step `get` of workflow `buy-pet`, a Step object (did you mean `successCriteria`?)"
+      message:
+        "unexpected property `sucessCriteria` in step `get` of workflow `buy-pet`, a Step object (did you mean `successCriteria`?)"
     }]
   },
   {
@@ -169,7 +189,11 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a retry failure action names neither a workflow nor a step (valid in this schema)",
-    text: document(step("        onFailure:\n          - name: again\n            type: retry\n            retryAfter: 1\n            retryLimit: 3\n")),
+    text: document(
+      step(
+        "        onFailure:\n          - name: again\n            type: retry\n            retryAfter: 1\n            retryLimit: 3\n"
+      )
+    ),
     expected: []
   },
   {
@@ -179,35 +203,52 @@ const cases: ReadonlyArray<Case> = [
       code: "structure-one-of",
       line: 14,
       column: 13,
-      message: "onFailure action `away` of step `get` of workflow `buy-pet` needs one of `workflowId` or `stepId` (a `goto` action says where to go)"
+      message:
+        "onFailure action `away` of step `get` of workflow `buy-pet` needs one of `workflowId` or `stepId` (a `goto` action says where to go)"
     }]
   },
   {
     name: "a goto action naming both targets",
-    text: document(step("        onSuccess:\n          - { name: both, type: goto, stepId: get, workflowId: buy-pet }\n")),
+    text: document(
+      step("        onSuccess:\n          - { name: both, type: goto, stepId: get, workflowId: buy-pet }\n")
+    ),
     expected: [{
       code: "structure-one-of",
       line: 14,
       column: 13,
-      message: "onSuccess action `both` of step `get` of workflow `buy-pet` has `workflowId` and `stepId`; it needs exactly one of `workflowId` or `stepId` (a `goto` action says where to go)"
+      message:
+        "onSuccess action `both` of step `get` of workflow `buy-pet` has `workflowId` and `stepId`; it needs exactly one of `workflowId` or `stepId` (a `goto` action says where to go)"
     }]
   },
   {
     name: "an action without a type: no goto noise from the vacuous if",
     text: document(step("        onSuccess:\n          - name: done\n            typ: end\n")),
     expected: [
-      { code: "structure-required", line: 14, column: 13, message: "onSuccess action `done` of step `get` of workflow `buy-pet` needs `type`" },
-      { code: "structure-additional-property", line: 15, column: 18, message: /unexpected property `typ` .*a Success Action object \(did you mean `type`\?\)/ }
+      {
+        code: "structure-required",
+        line: 14,
+        column: 13,
+        message: "onSuccess action `done` of step `get` of workflow `buy-pet` needs `type`"
+      },
+      {
+        code: "structure-additional-property",
+        line: 15,
+        column: 18,
+        message: /unexpected property `typ` .*a Success Action object \(did you mean `type`\?\)/
+      }
     ]
   },
   {
     name: "a reusable action with a misspelt member is judged as a Reusable object",
-    text: document(step("        onSuccess:\n          - reference: $components.successActions.done\n            valu: 1\n")),
+    text: document(
+      step("        onSuccess:\n          - reference: $components.successActions.done\n            valu: 1\n")
+    ),
     expected: [{
       code: "structure-additional-property",
       line: 15,
       column: 19,
-      message: "unexpected property `valu` in onSuccess action 1 of step `get` of workflow `buy-pet`, a Reusable object (did you mean `value`?)"
+      message:
+        "unexpected property `valu` in onSuccess action 1 of step `get` of workflow `buy-pet`, a Reusable object (did you mean `value`?)"
     }]
   },
   {
@@ -217,7 +258,8 @@ const cases: ReadonlyArray<Case> = [
       code: "structure-one-of",
       line: 14,
       column: 13,
-      message: "onSuccess action 1 of step `get` of workflow `buy-pet` must be a Success Action object or a Reusable object (got a string `done`)"
+      message:
+        "onSuccess action 1 of step `get` of workflow `buy-pet` must be a Success Action object or a Reusable object (got a string `done`)"
     }]
   },
   {
@@ -227,27 +269,41 @@ const cases: ReadonlyArray<Case> = [
       code: "structure-one-of",
       line: 11,
       column: 9,
-      message: "step `get` of workflow `buy-pet` has `operationId` and `workflowId`; it needs exactly one of `operationId`, `operationPath` or `workflowId` (a step calls exactly one operation or workflow)"
+      message:
+        "step `get` of workflow `buy-pet` has `operationId` and `workflowId`; it needs exactly one of `operationId`, `operationPath` or `workflowId` (a step calls exactly one operation or workflow)"
     }]
   },
   {
     name: "a parameter of an operation step without `in`",
     text: document(step("        parameters:\n          - { name: petId, value: 1 }\n")),
-    expected: [{ code: "structure-required", line: 14, column: 13, message: /^parameter `petId` of step `get` of workflow `buy-pet` needs `in`/ }]
+    expected: [{
+      code: "structure-required",
+      line: 14,
+      column: 13,
+      message: /^parameter `petId` of step `get` of workflow `buy-pet` needs `in`/
+    }]
   },
   {
     name: "a success criterion without condition, at the criterion",
     text: document(step("        successCriteria:\n          - context: $statusCode\n")),
-    expected: [{ code: "structure-required", line: 14, column: 13, message: "success criterion 1 of step `get` of workflow `buy-pet` needs `condition`" }]
+    expected: [{
+      code: "structure-required",
+      line: 14,
+      column: 13,
+      message: "success criterion 1 of step `get` of workflow `buy-pet` needs `condition`"
+    }]
   },
   {
     name: "an unknown criterion type: the enum, not the cascade of anyOf branches",
-    text: document(step("        successCriteria:\n          - { condition: $.ok, context: $response.body, type: jsonpat }\n")),
+    text: document(
+      step("        successCriteria:\n          - { condition: $.ok, context: $response.body, type: jsonpat }\n")
+    ),
     expected: [{
       code: "structure-enum",
       line: 14,
       column: 63,
-      message: "`type` of success criterion 1 of step `get` of workflow `buy-pet` must be one of `simple`, `regex`, `jsonpath` or `xpath` (got `jsonpat`; did you mean `jsonpath`?)"
+      message:
+        "`type` of success criterion 1 of step `get` of workflow `buy-pet` must be one of `simple`, `regex`, `jsonpath` or `xpath` (got `jsonpat`; did you mean `jsonpath`?)"
     }]
   },
   {
@@ -266,8 +322,17 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a nested expression type without version",
-    text: document(step("        successCriteria:\n          - condition: $[?@.ok]\n            context: $response.body\n            type:\n              type: jsonpath\n")),
-    expected: [{ code: "structure-required", line: 17, column: 15, message: "`type` of success criterion 1 of step `get` of workflow `buy-pet` needs `version`" }]
+    text: document(
+      step(
+        "        successCriteria:\n          - condition: $[?@.ok]\n            context: $response.body\n            type:\n              type: jsonpath\n"
+      )
+    ),
+    expected: [{
+      code: "structure-required",
+      line: 17,
+      column: 15,
+      message: "`type` of success criterion 1 of step `get` of workflow `buy-pet` needs `version`"
+    }]
   },
   {
     name: "replacement values of any type (the spec says Any; the schema says string)",
@@ -278,72 +343,137 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a replacement without value",
-    text: document(step("        requestBody:\n          payload: { a: 1 }\n          replacements:\n            - { target: /a }\n")),
+    text: document(
+      step("        requestBody:\n          payload: { a: 1 }\n          replacements:\n            - { target: /a }\n")
+    ),
     expected: [{ code: "structure-required", line: 16, column: 15, message: /needs `value`/ }]
   },
   {
     name: "a criterion type without context",
     text: document(step("        successCriteria:\n          - { condition: ^2, type: regex }\n")),
-    expected: [{ code: "structure-dependent-required", line: 14, column: 13, message: "success criterion 1 of step `get` of workflow `buy-pet` has `type`, so it needs `context` too" }]
+    expected: [{
+      code: "structure-dependent-required",
+      line: 14,
+      column: 13,
+      message: "success criterion 1 of step `get` of workflow `buy-pet` has `type`, so it needs `context` too"
+    }]
   },
   {
     name: "x- extensions everywhere they are allowed",
     text: document(
-      step("        x-step: 1\n        successCriteria:\n          - { condition: $statusCode == 200, x-c: 1 }\n        onFailure:\n          - { name: r, type: retry, x-a: [1] }\n") +
+      step(
+        "        x-step: 1\n        successCriteria:\n          - { condition: $statusCode == 200, x-c: 1 }\n        onFailure:\n          - { name: r, type: retry, x-a: [1] }\n"
+      ) +
         "    x-workflow: { any: thing }\n",
       "arazzo: 1.0.1\nx-root: true"
-    ).replace("  title: Pets\n", "  title: Pets\n  x-info: 1\n").replace("    url: ./api.yml\n", "    url: ./api.yml\n    x-source: 1\n"),
+    ).replace("  title: Pets\n", "  title: Pets\n  x-info: 1\n").replace(
+      "    url: ./api.yml\n",
+      "    url: ./api.yml\n    x-source: 1\n"
+    ),
     expected: []
   },
   {
     name: "an extension with an upper-case X",
     text: document(step("        X-step: 1\n")),
-    expected: [{ code: "structure-additional-property", line: 13, column: 17, message: /`X-step` .*\(extensions must start with lowercase `x-`\)/ }]
+    expected: [{
+      code: "structure-additional-property",
+      line: 13,
+      column: 17,
+      message: /`X-step` .*\(extensions must start with lowercase `x-`\)/
+    }]
   },
   {
     name: "a Reusable object takes no extensions",
     text: document(step("        onSuccess:\n          - { reference: $components.successActions.done, x-a: 1 }\n")),
-    expected: [{ code: "structure-additional-property", line: 14, column: 64, message: /`x-a` .*a Reusable object \(it takes `reference` and `value`; no `x-` extensions here\)/ }]
+    expected: [{
+      code: "structure-additional-property",
+      line: 14,
+      column: 64,
+      message: /`x-a` .*a Reusable object \(it takes `reference` and `value`; no `x-` extensions here\)/
+    }]
   },
   {
     name: "a wrong retryLimit",
     text: document(step("        onFailure:\n          - { name: r, type: retry, retryLimit: -1 }\n")),
-    expected: [{ code: "structure-minimum", line: 14, column: 49, message: "`retryLimit` of onFailure action `r` of step `get` of workflow `buy-pet` must be >= 0 (got `-1`)" }]
+    expected: [{
+      code: "structure-minimum",
+      line: 14,
+      column: 49,
+      message: "`retryLimit` of onFailure action `r` of step `get` of workflow `buy-pet` must be >= 0 (got `-1`)"
+    }]
   },
   {
     name: "two identical source descriptions, at the second",
     text: document(step()).replace("    url: ./api.yml\n", "    url: ./api.yml\n  - name: api\n    url: ./api.yml\n"),
-    expected: [{ code: "structure-unique-items", line: 8, column: 5, message: "`sourceDescriptions` has two identical items (1 and 2); its items must be unique" }]
+    expected: [{
+      code: "structure-unique-items",
+      line: 8,
+      column: 5,
+      message: "`sourceDescriptions` has two identical items (1 and 2); its items must be unique"
+    }]
   },
   {
     name: "a component name with a space, at the name",
     text: `${document(step())}components:\n  parameters:\n    page size: { name: size, in: query, value: 10 }\n`,
-    expected: [{ code: "structure-property-names", line: 15, column: 16, message: /^the name `page size` in `components.parameters` must match / }]
+    expected: [{
+      code: "structure-property-names",
+      line: 15,
+      column: 16,
+      message: /^the name `page size` in `components.parameters` must match /
+    }]
   },
   {
     name: "workflow inputs that are not a JSON Schema",
     text: document(step()).replace("    steps:\n", "    inputs: { type: strin }\n    steps:\n"),
-    expected: [{ code: "structure-enum", line: 10, column: 21, message: /^`inputs.type` of workflow `buy-pet` must be one of .* \(got `strin`; did you mean `string`\?\)$/ }]
+    expected: [{
+      code: "structure-enum",
+      line: 10,
+      column: 21,
+      message: /^`inputs.type` of workflow `buy-pet` must be one of .* \(got `strin`; did you mean `string`\?\)$/
+    }]
   },
   {
     name: "a type list with a typo: the anyOf branch that got furthest, though both branches share a $ref",
     text: document(step()).replace("    steps:\n", "    inputs: { type: [strin] }\n    steps:\n"),
-    expected: [{ code: "structure-enum", line: 10, column: 22, message: /^`inputs.type\[0\]` of workflow `buy-pet` must be one of .* \(got `strin`; did you mean `string`\?\)$/ }]
+    expected: [{
+      code: "structure-enum",
+      line: 10,
+      column: 22,
+      message: /^`inputs.type\[0\]` of workflow `buy-pet` must be one of .* \(got `strin`; did you mean `string`\?\)$/
+    }]
   },
   {
     name: "a member name with a slash (JSON Pointer ~1), at the value",
-    text: document(step()).replace("    steps:\n", '    inputs: { type: object, properties: { "a/b": { type: 3 } } }\n    steps:\n'),
-    expected: [{ code: "structure-any-of", line: 10, column: 58, message: /^`inputs.properties\["a\/b"\].type` of workflow `buy-pet` must be / }]
+    text: document(step()).replace(
+      "    steps:\n",
+      "    inputs: { type: object, properties: { \"a/b\": { type: 3 } } }\n    steps:\n"
+    ),
+    expected: [{
+      code: "structure-any-of",
+      line: 10,
+      column: 58,
+      message: /^`inputs.properties\["a\/b"\].type` of workflow `buy-pet` must be /
+    }]
   },
   {
     name: "a numeric-looking member name stays a name, at the value",
-    text: document(step('        outputs:\n          "200": 1\n')),
-    expected: [{ code: "structure-type", line: 14, column: 18, message: "`outputs[\"200\"]` of step `get` of workflow `buy-pet` must be a string (got a number `1`)" }]
+    text: document(step("        outputs:\n          \"200\": 1\n")),
+    expected: [{
+      code: "structure-type",
+      line: 14,
+      column: 18,
+      message: "`outputs[\"200\"]` of step `get` of workflow `buy-pet` must be a string (got a number `1`)"
+    }]
   },
   {
     name: "a type that is neither a type name nor a list",
     text: document(step()).replace("    steps:\n", "    inputs: { type: 3 }\n    steps:\n"),
-    expected: [{ code: "structure-any-of", line: 10, column: 21, message: /^`inputs.type` of workflow `buy-pet` must be one of `array`, .* or an array \(got a number `3`\)$/ }]
+    expected: [{
+      code: "structure-any-of",
+      line: 10,
+      column: 21,
+      message: /^`inputs.type` of workflow `buy-pet` must be one of `array`, .* or an array \(got a number `3`\)$/
+    }]
   }
 ]
 
@@ -363,7 +493,9 @@ describe("problems, one diagnostic each, at the offending value", () => {
 
 describe("noise", () => {
   const rawErrorCount = (text: string): number => {
-    const schema: unknown = parse(readFileSync(path.join(root, "generator/validate/schema/arazzo-1.0.schema.yaml"), "utf8"))
+    const schema: unknown = parse(
+      readFileSync(path.join(root, "generator/validate/schema/arazzo-1.0.schema.yaml"), "utf8")
+    )
     const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, formats: { "uri-reference": true } })
     const check = ajv.compile(schema as object)
     check(parse(text))
@@ -371,7 +503,11 @@ describe("noise", () => {
   }
 
   it("collapses a oneOf cascade to at most two diagnostics", () => {
-    const text = document(step("        onSuccess:\n          - { name: n, type: goto }\n        onFailure:\n          - { reference: $components.failureActions.x, valu: 1 }\n"))
+    const text = document(
+      step(
+        "        onSuccess:\n          - { name: n, type: goto }\n        onFailure:\n          - { reference: $components.failureActions.x, valu: 1 }\n"
+      )
+    )
     // What ajv reports: every branch of both oneOfs (and the if/then inside the action branch).
     expect(rawErrorCount(text)).toBeGreaterThanOrEqual(10)
     const diagnostics = validate("doc.arazzo.yaml", text)

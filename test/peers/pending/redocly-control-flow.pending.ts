@@ -18,7 +18,10 @@ describe("Redocly Respect e2e cases (pending)", () => {
       // inputs schema is a string (unknown-input 28:22), and `$workflows.get-menu-items…` without
       // dependsOn (workflow-not-run 91:23); both are errors in the document as Arazzo reads it.
       const mod = yield* peer("redocly/reusable-components/reusable-components.arazzo.yaml", cafe)
-      const server = yield* peerServer({ "GET /menu": menu, "POST /oauth2/register": problemJson(registerValidationFailed, 400) })
+      const server = yield* peerServer({
+        "GET /menu": menu,
+        "POST /oauth2/register": problemJson(registerValidationFailed, 400)
+      })
       const run = against({ "cafe-api": server.url })
       yield* mod["clientRegistration"]!({ store_id: "42", my_pet_tags: ["one", "two"] }).pipe(run)
       const [list, create] = server.received

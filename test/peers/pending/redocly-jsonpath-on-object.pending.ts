@@ -14,7 +14,9 @@ import { against, cafeApi, peer, peerServer, problemJson, registerValidationFail
 describe("JSONPath criterion on an object body (pending: bug)", () => {
   it.scopedLive("inputs-passed-to-step-target-workflow (events.arazzo.yaml): create-client passes on the recorded 400", () =>
     Effect.gen(function*() {
-      const mod = yield* peer("redocly/inputs-passed-to-step-target-workflow/events.arazzo.yaml", { "cafe-api": cafeApi })
+      const mod = yield* peer("redocly/inputs-passed-to-step-target-workflow/events.arazzo.yaml", {
+        "cafe-api": cafeApi
+      })
       const server = yield* peerServer({ "POST /oauth2/register": problemJson(registerValidationFailed, 400) })
       const result = yield* mod["clientRegistration"]!({ custom_price: 800 }).pipe(against({ "cafe-api": server.url }))
       expect(result._tag).toBe("Completed")

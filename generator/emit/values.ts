@@ -1,5 +1,5 @@
 /** `ValueIR` and `ConditionIR` printed as TypeScript expressions over the generated code's variables. */
-import type { Segment } from "../../runtime/values.js"
+import type { Segment } from "../../runtime/core/values.js"
 import type { ConditionIR, CriterionIR, ValueIR } from "../lower/ir.js"
 import type { Hoisted } from "./hoisted.js"
 import { propertyAccess, propertyKey } from "./names.js"

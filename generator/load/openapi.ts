@@ -4,7 +4,7 @@
  * json-schema-ref-parser (circular references are left as `$ref` and typed `unknown`).
  */
 import $RefParser from "@apidevtools/json-schema-ref-parser"
-import type { HttpMethod } from "../../runtime/request.js"
+import type { HttpMethod } from "../../runtime/core/body.js"
 
 export type JsonSchema = Readonly<Record<string, unknown>> | boolean
 

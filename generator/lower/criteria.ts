@@ -5,7 +5,7 @@
  * that shows the spec form.
  */
 import { jsonpath } from "json-p3"
-import { xpathSyntaxError } from "../../runtime/xml.js"
+import { xpathSyntaxError } from "../../runtime/core/xml.js"
 import type { Accessor, Condition, Operand } from "../expressions/index.js"
 import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
 import type { Path } from "../load/yaml.js"

@@ -2,8 +2,8 @@
  * The intermediate representation: what a document's workflows do, decided and resolved, as
  * plain data. Lowering produces it; emitters print it. Tests can assert on it directly.
  */
-import type { HttpMethod } from "../../runtime/request.js"
-import type { Segment } from "../../runtime/values.js"
+import type { HttpMethod } from "../../runtime/core/body.js"
+import type { Segment } from "../../runtime/core/values.js"
 import type { Literal, TypeIR } from "./types.js"
 
 export interface DocumentIR {

@@ -1,5 +1,5 @@
 /** One step lowered: its operation, request, success criteria, outputs and success actions. */
-import { xpathSyntaxError } from "../../runtime/xml.js"
+import { xpathSyntaxError } from "../../runtime/core/xml.js"
 import type { LoadedSource } from "../load/document.js"
 import type { ApiOperation, JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"

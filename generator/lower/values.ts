@@ -3,7 +3,7 @@
  * runtime expressions resolved against what is in scope, templates split into parts, and
  * everything else kept as literal data.
  */
-import type { Segment } from "../../runtime/values.js"
+import type { Segment } from "../../runtime/core/values.js"
 import type { Accessor, JsonPointer, RuntimeExpression } from "../expressions/index.js"
 import {
   hasRuntimeExpressionPrefix,

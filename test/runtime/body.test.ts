@@ -3,7 +3,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { describe, expect } from "vitest"
-import { formatBytes, readBody } from "../../runtime/body.js"
+import { formatBytes, readBody } from "../../runtime/effect3/internal/read-body.js"
 
 /** A response whose body arrives in the given chunks, with the given headers. */
 const response = (

@@ -3,7 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { describe, expect } from "vitest"
-import { defaultPolicy, forStep, forWorkflow, Policies } from "../../runtime/policy.js"
+import { defaultPolicy, forStep, forWorkflow, Policies } from "../../runtime/effect3/internal/policy.js"
 
 describe("Policies", () => {
   it.effect("defaults without any layer", () =>

@@ -5,8 +5,9 @@ import { it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { describe, expect } from "vitest"
-import { build, form, json, multipart, operation } from "../../runtime/request.js"
-import { source } from "../../runtime/servers.js"
+import { form, json, multipart } from "../../runtime/core/body.js"
+import { build, operation } from "../../runtime/effect3/internal/request.js"
+import { source } from "../../runtime/effect3/internal/servers.js"
 import { misbehavingServer, sendJson } from "../support/misbehaving-server.js"
 
 const api = source("api", "https://api.example.com/v1")

@@ -11,7 +11,7 @@ import {
   type ResolvedStyle,
   resolveStyle,
   styleOf
-} from "../../runtime/serialize.js"
+} from "../../runtime/core/serialize.js"
 
 // The values of the OpenAPI 3.1.1 "Style Examples" table.
 const primitive = "blue"

@@ -3,9 +3,9 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { describe, expect } from "vitest"
-import { Secrets } from "../../runtime/redact.js"
-import { decodeBody, retryAfterMillis } from "../../runtime/response.js"
-import { baseUrl, configKey, Servers, source } from "../../runtime/servers.js"
+import { Secrets } from "../../runtime/core/redact.js"
+import { decodeBody, retryAfterMillis } from "../../runtime/core/response.js"
+import { baseUrl, configKey, Servers, source } from "../../runtime/effect3/internal/servers.js"
 
 describe("Servers", () => {
   const api = source("civitaiOrchestrationApi", "https://orchestration.civitai.com/")

@@ -8,7 +8,7 @@ import {
   lessThan,
   notEqual,
   truthy
-} from "../../runtime/values.js"
+} from "../../runtime/core/values.js"
 
 describe("at", () => {
   const body = { steps: [{ jobs: [{ result: { blobs: [{ url: "u" }] } }] }], "a/b": 1, list: ["x"] }

@@ -8,7 +8,7 @@ import {
   xpathSelect,
   xpathSyntaxError,
   xpathTest
-} from "../../runtime/xml.js"
+} from "../../runtime/core/xml.js"
 
 // Count parses: the runtime must parse a body once however many criteria and outputs read it.
 vi.mock("slimdom", async (importOriginal) => {

@@ -10,8 +10,8 @@
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { isJson, type StepResponse } from "./response.js"
-import { at, type Segment } from "./values.js"
+import { isJson, type StepResponse } from "../../core/response.js"
+import { at, type Segment } from "../../core/values.js"
 
 export interface Output<A> {
   /** Where the value comes from, as an Arazzo runtime expression (for messages). */

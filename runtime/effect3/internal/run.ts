@@ -11,6 +11,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Schedule from "effect/Schedule"
+import type { Body } from "../../core/body.js"
+import type { Secrets } from "../../core/redact.js"
+import { replace, type Replacement } from "../../core/replace.js"
+import { decodeBody, retryAfterMillis, type SentRequest, type StepResponse } from "../../core/response.js"
 import {
   CallFailed,
   PollExhausted,
@@ -26,10 +30,7 @@ import {
 import { type FailureAction, GotoSignal, WorkflowEnded, type WorkflowTarget } from "./failure.js"
 import { type Output, readOutputs } from "./outputs.js"
 import { forStep, type Policy } from "./policy.js"
-import type { Secrets } from "./redact.js"
-import { replace, type Replacement } from "./replace.js"
-import { type Body, build, type BuiltRequest, type Operation, type Parameters } from "./request.js"
-import { decodeBody, retryAfterMillis, type SentRequest, type StepResponse } from "./response.js"
+import { build, type BuiltRequest, type Operation, type Parameters } from "./request.js"
 import { send } from "./send.js"
 import { baseUrl } from "./servers.js"
 import { timeoutFail } from "./timeout.js"
@@ -593,7 +594,8 @@ const replaced = <K extends string, S>(spec: StepSpec<K, S>): Effect.Effect<Body
     const result = replaceXml(body.text, replacements)
     return typeof result === "string" ? Effect.succeed({ ...body, text: result }) : Effect.fail(result.error)
   }
-  return replace(body, replacements)
+  const result = replace(body, replacements)
+  return "error" in result ? Effect.fail(result.error) : Effect.succeed(result)
 }
 
 const lowerCaseKeys = (record: Readonly<Record<string, unknown>> | undefined) =>

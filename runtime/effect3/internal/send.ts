@@ -10,10 +10,10 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
-import { type BodyIncomplete, type BodyTooLarge, readBody } from "./body.js"
+import { retryAfterMillis } from "../../core/response.js"
 import type { Policy } from "./policy.js"
+import { type BodyIncomplete, type BodyTooLarge, readBody } from "./read-body.js"
 import type { BuiltRequest } from "./request.js"
-import { retryAfterMillis } from "./response.js"
 
 /** A response as it came off the wire, before its body is decoded. */
 export interface RawResponse {

@@ -15,8 +15,7 @@
  * The payload is never changed: the containers along each pointer are copied (the rest is
  * shared), because a payload may be an input or another step's output that is read elsewhere.
  */
-import * as Effect from "effect/Effect"
-import type { Body } from "./request.js"
+import type { Body } from "./body.js"
 import { isJson } from "./response.js"
 
 export interface Replacement {
@@ -26,17 +25,16 @@ export interface Replacement {
 
 type Result<A> = { readonly ok: A } | { readonly error: string }
 
-/** Applies the replacements in order, to a copy; fails with a message naming the target. */
-export const replace = (body: Body, replacements: ReadonlyArray<Replacement>): Effect.Effect<Body, string> =>
-  Effect.suspend(() => {
-    let current = body
-    for (const replacement of replacements) {
-      const result = replaceOne(current, replacement)
-      if ("error" in result) return Effect.fail(`replacement \`${replacement.target}\`: ${result.error}`)
-      current = result.ok
-    }
-    return Effect.succeed(current)
-  })
+/** Applies the replacements in order, to a copy; the error names the target. */
+export const replace = (body: Body, replacements: ReadonlyArray<Replacement>): Body | { readonly error: string } => {
+  let current = body
+  for (const replacement of replacements) {
+    const result = replaceOne(current, replacement)
+    if ("error" in result) return { error: `replacement \`${replacement.target}\`: ${result.error}` }
+    current = result.ok
+  }
+  return current
+}
 
 const isXml = (contentType: string) => /[/+]xml\b/i.test(contentType)
 const isFormEncoded = (contentType: string) => /^application\/x-www-form-urlencoded\b/i.test(contentType)

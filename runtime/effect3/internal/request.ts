@@ -5,6 +5,7 @@
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
+import { type Body, type HttpMethod, isFields } from "../../core/body.js"
 import {
   cookieParameter,
   headerParameter,
@@ -16,12 +17,10 @@ import {
   scalarText,
   type Serialization,
   styleOf
-} from "./serialize.js"
+} from "../../core/serialize.js"
 import type { Source } from "./servers.js"
 
-export type { ParameterStyle, Serialization } from "./serialize.js"
-
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS"
+export type { ParameterStyle, Serialization } from "../../core/serialize.js"
 
 type PathPart = { readonly literal: string } | { readonly param: string }
 
@@ -54,24 +53,6 @@ export const operation = (
   ),
   serialization
 })
-
-/** A request body, with how it is encoded. */
-export type Body =
-  | { readonly _tag: "Json"; readonly value: unknown; readonly contentType: string }
-  | { readonly _tag: "Multipart"; readonly parts: unknown }
-  | { readonly _tag: "Form"; readonly fields: unknown }
-  | { readonly _tag: "Text"; readonly text: string; readonly contentType: string }
-
-export const json = (value: unknown, contentType = "application/json"): Body => ({ _tag: "Json", value, contentType })
-/** Multipart parts by name; the value may come whole from an input, so it is checked when sent. */
-export const multipart = (parts: unknown): Body => ({ _tag: "Multipart", parts })
-/** Form fields by name; the value may come whole from an input, so it is checked when sent. */
-export const form = (fields: unknown): Body => ({ _tag: "Form", fields })
-
-const isFields = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) &&
-  !(value instanceof Blob)
-export const text = (value: string, contentType: string): Body => ({ _tag: "Text", text: value, contentType })
 
 /** Parameter values of a step by location; `undefined` values are left out. */
 export interface Parameters {

@@ -8,7 +8,7 @@
  * not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -18,19 +18,13 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
 
-const getModelVersionIdsByHashes = Arazzo.operation(
-  civitaiSiteApi,
-  "POST",
-  "/model-versions/by-hash/ids",
-  "getModelVersionIdsByHashes"
-)
-const getModelVersionsByHashes = Arazzo.operation(
-  civitaiSiteApi,
-  "POST",
-  "/model-versions/by-hash",
-  "getModelVersionsByHashes"
-)
-const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", "getModel")
+const getModelVersionIdsByHashes = Arazzo.operation(civitaiSiteApi, "POST", "/model-versions/by-hash/ids", {
+  operationId: "getModelVersionIdsByHashes"
+})
+const getModelVersionsByHashes = Arazzo.operation(civitaiSiteApi, "POST", "/model-versions/by-hash", {
+  operationId: "getModelVersionsByHashes"
+})
+const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", { operationId: "getModel" })
 
 /** Inputs of workflow `batch-hash-reconcile`. */
 export const BatchHashReconcileInputs = Schema.Struct({
@@ -44,7 +38,7 @@ export type BatchHashReconcileInputs = typeof BatchHashReconcileInputs.Type
 
 /** Outputs of each step of `batch-hash-reconcile`, by stepId. */
 export interface BatchHashReconcileSteps {
-  readonly resolveVersionIds: { readonly idMap: { readonly [x: string]: number } | undefined }
+  readonly resolveVersionIds: { readonly idMap: { readonly [x: string]: number } }
   readonly resolveVersions: {
     readonly firstVersionId: number | undefined
     readonly firstModelId: number | undefined
@@ -64,6 +58,7 @@ export interface BatchHashReconcileSteps {
       | "Wildcards"
       | "Workflows"
       | "Other"
+      | (string & {})
       | undefined
     readonly creatorUsername: string | undefined
   }
@@ -71,17 +66,31 @@ export interface BatchHashReconcileSteps {
 
 /** Outputs of workflow `batch-hash-reconcile`. */
 export interface BatchHashReconcileOutputs {
-  readonly idMap: { readonly [x: string]: number } | undefined
+  readonly idMap: { readonly [x: string]: number }
   readonly firstVersionId: number | undefined
   readonly firstModelName: string | undefined
 }
 
 export type BatchHashReconcileResult = Arazzo.WorkflowResult<BatchHashReconcileOutputs, BatchHashReconcileSteps>
 
+/** The errors `batchHashReconcile` can raise. */
+export type BatchHashReconcileError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  BatchHashReconcileSteps
+>
+
 const batchHashReconcileWorkflow: Arazzo.WorkflowDefinition<
   BatchHashReconcileInputs,
   BatchHashReconcileSteps,
-  BatchHashReconcileOutputs
+  BatchHashReconcileOutputs,
+  never,
+  BatchHashReconcileError
 > = {
   workflowId: "batch-hash-reconcile",
   inputs: BatchHashReconcileInputs,
@@ -95,13 +104,13 @@ const batchHashReconcileWorkflow: Arazzo.WorkflowDefinition<
 
 /** Outputs of step `resolveVersionIds`: where each is read and the schema it must satisfy. */
 const resolveVersionIdsOutputs: Arazzo.OutputsFor<BatchHashReconcileSteps["resolveVersionIds"]> = {
-  idMap: Arazzo.body([], Schema.Record({ key: Schema.String, value: Schema.Number }))
+  idMap: Arazzo.body([], Schema.Record({ key: Schema.String, value: Schema.Int }), { required: true })
 }
 
 /** Outputs of step `resolveVersions`: where each is read and the schema it must satisfy. */
 const resolveVersionsOutputs: Arazzo.OutputsFor<BatchHashReconcileSteps["resolveVersions"]> = {
-  firstVersionId: Arazzo.body([0, "id"], Schema.Number),
-  firstModelId: Arazzo.body([0, "modelId"], Schema.Number),
+  firstVersionId: Arazzo.body([0, "id"], Schema.Int),
+  firstModelId: Arazzo.body([0, "modelId"], Schema.Int),
   firstAir: Arazzo.body([0, "air"], Schema.String)
 }
 
@@ -110,7 +119,7 @@ const enrichFirstModelOutputs: Arazzo.OutputsFor<BatchHashReconcileSteps["enrich
   modelName: Arazzo.body(["name"], Schema.String),
   modelType: Arazzo.body(
     ["type"],
-    Schema.Literal(
+    Arazzo.openLiterals(
       "Checkpoint",
       "TextualInversion",
       "Hypernetwork",
@@ -135,7 +144,7 @@ const enrichFirstModelOutputs: Arazzo.OutputsFor<BatchHashReconcileSteps["enrich
  */
 export const batchHashReconcile = (
   input: BatchHashReconcileInputs
-): Effect.Effect<BatchHashReconcileResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<BatchHashReconcileResult, BatchHashReconcileError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(batchHashReconcileWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Post the hash array to resolve each hash to a model version id.
@@ -150,8 +159,8 @@ export const batchHashReconcile = (
         outputs: resolveVersionIdsOutputs
       })
 
-      // Post the same hash array to resolve full model version records and capture the first version's
-      // model id.
+      // Post the same hash array to resolve full model version records and capture the first version's model
+      // id.
       const resolveVersions = yield* run.step({
         stepId: "resolveVersions",
         operation: getModelVersionsByHashes,

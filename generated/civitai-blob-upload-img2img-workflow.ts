@@ -7,7 +7,7 @@
  * (sha256 fb31fcc2b5a4eec2). Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -17,14 +17,18 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com")
 
-const uploadBlob = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/blobs", "uploadBlob")
-const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", "submitWorkflow")
-const getWorkflow = Arazzo.operation(
-  civitaiOrchestrationApi,
-  "GET",
-  "/v2/consumer/workflows/{workflowId}",
-  "getWorkflow"
-)
+const uploadBlob = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/blobs", {
+  operationId: "uploadBlob",
+  security: [["BearerAuth"]]
+})
+const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", {
+  operationId: "submitWorkflow",
+  security: [["BearerAuth"]]
+})
+const getWorkflow = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows/{workflowId}", {
+  operationId: "getWorkflow",
+  security: [["BearerAuth"]]
+})
 
 /** Inputs of workflow `blob-upload-img2img`. */
 export const BlobUploadImg2imgInputs = Schema.Struct({
@@ -55,6 +59,7 @@ export interface BlobUploadImg2imgSteps {
       | "failed"
       | "expired"
       | "canceled"
+      | (string & {})
       | undefined
   }
   readonly readResult: { readonly outputBlobUrl: string | undefined; readonly cost: number | undefined }
@@ -80,11 +85,25 @@ export type BlobUploadImg2imgResult = Arazzo.WorkflowResult<
   BlobUploadImg2imgEnd
 >
 
+/** The errors `blobUploadImg2img` can raise. */
+export type BlobUploadImg2imgError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "PollExhausted"
+  | "WorkflowTimeout",
+  BlobUploadImg2imgSteps
+>
+
 const blobUploadImg2imgWorkflow: Arazzo.WorkflowDefinition<
   BlobUploadImg2imgInputs,
   BlobUploadImg2imgSteps,
   BlobUploadImg2imgOutputs,
-  BlobUploadImg2imgEnd
+  BlobUploadImg2imgEnd,
+  BlobUploadImg2imgError
 > = {
   workflowId: "blob-upload-img2img",
   inputs: BlobUploadImg2imgInputs,
@@ -99,7 +118,7 @@ const blobUploadImg2imgWorkflow: Arazzo.WorkflowDefinition<
 /** Outputs of step `uploadSource`: where each is read and the schema it must satisfy. */
 const uploadSourceOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["uploadSource"]> = {
   blobId: Arazzo.body(["id"], Schema.String),
-  nsfwLevel: Arazzo.body(["nsfwLevel"], Schema.Number)
+  nsfwLevel: Arazzo.body(["nsfwLevel"], Schema.Int)
 }
 
 /** Outputs of step `submitImg2Img`: where each is read and the schema it must satisfy. */
@@ -111,14 +130,14 @@ const submitImg2ImgOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["submitImg2
 const pollWorkflowOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["pollWorkflow"]> = {
   status: Arazzo.body(
     ["status"],
-    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+    Arazzo.openLiterals("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
   )
 }
 
 /** Outputs of step `readResult`: where each is read and the schema it must satisfy. */
 const readResultOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["readResult"]> = {
   outputBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String),
-  cost: Arazzo.body(["cost", "total"], Schema.Number)
+  cost: Arazzo.body(["cost", "total"], Schema.Int)
 }
 
 /**
@@ -129,7 +148,7 @@ const readResultOutputs: Arazzo.OutputsFor<BlobUploadImg2imgSteps["readResult"]>
  */
 export const blobUploadImg2img = (
   input: BlobUploadImg2imgInputs
-): Effect.Effect<BlobUploadImg2imgResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<BlobUploadImg2imgResult, BlobUploadImg2imgError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(blobUploadImg2imgWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Upload the source image as a blob with moderation and capture its blob id.
@@ -153,21 +172,23 @@ export const blobUploadImg2img = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         body: Arazzo.json({
-          steps: [
-            {
-              $type: "imageGen",
-              name: "img2img",
-              input: { engine: inputs.engine, prompt: inputs.prompt, images: [uploadSource.outputs.blobId] }
+          steps: [{
+            $type: "imageGen",
+            name: "img2img",
+            input: {
+              engine: inputs.engine,
+              prompt: inputs.prompt,
+              images: Arazzo.present([uploadSource.outputs.blobId])
             }
-          ]
+          }]
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
         outputs: submitImg2ImgOutputs
       })
 
-      // Poll the workflow until it reaches a terminal state, looping while still processing and
-      // continuing to read the output on success.
-      const pollWorkflow = yield* run.poll({
+      // Poll the workflow until it reaches a terminal state, looping while still processing and continuing
+      // to read the output on success.
+      const pollWorkflow = yield* run.step({
         stepId: "pollWorkflow",
         operation: getWorkflow,
         parameters: {

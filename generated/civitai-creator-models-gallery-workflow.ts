@@ -8,7 +8,7 @@
  * Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -18,9 +18,9 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
 
-const listCreators = Arazzo.operation(civitaiSiteApi, "GET", "/creators", "listCreators")
-const listModels = Arazzo.operation(civitaiSiteApi, "GET", "/models", "listModels")
-const listImages = Arazzo.operation(civitaiSiteApi, "GET", "/images", "listImages")
+const listCreators = Arazzo.operation(civitaiSiteApi, "GET", "/creators", { operationId: "listCreators" })
+const listModels = Arazzo.operation(civitaiSiteApi, "GET", "/models", { operationId: "listModels" })
+const listImages = Arazzo.operation(civitaiSiteApi, "GET", "/images", { operationId: "listImages" })
 
 /** Inputs of workflow `creator-models-gallery`. */
 export const CreatorModelsGalleryInputs = Schema.Struct({
@@ -31,17 +31,14 @@ export const CreatorModelsGalleryInputs = Schema.Struct({
   /** Image sort order, one of 'Most Reactions', 'Most Comments', 'Newest'. */
   imageSort: Schema.optional(Schema.String),
   /** Maximum number of images to return for the model gallery. */
-  imageLimit: Schema.optional(Schema.Number)
+  imageLimit: Schema.optional(Schema.Int)
 })
 
 export type CreatorModelsGalleryInputs = typeof CreatorModelsGalleryInputs.Type
 
 /** Outputs of each step of `creator-models-gallery`, by stepId. */
 export interface CreatorModelsGallerySteps {
-  readonly findCreator: {
-    readonly creatorUsername: string | undefined
-    readonly creatorModelCount: number | undefined
-  }
+  readonly findCreator: { readonly creatorUsername: string | undefined; readonly creatorModelCount: number | undefined }
   readonly listCreatorModels: { readonly firstModelId: number | undefined; readonly firstModelName: string | undefined }
   readonly modelGallery: {
     readonly images:
@@ -85,10 +82,24 @@ export interface CreatorModelsGalleryOutputs {
 
 export type CreatorModelsGalleryResult = Arazzo.WorkflowResult<CreatorModelsGalleryOutputs, CreatorModelsGallerySteps>
 
+/** The errors `creatorModelsGallery` can raise. */
+export type CreatorModelsGalleryError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  CreatorModelsGallerySteps
+>
+
 const creatorModelsGalleryWorkflow: Arazzo.WorkflowDefinition<
   CreatorModelsGalleryInputs,
   CreatorModelsGallerySteps,
-  CreatorModelsGalleryOutputs
+  CreatorModelsGalleryOutputs,
+  never,
+  CreatorModelsGalleryError
 > = {
   workflowId: "creator-models-gallery",
   inputs: CreatorModelsGalleryInputs,
@@ -104,12 +115,12 @@ const creatorModelsGalleryWorkflow: Arazzo.WorkflowDefinition<
 /** Outputs of step `findCreator`: where each is read and the schema it must satisfy. */
 const findCreatorOutputs: Arazzo.OutputsFor<CreatorModelsGallerySteps["findCreator"]> = {
   creatorUsername: Arazzo.body(["items", 0, "username"], Schema.String),
-  creatorModelCount: Arazzo.body(["items", 0, "modelCount"], Schema.Number)
+  creatorModelCount: Arazzo.body(["items", 0, "modelCount"], Schema.Int)
 }
 
 /** Outputs of step `listCreatorModels`: where each is read and the schema it must satisfy. */
 const listCreatorModelsOutputs: Arazzo.OutputsFor<CreatorModelsGallerySteps["listCreatorModels"]> = {
-  firstModelId: Arazzo.body(["items", 0, "id"], Schema.Number),
+  firstModelId: Arazzo.body(["items", 0, "id"], Schema.Int),
   firstModelName: Arazzo.body(["items", 0, "name"], Schema.String)
 }
 
@@ -118,30 +129,30 @@ const modelGalleryOutputs: Arazzo.OutputsFor<CreatorModelsGallerySteps["modelGal
   images: Arazzo.body(
     ["items"],
     Schema.Array(Schema.Struct({
-      id: Schema.optional(Schema.Number),
+      id: Schema.optional(Schema.Int),
       url: Schema.optional(Schema.String),
       hash: Schema.optional(Schema.String),
-      width: Schema.optional(Schema.Number),
-      height: Schema.optional(Schema.Number),
-      nsfwLevel: Schema.optional(Schema.Number),
+      width: Schema.optional(Schema.Int),
+      height: Schema.optional(Schema.Int),
+      nsfwLevel: Schema.optional(Schema.Int),
       nsfw: Schema.optional(Schema.Boolean),
       createdAt: Schema.optional(Schema.String),
-      postId: Schema.optional(Schema.Number),
+      postId: Schema.optional(Schema.Int),
       stats: Schema.optional(Schema.Struct({
-        downloadCount: Schema.optional(Schema.Number),
-        favoriteCount: Schema.optional(Schema.Number),
-        commentCount: Schema.optional(Schema.Number),
-        ratingCount: Schema.optional(Schema.Number),
+        downloadCount: Schema.optional(Schema.Int),
+        favoriteCount: Schema.optional(Schema.Int),
+        commentCount: Schema.optional(Schema.Int),
+        ratingCount: Schema.optional(Schema.Int),
         rating: Schema.optional(Schema.Number),
-        thumbsUpCount: Schema.optional(Schema.Number),
-        thumbsDownCount: Schema.optional(Schema.Number)
+        thumbsUpCount: Schema.optional(Schema.Int),
+        thumbsDownCount: Schema.optional(Schema.Int)
       })),
       meta: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
       username: Schema.optional(Schema.String)
     }))
   ),
   firstImageUrl: Arazzo.body(["items", 0, "url"], Schema.String),
-  totalImages: Arazzo.body(["metadata", "totalItems"], Schema.Number)
+  totalImages: Arazzo.body(["metadata", "totalItems"], Schema.Int)
 }
 
 /**
@@ -152,7 +163,7 @@ const modelGalleryOutputs: Arazzo.OutputsFor<CreatorModelsGallerySteps["modelGal
  */
 export const creatorModelsGallery = (
   input: CreatorModelsGalleryInputs
-): Effect.Effect<CreatorModelsGalleryResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<CreatorModelsGalleryResult, CreatorModelsGalleryError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(creatorModelsGalleryWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Search the creator directory and capture the first matching creator's username.

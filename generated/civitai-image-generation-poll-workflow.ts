@@ -8,7 +8,7 @@
  * not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -18,13 +18,14 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com")
 
-const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", "submitWorkflow")
-const getWorkflow = Arazzo.operation(
-  civitaiOrchestrationApi,
-  "GET",
-  "/v2/consumer/workflows/{workflowId}",
-  "getWorkflow"
-)
+const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", {
+  operationId: "submitWorkflow",
+  security: [["BearerAuth"]]
+})
+const getWorkflow = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows/{workflowId}", {
+  operationId: "getWorkflow",
+  security: [["BearerAuth"]]
+})
 
 /** Inputs of workflow `image-generation-poll`. */
 export const ImageGenerationPollInputs = Schema.Struct({
@@ -37,15 +38,15 @@ export const ImageGenerationPollInputs = Schema.Struct({
   /** Optional negative prompt. */
   negativePrompt: Schema.optional(Schema.String),
   /** Output image width in pixels. */
-  width: Schema.optional(Schema.Number),
+  width: Schema.optional(Schema.Int),
   /** Output image height in pixels. */
-  height: Schema.optional(Schema.Number),
+  height: Schema.optional(Schema.Int),
   /** Number of sampling steps. */
-  steps: Schema.optional(Schema.Number),
+  steps: Schema.optional(Schema.Int),
   /** Classifier-free guidance scale. */
   cfgScale: Schema.optional(Schema.Number),
   /** Number of images to generate (1-10). */
-  quantity: Schema.optional(Schema.Number)
+  quantity: Schema.optional(Schema.Int)
 })
 
 export type ImageGenerationPollInputs = typeof ImageGenerationPollInputs.Type
@@ -62,6 +63,7 @@ export interface ImageGenerationPollSteps {
       | "failed"
       | "expired"
       | "canceled"
+      | (string & {})
       | undefined
   }
   readonly pollWorkflow: {
@@ -73,6 +75,7 @@ export interface ImageGenerationPollSteps {
       | "failed"
       | "expired"
       | "canceled"
+      | (string & {})
       | undefined
   }
   readonly readOutputs: {
@@ -84,6 +87,7 @@ export interface ImageGenerationPollSteps {
       | "failed"
       | "expired"
       | "canceled"
+      | (string & {})
       | undefined
     readonly firstBlobUrl: string | undefined
     readonly cost: number | undefined
@@ -101,6 +105,7 @@ export interface ImageGenerationPollOutputs {
     | "failed"
     | "expired"
     | "canceled"
+    | (string & {})
     | undefined
   readonly firstBlobUrl: string | undefined
   readonly cost: number | undefined
@@ -119,11 +124,25 @@ export type ImageGenerationPollResult = Arazzo.WorkflowResult<
   ImageGenerationPollEnd
 >
 
+/** The errors `imageGenerationPoll` can raise. */
+export type ImageGenerationPollError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "PollExhausted"
+  | "WorkflowTimeout",
+  ImageGenerationPollSteps
+>
+
 const imageGenerationPollWorkflow: Arazzo.WorkflowDefinition<
   ImageGenerationPollInputs,
   ImageGenerationPollSteps,
   ImageGenerationPollOutputs,
-  ImageGenerationPollEnd
+  ImageGenerationPollEnd,
+  ImageGenerationPollError
 > = {
   workflowId: "image-generation-poll",
   inputs: ImageGenerationPollInputs,
@@ -141,7 +160,7 @@ const submitGenerationOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["submi
   workflowId: Arazzo.body(["id"], Schema.String),
   submittedStatus: Arazzo.body(
     ["status"],
-    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+    Arazzo.openLiterals("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
   )
 }
 
@@ -149,7 +168,7 @@ const submitGenerationOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["submi
 const pollWorkflowOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["pollWorkflow"]> = {
   status: Arazzo.body(
     ["status"],
-    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+    Arazzo.openLiterals("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
   )
 }
 
@@ -157,10 +176,10 @@ const pollWorkflowOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["pollWorkf
 const readOutputsOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["readOutputs"]> = {
   status: Arazzo.body(
     ["status"],
-    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+    Arazzo.openLiterals("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
   ),
   firstBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String),
-  cost: Arazzo.body(["cost", "total"], Schema.Number)
+  cost: Arazzo.body(["cost", "total"], Schema.Int)
 }
 
 /**
@@ -171,11 +190,10 @@ const readOutputsOutputs: Arazzo.OutputsFor<ImageGenerationPollSteps["readOutput
  */
 export const imageGenerationPoll = (
   input: ImageGenerationPollInputs
-): Effect.Effect<ImageGenerationPollResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<ImageGenerationPollResult, ImageGenerationPollError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(imageGenerationPollWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
-      // Submit a single imageGen step with the supplied prompt and engine and capture the new workflow
-      // id.
+      // Submit a single imageGen step with the supplied prompt and engine and capture the new workflow id.
       const submitGeneration = yield* run.step({
         stepId: "submitGeneration",
         operation: submitWorkflow,
@@ -183,30 +201,28 @@ export const imageGenerationPoll = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         body: Arazzo.json({
-          steps: [
-            {
-              $type: "imageGen",
-              name: "generate",
-              input: {
-                engine: inputs.engine,
-                prompt: inputs.prompt,
-                negativePrompt: inputs.negativePrompt,
-                width: inputs.width,
-                height: inputs.height,
-                steps: inputs.steps,
-                cfgScale: inputs.cfgScale,
-                quantity: inputs.quantity
-              }
+          steps: [{
+            $type: "imageGen",
+            name: "generate",
+            input: {
+              engine: inputs.engine,
+              prompt: inputs.prompt,
+              negativePrompt: inputs.negativePrompt,
+              width: inputs.width,
+              height: inputs.height,
+              steps: inputs.steps,
+              cfgScale: inputs.cfgScale,
+              quantity: inputs.quantity
             }
-          ]
+          }]
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
         outputs: submitGenerationOutputs
       })
 
-      // Poll the workflow until it reaches a terminal state. While the workflow is still processing,
-      // loop back and poll again; on success continue to read the outputs.
-      const pollWorkflow = yield* run.poll({
+      // Poll the workflow until it reaches a terminal state. While the workflow is still processing, loop
+      // back and poll again; on success continue to read the outputs.
+      const pollWorkflow = yield* run.step({
         stepId: "pollWorkflow",
         operation: getWorkflow,
         parameters: {
@@ -235,8 +251,8 @@ export const imageGenerationPoll = (
         return run.ended({ stepId: "pollWorkflow", action: "failed", via: "onSuccess" })
       }
 
-      // Read the completed workflow and collect the generated output blob URLs from the first step's
-      // first job.
+      // Read the completed workflow and collect the generated output blob URLs from the first step's first
+      // job.
       yield* run.step({
         stepId: "readOutputs",
         operation: getWorkflow,

@@ -8,7 +8,7 @@
  * not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -18,20 +18,22 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
 
-const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", "getModel")
-const listImages = Arazzo.operation(civitaiSiteApi, "GET", "/images", "listImages")
-const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", "getModelVersion")
+const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", { operationId: "getModel" })
+const listImages = Arazzo.operation(civitaiSiteApi, "GET", "/images", { operationId: "listImages" })
+const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", {
+  operationId: "getModelVersion"
+})
 
 /** Inputs of workflow `model-images-explorer`. */
 export const ModelImagesExplorerInputs = Schema.Struct({
   /** Civitai personal API token used as a Bearer credential. */
   apiKey: Schema.String,
   /** The numeric id of the model to explore. */
-  modelId: Schema.Number,
+  modelId: Schema.Int,
   /** Image NSFW ceiling filter (None, Soft, Mature, X). */
   nsfw: Schema.optional(Schema.String),
   /** Maximum number of images to return. */
-  imageLimit: Schema.optional(Schema.Number)
+  imageLimit: Schema.optional(Schema.Int)
 })
 
 export type ModelImagesExplorerInputs = typeof ModelImagesExplorerInputs.Type
@@ -52,6 +54,7 @@ export interface ModelImagesExplorerSteps {
       | "Wildcards"
       | "Workflows"
       | "Other"
+      | (string & {})
       | undefined
     readonly primaryVersionId: number | undefined
   }
@@ -77,10 +80,24 @@ export interface ModelImagesExplorerOutputs {
 
 export type ModelImagesExplorerResult = Arazzo.WorkflowResult<ModelImagesExplorerOutputs, ModelImagesExplorerSteps>
 
+/** The errors `modelImagesExplorer` can raise. */
+export type ModelImagesExplorerError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  ModelImagesExplorerSteps
+>
+
 const modelImagesExplorerWorkflow: Arazzo.WorkflowDefinition<
   ModelImagesExplorerInputs,
   ModelImagesExplorerSteps,
-  ModelImagesExplorerOutputs
+  ModelImagesExplorerOutputs,
+  never,
+  ModelImagesExplorerError
 > = {
   workflowId: "model-images-explorer",
   inputs: ModelImagesExplorerInputs,
@@ -98,7 +115,7 @@ const getModelDetailOutputs: Arazzo.OutputsFor<ModelImagesExplorerSteps["getMode
   modelName: Arazzo.body(["name"], Schema.String),
   modelType: Arazzo.body(
     ["type"],
-    Schema.Literal(
+    Arazzo.openLiterals(
       "Checkpoint",
       "TextualInversion",
       "Hypernetwork",
@@ -112,14 +129,14 @@ const getModelDetailOutputs: Arazzo.OutputsFor<ModelImagesExplorerSteps["getMode
       "Other"
     )
   ),
-  primaryVersionId: Arazzo.body(["modelVersions", 0, "id"], Schema.Number)
+  primaryVersionId: Arazzo.body(["modelVersions", 0, "id"], Schema.Int)
 }
 
 /** Outputs of step `listModelImages`: where each is read and the schema it must satisfy. */
 const listModelImagesOutputs: Arazzo.OutputsFor<ModelImagesExplorerSteps["listModelImages"]> = {
   topImageUrl: Arazzo.body(["items", 0, "url"], Schema.String),
-  topImageId: Arazzo.body(["items", 0, "id"], Schema.Number),
-  totalImages: Arazzo.body(["metadata", "totalItems"], Schema.Number)
+  topImageId: Arazzo.body(["items", 0, "id"], Schema.Int),
+  totalImages: Arazzo.body(["metadata", "totalItems"], Schema.Int)
 }
 
 /** Outputs of step `resolvePrimaryVersion`: where each is read and the schema it must satisfy. */
@@ -137,7 +154,7 @@ const resolvePrimaryVersionOutputs: Arazzo.OutputsFor<ModelImagesExplorerSteps["
  */
 export const modelImagesExplorer = (
   input: ModelImagesExplorerInputs
-): Effect.Effect<ModelImagesExplorerResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<ModelImagesExplorerResult, ModelImagesExplorerError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(modelImagesExplorerWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Load the target model and capture its first model version id for the follow-up version lookup.

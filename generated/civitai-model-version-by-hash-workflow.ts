@@ -8,7 +8,7 @@
  * not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -18,14 +18,13 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
 
-const getModelVersionByHash = Arazzo.operation(
-  civitaiSiteApi,
-  "GET",
-  "/model-versions/by-hash/{hash}",
-  "getModelVersionByHash"
-)
-const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", "getModel")
-const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", "getModelVersion")
+const getModelVersionByHash = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/by-hash/{hash}", {
+  operationId: "getModelVersionByHash"
+})
+const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", { operationId: "getModel" })
+const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", {
+  operationId: "getModelVersion"
+})
 
 /** Inputs of workflow `model-version-by-hash`. */
 export const ModelVersionByHashInputs = Schema.Struct({
@@ -59,6 +58,7 @@ export interface ModelVersionByHashSteps {
       | "Wildcards"
       | "Workflows"
       | "Other"
+      | (string & {})
       | undefined
     readonly creatorUsername: string | undefined
   }
@@ -70,8 +70,17 @@ export interface ModelVersionByHashSteps {
           readonly id?: number | undefined
           readonly name?: string | undefined
           readonly sizeKB?: number | undefined
-          readonly type?: "Model" | "VAE" | "Config" | "Negative" | "Training Data" | "Archive" | "Other" | undefined
-          readonly format?: "SafeTensor" | "PickleTensor" | "Other" | undefined
+          readonly type?:
+            | "Model"
+            | "VAE"
+            | "Config"
+            | "Negative"
+            | "Training Data"
+            | "Archive"
+            | "Other"
+            | (string & {})
+            | undefined
+          readonly format?: "SafeTensor" | "PickleTensor" | "Other" | (string & {}) | undefined
           readonly pickleScanResult?: string | undefined
           readonly virusScanResult?: string | undefined
           readonly scannedAt?: string | undefined
@@ -101,10 +110,24 @@ export interface ModelVersionByHashOutputs {
 
 export type ModelVersionByHashResult = Arazzo.WorkflowResult<ModelVersionByHashOutputs, ModelVersionByHashSteps>
 
+/** The errors `modelVersionByHash` can raise. */
+export type ModelVersionByHashError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  ModelVersionByHashSteps
+>
+
 const modelVersionByHashWorkflow: Arazzo.WorkflowDefinition<
   ModelVersionByHashInputs,
   ModelVersionByHashSteps,
-  ModelVersionByHashOutputs
+  ModelVersionByHashOutputs,
+  never,
+  ModelVersionByHashError
 > = {
   workflowId: "model-version-by-hash",
   inputs: ModelVersionByHashInputs,
@@ -120,8 +143,8 @@ const modelVersionByHashWorkflow: Arazzo.WorkflowDefinition<
 
 /** Outputs of step `lookupByHash`: where each is read and the schema it must satisfy. */
 const lookupByHashOutputs: Arazzo.OutputsFor<ModelVersionByHashSteps["lookupByHash"]> = {
-  versionId: Arazzo.body(["id"], Schema.Number),
-  modelId: Arazzo.body(["modelId"], Schema.Number),
+  versionId: Arazzo.body(["id"], Schema.Int),
+  modelId: Arazzo.body(["modelId"], Schema.Int),
   baseModel: Arazzo.body(["baseModel"], Schema.String),
   air: Arazzo.body(["air"], Schema.String)
 }
@@ -131,7 +154,7 @@ const getParentModelOutputs: Arazzo.OutputsFor<ModelVersionByHashSteps["getParen
   modelName: Arazzo.body(["name"], Schema.String),
   modelType: Arazzo.body(
     ["type"],
-    Schema.Literal(
+    Arazzo.openLiterals(
       "Checkpoint",
       "TextualInversion",
       "Hypernetwork",
@@ -154,11 +177,13 @@ const reloadVersionOutputs: Arazzo.OutputsFor<ModelVersionByHashSteps["reloadVer
   files: Arazzo.body(
     ["files"],
     Schema.Array(Schema.Struct({
-      id: Schema.optional(Schema.Number),
+      id: Schema.optional(Schema.Int),
       name: Schema.optional(Schema.String),
       sizeKB: Schema.optional(Schema.Number),
-      type: Schema.optional(Schema.Literal("Model", "VAE", "Config", "Negative", "Training Data", "Archive", "Other")),
-      format: Schema.optional(Schema.Literal("SafeTensor", "PickleTensor", "Other")),
+      type: Schema.optional(
+        Arazzo.openLiterals("Model", "VAE", "Config", "Negative", "Training Data", "Archive", "Other")
+      ),
+      format: Schema.optional(Arazzo.openLiterals("SafeTensor", "PickleTensor", "Other")),
       pickleScanResult: Schema.optional(Schema.String),
       virusScanResult: Schema.optional(Schema.String),
       scannedAt: Schema.optional(Schema.String),
@@ -185,7 +210,7 @@ const reloadVersionOutputs: Arazzo.OutputsFor<ModelVersionByHashSteps["reloadVer
  */
 export const modelVersionByHash = (
   input: ModelVersionByHashInputs
-): Effect.Effect<ModelVersionByHashResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<ModelVersionByHashResult, ModelVersionByHashError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(modelVersionByHashWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Resolve the model version that owns the file matching the supplied hash.

@@ -8,7 +8,7 @@
  * f7f6e70689d0378c). Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -24,27 +24,30 @@ export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.c
  */
 export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com")
 
-const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", "getModelVersion")
-const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", "submitWorkflow")
-const getWorkflow = Arazzo.operation(
-  civitaiOrchestrationApi,
-  "GET",
-  "/v2/consumer/workflows/{workflowId}",
-  "getWorkflow"
-)
+const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", {
+  operationId: "getModelVersion"
+})
+const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", {
+  operationId: "submitWorkflow",
+  security: [["BearerAuth"]]
+})
+const getWorkflow = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows/{workflowId}", {
+  operationId: "getWorkflow",
+  security: [["BearerAuth"]]
+})
 
 /** Inputs of workflow `model-version-to-generation`. */
 export const ModelVersionToGenerationInputs = Schema.Struct({
   /** Civitai personal API token used as a Bearer credential. */
   apiKey: Schema.String,
   /** The catalog model version id to generate with. */
-  modelVersionId: Schema.Number,
+  modelVersionId: Schema.Int,
   /** Generation engine identifier (e.g. flux2, sdxl, sd1). */
   engine: Schema.String,
   /** The positive text prompt for the image. */
   prompt: Schema.String,
   /** Number of images to generate (1-10). */
-  quantity: Schema.optional(Schema.Number)
+  quantity: Schema.optional(Schema.Int)
 })
 
 export type ModelVersionToGenerationInputs = typeof ModelVersionToGenerationInputs.Type
@@ -66,6 +69,7 @@ export interface ModelVersionToGenerationSteps {
       | "failed"
       | "expired"
       | "canceled"
+      | (string & {})
       | undefined
   }
   readonly readResult: { readonly outputBlobUrl: string | undefined; readonly cost: number | undefined }
@@ -92,11 +96,25 @@ export type ModelVersionToGenerationResult = Arazzo.WorkflowResult<
   ModelVersionToGenerationEnd
 >
 
+/** The errors `modelVersionToGeneration` can raise. */
+export type ModelVersionToGenerationError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "PollExhausted"
+  | "WorkflowTimeout",
+  ModelVersionToGenerationSteps
+>
+
 const modelVersionToGenerationWorkflow: Arazzo.WorkflowDefinition<
   ModelVersionToGenerationInputs,
   ModelVersionToGenerationSteps,
   ModelVersionToGenerationOutputs,
-  ModelVersionToGenerationEnd
+  ModelVersionToGenerationEnd,
+  ModelVersionToGenerationError
 > = {
   workflowId: "model-version-to-generation",
   inputs: ModelVersionToGenerationInputs,
@@ -125,14 +143,14 @@ const submitGenerationOutputs: Arazzo.OutputsFor<ModelVersionToGenerationSteps["
 const pollWorkflowOutputs: Arazzo.OutputsFor<ModelVersionToGenerationSteps["pollWorkflow"]> = {
   status: Arazzo.body(
     ["status"],
-    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+    Arazzo.openLiterals("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
   )
 }
 
 /** Outputs of step `readResult`: where each is read and the schema it must satisfy. */
 const readResultOutputs: Arazzo.OutputsFor<ModelVersionToGenerationSteps["readResult"]> = {
   outputBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String),
-  cost: Arazzo.body(["cost", "total"], Schema.Number)
+  cost: Arazzo.body(["cost", "total"], Schema.Int)
 }
 
 /**
@@ -143,7 +161,7 @@ const readResultOutputs: Arazzo.OutputsFor<ModelVersionToGenerationSteps["readRe
  */
 export const modelVersionToGeneration = (
   input: ModelVersionToGenerationInputs
-): Effect.Effect<ModelVersionToGenerationResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<ModelVersionToGenerationResult, ModelVersionToGenerationError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(modelVersionToGenerationWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Resolve the catalog model version to obtain its AIR identifier and base model for generation.
@@ -158,8 +176,7 @@ export const modelVersionToGeneration = (
         outputs: resolveVersionAirOutputs
       })
 
-      // Submit an imageGen workflow that uses the resolved AIR as the model and capture the new workflow
-      // id.
+      // Submit an imageGen workflow that uses the resolved AIR as the model and capture the new workflow id.
       const submitGeneration = yield* run.step({
         stepId: "submitGeneration",
         operation: submitWorkflow,
@@ -167,26 +184,24 @@ export const modelVersionToGeneration = (
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         body: Arazzo.json({
-          steps: [
-            {
-              $type: "imageGen",
-              name: "generate",
-              input: {
-                engine: inputs.engine,
-                model: resolveVersionAir.outputs.air,
-                prompt: inputs.prompt,
-                quantity: inputs.quantity
-              }
+          steps: [{
+            $type: "imageGen",
+            name: "generate",
+            input: {
+              engine: inputs.engine,
+              model: resolveVersionAir.outputs.air,
+              prompt: inputs.prompt,
+              quantity: inputs.quantity
             }
-          ]
+          }]
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
         outputs: submitGenerationOutputs
       })
 
-      // Poll the generation workflow until it reaches a terminal state, looping while still processing
-      // and continuing on success.
-      const pollWorkflow = yield* run.poll({
+      // Poll the generation workflow until it reaches a terminal state, looping while still processing and
+      // continuing on success.
+      const pollWorkflow = yield* run.step({
         stepId: "pollWorkflow",
         operation: getWorkflow,
         parameters: {

@@ -8,7 +8,7 @@
  * 855a96ee94a39bd8). Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -18,15 +18,20 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
 
-const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", "getModelVersion")
-const checkPermissions = Arazzo.operation(civitaiSiteApi, "GET", "/permissions/check", "checkPermissions")
+const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", {
+  operationId: "getModelVersion"
+})
+const checkPermissions = Arazzo.operation(civitaiSiteApi, "GET", "/permissions/check", {
+  operationId: "checkPermissions",
+  security: [["BearerAuth"]]
+})
 
 /** Inputs of workflow `permission-gated-download`. */
 export const PermissionGatedDownloadInputs = Schema.Struct({
   /** Civitai personal API token used as a Bearer credential. */
   apiKey: Schema.String,
   /** The model version id to evaluate for download. */
-  modelVersionId: Schema.Number
+  modelVersionId: Schema.Int
 })
 
 export type PermissionGatedDownloadInputs = typeof PermissionGatedDownloadInputs.Type
@@ -58,11 +63,24 @@ export type PermissionGatedDownloadResult = Arazzo.WorkflowResult<
   PermissionGatedDownloadEnd
 >
 
+/** The errors `permissionGatedDownload` can raise. */
+export type PermissionGatedDownloadError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  PermissionGatedDownloadSteps
+>
+
 const permissionGatedDownloadWorkflow: Arazzo.WorkflowDefinition<
   PermissionGatedDownloadInputs,
   PermissionGatedDownloadSteps,
   PermissionGatedDownloadOutputs,
-  PermissionGatedDownloadEnd
+  PermissionGatedDownloadEnd,
+  PermissionGatedDownloadError
 > = {
   workflowId: "permission-gated-download",
   inputs: PermissionGatedDownloadInputs,
@@ -76,7 +94,7 @@ const permissionGatedDownloadWorkflow: Arazzo.WorkflowDefinition<
 
 /** Outputs of step `resolveVersion`: where each is read and the schema it must satisfy. */
 const resolveVersionOutputs: Arazzo.OutputsFor<PermissionGatedDownloadSteps["resolveVersion"]> = {
-  versionId: Arazzo.body(["id"], Schema.Number),
+  versionId: Arazzo.body(["id"], Schema.Int),
   versionName: Arazzo.body(["name"], Schema.String)
 }
 
@@ -100,7 +118,7 @@ const surfaceDownloadOutputs: Arazzo.OutputsFor<PermissionGatedDownloadSteps["su
  */
 export const permissionGatedDownload = (
   input: PermissionGatedDownloadInputs
-): Effect.Effect<PermissionGatedDownloadResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<PermissionGatedDownloadResult, PermissionGatedDownloadError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(permissionGatedDownloadWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Resolve the model version so the permission check has a confirmed entity id.

@@ -9,7 +9,7 @@
  * Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -19,19 +19,18 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com")
 
-const getBlobUploadUrl = Arazzo.operation(
-  civitaiOrchestrationApi,
-  "GET",
-  "/v2/consumer/blobs/upload-url",
-  "getBlobUploadUrl"
-)
-const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", "submitWorkflow")
-const getWorkflow = Arazzo.operation(
-  civitaiOrchestrationApi,
-  "GET",
-  "/v2/consumer/workflows/{workflowId}",
-  "getWorkflow"
-)
+const getBlobUploadUrl = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/blobs/upload-url", {
+  operationId: "getBlobUploadUrl",
+  security: [["BearerAuth"]]
+})
+const submitWorkflow = Arazzo.operation(civitaiOrchestrationApi, "POST", "/v2/consumer/workflows", {
+  operationId: "submitWorkflow",
+  security: [["BearerAuth"]]
+})
+const getWorkflow = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows/{workflowId}", {
+  operationId: "getWorkflow",
+  security: [["BearerAuth"]]
+})
 
 /** Inputs of workflow `presigned-blob-generate`. */
 export const PresignedBlobGenerateInputs = Schema.Struct({
@@ -40,7 +39,7 @@ export const PresignedBlobGenerateInputs = Schema.Struct({
   /** MIME type of the blob that will be uploaded to the presigned URL. */
   mimeType: Schema.String,
   /** Optional declared size of the blob in bytes. */
-  sizeBytes: Schema.optional(Schema.Number),
+  sizeBytes: Schema.optional(Schema.Int),
   /** Generation engine identifier (e.g. flux2, sdxl). */
   engine: Schema.String,
   /** The positive prompt steering the generation. */
@@ -68,6 +67,7 @@ export interface PresignedBlobGenerateSteps {
       | "failed"
       | "expired"
       | "canceled"
+      | (string & {})
       | undefined
     readonly outputBlobUrl: string | undefined
   }
@@ -94,11 +94,25 @@ export type PresignedBlobGenerateResult = Arazzo.WorkflowResult<
   PresignedBlobGenerateEnd
 >
 
+/** The errors `presignedBlobGenerate` can raise. */
+export type PresignedBlobGenerateError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "PollExhausted"
+  | "WorkflowTimeout",
+  PresignedBlobGenerateSteps
+>
+
 const presignedBlobGenerateWorkflow: Arazzo.WorkflowDefinition<
   PresignedBlobGenerateInputs,
   PresignedBlobGenerateSteps,
   PresignedBlobGenerateOutputs,
-  PresignedBlobGenerateEnd
+  PresignedBlobGenerateEnd,
+  PresignedBlobGenerateError
 > = {
   workflowId: "presigned-blob-generate",
   inputs: PresignedBlobGenerateInputs,
@@ -127,7 +141,7 @@ const submitWithCallbackOutputs: Arazzo.OutputsFor<PresignedBlobGenerateSteps["s
 const pollWorkflowOutputs: Arazzo.OutputsFor<PresignedBlobGenerateSteps["pollWorkflow"]> = {
   status: Arazzo.body(
     ["status"],
-    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+    Arazzo.openLiterals("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
   ),
   outputBlobUrl: Arazzo.body(["steps", 0, "jobs", 0, "result", "blobs", 0, "url"], Schema.String)
 }
@@ -140,11 +154,11 @@ const pollWorkflowOutputs: Arazzo.OutputsFor<PresignedBlobGenerateSteps["pollWor
  */
 export const presignedBlobGenerate = (
   input: PresignedBlobGenerateInputs
-): Effect.Effect<PresignedBlobGenerateResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<PresignedBlobGenerateResult, PresignedBlobGenerateError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(presignedBlobGenerateWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
-      // Request a presigned upload URL for the declared mime type and capture the blob id the upload
-      // will populate.
+      // Request a presigned upload URL for the declared mime type and capture the blob id the upload will
+      // populate.
       const requestUploadUrl = yield* run.step({
         stepId: "requestUploadUrl",
         operation: getBlobUploadUrl,
@@ -156,8 +170,8 @@ export const presignedBlobGenerate = (
         outputs: requestUploadUrlOutputs
       })
 
-      // Submit an imageGen workflow that references the presigned blob id as an input image and
-      // configures webhook callbacks for completion events.
+      // Submit an imageGen workflow that references the presigned blob id as an input image and configures
+      // webhook callbacks for completion events.
       const submitWithCallback = yield* run.step({
         stepId: "submitWithCallback",
         operation: submitWorkflow,
@@ -167,20 +181,22 @@ export const presignedBlobGenerate = (
         body: Arazzo.json({
           callbackUrl: inputs.callbackUrl,
           callbackEvents: ["workflow:succeeded", "workflow:failed"],
-          steps: [
-            {
-              $type: "imageGen",
-              name: "generate",
-              input: { engine: inputs.engine, prompt: inputs.prompt, images: [requestUploadUrl.outputs.blobId] }
+          steps: [{
+            $type: "imageGen",
+            name: "generate",
+            input: {
+              engine: inputs.engine,
+              prompt: inputs.prompt,
+              images: Arazzo.present([requestUploadUrl.outputs.blobId])
             }
-          ]
+          }]
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
         outputs: submitWithCallbackOutputs
       })
 
       // Poll the workflow until it reaches a terminal state, looping while still processing.
-      const pollWorkflow = yield* run.poll({
+      const pollWorkflow = yield* run.step({
         stepId: "pollWorkflow",
         operation: getWorkflow,
         parameters: {

@@ -8,7 +8,7 @@
  * not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -18,9 +18,11 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
 
-const listModels = Arazzo.operation(civitaiSiteApi, "GET", "/models", "listModels")
-const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", "getModel")
-const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", "getModelVersion")
+const listModels = Arazzo.operation(civitaiSiteApi, "GET", "/models", { operationId: "listModels" })
+const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", { operationId: "getModel" })
+const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", {
+  operationId: "getModelVersion"
+})
 
 /** Inputs of workflow `search-models-detail`. */
 export const SearchModelsDetailInputs = Schema.Struct({
@@ -35,7 +37,7 @@ export const SearchModelsDetailInputs = Schema.Struct({
   /** Time window for ranking (AllTime, Year, Month, Week, Day). */
   period: Schema.optional(Schema.String),
   /** Maximum number of models to return in the search page. */
-  limit: Schema.optional(Schema.Number)
+  limit: Schema.optional(Schema.Int)
 })
 
 export type SearchModelsDetailInputs = typeof SearchModelsDetailInputs.Type
@@ -62,6 +64,7 @@ export interface SearchModelsDetailSteps {
       | "Wildcards"
       | "Workflows"
       | "Other"
+      | (string & {})
       | undefined
     readonly creatorUsername: string | undefined
   }
@@ -85,10 +88,24 @@ export interface SearchModelsDetailOutputs {
 
 export type SearchModelsDetailResult = Arazzo.WorkflowResult<SearchModelsDetailOutputs, SearchModelsDetailSteps>
 
+/** The errors `searchModelsDetail` can raise. */
+export type SearchModelsDetailError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  SearchModelsDetailSteps
+>
+
 const searchModelsDetailWorkflow: Arazzo.WorkflowDefinition<
   SearchModelsDetailInputs,
   SearchModelsDetailSteps,
-  SearchModelsDetailOutputs
+  SearchModelsDetailOutputs,
+  never,
+  SearchModelsDetailError
 > = {
   workflowId: "search-models-detail",
   inputs: SearchModelsDetailInputs,
@@ -104,18 +121,18 @@ const searchModelsDetailWorkflow: Arazzo.WorkflowDefinition<
 
 /** Outputs of step `searchModels`: where each is read and the schema it must satisfy. */
 const searchModelsOutputs: Arazzo.OutputsFor<SearchModelsDetailSteps["searchModels"]> = {
-  topModelId: Arazzo.body(["items", 0, "id"], Schema.Number),
-  topModelVersionId: Arazzo.body(["items", 0, "modelVersions", 0, "id"], Schema.Number),
-  totalItems: Arazzo.body(["metadata", "totalItems"], Schema.Number)
+  topModelId: Arazzo.body(["items", 0, "id"], Schema.Int),
+  topModelVersionId: Arazzo.body(["items", 0, "modelVersions", 0, "id"], Schema.Int),
+  totalItems: Arazzo.body(["metadata", "totalItems"], Schema.Int)
 }
 
 /** Outputs of step `getTopModel`: where each is read and the schema it must satisfy. */
 const getTopModelOutputs: Arazzo.OutputsFor<SearchModelsDetailSteps["getTopModel"]> = {
-  modelId: Arazzo.body(["id"], Schema.Number),
+  modelId: Arazzo.body(["id"], Schema.Int),
   modelName: Arazzo.body(["name"], Schema.String),
   modelType: Arazzo.body(
     ["type"],
-    Schema.Literal(
+    Arazzo.openLiterals(
       "Checkpoint",
       "TextualInversion",
       "Hypernetwork",
@@ -134,7 +151,7 @@ const getTopModelOutputs: Arazzo.OutputsFor<SearchModelsDetailSteps["getTopModel
 
 /** Outputs of step `getTopVersion`: where each is read and the schema it must satisfy. */
 const getTopVersionOutputs: Arazzo.OutputsFor<SearchModelsDetailSteps["getTopVersion"]> = {
-  versionId: Arazzo.body(["id"], Schema.Number),
+  versionId: Arazzo.body(["id"], Schema.Int),
   versionName: Arazzo.body(["name"], Schema.String),
   baseModel: Arazzo.body(["baseModel"], Schema.String),
   air: Arazzo.body(["air"], Schema.String),
@@ -149,7 +166,7 @@ const getTopVersionOutputs: Arazzo.OutputsFor<SearchModelsDetailSteps["getTopVer
  */
 export const searchModelsDetail = (
   input: SearchModelsDetailInputs
-): Effect.Effect<SearchModelsDetailResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<SearchModelsDetailResult, SearchModelsDetailError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(searchModelsDetailWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Run a keyword search across the model catalog and capture the first matching model id.

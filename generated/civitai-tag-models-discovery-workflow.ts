@@ -8,7 +8,7 @@
  * not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -18,9 +18,9 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
 
-const listTags = Arazzo.operation(civitaiSiteApi, "GET", "/tags", "listTags")
-const listModels = Arazzo.operation(civitaiSiteApi, "GET", "/models", "listModels")
-const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", "getModel")
+const listTags = Arazzo.operation(civitaiSiteApi, "GET", "/tags", { operationId: "listTags" })
+const listModels = Arazzo.operation(civitaiSiteApi, "GET", "/models", { operationId: "listModels" })
+const getModel = Arazzo.operation(civitaiSiteApi, "GET", "/models/{id}", { operationId: "getModel" })
 
 /** Inputs of workflow `tag-models-discovery`. */
 export const TagModelsDiscoveryInputs = Schema.Struct({
@@ -55,6 +55,7 @@ export interface TagModelsDiscoverySteps {
       | "Wildcards"
       | "Workflows"
       | "Other"
+      | (string & {})
       | undefined
     readonly creatorUsername: string | undefined
     readonly primaryVersionId: number | undefined
@@ -71,10 +72,24 @@ export interface TagModelsDiscoveryOutputs {
 
 export type TagModelsDiscoveryResult = Arazzo.WorkflowResult<TagModelsDiscoveryOutputs, TagModelsDiscoverySteps>
 
+/** The errors `tagModelsDiscovery` can raise. */
+export type TagModelsDiscoveryError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  TagModelsDiscoverySteps
+>
+
 const tagModelsDiscoveryWorkflow: Arazzo.WorkflowDefinition<
   TagModelsDiscoveryInputs,
   TagModelsDiscoverySteps,
-  TagModelsDiscoveryOutputs
+  TagModelsDiscoveryOutputs,
+  never,
+  TagModelsDiscoveryError
 > = {
   workflowId: "tag-models-discovery",
   inputs: TagModelsDiscoveryInputs,
@@ -90,21 +105,21 @@ const tagModelsDiscoveryWorkflow: Arazzo.WorkflowDefinition<
 /** Outputs of step `findTag`: where each is read and the schema it must satisfy. */
 const findTagOutputs: Arazzo.OutputsFor<TagModelsDiscoverySteps["findTag"]> = {
   tagName: Arazzo.body(["items", 0, "name"], Schema.String),
-  tagModelCount: Arazzo.body(["items", 0, "modelCount"], Schema.Number)
+  tagModelCount: Arazzo.body(["items", 0, "modelCount"], Schema.Int)
 }
 
 /** Outputs of step `listTaggedModels`: where each is read and the schema it must satisfy. */
 const listTaggedModelsOutputs: Arazzo.OutputsFor<TagModelsDiscoverySteps["listTaggedModels"]> = {
-  topModelId: Arazzo.body(["items", 0, "id"], Schema.Number),
+  topModelId: Arazzo.body(["items", 0, "id"], Schema.Int),
   topModelName: Arazzo.body(["items", 0, "name"], Schema.String),
-  totalItems: Arazzo.body(["metadata", "totalItems"], Schema.Number)
+  totalItems: Arazzo.body(["metadata", "totalItems"], Schema.Int)
 }
 
 /** Outputs of step `openTopModel`: where each is read and the schema it must satisfy. */
 const openTopModelOutputs: Arazzo.OutputsFor<TagModelsDiscoverySteps["openTopModel"]> = {
   modelType: Arazzo.body(
     ["type"],
-    Schema.Literal(
+    Arazzo.openLiterals(
       "Checkpoint",
       "TextualInversion",
       "Hypernetwork",
@@ -119,7 +134,7 @@ const openTopModelOutputs: Arazzo.OutputsFor<TagModelsDiscoverySteps["openTopMod
     )
   ),
   creatorUsername: Arazzo.body(["creator", "username"], Schema.String),
-  primaryVersionId: Arazzo.body(["modelVersions", 0, "id"], Schema.Number)
+  primaryVersionId: Arazzo.body(["modelVersions", 0, "id"], Schema.Int)
 }
 
 /**
@@ -130,7 +145,7 @@ const openTopModelOutputs: Arazzo.OutputsFor<TagModelsDiscoverySteps["openTopMod
  */
 export const tagModelsDiscovery = (
   input: TagModelsDiscoveryInputs
-): Effect.Effect<TagModelsDiscoveryResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<TagModelsDiscoveryResult, TagModelsDiscoveryError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(tagModelsDiscoveryWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Search the tag catalog and capture the first matching tag name.
@@ -145,8 +160,7 @@ export const tagModelsDiscovery = (
         outputs: findTagOutputs
       })
 
-      // List models carrying the resolved tag, ordered by the requested sort, and capture the top model
-      // id.
+      // List models carrying the resolved tag, ordered by the requested sort, and capture the top model id.
       const listTaggedModels = yield* run.step({
         stepId: "listTaggedModels",
         operation: listModels,

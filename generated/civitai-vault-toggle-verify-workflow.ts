@@ -7,7 +7,7 @@
  * (sha256 7af018055200f5dc). Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -17,17 +17,29 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
 
-const getCurrentUser = Arazzo.operation(civitaiSiteApi, "GET", "/me", "getCurrentUser")
-const checkVault = Arazzo.operation(civitaiSiteApi, "GET", "/vault/check-vault", "checkVault")
-const toggleVaultVersion = Arazzo.operation(civitaiSiteApi, "POST", "/vault/toggle-version", "toggleVaultVersion")
-const getVaultItem = Arazzo.operation(civitaiSiteApi, "GET", "/vault/get", "getVaultItem")
+const getCurrentUser = Arazzo.operation(civitaiSiteApi, "GET", "/me", {
+  operationId: "getCurrentUser",
+  security: [["BearerAuth"]]
+})
+const checkVault = Arazzo.operation(civitaiSiteApi, "GET", "/vault/check-vault", {
+  operationId: "checkVault",
+  security: [["BearerAuth"]]
+})
+const toggleVaultVersion = Arazzo.operation(civitaiSiteApi, "POST", "/vault/toggle-version", {
+  operationId: "toggleVaultVersion",
+  security: [["BearerAuth"]]
+})
+const getVaultItem = Arazzo.operation(civitaiSiteApi, "GET", "/vault/get", {
+  operationId: "getVaultItem",
+  security: [["BearerAuth"]]
+})
 
 /** Inputs of workflow `vault-toggle-verify`. */
 export const VaultToggleVerifyInputs = Schema.Struct({
   /** Civitai personal API token used as a Bearer credential. */
   apiKey: Schema.String,
   /** The model version id to toggle into the user's vault. */
-  modelVersionId: Schema.Number
+  modelVersionId: Schema.Int
 })
 
 export type VaultToggleVerifyInputs = typeof VaultToggleVerifyInputs.Type
@@ -36,7 +48,7 @@ export type VaultToggleVerifyInputs = typeof VaultToggleVerifyInputs.Type
 export interface VaultToggleVerifySteps {
   readonly confirmUser: {
     readonly username: string | undefined
-    readonly tier: "Free" | "Founder" | "Bronze" | "Silver" | "Gold" | undefined
+    readonly tier: "Free" | "Founder" | "Bronze" | "Silver" | "Gold" | (string & {}) | undefined
   }
   readonly checkVaultStatus: {
     readonly subscribed: boolean | undefined
@@ -45,10 +57,10 @@ export interface VaultToggleVerifySteps {
   }
   readonly toggleVersion: {
     readonly vaultItemId: number | undefined
-    readonly toggledStatus: "Pending" | "Stored" | "Failed" | undefined
+    readonly toggledStatus: "Pending" | "Stored" | "Failed" | (string & {}) | undefined
   }
   readonly verifyVaultItem: {
-    readonly status: "Pending" | "Stored" | "Failed" | undefined
+    readonly status: "Pending" | "Stored" | "Failed" | (string & {}) | undefined
     readonly addedAt: string | undefined
     readonly sizeKb: number | undefined
   }
@@ -58,15 +70,29 @@ export interface VaultToggleVerifySteps {
 export interface VaultToggleVerifyOutputs {
   readonly username: string | undefined
   readonly vaultItemId: number | undefined
-  readonly status: "Pending" | "Stored" | "Failed" | undefined
+  readonly status: "Pending" | "Stored" | "Failed" | (string & {}) | undefined
 }
 
 export type VaultToggleVerifyResult = Arazzo.WorkflowResult<VaultToggleVerifyOutputs, VaultToggleVerifySteps>
 
+/** The errors `vaultToggleVerify` can raise. */
+export type VaultToggleVerifyError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  VaultToggleVerifySteps
+>
+
 const vaultToggleVerifyWorkflow: Arazzo.WorkflowDefinition<
   VaultToggleVerifyInputs,
   VaultToggleVerifySteps,
-  VaultToggleVerifyOutputs
+  VaultToggleVerifyOutputs,
+  never,
+  VaultToggleVerifyError
 > = {
   workflowId: "vault-toggle-verify",
   inputs: VaultToggleVerifyInputs,
@@ -81,7 +107,7 @@ const vaultToggleVerifyWorkflow: Arazzo.WorkflowDefinition<
 /** Outputs of step `confirmUser`: where each is read and the schema it must satisfy. */
 const confirmUserOutputs: Arazzo.OutputsFor<VaultToggleVerifySteps["confirmUser"]> = {
   username: Arazzo.body(["username"], Schema.String),
-  tier: Arazzo.body(["tier"], Schema.Literal("Free", "Founder", "Bronze", "Silver", "Gold"))
+  tier: Arazzo.body(["tier"], Arazzo.openLiterals("Free", "Founder", "Bronze", "Silver", "Gold"))
 }
 
 /** Outputs of step `checkVaultStatus`: where each is read and the schema it must satisfy. */
@@ -93,13 +119,13 @@ const checkVaultStatusOutputs: Arazzo.OutputsFor<VaultToggleVerifySteps["checkVa
 
 /** Outputs of step `toggleVersion`: where each is read and the schema it must satisfy. */
 const toggleVersionOutputs: Arazzo.OutputsFor<VaultToggleVerifySteps["toggleVersion"]> = {
-  vaultItemId: Arazzo.body(["id"], Schema.Number),
-  toggledStatus: Arazzo.body(["status"], Schema.Literal("Pending", "Stored", "Failed"))
+  vaultItemId: Arazzo.body(["id"], Schema.Int),
+  toggledStatus: Arazzo.body(["status"], Arazzo.openLiterals("Pending", "Stored", "Failed"))
 }
 
 /** Outputs of step `verifyVaultItem`: where each is read and the schema it must satisfy. */
 const verifyVaultItemOutputs: Arazzo.OutputsFor<VaultToggleVerifySteps["verifyVaultItem"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("Pending", "Stored", "Failed")),
+  status: Arazzo.body(["status"], Arazzo.openLiterals("Pending", "Stored", "Failed")),
   addedAt: Arazzo.body(["addedAt"], Schema.String),
   sizeKb: Arazzo.body(["sizeKb"], Schema.Number)
 }
@@ -112,7 +138,7 @@ const verifyVaultItemOutputs: Arazzo.OutputsFor<VaultToggleVerifySteps["verifyVa
  */
 export const vaultToggleVerify = (
   input: VaultToggleVerifyInputs
-): Effect.Effect<VaultToggleVerifyResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<VaultToggleVerifyResult, VaultToggleVerifyError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(vaultToggleVerifyWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Confirm the authenticated user and capture their membership tier.

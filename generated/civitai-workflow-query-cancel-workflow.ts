@@ -8,7 +8,7 @@
  * not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -18,19 +18,18 @@ import * as Schema from "effect/Schema"
  */
 export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com")
 
-const queryWorkflows = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows", "queryWorkflows")
-const getWorkflow = Arazzo.operation(
-  civitaiOrchestrationApi,
-  "GET",
-  "/v2/consumer/workflows/{workflowId}",
-  "getWorkflow"
-)
-const updateWorkflow = Arazzo.operation(
-  civitaiOrchestrationApi,
-  "PUT",
-  "/v2/consumer/workflows/{workflowId}",
-  "updateWorkflow"
-)
+const queryWorkflows = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows", {
+  operationId: "queryWorkflows",
+  security: [["BearerAuth"]]
+})
+const getWorkflow = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows/{workflowId}", {
+  operationId: "getWorkflow",
+  security: [["BearerAuth"]]
+})
+const updateWorkflow = Arazzo.operation(civitaiOrchestrationApi, "PUT", "/v2/consumer/workflows/{workflowId}", {
+  operationId: "updateWorkflow",
+  security: [["BearerAuth"]]
+})
 
 /** Inputs of workflow `workflow-query-cancel`. */
 export const WorkflowQueryCancelInputs = Schema.Struct({
@@ -39,7 +38,7 @@ export const WorkflowQueryCancelInputs = Schema.Struct({
   /** Status filter for the query (e.g. processing, preparing). */
   status: Schema.optional(Schema.String),
   /** Maximum number of workflows to return. */
-  take: Schema.optional(Schema.Number)
+  take: Schema.optional(Schema.Int)
 })
 
 export type WorkflowQueryCancelInputs = typeof WorkflowQueryCancelInputs.Type
@@ -56,6 +55,7 @@ export interface WorkflowQueryCancelSteps {
       | "failed"
       | "expired"
       | "canceled"
+      | (string & {})
       | undefined
   }
   readonly cancelWorkflow: {
@@ -67,6 +67,7 @@ export interface WorkflowQueryCancelSteps {
       | "failed"
       | "expired"
       | "canceled"
+      | (string & {})
       | undefined
   }
   readonly confirmCanceled: {
@@ -78,6 +79,7 @@ export interface WorkflowQueryCancelSteps {
       | "failed"
       | "expired"
       | "canceled"
+      | (string & {})
       | undefined
   }
 }
@@ -93,15 +95,30 @@ export interface WorkflowQueryCancelOutputs {
     | "failed"
     | "expired"
     | "canceled"
+    | (string & {})
     | undefined
 }
 
 export type WorkflowQueryCancelResult = Arazzo.WorkflowResult<WorkflowQueryCancelOutputs, WorkflowQueryCancelSteps>
 
+/** The errors `workflowQueryCancel` can raise. */
+export type WorkflowQueryCancelError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  WorkflowQueryCancelSteps
+>
+
 const workflowQueryCancelWorkflow: Arazzo.WorkflowDefinition<
   WorkflowQueryCancelInputs,
   WorkflowQueryCancelSteps,
-  WorkflowQueryCancelOutputs
+  WorkflowQueryCancelOutputs,
+  never,
+  WorkflowQueryCancelError
 > = {
   workflowId: "workflow-query-cancel",
   inputs: WorkflowQueryCancelInputs,
@@ -122,7 +139,7 @@ const queryRunningOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["queryRunn
 const inspectWorkflowOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["inspectWorkflow"]> = {
   currentStatus: Arazzo.body(
     ["status"],
-    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+    Arazzo.openLiterals("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
   )
 }
 
@@ -130,7 +147,7 @@ const inspectWorkflowOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["inspec
 const cancelWorkflowOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["cancelWorkflow"]> = {
   statusAfterUpdate: Arazzo.body(
     ["status"],
-    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+    Arazzo.openLiterals("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
   )
 }
 
@@ -138,7 +155,7 @@ const cancelWorkflowOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["cancelW
 const confirmCanceledOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["confirmCanceled"]> = {
   finalStatus: Arazzo.body(
     ["status"],
-    Schema.Literal("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
+    Arazzo.openLiterals("unassigned", "preparing", "processing", "succeeded", "failed", "expired", "canceled")
   )
 }
 
@@ -150,7 +167,7 @@ const confirmCanceledOutputs: Arazzo.OutputsFor<WorkflowQueryCancelSteps["confir
  */
 export const workflowQueryCancel = (
   input: WorkflowQueryCancelInputs
-): Effect.Effect<WorkflowQueryCancelResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<WorkflowQueryCancelResult, WorkflowQueryCancelError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(workflowQueryCancelWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Query the consumer's workflows filtered by status and capture the first workflow id.

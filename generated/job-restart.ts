@@ -7,7 +7,7 @@
  * 0831c2b31b33fbae). Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -17,10 +17,10 @@ import * as Schema from "effect/Schema"
  */
 export const jobs = Arazzo.source("jobs", "https://jobs.example.com")
 
-const createJob = Arazzo.operation(jobs, "POST", "/jobs", "createJob")
-const getJob = Arazzo.operation(jobs, "GET", "/jobs/{jobId}", "getJob")
-const getProgress = Arazzo.operation(jobs, "GET", "/jobs/{jobId}/progress", "getProgress")
-const getReport = Arazzo.operation(jobs, "GET", "/jobs/{jobId}/report", "getReport")
+const createJob = Arazzo.operation(jobs, "POST", "/jobs", { operationId: "createJob" })
+const getJob = Arazzo.operation(jobs, "GET", "/jobs/{jobId}", { operationId: "getJob" })
+const getProgress = Arazzo.operation(jobs, "GET", "/jobs/{jobId}/progress", { operationId: "getProgress" })
+const getReport = Arazzo.operation(jobs, "GET", "/jobs/{jobId}/report", { operationId: "getReport" })
 
 /** Inputs of workflow `run-job`. */
 export const RunJobInputs = Schema.Struct({})
@@ -29,8 +29,8 @@ export type RunJobInputs = typeof RunJobInputs.Type
 
 /** Outputs of each step of `run-job`, by stepId. */
 export interface RunJobSteps {
-  readonly createJob: { readonly jobId: string | undefined }
-  readonly checkJob: { readonly status: "running" | "failed" | "done" | undefined }
+  readonly createJob: { readonly jobId: string }
+  readonly checkJob: { readonly status: "running" | "failed" | "done" | (string & {}) | undefined }
   readonly watchProgress: { readonly percent: number | undefined }
   readonly readReport: { readonly url: string | undefined }
 }
@@ -44,7 +44,20 @@ export interface RunJobOutputs {
 
 export type RunJobResult = Arazzo.WorkflowResult<RunJobOutputs, RunJobSteps>
 
-const runJobWorkflow: Arazzo.WorkflowDefinition<RunJobInputs, RunJobSteps, RunJobOutputs> = {
+/** The errors `runJob` can raise. */
+export type RunJobError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "StepLimitExceeded"
+  | "WorkflowTimeout",
+  RunJobSteps
+>
+
+const runJobWorkflow: Arazzo.WorkflowDefinition<RunJobInputs, RunJobSteps, RunJobOutputs, never, RunJobError> = {
   workflowId: "run-job",
   inputs: RunJobInputs,
   secrets: [],
@@ -57,12 +70,12 @@ const runJobWorkflow: Arazzo.WorkflowDefinition<RunJobInputs, RunJobSteps, RunJo
 
 /** Outputs of step `createJob`: where each is read and the schema it must satisfy. */
 const createJobOutputs: Arazzo.OutputsFor<RunJobSteps["createJob"]> = {
-  jobId: Arazzo.body(["id"], Schema.String)
+  jobId: Arazzo.body(["id"], Schema.String, { required: true })
 }
 
 /** Outputs of step `checkJob`: where each is read and the schema it must satisfy. */
 const checkJobOutputs: Arazzo.OutputsFor<RunJobSteps["checkJob"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("running", "failed", "done"))
+  status: Arazzo.body(["status"], Arazzo.openLiterals("running", "failed", "done"))
 }
 
 /** Outputs of step `watchProgress`: where each is read and the schema it must satisfy. */
@@ -76,9 +89,7 @@ const readReportOutputs: Arazzo.OutputsFor<RunJobSteps["readReport"]> = {
 }
 
 /** Create a job, watch it, restart it when it fails, read its report when done. */
-export const runJob = (
-  input: RunJobInputs
-): Effect.Effect<RunJobResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+export const runJob = (input: RunJobInputs): Effect.Effect<RunJobResult, RunJobError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(runJobWorkflow, input, (run) =>
     Effect.gen(function*() {
       let createJobStep: Arazzo.StepResult<RunJobSteps["createJob"]> | undefined

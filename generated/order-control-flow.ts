@@ -8,8 +8,8 @@
  * 624be696784e506d). Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
-import * as ArazzoXml from "arazzo-effect/runtime/xml"
+import * as Arazzo from "arazzo-effect/effect3"
+import * as ArazzoXml from "arazzo-effect/xml"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -19,18 +19,19 @@ import * as Schema from "effect/Schema"
  */
 export const orders = Arazzo.source("orders", "https://orders.example.com/v1")
 
-const getOrder = Arazzo.operation(orders, "GET", "/orders/{orderId}", "getOrder")
-const getInvoice = Arazzo.operation(orders, "GET", "/orders/{orderId}/invoice", "getInvoice")
-const listOrders = Arazzo.operation(
-  orders,
-  "GET",
-  "/orders",
-  "listOrders",
-  { query: { tags: { style: "pipeDelimited", explode: false } }, header: { "X-Filter": { explode: true } } }
-)
-
-const annotateOrderOperation = Arazzo.operation(orders, "POST", "/orders/{orderId}/notes", "annotateOrder")
-const exportOrderOperation = Arazzo.operation(orders, "GET", "/orders/{orderId}/export", "exportOrder")
+const getOrder = Arazzo.operation(orders, "GET", "/orders/{orderId}", { operationId: "getOrder" })
+const getInvoice = Arazzo.operation(orders, "GET", "/orders/{orderId}/invoice", { operationId: "getInvoice" })
+const listOrders = Arazzo.operation(orders, "GET", "/orders", {
+  operationId: "listOrders",
+  serialization: {
+    query: { tags: { style: "pipeDelimited", explode: false } },
+    header: { "X-Filter": { explode: true } }
+  }
+})
+const annotateOrderOperation = Arazzo.operation(orders, "POST", "/orders/{orderId}/notes", {
+  operationId: "annotateOrder"
+})
+const exportOrderOperation = Arazzo.operation(orders, "GET", "/orders/{orderId}/export", { operationId: "exportOrder" })
 
 /** XPath `/order/status = 'paid' and count(/order/line) > 0` */
 const xpath1 = ArazzoXml.xpath("/order/status = 'paid' and count(/order/line) > 0")
@@ -45,7 +46,7 @@ export type FindInvoiceInputs = typeof FindInvoiceInputs.Type
 
 /** Outputs of each step of `find-invoice`, by stepId. */
 export interface FindInvoiceSteps {
-  readonly readOrder: { readonly status: "open" | "paid" | "shipped" | undefined }
+  readonly readOrder: { readonly status: "open" | "paid" | "shipped" | (string & {}) }
   readonly readInvoice: { readonly total: number | undefined }
   readonly listOpen: { readonly firstOpen: string | undefined }
 }
@@ -61,11 +62,25 @@ export type FindInvoiceEnd = { readonly stepId: "readInvoice"; readonly action: 
 
 export type FindInvoiceResult = Arazzo.WorkflowResult<FindInvoiceOutputs, FindInvoiceSteps, FindInvoiceEnd>
 
+/** The errors `findInvoice` can raise. */
+export type FindInvoiceError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "StepLimitExceeded"
+  | "WorkflowTimeout",
+  FindInvoiceSteps
+>
+
 const findInvoiceWorkflow: Arazzo.WorkflowDefinition<
   FindInvoiceInputs,
   FindInvoiceSteps,
   FindInvoiceOutputs,
-  FindInvoiceEnd
+  FindInvoiceEnd,
+  FindInvoiceError
 > = {
   workflowId: "find-invoice",
   inputs: FindInvoiceInputs,
@@ -78,7 +93,7 @@ const findInvoiceWorkflow: Arazzo.WorkflowDefinition<
 
 /** Outputs of step `readOrder`: where each is read and the schema it must satisfy. */
 const readOrderOutputs: Arazzo.OutputsFor<FindInvoiceSteps["readOrder"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
+  status: Arazzo.body(["status"], Arazzo.openLiterals("open", "paid", "shipped"), { required: true })
 }
 
 /** Outputs of step `readInvoice`: where each is read and the schema it must satisfy. */
@@ -97,7 +112,7 @@ const listOpenOutputs: Arazzo.OutputsFor<FindInvoiceSteps["listOpen"]> = {
  */
 export const findInvoice = (
   input: FindInvoiceInputs
-): Effect.Effect<FindInvoiceResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<FindInvoiceResult, FindInvoiceError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(findInvoiceWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       let next: "readOrder" | "readInvoice" | "listOpen" | undefined = "readOrder"
@@ -118,7 +133,7 @@ export const findInvoice = (
             break
           }
           case "readInvoice": {
-            const outcome = yield* run.stepOrGoto({
+            const outcome = yield* run.step({
               stepId: "readInvoice",
               operation: getInvoice,
               parameters: {
@@ -140,7 +155,7 @@ export const findInvoice = (
               ]
             })
             if ("goto" in outcome) {
-              next = outcome.goto as "readOrder" | "listOpen"
+              next = outcome.goto
               break
             }
             // onSuccess `done`: end
@@ -174,14 +189,14 @@ export type OrderOrFallbackInputs = typeof OrderOrFallbackInputs.Type
 
 /** Outputs of each step of `order-or-fallback`, by stepId. */
 export interface OrderOrFallbackSteps {
-  readonly readOrder: { readonly status: "open" | "paid" | "shipped" | undefined }
+  readonly readOrder: { readonly status: "open" | "paid" | "shipped" | (string & {}) }
   readonly listPaid: { readonly url: string }
 }
 
 /** Outputs of workflow `order-or-fallback`. */
 export interface OrderOrFallbackOutputs {
-  readonly status: "open" | "paid" | "shipped" | undefined
-  readonly paidListUrl: string | undefined
+  readonly status: "open" | "paid" | "shipped" | (string & {})
+  readonly paidListUrl: string
 }
 
 /** Where an `end` action can stop the workflow. */
@@ -195,11 +210,45 @@ export type OrderOrFallbackResult = Arazzo.WorkflowResult<
   OrderOrFallbackEnd
 >
 
+/** The errors `orderOrFallback` can raise. */
+export type OrderOrFallbackError =
+  | Arazzo.ErrorOf<
+    | "InputsInvalid"
+    | "RequestInvalid"
+    | "RequestFailed"
+    | "ResponseInvalid"
+    | "StepFailed"
+    | "StepTimeout"
+    | "WorkflowTimeout",
+    OrderOrFallbackSteps
+  >
+  | Arazzo.ErrorOf<
+    | "InputsInvalid"
+    | "RequestInvalid"
+    | "RequestFailed"
+    | "ResponseInvalid"
+    | "StepFailed"
+    | "StepTimeout"
+    | "WorkflowTimeout",
+    InvoiceOfSteps
+  >
+  | Arazzo.ErrorOf<
+    | "InputsInvalid"
+    | "RequestInvalid"
+    | "RequestFailed"
+    | "ResponseInvalid"
+    | "StepFailed"
+    | "StepTimeout"
+    | "WorkflowTimeout",
+    ListOpenOrdersSteps
+  >
+
 const orderOrFallbackWorkflow: Arazzo.WorkflowDefinition<
   OrderOrFallbackInputs,
   OrderOrFallbackSteps,
   OrderOrFallbackOutputs,
-  OrderOrFallbackEnd
+  OrderOrFallbackEnd,
+  OrderOrFallbackError
 > = {
   workflowId: "order-or-fallback",
   inputs: OrderOrFallbackInputs,
@@ -212,7 +261,7 @@ const orderOrFallbackWorkflow: Arazzo.WorkflowDefinition<
 
 /** Outputs of step `readOrder`: where each is read and the schema it must satisfy. */
 const orderOrFallbackReadOrderOutputs: Arazzo.OutputsFor<OrderOrFallbackSteps["readOrder"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
+  status: Arazzo.body(["status"], Arazzo.openLiterals("open", "paid", "shipped"), { required: true })
 }
 
 /** Outputs of step `listPaid`: where each is read and the schema it must satisfy. */
@@ -226,7 +275,7 @@ const listPaidOutputs: Arazzo.OutputsFor<OrderOrFallbackSteps["listPaid"]> = {
  */
 export const orderOrFallback = (
   input: OrderOrFallbackInputs
-): Effect.Effect<OrderOrFallbackResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<OrderOrFallbackResult, OrderOrFallbackError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(orderOrFallbackWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       const readOrder = yield* run.step({
@@ -279,16 +328,30 @@ export interface ListOpenOrdersSteps {
 /** Outputs of workflow `list-open-orders`. */
 export interface ListOpenOrdersOutputs {
   readonly firstOpen: string | undefined
-  readonly requestUrl: string | undefined
+  readonly requestUrl: string
   readonly client: unknown
 }
 
 export type ListOpenOrdersResult = Arazzo.WorkflowResult<ListOpenOrdersOutputs, ListOpenOrdersSteps>
 
+/** The errors `listOpenOrders` can raise. */
+export type ListOpenOrdersError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  ListOpenOrdersSteps
+>
+
 const listOpenOrdersWorkflow: Arazzo.WorkflowDefinition<
   ListOpenOrdersInputs,
   ListOpenOrdersSteps,
-  ListOpenOrdersOutputs
+  ListOpenOrdersOutputs,
+  never,
+  ListOpenOrdersError
 > = {
   workflowId: "list-open-orders",
   inputs: ListOpenOrdersInputs,
@@ -310,7 +373,7 @@ const listOpenOrdersListOpenOutputs: Arazzo.OutputsFor<ListOpenOrdersSteps["list
 /** List open orders, reading back what the request was. */
 export const listOpenOrders = (
   input: ListOpenOrdersInputs
-): Effect.Effect<ListOpenOrdersResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<ListOpenOrdersResult, ListOpenOrdersError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(listOpenOrdersWorkflow, input, (run) =>
     Effect.gen(function*() {
       yield* run.step({
@@ -325,8 +388,7 @@ export const listOpenOrders = (
           Arazzo.criterion(
             "$method == 'GET' && $request.query.status == 'open'",
             (response) =>
-              Arazzo.equal(response.request.method, "GET") &&
-              Arazzo.equal(response.request.query["status"], "open")
+              Arazzo.equal(response.request.method, "GET") && Arazzo.equal(response.request.query["status"], "open")
           )
         ],
         outputs: listOpenOrdersListOpenOutputs
@@ -354,7 +416,25 @@ export interface InvoiceOfOutputs {
 
 export type InvoiceOfResult = Arazzo.WorkflowResult<InvoiceOfOutputs, InvoiceOfSteps>
 
-const invoiceOfWorkflow: Arazzo.WorkflowDefinition<InvoiceOfInputs, InvoiceOfSteps, InvoiceOfOutputs> = {
+/** The errors `invoiceOf` can raise. */
+export type InvoiceOfError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  InvoiceOfSteps
+>
+
+const invoiceOfWorkflow: Arazzo.WorkflowDefinition<
+  InvoiceOfInputs,
+  InvoiceOfSteps,
+  InvoiceOfOutputs,
+  never,
+  InvoiceOfError
+> = {
   workflowId: "invoice-of",
   inputs: InvoiceOfInputs,
   secrets: [],
@@ -371,7 +451,7 @@ const invoiceOfReadInvoiceOutputs: Arazzo.OutputsFor<InvoiceOfSteps["readInvoice
 /** The invoice of one order. */
 export const invoiceOf = (
   input: InvoiceOfInputs
-): Effect.Effect<InvoiceOfResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<InvoiceOfResult, InvoiceOfError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(invoiceOfWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       yield* run.step({
@@ -399,15 +479,41 @@ export interface InvoiceOfFirstOpenSteps {
 /** Outputs of workflow `invoice-of-first-open`. */
 export interface InvoiceOfFirstOpenOutputs {
   readonly total: number | undefined
-  readonly api: string | undefined
+  readonly api: string
 }
 
 export type InvoiceOfFirstOpenResult = Arazzo.WorkflowResult<InvoiceOfFirstOpenOutputs, InvoiceOfFirstOpenSteps>
 
+/** The errors `invoiceOfFirstOpen` can raise. */
+export type InvoiceOfFirstOpenError =
+  | Arazzo.ErrorOf<
+    | "InputsInvalid"
+    | "RequestInvalid"
+    | "RequestFailed"
+    | "ResponseInvalid"
+    | "StepFailed"
+    | "StepTimeout"
+    | "DependencyFailed"
+    | "WorkflowTimeout",
+    InvoiceOfFirstOpenSteps
+  >
+  | Arazzo.ErrorOf<
+    | "InputsInvalid"
+    | "RequestInvalid"
+    | "RequestFailed"
+    | "ResponseInvalid"
+    | "StepFailed"
+    | "StepTimeout"
+    | "WorkflowTimeout",
+    ListOpenOrdersSteps
+  >
+
 const invoiceOfFirstOpenWorkflow: Arazzo.WorkflowDefinition<
   InvoiceOfFirstOpenInputs,
   InvoiceOfFirstOpenSteps,
-  InvoiceOfFirstOpenOutputs
+  InvoiceOfFirstOpenOutputs,
+  never,
+  InvoiceOfFirstOpenError
 > = {
   workflowId: "invoice-of-first-open",
   inputs: InvoiceOfFirstOpenInputs,
@@ -427,7 +533,7 @@ const invoiceOfFirstOpenReadInvoiceOutputs: Arazzo.OutputsFor<InvoiceOfFirstOpen
 /** After listing open orders (dependsOn), read the first one's invoice. */
 export const invoiceOfFirstOpen = (
   input: InvoiceOfFirstOpenInputs
-): Effect.Effect<InvoiceOfFirstOpenResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<InvoiceOfFirstOpenResult, InvoiceOfFirstOpenError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(invoiceOfFirstOpenWorkflow, input, (run) =>
     Effect.gen(function*() {
       // dependsOn: these workflows run first, with this workflow's inputs
@@ -461,7 +567,7 @@ export interface CheckedInvoiceSteps {
 
 /** Outputs of workflow `checked-invoice`. */
 export interface CheckedInvoiceOutputs {
-  readonly total: InvoiceOfOutputs["total"] | undefined
+  readonly total: InvoiceOfOutputs["total"]
 }
 
 /** Where an `end` action can stop the workflow. */
@@ -474,11 +580,26 @@ export type CheckedInvoiceEnd = {
 
 export type CheckedInvoiceResult = Arazzo.WorkflowResult<CheckedInvoiceOutputs, CheckedInvoiceSteps, CheckedInvoiceEnd>
 
+/** The errors `checkedInvoice` can raise. */
+export type CheckedInvoiceError =
+  | Arazzo.ErrorOf<"InputsInvalid" | "CallFailed" | "WorkflowTimeout", CheckedInvoiceSteps>
+  | Arazzo.ErrorOf<
+    | "InputsInvalid"
+    | "RequestInvalid"
+    | "RequestFailed"
+    | "ResponseInvalid"
+    | "StepFailed"
+    | "StepTimeout"
+    | "WorkflowTimeout",
+    InvoiceOfSteps
+  >
+
 const checkedInvoiceWorkflow: Arazzo.WorkflowDefinition<
   CheckedInvoiceInputs,
   CheckedInvoiceSteps,
   CheckedInvoiceOutputs,
-  CheckedInvoiceEnd
+  CheckedInvoiceEnd,
+  CheckedInvoiceError
 > = {
   workflowId: "checked-invoice",
   inputs: CheckedInvoiceInputs,
@@ -491,10 +612,10 @@ const checkedInvoiceWorkflow: Arazzo.WorkflowDefinition<
 /** Run invoice-of as a step, requiring a positive total; retry once, then end. */
 export const checkedInvoice = (
   input: CheckedInvoiceInputs
-): Effect.Effect<CheckedInvoiceResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<CheckedInvoiceResult, CheckedInvoiceError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(checkedInvoiceWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
-      yield* run.call({
+      yield* run.step({
         stepId: "invoice",
         workflowId: "invoice-of",
         workflow: invoiceOf,
@@ -528,10 +649,35 @@ export interface InvoiceAfterRefreshOutputs {
 
 export type InvoiceAfterRefreshResult = Arazzo.WorkflowResult<InvoiceAfterRefreshOutputs, InvoiceAfterRefreshSteps>
 
+/** The errors `invoiceAfterRefresh` can raise. */
+export type InvoiceAfterRefreshError =
+  | Arazzo.ErrorOf<
+    | "InputsInvalid"
+    | "RequestInvalid"
+    | "RequestFailed"
+    | "ResponseInvalid"
+    | "StepFailed"
+    | "StepTimeout"
+    | "WorkflowTimeout",
+    InvoiceAfterRefreshSteps
+  >
+  | Arazzo.ErrorOf<
+    | "InputsInvalid"
+    | "RequestInvalid"
+    | "RequestFailed"
+    | "ResponseInvalid"
+    | "StepFailed"
+    | "StepTimeout"
+    | "WorkflowTimeout",
+    ListOpenOrdersSteps
+  >
+
 const invoiceAfterRefreshWorkflow: Arazzo.WorkflowDefinition<
   InvoiceAfterRefreshInputs,
   InvoiceAfterRefreshSteps,
-  InvoiceAfterRefreshOutputs
+  InvoiceAfterRefreshOutputs,
+  never,
+  InvoiceAfterRefreshError
 > = {
   workflowId: "invoice-after-refresh",
   inputs: InvoiceAfterRefreshInputs,
@@ -549,7 +695,7 @@ const invoiceAfterRefreshReadInvoiceOutputs: Arazzo.OutputsFor<InvoiceAfterRefre
 /** Read an invoice; when it is missing, run list-open-orders once and try again. */
 export const invoiceAfterRefresh = (
   input: InvoiceAfterRefreshInputs
-): Effect.Effect<InvoiceAfterRefreshResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<InvoiceAfterRefreshResult, InvoiceAfterRefreshError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(invoiceAfterRefreshWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       yield* run.step({
@@ -561,11 +707,11 @@ export const invoiceAfterRefresh = (
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: invoiceAfterRefreshReadInvoiceOutputs,
         onFailure: [
-          Arazzo.retryOn(
-            "refresh",
-            Arazzo.criterion("$statusCode == 404", (response) => response.status === 404),
-            { retryAfter: 0, retryLimit: 1, workflow: { workflowId: "list-open-orders", run: listOpenOrders } }
-          )
+          Arazzo.retryOn("refresh", Arazzo.criterion("$statusCode == 404", (response) => response.status === 404), {
+            retryAfter: 0,
+            retryLimit: 1,
+            workflow: { workflowId: "list-open-orders", run: listOpenOrders }
+          })
         ]
       })
       return run.completed()
@@ -583,12 +729,30 @@ export interface TaggedOrdersSteps {
 
 /** Outputs of workflow `tagged-orders`. */
 export interface TaggedOrdersOutputs {
-  readonly url: string | undefined
+  readonly url: string
 }
 
 export type TaggedOrdersResult = Arazzo.WorkflowResult<TaggedOrdersOutputs, TaggedOrdersSteps>
 
-const taggedOrdersWorkflow: Arazzo.WorkflowDefinition<TaggedOrdersInputs, TaggedOrdersSteps, TaggedOrdersOutputs> = {
+/** The errors `taggedOrders` can raise. */
+export type TaggedOrdersError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  TaggedOrdersSteps
+>
+
+const taggedOrdersWorkflow: Arazzo.WorkflowDefinition<
+  TaggedOrdersInputs,
+  TaggedOrdersSteps,
+  TaggedOrdersOutputs,
+  never,
+  TaggedOrdersError
+> = {
   workflowId: "tagged-orders",
   inputs: TaggedOrdersInputs,
   secrets: [],
@@ -608,7 +772,7 @@ const listTaggedOutputs: Arazzo.OutputsFor<TaggedOrdersSteps["listTagged"]> = {
  */
 export const taggedOrders = (
   input: TaggedOrdersInputs
-): Effect.Effect<TaggedOrdersResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<TaggedOrdersResult, TaggedOrdersError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(taggedOrdersWorkflow, input, (run) =>
     Effect.gen(function*() {
       yield* run.step({
@@ -646,18 +810,35 @@ export interface AnnotateOrderOutputs {
 
 export type AnnotateOrderResult = Arazzo.WorkflowResult<AnnotateOrderOutputs, AnnotateOrderSteps>
 
-const annotateOrderWorkflow: Arazzo.WorkflowDefinition<AnnotateOrderInputs, AnnotateOrderSteps, AnnotateOrderOutputs> =
-  {
-    workflowId: "annotate-order",
-    inputs: AnnotateOrderInputs,
-    secrets: [],
-    outputs: () => ({})
-  }
+/** The errors `annotateOrder` can raise. */
+export type AnnotateOrderError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  AnnotateOrderSteps
+>
+
+const annotateOrderWorkflow: Arazzo.WorkflowDefinition<
+  AnnotateOrderInputs,
+  AnnotateOrderSteps,
+  AnnotateOrderOutputs,
+  never,
+  AnnotateOrderError
+> = {
+  workflowId: "annotate-order",
+  inputs: AnnotateOrderInputs,
+  secrets: [],
+  outputs: () => ({})
+}
 
 /** Add notes to an order from templates, with payload replacements (JSON Pointer and XPath). */
 export const annotateOrder = (
   input: AnnotateOrderInputs
-): Effect.Effect<AnnotateOrderResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<AnnotateOrderResult, AnnotateOrderError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(annotateOrderWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       yield* run.step({
@@ -667,10 +848,10 @@ export const annotateOrder = (
           path: { orderId: inputs.orderId }
         },
         body: Arazzo.json(inputs.template),
-        replacements: [
-          { target: "/note", value: inputs.note },
-          { target: "/meta", value: { by: "arazzo-effect", tags: ["rush"] } }
-        ],
+        replacements: [{ target: "/note", value: inputs.note }, {
+          target: "/meta",
+          value: { by: "arazzo-effect", tags: ["rush"] }
+        }],
         successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],
         outputs: {}
       })
@@ -682,10 +863,7 @@ export const annotateOrder = (
           path: { orderId: inputs.orderId }
         },
         body: Arazzo.text("<note><text>TBD</text><by kind=\"person\">someone</by></note>", "application/xml"),
-        replacements: [
-          { target: "/note/text", value: inputs.note },
-          { target: "/note/by/@kind", value: "tool" }
-        ],
+        replacements: [{ target: "/note/text", value: inputs.note }, { target: "/note/by/@kind", value: "tool" }],
         replaceXml: ArazzoXml.replaceXml,
         successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],
         outputs: {}
@@ -703,17 +881,35 @@ export type ExportOrderInputs = typeof ExportOrderInputs.Type
 
 /** Outputs of each step of `export-order`, by stepId. */
 export interface ExportOrderSteps {
-  readonly export: { readonly xml: string | undefined }
+  readonly export: { readonly xml: string }
 }
 
 /** Outputs of workflow `export-order`. */
 export interface ExportOrderOutputs {
-  readonly xml: string | undefined
+  readonly xml: string
 }
 
 export type ExportOrderResult = Arazzo.WorkflowResult<ExportOrderOutputs, ExportOrderSteps>
 
-const exportOrderWorkflow: Arazzo.WorkflowDefinition<ExportOrderInputs, ExportOrderSteps, ExportOrderOutputs> = {
+/** The errors `exportOrder` can raise. */
+export type ExportOrderError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  ExportOrderSteps
+>
+
+const exportOrderWorkflow: Arazzo.WorkflowDefinition<
+  ExportOrderInputs,
+  ExportOrderSteps,
+  ExportOrderOutputs,
+  never,
+  ExportOrderError
+> = {
   workflowId: "export-order",
   inputs: ExportOrderInputs,
   secrets: [],
@@ -724,13 +920,13 @@ const exportOrderWorkflow: Arazzo.WorkflowDefinition<ExportOrderInputs, ExportOr
 
 /** Outputs of step `export`: where each is read and the schema it must satisfy. */
 const exportOutputs: Arazzo.OutputsFor<ExportOrderSteps["export"]> = {
-  xml: Arazzo.body([], Schema.String)
+  xml: Arazzo.body([], Schema.String, { required: true })
 }
 
 /** Read an order as XML and require it to be paid, with an XPath criterion. */
 export const exportOrder = (
   input: ExportOrderInputs
-): Effect.Effect<ExportOrderResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<ExportOrderResult, ExportOrderError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(exportOrderWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       yield* run.step({
@@ -754,9 +950,7 @@ export const exportOrder = (
 /** Inputs of workflow `orders-by-status`. */
 export const OrdersByStatusInputs = Schema.Struct({
   status: Schema.optionalWith(Schema.Literal("open", "paid", "shipped"), { default: () => ("open" as const) }),
-  paging: Schema.optional(
-    Schema.Struct({ limit: Schema.optionalWith(Schema.Number, { default: () => (10 as const) }) })
-  )
+  paging: Schema.optional(Schema.Struct({ limit: Schema.optionalWith(Schema.Int, { default: () => (10 as const) }) }))
 })
 
 export type OrdersByStatusInputs = typeof OrdersByStatusInputs.Type
@@ -768,17 +962,31 @@ export interface OrdersByStatusSteps {
 
 /** Outputs of workflow `orders-by-status`. */
 export interface OrdersByStatusOutputs {
-  readonly url: string | undefined
-  readonly status: "open" | "paid" | "shipped" | undefined
+  readonly url: string
+  readonly status: "open" | "paid" | "shipped"
   readonly limit: unknown
 }
 
 export type OrdersByStatusResult = Arazzo.WorkflowResult<OrdersByStatusOutputs, OrdersByStatusSteps>
 
+/** The errors `ordersByStatus` can raise. */
+export type OrdersByStatusError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  OrdersByStatusSteps
+>
+
 const ordersByStatusWorkflow: Arazzo.WorkflowDefinition<
   OrdersByStatusInputs,
   OrdersByStatusSteps,
-  OrdersByStatusOutputs
+  OrdersByStatusOutputs,
+  never,
+  OrdersByStatusError
 > = {
   workflowId: "orders-by-status",
   inputs: OrdersByStatusInputs,
@@ -798,7 +1006,7 @@ const listOutputs: Arazzo.OutputsFor<OrdersByStatusSteps["list"]> = {
 /** List orders by status; inputs left out take their JSON Schema defaults, nested ones too. */
 export const ordersByStatus = (
   input: typeof OrdersByStatusInputs.Encoded
-): Effect.Effect<OrdersByStatusResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<OrdersByStatusResult, OrdersByStatusError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(ordersByStatusWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       yield* run.step({

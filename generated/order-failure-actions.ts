@@ -7,7 +7,7 @@
  * 6ed6a1ebcfdc3912). Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -17,8 +17,8 @@ import * as Schema from "effect/Schema"
  */
 export const orders = Arazzo.source("orders", "https://orders.example.com/v1")
 
-const getOrder = Arazzo.operation(orders, "GET", "/orders/{orderId}", "getOrder")
-const getInvoice = Arazzo.operation(orders, "GET", "/orders/{orderId}/invoice", "getInvoice")
+const getOrder = Arazzo.operation(orders, "GET", "/orders/{orderId}", { operationId: "getOrder" })
+const getInvoice = Arazzo.operation(orders, "GET", "/orders/{orderId}/invoice", { operationId: "getInvoice" })
 
 /** Inputs of workflow `order-status`. */
 export const OrderStatusInputs = Schema.Struct({
@@ -29,13 +29,13 @@ export type OrderStatusInputs = typeof OrderStatusInputs.Type
 
 /** Outputs of each step of `order-status`, by stepId. */
 export interface OrderStatusSteps {
-  readonly getOrder: { readonly status: "open" | "paid" | "shipped" | undefined }
+  readonly getOrder: { readonly status: "open" | "paid" | "shipped" | (string & {}) }
   readonly getInvoice: { readonly total: number | undefined }
 }
 
 /** Outputs of workflow `order-status`. */
 export interface OrderStatusOutputs {
-  readonly status: "open" | "paid" | "shipped" | undefined
+  readonly status: "open" | "paid" | "shipped" | (string & {})
   readonly total: number | undefined
 }
 
@@ -46,11 +46,24 @@ export type OrderStatusEnd =
 
 export type OrderStatusResult = Arazzo.WorkflowResult<OrderStatusOutputs, OrderStatusSteps, OrderStatusEnd>
 
+/** The errors `orderStatus` can raise. */
+export type OrderStatusError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  OrderStatusSteps
+>
+
 const orderStatusWorkflow: Arazzo.WorkflowDefinition<
   OrderStatusInputs,
   OrderStatusSteps,
   OrderStatusOutputs,
-  OrderStatusEnd
+  OrderStatusEnd,
+  OrderStatusError
 > = {
   workflowId: "order-status",
   inputs: OrderStatusInputs,
@@ -63,7 +76,7 @@ const orderStatusWorkflow: Arazzo.WorkflowDefinition<
 
 /** Outputs of step `getOrder`: where each is read and the schema it must satisfy. */
 const getOrderOutputs: Arazzo.OutputsFor<OrderStatusSteps["getOrder"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
+  status: Arazzo.body(["status"], Arazzo.openLiterals("open", "paid", "shipped"), { required: true })
 }
 
 /** Outputs of step `getInvoice`: where each is read and the schema it must satisfy. */
@@ -74,7 +87,7 @@ const getInvoiceOutputs: Arazzo.OutputsFor<OrderStatusSteps["getInvoice"]> = {
 /** Read an order and its invoice. */
 export const orderStatus = (
   input: OrderStatusInputs
-): Effect.Effect<OrderStatusResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<OrderStatusResult, OrderStatusError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(orderStatusWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       yield* run.step({
@@ -86,10 +99,7 @@ export const orderStatus = (
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: getOrderOutputs,
         onFailure: [
-          Arazzo.endOn(
-            "not_found",
-            Arazzo.criterion("$statusCode == 404", (response) => response.status === 404)
-          ),
+          Arazzo.endOn("not_found", Arazzo.criterion("$statusCode == 404", (response) => response.status === 404)),
           Arazzo.retryOn(
             "server_error",
             Arazzo.criterion("$statusCode >= 500", (response) => Arazzo.greaterOrEqual(response.status, 500)),
@@ -109,11 +119,10 @@ export const orderStatus = (
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: getInvoiceOutputs,
         onFailure: [
-          Arazzo.retryOn(
-            "not_found",
-            Arazzo.criterion("$statusCode == 404", (response) => response.status === 404),
-            { retryAfter: 1, retryLimit: 2 }
-          ),
+          Arazzo.retryOn("not_found", Arazzo.criterion("$statusCode == 404", (response) => response.status === 404), {
+            retryAfter: 1,
+            retryLimit: 2
+          }),
           Arazzo.retryOn(
             "server_error",
             Arazzo.criterion("$statusCode >= 500", (response) => Arazzo.greaterOrEqual(response.status, 500)),

@@ -7,7 +7,7 @@
  * 32af18f62225f94d). Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -17,15 +17,14 @@ import * as Schema from "effect/Schema"
  */
 export const orders = Arazzo.source("orders", "https://orders.example.com/v1")
 
-const listOrders = Arazzo.operation(
-  orders,
-  "GET",
-  "/orders",
-  "listOrders",
-  { query: { tags: { style: "pipeDelimited", explode: false } }, header: { "X-Filter": { explode: true } } }
-)
-
-const getOrder = Arazzo.operation(orders, "GET", "/orders/{orderId}", "getOrder")
+const listOrders = Arazzo.operation(orders, "GET", "/orders", {
+  operationId: "listOrders",
+  serialization: {
+    query: { tags: { style: "pipeDelimited", explode: false } },
+    header: { "X-Filter": { explode: true } }
+  }
+})
+const getOrder = Arazzo.operation(orders, "GET", "/orders/{orderId}", { operationId: "getOrder" })
 
 /** Pattern `^application/json` */
 const pattern1 = new RegExp("^application/json")
@@ -44,13 +43,13 @@ export type FindShippedOrderInputs = typeof FindShippedOrderInputs.Type
 /** Outputs of each step of `find-shipped-order`, by stepId. */
 export interface FindShippedOrderSteps {
   readonly listOrders: { readonly firstId: string | undefined }
-  readonly readFirst: { readonly status: "open" | "paid" | "shipped" | undefined }
+  readonly readFirst: { readonly status: "open" | "paid" | "shipped" | (string & {}) }
 }
 
 /** Outputs of workflow `find-shipped-order`. */
 export interface FindShippedOrderOutputs {
   readonly firstId: string | undefined
-  readonly firstStatus: "open" | "paid" | "shipped" | undefined
+  readonly firstStatus: "open" | "paid" | "shipped" | (string & {})
 }
 
 /** Where an `end` action can stop the workflow. */
@@ -66,11 +65,24 @@ export type FindShippedOrderResult = Arazzo.WorkflowResult<
   FindShippedOrderEnd
 >
 
+/** The errors `findShippedOrder` can raise. */
+export type FindShippedOrderError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  FindShippedOrderSteps
+>
+
 const findShippedOrderWorkflow: Arazzo.WorkflowDefinition<
   FindShippedOrderInputs,
   FindShippedOrderSteps,
   FindShippedOrderOutputs,
-  FindShippedOrderEnd
+  FindShippedOrderEnd,
+  FindShippedOrderError
 > = {
   workflowId: "find-shipped-order",
   inputs: FindShippedOrderInputs,
@@ -88,13 +100,13 @@ const listOrdersOutputs: Arazzo.OutputsFor<FindShippedOrderSteps["listOrders"]> 
 
 /** Outputs of step `readFirst`: where each is read and the schema it must satisfy. */
 const readFirstOutputs: Arazzo.OutputsFor<FindShippedOrderSteps["readFirst"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
+  status: Arazzo.body(["status"], Arazzo.openLiterals("open", "paid", "shipped"), { required: true })
 }
 
 /** List orders; go on only when one of them has shipped. */
 export const findShippedOrder = (
   input: FindShippedOrderInputs
-): Effect.Effect<FindShippedOrderResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<FindShippedOrderResult, FindShippedOrderError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(findShippedOrderWorkflow, input, (run) =>
     Effect.gen(function*() {
       const listOrdersStep = yield* run.step({
@@ -102,10 +114,8 @@ export const findShippedOrder = (
         operation: listOrders,
         successCriteria: [
           Arazzo.criterion("$statusCode == 200", (response) => response.status === 200),
-          Arazzo.criterion(
-            "^application/json",
-            (response) => Arazzo.matches(pattern1, response.headers["content-type"])
-          )
+          Arazzo.criterion("^application/json", (response) =>
+            Arazzo.matches(pattern1, response.headers["content-type"]))
         ],
         outputs: listOrdersOutputs
       })
@@ -124,10 +134,7 @@ export const findShippedOrder = (
         },
         successCriteria: [
           Arazzo.criterion("$statusCode == 200", (response) => response.status === 200),
-          Arazzo.criterion(
-            "$[?@ == 'shipped' || @ == 'paid']",
-            (response) => Arazzo.selects(query2, response.body)
-          )
+          Arazzo.criterion("$[?@ == 'shipped' || @ == 'paid']", (response) => Arazzo.selects(query2, response.body))
         ],
         outputs: readFirstOutputs
       })

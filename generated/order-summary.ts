@@ -7,7 +7,7 @@
  * 83e96c8f50b04913). Do not edit: run `arazzo-effect generate` again.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -17,8 +17,8 @@ import * as Schema from "effect/Schema"
  */
 export const orders = Arazzo.source("orders", "https://orders.example.com/v1")
 
-const getOrder = Arazzo.operation(orders, "GET", "/orders/{orderId}", "getOrder")
-const getInvoice = Arazzo.operation(orders, "GET", "/orders/{orderId}/invoice", "getInvoice")
+const getOrder = Arazzo.operation(orders, "GET", "/orders/{orderId}", { operationId: "getOrder" })
+const getInvoice = Arazzo.operation(orders, "GET", "/orders/{orderId}/invoice", { operationId: "getInvoice" })
 
 /** Inputs of workflow `read-order`. */
 export const ReadOrderInputs = Schema.Struct({
@@ -29,17 +29,35 @@ export type ReadOrderInputs = typeof ReadOrderInputs.Type
 
 /** Outputs of each step of `read-order`, by stepId. */
 export interface ReadOrderSteps {
-  readonly getOrder: { readonly status: "open" | "paid" | "shipped" | undefined }
+  readonly getOrder: { readonly status: "open" | "paid" | "shipped" | (string & {}) }
 }
 
 /** Outputs of workflow `read-order`. */
 export interface ReadOrderOutputs {
-  readonly status: "open" | "paid" | "shipped" | undefined
+  readonly status: "open" | "paid" | "shipped" | (string & {})
 }
 
 export type ReadOrderResult = Arazzo.WorkflowResult<ReadOrderOutputs, ReadOrderSteps>
 
-const readOrderWorkflow: Arazzo.WorkflowDefinition<ReadOrderInputs, ReadOrderSteps, ReadOrderOutputs> = {
+/** The errors `readOrder` can raise. */
+export type ReadOrderError = Arazzo.ErrorOf<
+  | "InputsInvalid"
+  | "RequestInvalid"
+  | "RequestFailed"
+  | "ResponseInvalid"
+  | "StepFailed"
+  | "StepTimeout"
+  | "WorkflowTimeout",
+  ReadOrderSteps
+>
+
+const readOrderWorkflow: Arazzo.WorkflowDefinition<
+  ReadOrderInputs,
+  ReadOrderSteps,
+  ReadOrderOutputs,
+  never,
+  ReadOrderError
+> = {
   workflowId: "read-order",
   inputs: ReadOrderInputs,
   secrets: [],
@@ -50,12 +68,12 @@ const readOrderWorkflow: Arazzo.WorkflowDefinition<ReadOrderInputs, ReadOrderSte
 
 /** Outputs of step `getOrder`: where each is read and the schema it must satisfy. */
 const getOrderOutputs: Arazzo.OutputsFor<ReadOrderSteps["getOrder"]> = {
-  status: Arazzo.body(["status"], Schema.Literal("open", "paid", "shipped"))
+  status: Arazzo.body(["status"], Arazzo.openLiterals("open", "paid", "shipped"), { required: true })
 }
 
 export const readOrder = (
   input: ReadOrderInputs
-): Effect.Effect<ReadOrderResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<ReadOrderResult, ReadOrderError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(readOrderWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       yield* run.step({
@@ -85,13 +103,43 @@ export interface OrderSummarySteps {
 
 /** Outputs of workflow `order-summary`. */
 export interface OrderSummaryOutputs {
-  readonly status: ReadOrderOutputs["status"] | undefined
+  readonly status: ReadOrderOutputs["status"]
   readonly total: number | undefined
 }
 
 export type OrderSummaryResult = Arazzo.WorkflowResult<OrderSummaryOutputs, OrderSummarySteps>
 
-const orderSummaryWorkflow: Arazzo.WorkflowDefinition<OrderSummaryInputs, OrderSummarySteps, OrderSummaryOutputs> = {
+/** The errors `orderSummary` can raise. */
+export type OrderSummaryError =
+  | Arazzo.ErrorOf<
+    | "InputsInvalid"
+    | "RequestInvalid"
+    | "RequestFailed"
+    | "ResponseInvalid"
+    | "StepFailed"
+    | "StepTimeout"
+    | "CallFailed"
+    | "WorkflowTimeout",
+    OrderSummarySteps
+  >
+  | Arazzo.ErrorOf<
+    | "InputsInvalid"
+    | "RequestInvalid"
+    | "RequestFailed"
+    | "ResponseInvalid"
+    | "StepFailed"
+    | "StepTimeout"
+    | "WorkflowTimeout",
+    ReadOrderSteps
+  >
+
+const orderSummaryWorkflow: Arazzo.WorkflowDefinition<
+  OrderSummaryInputs,
+  OrderSummarySteps,
+  OrderSummaryOutputs,
+  never,
+  OrderSummaryError
+> = {
   workflowId: "order-summary",
   inputs: OrderSummaryInputs,
   secrets: [],
@@ -108,10 +156,10 @@ const getInvoiceOutputs: Arazzo.OutputsFor<OrderSummarySteps["getInvoice"]> = {
 
 export const orderSummary = (
   input: OrderSummaryInputs
-): Effect.Effect<OrderSummaryResult, Arazzo.WorkflowError, HttpClient.HttpClient> =>
+): Effect.Effect<OrderSummaryResult, OrderSummaryError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(orderSummaryWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
-      yield* run.call({
+      yield* run.step({
         stepId: "readOrder",
         workflowId: "read-order",
         workflow: readOrder,

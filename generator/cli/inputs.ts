@@ -19,11 +19,14 @@ import { parsePair } from "./pairs.js"
 export const accepts = (type: TypeIR, value: unknown): boolean => {
   switch (type.kind) {
     case "unknown":
+    case "workflowOutput":
       return true
     case "string":
       return typeof value === "string"
     case "number":
       return typeof value === "number"
+    case "integer":
+      return Number.isInteger(value)
     case "boolean":
       return typeof value === "boolean"
     case "null":
@@ -31,7 +34,8 @@ export const accepts = (type: TypeIR, value: unknown): boolean => {
     case "binary":
       return value instanceof Uint8Array
     case "literal":
-      return type.values.some((literal) => literal === value)
+      return type.values.some((literal) => literal === value) ||
+        (type.open && type.values.some((literal) => typeof literal === typeof value && value !== null))
     case "array":
       return Array.isArray(value)
     case "object":

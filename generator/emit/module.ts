@@ -13,6 +13,7 @@ import {
 } from "ts-morph"
 import { formatTypeScript } from "../format/index.js"
 import type { DocumentIR, OperationIR, ParameterStyleIR } from "../lower/ir.js"
+import { dialectOf, type EffectLine } from "./dialect.js"
 import { Hoisted } from "./hoisted.js"
 import { camelCase, Names, pascalCase, propertyKey } from "./names.js"
 import { docText, stringLiteral, wrapDoc } from "./text.js"
@@ -82,8 +83,25 @@ const printSerialization = (serialization: OperationIR["serialization"]): string
   } }`
 }
 
-/** Prints a module; `from` is the document's path relative to the output directory (for the header). */
-export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
+/** `{ operationId: "x", serialization: {…}, security: [["bearer"]] }`: what an operation declares beyond its method and path. */
+const printOperationOptions = (op: OperationIR): string | undefined => {
+  const serialization = printSerialization(op.serialization)
+  const options = [
+    ...(op.operationId !== undefined ? [`operationId: ${stringLiteral(op.operationId)}`] : []),
+    ...(serialization !== undefined ? [`serialization: ${serialization}`] : []),
+    ...(op.security.length > 0
+      ? [`security: [${op.security.map((schemes) => `[${schemes.map(stringLiteral).join(", ")}]`).join(", ")}]`]
+      : [])
+  ]
+  return options.length === 0 ? undefined : `{ ${options.join(", ")} }`
+}
+
+/**
+ * Prints a module for an Effect line; `from` is the document's path relative to the output
+ * directory (for the header).
+ */
+export const emitModule = (document: DocumentIR, from: string, line: EffectLine = 3): EmittedFile => {
+  const dialect = dialectOf(line)
   const names = new Names()
   // Claimed first: other modules reach this one's workflows through it.
   const workflowsTable = names.claim("workflows")
@@ -118,22 +136,17 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
     const wanted = camelCase(op.operationId ?? `${op.method.toLowerCase()} ${op.path}`)
     const id = names.claim(names.has(wanted) ? `${wanted}Operation` : wanted)
     operations.set(op.key, id)
-    const args = [sourceIds.get(op.source)!, stringLiteral(op.method), stringLiteral(op.path)]
-    const serialization = printSerialization(op.serialization)
-    if (op.operationId !== undefined || serialization !== undefined) {
-      args.push(op.operationId === undefined ? "undefined" : stringLiteral(op.operationId))
-    }
-    if (serialization !== undefined) args.push(serialization)
+    const options = printOperationOptions(op)
+    const args = [
+      sourceIds.get(op.source)!,
+      stringLiteral(op.method),
+      stringLiteral(op.path),
+      ...(options ? [options] : [])
+    ]
     operationStatements.push({
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
-      declarations: [{
-        name: id,
-        // One line as before; a serialization table makes it long enough to lay out by argument.
-        initializer: serialization === undefined || `${id} ${args.join(", ")}`.length <= 90
-          ? `Arazzo.operation(${args.join(", ")})`
-          : `Arazzo.operation(\n  ${args.join(",\n  ")}\n)`
-      }]
+      declarations: [{ name: id, initializer: `Arazzo.operation(${args.join(", ")})` }]
     })
   }
   statements.push(...operationStatements)
@@ -141,6 +154,7 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
   const workflows = document.workflows.flatMap((workflow) =>
     workflowStatements(workflow, {
       module: names,
+      dialect,
       hoisted,
       operations,
       workflows: workflowNames,
@@ -158,14 +172,13 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
     declarations: [{
       name: workflowsTable,
       initializer: (w) => {
-        w.inlineBlock(() => {
+        w.write("{").newLine().indent(() => {
           document.workflows.forEach((workflow, i) => {
             const run = workflowNames.get(workflow.workflowId)!.run
             w.write(`${stringLiteral(workflow.workflowId)}: ${run}${i < document.workflows.length - 1 ? "," : ""}`)
               .newLine()
           })
-        })
-        w.write(" as const")
+        }).write("} as const")
       }
     }]
   })
@@ -186,15 +199,15 @@ export const emitModule = (document: DocumentIR, from: string): EmittedFile => {
         kind: StructureKind.ImportDeclaration,
         isTypeOnly: true,
         namespaceImport: "HttpClient",
-        moduleSpecifier: "@effect/platform/HttpClient"
+        moduleSpecifier: dialect.modules.httpClient
       },
-      { kind: StructureKind.ImportDeclaration, namespaceImport: "Arazzo", moduleSpecifier: "arazzo-effect/runtime" },
+      { kind: StructureKind.ImportDeclaration, namespaceImport: "Arazzo", moduleSpecifier: dialect.modules.runtime },
       ...(hoisted.usesXml ||
           document.workflows.some((w) => w.steps.some((s) => s.body?.xml && s.body.replacements.length > 0))
         ? [{
           kind: StructureKind.ImportDeclaration as const,
           namespaceImport: "ArazzoXml",
-          moduleSpecifier: "arazzo-effect/runtime/xml"
+          moduleSpecifier: dialect.modules.xml
         }]
         : []),
       { kind: StructureKind.ImportDeclaration, namespaceImport: "Effect", moduleSpecifier: "effect/Effect" },

@@ -33,16 +33,33 @@ export const camelCase = (name: string): string => {
 
 export const isIdentifier = (name: string): boolean => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) && !RESERVED.has(name)
 
-/** A property key as written in an object literal or type: bare when it can be. */
+/** Members every object inherits: a document name like these must be read and written as an own property. */
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype))
+
+/**
+ * A property key as written in a type: bare when it can be. In an object literal a `__proto__`
+ * key would set the prototype instead, so values use `valueKey`.
+ */
 export const propertyKey = (
   name: string
 ): string => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name))
 
-/** `target.name` or `target["name"]`. */
-export const propertyAccess = (target: string, name: string, optional = false): string =>
-  /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)
+/** A property key in an object literal: `__proto__` computed, so it is a plain member. */
+export const valueKey = (name: string): string => (name === "__proto__" ? `["__proto__"]` : propertyKey(name))
+
+/**
+ * `target.name` or `target["name"]`; a name `Object.prototype` also has (`constructor`,
+ * `toString`, `__proto__`) is read as an own property, so an absent one is `undefined`.
+ */
+export const propertyAccess = (target: string, name: string, optional = false): string => {
+  if (INHERITED.has(name)) {
+    const own = `Arazzo.own(${target}, ${JSON.stringify(name)})`
+    return optional ? `(${target} === undefined ? undefined : ${own})` : own
+  }
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)
     ? `${target}${optional ? "?." : "."}${name}`
     : `${target}${optional ? "?." : ""}[${JSON.stringify(name)}]`
+}
 
 /** Hands out unique identifiers within one scope. */
 export class Names {

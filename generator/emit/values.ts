@@ -2,7 +2,7 @@
 import type { Segment } from "../../runtime/core/values.js"
 import type { ConditionIR, CriterionIR, ValueIR } from "../lower/ir.js"
 import type { Hoisted } from "./hoisted.js"
-import { propertyAccess, propertyKey } from "./names.js"
+import { propertyAccess, valueKey } from "./names.js"
 import { stringLiteral, templateText } from "./text.js"
 
 /** How the names a value refers to are spelled where it is printed. */
@@ -29,25 +29,17 @@ const walk = (
   path: ReadonlyArray<Segment>
 ) => (path.length === 0 ? target : `Arazzo.at(${target}, ${pathLiteral(path)})`)
 
-/** Past this width an object, array or condition is laid out one part per line. */
-const WIDTH = 100
-
-const indent = (text: string) => text.replace(/\n/g, "\n  ")
-
 export const printValue = (value: ValueIR, env: ValueEnv): string => {
   switch (value.kind) {
     case "literal":
       return typeof value.value === "string" ? stringLiteral(value.value) : String(value.value)
-    case "object": {
-      if (value.entries.length === 0) return "{}"
-      const entries = value.entries.map(([k, v]) => `${propertyKey(k)}: ${printValue(v, env)}`)
-      const flat = `{ ${entries.join(", ")} }`
-      return flat.length <= WIDTH && !flat.includes("\n") ? flat : `{\n  ${entries.map(indent).join(",\n  ")}\n}`
-    }
+    case "object":
+      return value.entries.length === 0
+        ? "{}"
+        : `{ ${value.entries.map(([k, v]) => `${valueKey(k)}: ${printValue(v, env)}`).join(", ")} }`
     case "array": {
-      const items = value.items.map((v) => printValue(v, env))
-      const flat = `[${items.join(", ")}]`
-      return flat.length <= WIDTH && !flat.includes("\n") ? flat : `[\n  ${items.map(indent).join(",\n  ")}\n]`
+      const items = `[${value.items.map((v) => printValue(v, env)).join(", ")}]`
+      return value.compact ? `Arazzo.present(${items})` : items
     }
     case "template":
       return "`" +
@@ -100,8 +92,7 @@ export const printCondition = (condition: ConditionIR, env: ValueEnv): string =>
       const parts = chain(condition, condition.kind).map((c) =>
         condition.kind === "and" && c.kind === "or" ? `(${printCondition(c, env)})` : printCondition(c, env)
       )
-      const flat = parts.join(` ${op} `)
-      return flat.length <= WIDTH ? flat : parts.join(` ${op}\n  `)
+      return parts.join(` ${op} `)
     }
     case "not":
       return condition.operand.kind === "compare" || condition.operand.kind === "truthy"
@@ -126,50 +117,6 @@ export const printCondition = (condition: ConditionIR, env: ValueEnv): string =>
 
 /** `Arazzo.criterion("<text>", (response) => <test>)` */
 export const printCriterion = (criterion: CriterionIR, env: ValueEnv): string => {
-  const text = stringLiteral(criterion.text)
   const test = printCondition(criterion.test, { ...env, response: "response" })
-  const flat = `Arazzo.criterion(${text}, (response) => ${test})`
-  return flat.length <= WIDTH
-    ? flat
-    : `Arazzo.criterion(\n  ${text},\n  (response) =>\n    ${test.replace(/\n/g, "\n    ")}\n)`
-}
-
-/** The leaves of a value: everything but the objects, arrays and templates that hold them. */
-export const leaves = (value: ValueIR): Array<ValueIR> => {
-  switch (value.kind) {
-    case "object":
-      return value.entries.flatMap(([, v]) => leaves(v))
-    case "array":
-      return value.items.flatMap(leaves)
-    case "template":
-      return value.parts.flatMap((p) => (typeof p === "string" ? [] : leaves(p)))
-    default:
-      return [value]
-  }
-}
-
-/** Whether a value refers to the inputs (so the generated function needs them in scope). */
-export const usesInputs = (value: ValueIR): boolean =>
-  leaves(value).some((leaf) => leaf.kind === "input" || (leaf.kind === "workflowValue" && leaf.of === "inputs"))
-
-/** The steps whose outputs a value reads. */
-export const referencedSteps = (value: ValueIR): Array<string> =>
-  leaves(value).flatMap((leaf) => (leaf.kind === "stepOutput" ? [leaf.stepId] : []))
-
-export const conditionValues = (condition: ConditionIR): Array<ValueIR> => {
-  switch (condition.kind) {
-    case "and":
-    case "or":
-      return [...conditionValues(condition.left), ...conditionValues(condition.right)]
-    case "not":
-      return conditionValues(condition.operand)
-    case "truthy":
-      return [condition.value]
-    case "jsonpath":
-    case "regex":
-    case "xpath":
-      return [condition.context]
-    case "compare":
-      return [condition.left, condition.right]
-  }
+  return `Arazzo.criterion(${stringLiteral(criterion.text)}, (response) => ${test})`
 }

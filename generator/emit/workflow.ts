@@ -1,80 +1,36 @@
-/** One workflow printed: its types, its definition, and the exported function that runs its steps in order. */
-import {
-  type CodeBlockWriter,
-  type StatementStructures,
-  StructureKind,
-  VariableDeclarationKind,
-  type WriterFunction
-} from "ts-morph"
-import type { ActionIR, FailureActionIR, StepIR, ValueIR, WorkflowIR } from "../lower/ir.js"
-import { externalRef } from "../lower/workflow-refs.js"
+/**
+ * One workflow printed: its types, its definition, and the exported function that runs its
+ * steps. Every decision (linear or state machine, which results are kept, the actions that
+ * decide, types and their optionality, the errors) was taken by lowering; this only prints.
+ */
+import { type CodeBlockWriter, type StatementStructures, StructureKind, VariableDeclarationKind } from "ts-morph"
+import type {
+  ActionIR,
+  ErrorSetIR,
+  FailureActionIR,
+  StepIR,
+  StepOutputIR,
+  WorkflowIR,
+  WorkflowRefIR
+} from "../lower/ir.js"
+import { leaves, referencedSteps, stepValues, usesInputs } from "../lower/walk.js"
+import type { Dialect } from "./dialect.js"
 import type { Hoisted } from "./hoisted.js"
-import { camelCase, Names, pascalCase, propertyAccess, propertyKey } from "./names.js"
+import { camelCase, Names, pascalCase, propertyAccess, propertyKey, valueKey } from "./names.js"
 import { docText, lineComment, stringLiteral, wrapDoc, wrapWords } from "./text.js"
-import { hasDefaults, optionalSchema, optionalTypeOf, schemaOf, typeOf } from "./types.js"
-import {
-  conditionValues,
-  leaves,
-  printCondition,
-  printCriterion,
-  printValue,
-  referencedSteps,
-  usesInputs,
-  type ValueEnv
-} from "./values.js"
+import { schemaOf, type TypeRefs, valueTypeOf } from "./types.js"
+import { printCondition, printCriterion, printValue, type ValueEnv } from "./values.js"
 
 export interface ModuleNames {
   readonly module: Names
   readonly hoisted: Hoisted
+  readonly dialect: Dialect
   /** Each workflow's declared names, planned before any is printed (a step may call a later workflow). */
   readonly workflows: ReadonlyMap<string, WorkflowNames>
   /** Identifier of each operation const, by operation key. */
   readonly operations: ReadonlyMap<string, string>
   /** Namespace of the module imported for each `arazzo` source description. */
   readonly imports: ReadonlyMap<string, string>
-  /** The module-level outputs tables of the workflow being printed, by stepId (set by `workflowStatements`). */
-  readonly stepOutputs?: ReadonlyMap<string, string>
-}
-
-/** The generated function of a workflow: this module's, or another module's through its `workflows` table. */
-const workflowFunction = (ref: string, names: ModuleNames): string => {
-  const external = externalRef(ref)
-  if (external === undefined) return names.workflows.get(ref)!.run
-  return `${names.imports.get(external.source)}.workflows[${stringLiteral(external.workflowId)}]`
-}
-
-/** The outputs type of a workflow a step runs. */
-const workflowOutputs = (ref: string, names: ModuleNames): string =>
-  externalRef(ref) === undefined
-    ? names.workflows.get(ref)!.outputs
-    : `Arazzo.WorkflowOutputsOf<typeof ${workflowFunction(ref, names)}>`
-
-/** The id a workflow reference names (`$sourceDescriptions.x.id` → `id`). */
-const workflowIdOf = (ref: string) => externalRef(ref)?.workflowId ?? ref
-
-const docs = (...texts: ReadonlyArray<string | undefined>) => {
-  const present = texts.filter((t): t is string => t !== undefined && t.trim() !== "").map((t) => wrapDoc(t))
-  return present.length === 0 ? [] : [present.join("\n\n")]
-}
-
-/** Values a step reads from earlier steps, inputs and its own response. */
-const stepValues = (step: StepIR): Array<ValueIR> => [
-  ...(step.call?.inputs.map(([, value]) => value) ?? []),
-  ...step.parameters.map((p) => p.value),
-  ...(step.body ? [step.body.value] : []),
-  ...step.successCriteria.flatMap((c) => conditionValues(c.test)),
-  ...step.outputs.map((o) => o.value),
-  ...(step.poll ? conditionValues(step.poll.criterion.test) : []),
-  ...step.actions.flatMap((a) => (a.criterion ? conditionValues(a.criterion.test) : [])),
-  ...step.failureActions.flatMap((a) => (a.criterion ? conditionValues(a.criterion.test) : []))
-]
-
-/** Actions as they decide control flow: up to the first that always matches, without trailing "go on" ones. */
-const decisiveActions = (actions: ReadonlyArray<ActionIR>): Array<ActionIR> => {
-  const firstUnconditional = actions.findIndex((a) => a.criterion === undefined)
-  const reachable = firstUnconditional === -1 ? [...actions] : actions.slice(0, firstUnconditional + 1)
-  while (reachable.length > 0 && reachable[reachable.length - 1]!.kind === "next") reachable.pop()
-  return reachable
 }
 
 export interface WorkflowNames {
@@ -83,6 +39,7 @@ export interface WorkflowNames {
   readonly outputs: string
   readonly end: string | undefined
   readonly result: string
+  readonly error: string
   readonly definition: string
   readonly run: string
 }
@@ -95,42 +52,77 @@ export const planWorkflowNames = (workflow: WorkflowIR, module: Names): Workflow
     outputs: module.claim(`${base}Outputs`),
     end: workflow.ends.length > 0 ? module.claim(`${base}End`) : undefined,
     result: module.claim(`${base}Result`),
+    error: module.claim(`${base}Error`),
     definition: module.claim(`${camelCase(workflow.workflowId)}Workflow`),
     run: module.claim(camelCase(workflow.workflowId))
   }
 }
 
-export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleNames): Array<StatementStructures> => {
-  const n = moduleNames.workflows.get(workflow.workflowId)!
+/** The generated function of a workflow: this module's, or another module's through its `workflows` table. */
+const workflowFunction = (ref: WorkflowRefIR, names: ModuleNames): string =>
+  ref.source === undefined
+    ? names.workflows.get(ref.workflowId)!.run
+    : `${names.imports.get(ref.source)}.workflows[${stringLiteral(ref.workflowId)}]`
+
+/** The outputs type of a workflow a step runs. */
+const workflowOutputs = (ref: WorkflowRefIR, names: ModuleNames): string =>
+  ref.source === undefined
+    ? names.workflows.get(ref.workflowId)!.outputs
+    : `Arazzo.WorkflowOutputsOf<typeof ${workflowFunction(ref, names)}>`
+
+const typeRefs = (names: ModuleNames): TypeRefs => (type) =>
+  `${workflowOutputs(type.workflow, names)}[${stringLiteral(type.name)}]`
+
+/** One member of a workflow's error union: a workflow's own kinds with its steps, or another module's errors. */
+const errorSetType = (set: ErrorSetIR, names: ModuleNames): string => {
+  if (set.tags === undefined) return `Arazzo.WorkflowErrorOf<typeof ${workflowFunction(set.workflow, names)}>`
+  const steps = names.workflows.get(set.workflow.workflowId)!.steps
+  return `Arazzo.ErrorOf<${set.tags.map(stringLiteral).join(" | ")}, ${steps}>`
+}
+
+const docs = (...texts: ReadonlyArray<string | undefined>) => {
+  const present = texts.filter((t): t is string => t !== undefined && t.trim() !== "").map((t) => wrapDoc(t))
+  return present.length === 0 ? [] : [present.join("\n\n")]
+}
+
+export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Array<StatementStructures> => {
+  const n = names.workflows.get(workflow.workflowId)!
+  const refs = typeRefs(names)
   // Claimed before the workflow's local names, so that no local shadows them.
-  const constants = outputConstants(workflow, n, moduleNames)
-  const names: ModuleNames = { ...moduleNames, stepOutputs: new Map(constants.map((c) => [c.stepId, c.name])) }
-  const calledOutputs = (step: StepIR) => (step.call ? workflowOutputs(step.call.workflowId, names) : undefined)
+  const constants = outputConstants(workflow, n, names)
+  const hoistedOutputs = new Map(constants.map((c) => [c.stepId, c.name]))
   const local = new Names(names.module)
   // A step named like its operation (`listOrders`) reads as `listOrdersStep` rather than `listOrders2`.
   const stepVars = new Map(workflow.steps.map((s) => {
     const wanted = camelCase(s.stepId)
     return [s.stepId, local.claim(local.has(wanted) ? `${wanted}Step` : wanted)]
   }))
-  const usedLater = new Set(workflow.steps.flatMap((s) => stepValues(s).flatMap(referencedSteps)))
-  const outputsUseInputs = workflow.outputs.some((o) => usesInputs(o.value))
-  const outputsUseSteps = workflow.outputs.some((o) => referencedSteps(o.value).length > 0)
-  const bodyUsesInputs = workflow.steps.some((s) => stepValues(s).some(usesInputs))
-  const definitionArgs = [n.inputs, n.steps, n.outputs, ...(n.end ? [n.end] : [])]
   const dependencies = workflow.dependsOn.length > 0 ? local.claim("dependencies") : undefined
-  const dependencyValues: Pick<ValueEnv, "workflowValue"> = {
-    workflowValue: (workflowId, of, name) =>
-      of === "inputs"
-        ? propertyAccess("inputs", name)
-        : propertyAccess(propertyAccess(`${dependencies}`, workflowId) + ".outputs", name)
+  const bodyUsesInputs = workflow.steps.some((s) => stepValues(s).some(usesInputs))
+  const printer: BodyPrinter = {
+    names,
+    stepVars,
+    stepsType: n.steps,
+    hoistedOutputs,
+    env: (outputsAccess) => ({
+      hoisted: names.hoisted,
+      inputs: "inputs",
+      response: undefined,
+      stepOutput: (stepId, name) => propertyAccess(`${stepVars.get(stepId)}${outputsAccess}`, name),
+      workflowValue: (workflowId, of, name) =>
+        of === "inputs"
+          ? propertyAccess("inputs", name)
+          : propertyAccess(propertyAccess(`${dependencies}`, workflowId) + ".outputs", name)
+    })
   }
-
   const outputsEnv: ValueEnv = {
     hoisted: names.hoisted,
     inputs: "inputs",
     response: undefined,
     stepOutput: (stepId, name) => propertyAccess(propertyAccess("steps", stepId), name, true)
   }
+  const outputsUseInputs = workflow.outputs.some((o) => usesInputs(o.value))
+  const outputsUseSteps = workflow.outputs.some((o) => referencedSteps(o.value).length > 0)
 
   return [
     {
@@ -138,14 +130,9 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
       isExported: true,
       docs: [`Inputs of workflow \`${docText(workflow.workflowId)}\`.`],
       declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name: n.inputs, initializer: inputsSchema(workflow) }]
+      declarations: [{ name: n.inputs, initializer: inputsSchema(workflow, names.dialect) }]
     },
-    {
-      kind: StructureKind.TypeAlias,
-      isExported: true,
-      name: n.inputs,
-      type: `typeof ${n.inputs}.Type`
-    },
+    { kind: StructureKind.TypeAlias, isExported: true, name: n.inputs, type: `typeof ${n.inputs}.Type` },
     {
       kind: StructureKind.Interface,
       isExported: true,
@@ -154,9 +141,7 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
       properties: workflow.steps.map((s) => ({
         name: propertyKey(s.stepId),
         isReadonly: true,
-        type: s.outputs.length === 0
-          ? "Record<string, never>"
-          : objectType(s.outputs.map((o) => [o.name, outputType(o, calledOutputs(s))]))
+        type: s.outputs.length === 0 ? "Record<string, never>" : objectType(s.outputs, refs)
       }))
     },
     {
@@ -167,7 +152,7 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
       properties: workflow.outputs.map((o) => ({
         name: propertyKey(o.name),
         isReadonly: true,
-        type: workflowOutputType(o.value, o.type, workflow, names)
+        type: valueTypeOf(o.type, o.optional, refs)
       }))
     },
     ...(n.end
@@ -176,44 +161,48 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
         isExported: true,
         name: n.end,
         docs: ["Where an `end` action can stop the workflow."],
-        type:
-          ((members) => (members.join(" | ").length <= 100 ? members.join(" | ") : `\n  | ${members.join("\n  | ")}`))(
-            endTypes(workflow)
-          )
+        type: endTypes(workflow).join(" | ")
       }]
       : []),
     {
       kind: StructureKind.TypeAlias,
       isExported: true,
       name: n.result,
-      type: wrapArguments("Arazzo.WorkflowResult", [n.outputs, n.steps, ...(n.end ? [n.end] : [])])
+      type: `Arazzo.WorkflowResult<${[n.outputs, n.steps, ...(n.end ? [n.end] : [])].join(", ")}>`
+    },
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: n.error,
+      docs: [`The errors \`${docText(n.run)}\` can raise.`],
+      type: workflow.errors.map((set) => errorSetType(set, names)).join(" | ")
     },
     {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
       declarations: [{
         name: n.definition,
-        type: wrapArguments("Arazzo.WorkflowDefinition", definitionArgs),
+        type: `Arazzo.WorkflowDefinition<${[n.inputs, n.steps, n.outputs, n.end ?? "never", n.error].join(", ")}>`,
         initializer: (w) => {
-          w.inlineBlock(() => {
+          w.write("{").newLine().indent(() => {
             w.writeLine(`workflowId: ${stringLiteral(workflow.workflowId)},`)
             w.writeLine(`inputs: ${n.inputs},`)
             w.writeLine(
               `secrets: [${workflow.inputs.filter((i) => i.secret).map((i) => stringLiteral(i.name)).join(", ")}],`
             )
-            const params = `(${outputsUseInputs ? "inputs" : "_inputs"}, ${outputsUseSteps ? "steps" : "_steps"})`
             if (workflow.outputs.length === 0) {
               w.writeLine(`outputs: () => ({})`)
               return
             }
-            w.write(`outputs: ${params} => (`).inlineBlock(() => {
+            const params = `(${outputsUseInputs ? "inputs" : "_inputs"}, ${outputsUseSteps ? "steps" : "_steps"})`
+            w.write(`outputs: ${params} => ({`).newLine().indent(() => {
               workflow.outputs.forEach((o, i) => {
-                w.write(`${propertyKey(o.name)}: ${printValue(o.value, outputsEnv)}`)
+                w.write(`${valueKey(o.name)}: ${printValue(o.value, outputsEnv)}`)
                 if (i < workflow.outputs.length - 1) w.write(",")
                 w.newLine()
               })
-            }).write(")")
-          })
+            }).write("})").newLine()
+          }).write("}")
         }
       }]
     },
@@ -226,30 +215,17 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
       declarations: [{
         name: n.run,
         initializer: (w) => {
-          w.writeLine("(")
-          // With defaults, callers may leave those inputs out: the function takes the encoded form.
-          const encoded = workflow.inputs.some((i) => i.default !== undefined || hasDefaults(i.type))
-          w.indent(() => w.writeLine(`input: ${encoded ? `typeof ${n.inputs}.Encoded` : n.inputs}`))
-          w.writeLine(`): Effect.Effect<${n.result}, Arazzo.WorkflowError, HttpClient.HttpClient> =>`)
+          const input = workflow.takesEncodedInputs ? `typeof ${n.inputs}.Encoded` : n.inputs
+          w.writeLine(`(input: ${input}): Effect.Effect<${n.result}, ${n.error}, HttpClient.HttpClient> =>`)
           w.indent(() => {
             w.write(`Arazzo.runWorkflow(${n.definition}, input, (run${bodyUsesInputs ? ", inputs" : ""}) =>`).newLine()
             w.indent(() => {
-              w.write("Effect.gen(function*() ").inlineBlock(() => {
-                if (dependencies !== undefined) {
-                  w.writeLine("// dependsOn: these workflows run first, with this workflow's inputs")
-                  w.write(`const ${dependencies} = `).inlineBlock(() => {
-                    workflow.dependsOn.forEach((ref, i) => {
-                      const id = workflowIdOf(ref)
-                      const call = `yield* run.dependency(${stringLiteral(id)}, ${workflowFunction(ref, names)})`
-                      w.write(`${propertyKey(id)}: ${call}${i < workflow.dependsOn.length - 1 ? "," : ""}`).newLine()
-                    })
-                  }).newLine()
-                }
-                if (isStateMachine(workflow)) {
-                  writeStateMachine(w, workflow, stepVars, usedLater, names, n.steps, dependencyValues)
-                } else writeSteps(w, workflow, stepVars, usedLater, names, dependencyValues)
+              w.write("Effect.gen(function*() {").newLine().indent(() => {
+                if (dependencies !== undefined) writeDependencies(w, workflow, dependencies, names)
+                if (workflow.shape === "stateMachine") writeStateMachine(w, workflow, printer)
+                else writeSteps(w, workflow, printer)
                 w.writeLine("return run.completed()")
-              }).write("))")
+              }).write("}))")
             })
           })
         }
@@ -258,8 +234,28 @@ export const workflowStatements = (workflow: WorkflowIR, moduleNames: ModuleName
   ]
 }
 
+/** What printing a workflow body needs: names, each step's variable, and how values are read. */
+interface BodyPrinter {
+  readonly names: ModuleNames
+  readonly stepVars: ReadonlyMap<string, string>
+  readonly stepsType: string
+  readonly hoistedOutputs: ReadonlyMap<string, string>
+  /** How values read step outputs: `.outputs` where every earlier step has run, `?.outputs` in a state machine. */
+  readonly env: (outputsAccess: ".outputs" | "?.outputs") => ValueEnv
+}
+
+const writeDependencies = (w: CodeBlockWriter, workflow: WorkflowIR, variable: string, names: ModuleNames) => {
+  w.writeLine("// dependsOn: these workflows run first, with this workflow's inputs")
+  w.write(`const ${variable} = {`).newLine().indent(() => {
+    workflow.dependsOn.forEach((ref, i) => {
+      const call = `yield* run.dependency(${stringLiteral(ref.workflowId)}, ${workflowFunction(ref, names)})`
+      w.write(`${valueKey(ref.workflowId)}: ${call}${i < workflow.dependsOn.length - 1 ? "," : ""}`).newLine()
+    })
+  }).writeLine("}")
+}
+
 /** Values that read nothing but the step's own response (and literals). */
-const RESPONSE_ONLY: ReadonlySet<ValueIR["kind"]> = new Set<ValueIR["kind"]>([
+const RESPONSE_ONLY: ReadonlySet<string> = new Set([
   "literal",
   "statusCode",
   "responseBody",
@@ -269,13 +265,11 @@ const RESPONSE_ONLY: ReadonlySet<ValueIR["kind"]> = new Set<ValueIR["kind"]>([
   "requestBody"
 ])
 
-const readsOnlyResponse = (value: ValueIR): boolean => leaves(value).every((leaf) => RESPONSE_ONLY.has(leaf.kind))
-
 /**
  * A module-level constant for each step's outputs table that reads only the step's response:
- * built once when the module loads, its schemas (and the parsers Effect compiles and caches
- * per schema object) are made once rather than on every step of every run. Tables that read
- * inputs or other steps, and those of steps that run a workflow, stay inline.
+ * built once when the module loads, its schemas (and the parsers Effect compiles and caches per
+ * schema object) are made once rather than on every step of every run. Tables that read inputs
+ * or other steps, and those of steps that run a workflow, stay inline.
  */
 const outputConstants = (
   workflow: WorkflowIR,
@@ -290,8 +284,9 @@ const outputConstants = (
       throw new Error(`a module-level constant cannot read step ${stepId}`)
     }
   }
+  const readsOnlyResponse = (output: StepOutputIR) => leaves(output.value).every((leaf) => RESPONSE_ONLY.has(leaf.kind))
   const hoistable = workflow.steps.filter((step) =>
-    step.call === undefined && step.outputs.length > 0 && step.outputs.every((o) => readsOnlyResponse(o.value))
+    step.call === undefined && step.outputs.length > 0 && step.outputs.every(readsOnlyResponse)
   )
   return hoistable.map((step) => {
     const wanted = `${camelCase(step.stepId)}Outputs`
@@ -309,7 +304,7 @@ const outputConstants = (
         declarations: [{
           name,
           type: `Arazzo.OutputsFor<${n.steps}[${stringLiteral(step.stepId)}]>`,
-          initializer: (w) => writeOutputs(w, step, env)
+          initializer: (w) => writeOutputs(w, step, env, names.dialect)
         }]
       }
     }
@@ -341,231 +336,97 @@ const endTypes = (workflow: WorkflowIR): Array<string> => {
   ]
 }
 
-/** `{ readonly a: A; readonly b: B }`, one member per line when that is too long for one. */
-const objectType = (members: ReadonlyArray<readonly [string, string]>): string => {
-  const fields = members.map(([name, type]) => `readonly ${propertyKey(name)}: ${type}`)
-  const flat = `{ ${fields.join("; ")} }`
-  return flat.length <= 90 ? flat : `{\n  ${fields.join("\n  ")}\n}`
-}
+const objectType = (outputs: ReadonlyArray<StepOutputIR>, refs: TypeRefs): string =>
+  `{ ${outputs.map((o) => `readonly ${propertyKey(o.name)}: ${valueTypeOf(o.type, o.optional, refs)}`).join("; ")} }`
 
-/** `Name<A, B>`, one argument per line when that is too long for one. */
-const wrapArguments = (name: string, args: ReadonlyArray<string>): string => {
-  const flat = `${name}<${args.join(", ")}>`
-  return flat.length <= 90 ? flat : `${name}<\n  ${args.join(",\n  ")}\n>`
-}
-
-const inputsSchema = (workflow: WorkflowIR): WriterFunction => (w) => {
+const inputsSchema = (workflow: WorkflowIR, dialect: Dialect) => (w: CodeBlockWriter) => {
   if (workflow.inputs.length === 0) {
     w.write("Schema.Struct({})")
     return
   }
-  w.write("Schema.Struct(").inlineBlock(() => {
+  w.write("Schema.Struct({").newLine().indent(() => {
     workflow.inputs.forEach((input, i) => {
       const description = docs(input.description)[0]
       if (description !== undefined) w.writeLine(`/** ${description.replace(/\n/g, " ")} */`)
-      const schema = schemaOf(input.type, true)
-      w.write(`${propertyKey(input.name)}: ${input.required ? schema : optionalSchema(schema, input.default)}`)
+      const schema = schemaOf(input.type, dialect, true)
+      const field = input.required
+        ? schema
+        : input.default !== undefined
+        ? dialect.withDefault(schema, input.default)
+        : dialect.optional(schema)
+      w.write(`${valueKey(input.name)}: ${field}`)
       if (i < workflow.inputs.length - 1) w.write(",")
       w.newLine()
     })
-  }).write(")")
+  }).write("})")
 }
 
-/** A step output's type; for a step that calls a workflow, read from that workflow's Outputs interface. */
-const outputType = (output: StepIR["outputs"][number], calledOutputs?: string): string => {
-  const { value } = output
-  if (value.kind === "responseBody" || value.kind === "responseHeader") return optionalTypeOf(output.type)
-  if (value.kind === "statusCode") return "number"
-  if (value.kind === "requestLine") return "string"
-  if (value.kind === "literal") return value.value === null ? "null" : typeof value.value
-  if (value.kind === "calledOutput" && value.path.length === 0 && calledOutputs) {
-    return `${calledOutputs}[${stringLiteral(value.name)}]`
-  }
-  return "unknown"
+/** A comment with the step's description, wrapped as a person would (the formatter leaves comments alone). */
+const writeDescription = (w: CodeBlockWriter, step: StepIR) => {
+  if (step.description) { for (const line of wrapWords(lineComment(step.description), 100)) w.writeLine(`// ${line}`) }
 }
 
-const workflowOutputType = (
-  value: ValueIR,
-  type: StepIR["outputs"][number]["type"],
-  workflow: WorkflowIR,
-  names: ModuleNames
-): string => {
-  if (value.kind === "stepOutput" && value.path.length === 0) {
-    const step = workflow.steps.find((s) => s.stepId === value.stepId)
-    const output = step?.outputs.find((o) => o.name === value.name)
-    const called = step?.call ? workflowOutputs(step.call.workflowId, names) : undefined
-    const t = output ? outputType(output, called) : "unknown"
-    return t === "unknown" || t.endsWith("| undefined") ? t : `${t} | undefined`
-  }
-  if (value.kind === "input" && value.path.length === 0) {
-    const input = workflow.inputs.find((i) => i.name === value.name)
-    if (input) return input.required ? typeOf(input.type) : optionalTypeOf(input.type)
-  }
-  if (value.kind === "literal") {
-    return typeof value.value === "string"
-      ? "string"
-      : value.value === null
-      ? "null"
-      : typeof value.value
-  }
-  if (value.kind === "template") return "string"
-  return typeOf(type)
-}
-
-/** How values are read inside a workflow body: step outputs through the step variables. */
-const bodyEnv = (
-  names: ModuleNames,
-  stepVars: ReadonlyMap<string, string>,
-  dependencyValues: Pick<ValueEnv, "workflowValue">,
-  outputsAccess: ".outputs" | "?.outputs"
-): ValueEnv => ({
-  ...dependencyValues,
-  hoisted: names.hoisted,
-  inputs: "inputs",
-  response: undefined,
-  stepOutput: (stepId, name) => propertyAccess(`${stepVars.get(stepId)}${outputsAccess}`, name)
-})
-
-const writeSteps = (
-  w: CodeBlockWriter,
-  workflow: WorkflowIR,
-  stepVars: ReadonlyMap<string, string>,
-  usedLater: ReadonlySet<string>,
-  names: ModuleNames,
-  dependencyValues: Pick<ValueEnv, "workflowValue">
-) => {
-  const env = bodyEnv(names, stepVars, dependencyValues, ".outputs")
+/** `run.step({...})` for a step of a straight-line workflow, then its success actions. */
+const writeSteps = (w: CodeBlockWriter, workflow: WorkflowIR, printer: BodyPrinter) => {
+  const env = printer.env(".outputs")
   workflow.steps.forEach((step, index) => {
     if (index > 0) w.blankLine()
-    if (step.description) { for (const line of wrapWords(lineComment(step.description), 96)) w.writeLine(`// ${line}`) }
-    const variable = stepVars.get(step.stepId)!
-    const actions = decisiveActions(step.actions)
-    const keep = usedLater.has(step.stepId) || actions.some((a) => a.criterion !== undefined)
-    w.write(`${keep ? `const ${variable} = ` : ""}yield* run.${stepMethod(step)}(`).inlineBlock(() => {
-      if (step.call) writeCallSpec(w, step, env, names)
-      else writeStepSpec(w, step, env, names)
-    }).write(")").newLine()
-    writeActions(w, step, actions, actionsEnv(step, variable, env), names)
+    writeDescription(w, step)
+    const variable = printer.stepVars.get(step.stepId)!
+    w.write(`${step.kept ? `const ${variable} = ` : ""}yield* run.step({`).newLine()
+    w.indent(() => writeSpec(w, step, env, printer)).write("})").newLine()
+    writeActions(w, step, actionsEnv(step, variable, env), printer.names)
   })
-}
-
-const stepMethod = (step: StepIR) => (step.call ? "call" : step.poll ? "poll" : "step")
-
-/** `run.call({ stepId, workflow, inputs, outputs })` for a step that runs another workflow. */
-const writeCallSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: ModuleNames) => {
-  const call = step.call!
-  w.writeLine(`stepId: ${stringLiteral(step.stepId)},`)
-  w.writeLine(`workflowId: ${stringLiteral(workflowIdOf(call.workflowId))},`)
-  w.writeLine(`workflow: ${workflowFunction(call.workflowId, names)},`)
-  const inputs = call.inputs.map(([name, value]) => `${propertyKey(name)}: ${printValue(value, env)}`)
-  w.write(`inputs: { ${inputs.join(", ")} }`)
-  const rest: Array<() => void> = []
-  rest.push(() => {
-    if (step.outputs.length === 0) {
-      w.write("outputs: () => ({})")
-      return
-    }
-    w.write("outputs: (outputs) => (").inlineBlock(() => {
-      step.outputs.forEach((o, i) => {
-        w.write(`${propertyKey(o.name)}: ${printValue(o.value, env)}${i < step.outputs.length - 1 ? "," : ""}`)
-          .newLine()
-      })
-    }).write(")")
-  })
-  if (step.successCriteria.length > 0) {
-    rest.push(() => {
-      const criteria = step.successCriteria.map((c) => {
-        const test = printCondition(c.test, env)
-        const uses = test.includes("outputs")
-        // An object literal, so that `outputs` is typed by the called workflow.
-        return `{ condition: ${stringLiteral(c.text)}, test: (${uses ? "outputs" : "_outputs"}) => ${test} }`
-      })
-      w.write(`successCriteria: [${criteria.join(", ")}]`)
-    })
-  }
-  if (step.failureActions.length > 0) {
-    rest.push(() =>
-      w.write(`onFailure: [${step.failureActions.map((a) => printFailureAction(a, env, names)).join(", ")}]`)
-    )
-  }
-  for (const field of rest) {
-    w.write(",").newLine()
-    field()
-  }
-  w.newLine()
 }
 
 /** How a step's success actions read: its response, or for a step that runs a workflow, that workflow's outputs. */
 const actionsEnv = (step: StepIR, variable: string, env: ValueEnv): ValueEnv =>
   step.call ? { ...env, calledOutputs: `${variable}.result.outputs` } : { ...env, response: `${variable}.response` }
 
-/** A workflow whose success actions jump anywhere but the next step runs as an explicit state machine. */
-const isStateMachine = (workflow: WorkflowIR) =>
-  workflow.steps.some((s) => s.actions.some((a) => a.kind === "goto") || failureGotos(s).length > 0)
-
-/** Steps a failure action of this step can go to (a `goto`, or a `retry` that goes to a step first). */
-const failureGotos = (step: StepIR): Array<string> => [
-  ...new Set(
-    step.failureActions.flatMap((a) =>
-      a.kind === "goto" ? [a.target] : a.kind === "retry" && a.stepId !== undefined ? [a.stepId] : []
-    )
-  )
-]
-
 /**
  * The state machine: `next` names the step to run; each case runs its step, then its success
  * actions choose the next one (by default the following step). `run.guard` bounds the number
  * of steps by the policy's `maxSteps`, so a loop in the document cannot run for ever.
  */
-const writeStateMachine = (
-  w: CodeBlockWriter,
-  workflow: WorkflowIR,
-  stepVars: ReadonlyMap<string, string>,
-  usedLater: ReadonlySet<string>,
-  names: ModuleNames,
-  stepsType: string,
-  dependencyValues: Pick<ValueEnv, "workflowValue">
-) => {
+const writeStateMachine = (w: CodeBlockWriter, workflow: WorkflowIR, printer: BodyPrinter) => {
   // A step may not have run yet when the state machine reaches another: its variable is optional.
-  const env = bodyEnv(names, stepVars, dependencyValues, "?.outputs")
-  const kept = workflow.steps.filter((s) => usedLater.has(s.stepId) || s.actions.some((a) => a.criterion !== undefined))
-  for (const step of kept) {
-    w.writeLine(
-      `let ${stepVars.get(step.stepId)}: Arazzo.StepResult<${stepsType}[${stringLiteral(step.stepId)}]> | undefined`
-    )
+  const env = printer.env("?.outputs")
+  for (const step of workflow.steps.filter((s) => s.kept)) {
+    const result = step.call
+      ? `Arazzo.CallResult<${printer.stepsType}[${stringLiteral(step.stepId)}], ${
+        workflowOutputs(step.call.workflow, printer.names)
+      }>`
+      : `Arazzo.StepResult<${printer.stepsType}[${stringLiteral(step.stepId)}]>`
+    w.writeLine(`let ${printer.stepVars.get(step.stepId)}: ${result} | undefined`)
   }
   const ids = workflow.steps.map((s) => stringLiteral(s.stepId))
   w.writeLine(`let next: ${ids.join(" | ")} | undefined = ${ids[0]}`)
-  w.write("while (next !== undefined) ").inlineBlock(() => {
+  w.write("while (next !== undefined) {").newLine().indent(() => {
     w.writeLine("yield* run.guard(next)")
-    w.write("switch (next) ").inlineBlock(() => {
+    w.write("switch (next) {").newLine().indent(() => {
       workflow.steps.forEach((step, index) => {
-        const variable = stepVars.get(step.stepId)!
+        const variable = printer.stepVars.get(step.stepId)!
         const following = workflow.steps[index + 1]?.stepId
-        w.write(`case ${stringLiteral(step.stepId)}: `).inlineBlock(() => {
-          if (step.description) {
-            for (const line of wrapWords(lineComment(step.description), 90)) w.writeLine(`// ${line}`)
-          }
-          const keep = kept.includes(step)
-          const gotos = failureGotos(step)
-          const spec = () => (step.call ? writeCallSpec(w, step, env, names) : writeStepSpec(w, step, env, names))
-          if (gotos.length > 0) {
+        w.write(`case ${stringLiteral(step.stepId)}: {`).newLine().indent(() => {
+          writeDescription(w, step)
+          if (step.failureGotos.length > 0) {
             // A failure action can go to another step: the outcome says where, or is the step's result.
-            w.write(`const outcome = yield* run.${stepMethod(step)}OrGoto(`).inlineBlock(spec).write(")").newLine()
-            w.write(`if ("goto" in outcome) `).inlineBlock(() => {
-              w.writeLine(`next = outcome.goto as ${gotos.map(stringLiteral).join(" | ")}`)
+            w.write("const outcome = yield* run.step({").newLine()
+            w.indent(() => writeSpec(w, step, env, printer)).write("})").newLine()
+            w.write(`if ("goto" in outcome) {`).newLine().indent(() => {
+              w.writeLine("next = outcome.goto")
               w.writeLine("break")
-            }).newLine()
-            if (keep) w.writeLine(`${variable} = outcome`)
+            }).writeLine("}")
+            if (step.kept) w.writeLine(`${variable} = outcome`)
           } else {
-            w.write(`${keep ? `${variable} = ` : ""}yield* run.${stepMethod(step)}(`).inlineBlock(spec).write(")")
-              .newLine()
+            w.write(`${step.kept ? `${variable} = ` : ""}yield* run.step({`).newLine()
+            w.indent(() => writeSpec(w, step, env, printer)).write("})").newLine()
           }
-          writeJumps(w, step, actionsEnv(step, variable, env), following, names)
-        }).newLine()
+          writeJumps(w, step, actionsEnv(step, variable, env), following, printer.names)
+        }).writeLine("}")
       })
-    }).newLine()
-  }).newLine()
+    }).writeLine("}")
+  }).writeLine("}")
 }
 
 /** Success actions as assignments of `next`: the first whose criterion holds decides. */
@@ -579,53 +440,64 @@ const writeJumps = (
   const go = (action: ActionIR) => {
     w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${actionSummary(action)}`)
     if (action.kind === "end") {
-      w.writeLine(
-        `return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${
-          stringLiteral(action.name)
-        }, via: "onSuccess" })`
-      )
+      w.writeLine(`return run.ended(${endPoint(step, action.name)})`)
     } else if (action.kind === "gotoWorkflow") {
       writeTransfer(w, step, action, names)
     } else {
-      w.writeLine(`next = ${stringLiteral(action.target!)}`)
+      w.writeLine(`next = ${stringLiteral(action.target)}`)
       w.writeLine("break")
     }
   }
   for (const action of step.actions) {
     if (action.criterion === undefined) {
       go(action)
-      return // an action without criteria always applies; nothing after it is reached
+      return // an action without criteria always applies; lowering lists nothing after it
     }
-    const test = printCondition(action.criterion.test, env)
-    w.write(test.includes("\n") ? `if (\n  ${test}\n) ` : `if (${test}) `).inlineBlock(() => go(action)).newLine()
+    w.write(`if (${printCondition(action.criterion.test, env)}) {`).newLine().indent(() => go(action)).writeLine("}")
   }
   w.writeLine(following === undefined ? "next = undefined" : `next = ${stringLiteral(following)}`)
   w.writeLine("break")
 }
 
-const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: ModuleNames) => {
-  const fields: Array<() => void> = []
-  fields.push(() => w.write(`stepId: ${stringLiteral(step.stepId)}`))
-  fields.push(() => w.write(`operation: ${names.operations.get(step.operation!)}`))
+const endPoint = (step: StepIR, action: string) =>
+  `{ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action)}, via: "onSuccess" }`
+
+/** The fields of a step's spec, one per line. */
+const writeSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, printer: BodyPrinter) => {
+  const fields = step.call ? callFields(step, env, printer.names) : operationFields(step, env, printer)
+  fields.forEach((field, i) => {
+    field(w)
+    if (i < fields.length - 1) w.write(",")
+    w.newLine()
+  })
+}
+
+type Field = (w: CodeBlockWriter) => void
+
+const operationFields = (step: StepIR, env: ValueEnv, printer: BodyPrinter): Array<Field> => {
+  const { names } = printer
+  const fields: Array<Field> = [
+    (w) => w.write(`stepId: ${stringLiteral(step.stepId)}`),
+    (w) => w.write(`operation: ${names.operations.get(step.operation!)}`)
+  ]
   const locations = (["path", "query", "header", "cookie"] as const).filter((l) =>
     step.parameters.some((p) => p.in === l)
   )
   if (locations.length > 0) {
-    fields.push(() => {
-      w.write("parameters: ").inlineBlock(() => {
+    fields.push((w) => {
+      w.write("parameters: {").newLine().indent(() => {
         locations.forEach((location, i) => {
-          // A parameter given twice: the last one wins, as it would in the request.
-          const byName = new Map(step.parameters.filter((p) => p.in === location).map((p) => [p.name, p.value]))
-          const entries = [...byName].map(([name, value]) => `${propertyKey(name)}: ${printValue(value, env)}`)
+          const entries = step.parameters.filter((p) => p.in === location)
+            .map((p) => `${valueKey(p.name)}: ${printValue(p.value, env)}`)
           w.write(`${location}: { ${entries.join(", ")} }${i < locations.length - 1 ? "," : ""}`).newLine()
         })
-      })
+      }).write("}")
     })
   }
-  if (step.body) {
-    const body = step.body
+  const body = step.body
+  if (body) {
     const value = printValue(body.value, env)
-    fields.push(() => {
+    fields.push((w) => {
       switch (body.encoding) {
         case "json":
           w.write(
@@ -648,120 +520,138 @@ const writeStepSpec = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: M
         }
       }
     })
-  }
-  if (step.body && step.body.replacements.length > 0) {
-    const body = step.body
-    fields.push(() => {
-      w.write("replacements: [").newLine()
-      w.indent(() => {
-        body.replacements.forEach((r, i) => {
-          w.write(
-            `{ target: ${stringLiteral(r.target)}, value: ${printValue(r.value, env)} }${
-              i < body.replacements.length - 1 ? "," : ""
-            }`
-          )
-            .newLine()
-        })
+    if (body.replacements.length > 0) {
+      fields.push((w) => {
+        const items = body.replacements.map((r) =>
+          `{ target: ${stringLiteral(r.target)}, value: ${printValue(r.value, env)} }`
+        )
+        w.write(`replacements: [${items.join(", ")}]`)
       })
-      w.write("]")
-    })
-    if (body.xml) fields.push(() => w.write("replaceXml: ArazzoXml.replaceXml"))
+      if (body.xml) fields.push((w) => w.write("replaceXml: ArazzoXml.replaceXml"))
+    }
   }
-  fields.push(() => {
-    const criteria = step.successCriteria.length === 0
+  fields.push((w) => {
+    const criteria = step.defaultSuccess
       ? ["Arazzo.successfulStatus"]
       : step.successCriteria.map((c) => printCriterion(c, env))
-    if (criteria.length === 1) w.write(`successCriteria: [${criteria[0]}]`)
-    else {
-      w.write("successCriteria: [").newLine()
-      w.indent(() => criteria.forEach((c, i) => w.write(c + (i < criteria.length - 1 ? "," : "")).newLine()))
-      w.write("]")
-    }
+    w.write(`successCriteria: [${criteria.join(", ")}]`)
   })
-  fields.push(() => {
-    const hoisted = names.stepOutputs?.get(step.stepId)
+  fields.push((w) => {
+    const hoisted = printer.hoistedOutputs.get(step.stepId)
     w.write("outputs: ")
     if (hoisted !== undefined) w.write(hoisted)
-    else writeOutputs(w, step, env)
+    else writeOutputs(w, step, env, names.dialect)
   })
   if (step.failureActions.length > 0) {
-    fields.push(() => {
-      w.write("onFailure: [").newLine()
-      w.indent(() => {
+    fields.push((w) => {
+      w.write("onFailure: [").newLine().indent(() => {
         step.failureActions.forEach((action, i) => {
           w.write(printFailureAction(action, env, names) + (i < step.failureActions.length - 1 ? "," : "")).newLine()
         })
-      })
-      w.write("]")
+      }).write("]")
     })
   }
-  if (step.poll) {
-    const poll = step.poll
-    fields.push(() => {
-      w.writeLine(`// onSuccess \`${lineComment(poll.action)}\`: goto ${step.stepId} again while this holds`)
+  const poll = step.poll
+  if (poll) {
+    fields.push((w) => {
+      w.writeLine(
+        `// onSuccess \`${lineComment(poll.action)}\`: goto ${lineComment(step.stepId)} again while this holds`
+      )
       w.write(`pollWhile: ${printCriterion(poll.criterion, env)}`)
     })
   }
-  fields.forEach((field, i) => {
-    field()
-    if (i < fields.length - 1) w.write(",")
-    w.newLine()
-  })
+  return fields
+}
+
+/** `run.step({ stepId, workflowId, workflow, inputs, outputs, … })` for a step that runs another workflow. */
+const callFields = (step: StepIR, env: ValueEnv, names: ModuleNames): Array<Field> => {
+  const call = step.call!
+  const fields: Array<Field> = [
+    (w) => w.write(`stepId: ${stringLiteral(step.stepId)}`),
+    (w) => w.write(`workflowId: ${stringLiteral(call.workflow.workflowId)}`),
+    (w) => w.write(`workflow: ${workflowFunction(call.workflow, names)}`),
+    (w) =>
+      w.write(
+        `inputs: { ${call.inputs.map(([name, value]) => `${valueKey(name)}: ${printValue(value, env)}`).join(", ")} }`
+      ),
+    (w) => {
+      if (step.outputs.length === 0) {
+        w.write("outputs: () => ({})")
+        return
+      }
+      w.write("outputs: (outputs) => ({").newLine().indent(() => {
+        step.outputs.forEach((o, i) => {
+          w.write(`${valueKey(o.name)}: ${printValue(o.value, env)}${i < step.outputs.length - 1 ? "," : ""}`).newLine()
+        })
+      }).write("})")
+    }
+  ]
+  if (step.successCriteria.length > 0) {
+    fields.push((w) => {
+      const criteria = step.successCriteria.map((c) => {
+        const test = printCondition(c.test, env)
+        // An object literal, so that `outputs` is typed by the called workflow.
+        return `{ condition: ${stringLiteral(c.text)}, test: (${
+          test.includes("outputs") ? "outputs" : "_outputs"
+        }) => ${test} }`
+      })
+      w.write(`successCriteria: [${criteria.join(", ")}]`)
+    })
+  }
+  if (step.failureActions.length > 0) {
+    fields.push((w) =>
+      w.write(`onFailure: [${step.failureActions.map((a) => printFailureAction(a, env, names)).join(", ")}]`)
+    )
+  }
+  return fields
 }
 
 /** `{ name: Arazzo.body(...), ... }`: the step's outputs table. */
-const writeOutputs = (w: CodeBlockWriter, step: StepIR, env: ValueEnv) => {
+const writeOutputs = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, dialect: Dialect) => {
   if (step.outputs.length === 0) {
     w.write("{}")
     return
   }
-  w.inlineBlock(() => {
+  w.write("{").newLine().indent(() => {
     step.outputs.forEach((o, i) => {
-      w.write(`${propertyKey(o.name)}: ${printOutput(o, env)}${i < step.outputs.length - 1 ? "," : ""}`).newLine()
+      w.write(`${valueKey(o.name)}: ${printOutput(o, env, dialect)}${i < step.outputs.length - 1 ? "," : ""}`).newLine()
     })
-  })
+  }).write("}")
 }
 
-/** `{ workflowId: "x", run: x }`: another workflow of the module, as an action runs it. */
-const workflowTarget = (ref: string, names: ModuleNames) =>
-  `{ workflowId: ${stringLiteral(workflowIdOf(ref))}, run: ${workflowFunction(ref, names)} }`
-
-/** `fn(a, b)`, one argument per line when that is too long for one. */
-const callText = (fn: string, args: ReadonlyArray<string>): string => {
-  const flat = `${fn}(${args.join(", ")})`
-  return flat.length <= 100 && !flat.includes("\n")
-    ? flat
-    : `${fn}(\n  ${args.map((a) => a.replace(/\n/g, "\n  ")).join(",\n  ")}\n)`
-}
+/** `{ workflowId: "x", run: x }`: another workflow, as an action runs it. */
+const workflowTarget = (ref: WorkflowRefIR, names: ModuleNames) =>
+  `{ workflowId: ${stringLiteral(ref.workflowId)}, run: ${workflowFunction(ref, names)} }`
 
 const printFailureAction = (action: FailureActionIR, env: ValueEnv, names: ModuleNames): string => {
   const name = stringLiteral(action.name)
   const when = action.criterion ? printCriterion(action.criterion, env) : "undefined"
   switch (action.kind) {
     case "end":
-      return callText("Arazzo.endOn", action.criterion ? [name, when] : [name])
+      return `Arazzo.endOn(${action.criterion ? `${name}, ${when}` : name})`
     case "goto":
-      return callText("Arazzo.gotoOn", [name, when, stringLiteral(action.target)])
+      return `Arazzo.gotoOn(${name}, ${when}, ${stringLiteral(action.target)})`
     case "gotoWorkflow":
-      return callText("Arazzo.gotoWorkflowOn", [name, when, workflowTarget(action.target, names)])
+      return `Arazzo.gotoWorkflowOn(${name}, ${when}, ${workflowTarget(action.target, names)})`
     case "retry": {
       const options = [
         `retryAfter: ${action.retryAfter}`,
         `retryLimit: ${action.retryLimit}`,
         ...(action.stepId !== undefined ? [`stepId: ${stringLiteral(action.stepId)}`] : []),
-        ...(action.workflowId !== undefined ? [`workflow: ${workflowTarget(action.workflowId, names)}`] : [])
+        ...(action.workflow !== undefined ? [`workflow: ${workflowTarget(action.workflow, names)}`] : [])
       ]
-      return callText("Arazzo.retryOn", [name, when, `{ ${options.join(", ")} }`])
+      return `Arazzo.retryOn(${name}, ${when}, { ${options.join(", ")} })`
     }
   }
 }
 
-const printOutput = (output: StepIR["outputs"][number], env: ValueEnv): string => {
+const printOutput = (output: StepOutputIR, env: ValueEnv, dialect: Dialect): string => {
   switch (output.value.kind) {
-    case "responseBody":
-      return `Arazzo.body([${
-        output.value.path.map((s) => (typeof s === "number" ? s : stringLiteral(s))).join(", ")
-      }], ${schemaOf(output.type)})`
+    case "responseBody": {
+      const pointer = `[${output.value.path.map((s) => (typeof s === "number" ? s : stringLiteral(s))).join(", ")}]`
+      const schema = schemaOf(output.type, dialect)
+      return `Arazzo.body(${pointer}, ${schema}${output.optional ? "" : ", { required: true }"})`
+    }
     case "responseHeader":
       return `Arazzo.header(${stringLiteral(output.value.name)})`
     case "statusCode":
@@ -776,42 +666,32 @@ const printOutput = (output: StepIR["outputs"][number], env: ValueEnv): string =
 }
 
 /** `return yield* run.transfer(...)`: a success action hands over to another workflow, ending this one. */
-const writeTransfer = (w: CodeBlockWriter, step: StepIR, action: ActionIR, names: ModuleNames) => {
-  const end = `{ stepId: ${stringLiteral(step.stepId)}, action: ${stringLiteral(action.name)}, via: "onSuccess" }`
-  w.writeLine(`return yield* run.transfer(${end}, ${workflowTarget(action.target!, names)})`)
+const writeTransfer = (
+  w: CodeBlockWriter,
+  step: StepIR,
+  action: Extract<ActionIR, { kind: "gotoWorkflow" }>,
+  names: ModuleNames
+) => {
+  w.writeLine(`return yield* run.transfer(${endPoint(step, action.name)}, ${workflowTarget(action.target, names)})`)
 }
 
 const actionSummary = (action: ActionIR) =>
   action.kind === "end"
     ? "end"
     : action.kind === "gotoWorkflow"
-    ? `goto workflow ${action.target}`
-    : `goto ${action.target}`
+    ? `goto workflow ${lineComment(action.target.workflowId)}`
+    : `goto ${lineComment(action.target)}`
 
-const writeActions = (
-  w: CodeBlockWriter,
-  step: StepIR,
-  actions: ReadonlyArray<ActionIR>,
-  env: ValueEnv,
-  names: ModuleNames
-) => {
-  actions.forEach((action, i) => {
-    const head = i === 0 ? "if" : "} else if"
+/** A straight-line step's success actions: `end`s and handovers under their criteria; "go on" ones are comments. */
+const writeActions = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: ModuleNames) => {
+  step.actions.forEach((action, i) => {
     if (action.criterion === undefined) w.write(i === 0 ? "{" : "} else {").newLine()
-    else {
-      const test = printCondition(action.criterion.test, env)
-      w.write(test.includes("\n") ? `${head} (\n  ${test}\n) {` : `${head} (${test}) {`).newLine()
-    }
+    else w.write(`${i === 0 ? "if" : "} else if"} (${printCondition(action.criterion.test, env)}) {`).newLine()
     w.indent(() => {
       w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${actionSummary(action)}`)
-      if (action.kind === "end") {
-        w.writeLine(
-          `return run.ended({ stepId: ${stringLiteral(step.stepId)}, action: ${
-            stringLiteral(action.name)
-          }, via: "onSuccess" })`
-        )
-      } else if (action.kind === "gotoWorkflow") writeTransfer(w, step, action, names)
+      if (action.kind === "end") w.writeLine(`return run.ended(${endPoint(step, action.name)})`)
+      else if (action.kind === "gotoWorkflow") writeTransfer(w, step, action, names)
     })
   })
-  if (actions.length > 0) w.writeLine("}")
+  if (step.actions.length > 0) w.writeLine("}")
 }

@@ -34,6 +34,11 @@ export interface ApiOperation {
   readonly parameters: ReadonlyArray<ApiParameter>
   readonly requestBody: { readonly required: boolean; readonly content: MediaTypes } | undefined
   readonly responses: Readonly<Record<string, { readonly content: MediaTypes }>>
+  /**
+   * The security requirement in force (the operation's own, else the document's): alternatives,
+   * each the scheme names that go together; empty when none is needed.
+   */
+  readonly security: ReadonlyArray<ReadonlyArray<string>>
 }
 
 export interface ApiDescription {
@@ -95,6 +100,7 @@ export const indexDescription = (
 ): ApiDescription => {
   const doc = isObject(document) ? document : {}
   const swagger2 = typeof doc["swagger"] === "string"
+  const documentSecurity = securityOf(doc["security"]) ?? []
   const operations: Array<ApiOperation> = []
   for (const [path, item] of Object.entries(objectAt(doc, "paths"))) {
     if (!isObject(item)) continue
@@ -111,7 +117,8 @@ export const indexDescription = (
         summary: stringAt(op, "summary"),
         parameters: merged.filter((p): p is ApiParameter => LOCATIONS.has(p.in)),
         requestBody: swagger2 ? swagger2Body(doc, op, merged) : openApi3Body(op),
-        responses: responsesOf(doc, op, swagger2)
+        responses: responsesOf(doc, op, swagger2),
+        security: securityOf(op["security"]) ?? documentSecurity
       })
     }
   }
@@ -230,4 +237,14 @@ const swagger2Server = (doc: Json): string | undefined => {
   const schemes = Array.isArray(doc["schemes"]) ? (doc["schemes"] as Array<string>) : []
   const scheme = schemes.includes("https") || schemes.length === 0 ? "https" : schemes[0]
   return `${scheme}://${host}${stringAt(doc, "basePath") ?? ""}`
+}
+
+/**
+ * A `security` list: each requirement object's scheme names (`{}` is "no credential needed",
+ * which leaves the whole requirement satisfiable without one: an empty list of alternatives).
+ */
+const securityOf = (list: unknown): ReadonlyArray<ReadonlyArray<string>> | undefined => {
+  if (!Array.isArray(list)) return undefined
+  const alternatives = list.filter(isObject).map((requirement) => Object.keys(requirement).sort())
+  return alternatives.some((schemes) => schemes.length === 0) ? [] : alternatives
 }

@@ -5,9 +5,9 @@ import type { LoadedDocument } from "../load/document.js"
 import type { ApiParameter } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { arrayAt, isObject, report, type Reporter, stringAt } from "./context.js"
-import type { DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR } from "./ir.js"
+import { errorSets } from "./errors.js"
+import type { DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR, WorkflowRefIR } from "./ir.js"
 import { operationKey } from "./step.js"
-import { externalRef } from "./workflow-refs.js"
 import { lowerWorkflow } from "./workflow.js"
 
 const ID = /^[A-Za-z0-9_\-]+$/
@@ -50,9 +50,16 @@ const checkIds = (root: Record<string, unknown>, reporter: Reporter): boolean =>
   return !reporter.diagnostics.slice(before).some((d) => d.severity === "error")
 }
 
+/** Choices of the user that change the generated types. */
+export interface LowerOptions {
+  /** Decode enums in responses closed (a value the OpenAPI does not list fails the step); open by default. */
+  readonly closedEnums?: boolean
+}
+
 export const lowerDocument = (
   document: LoadedDocument,
-  diagnostics: Array<Diagnostic>
+  diagnostics: Array<Diagnostic>,
+  options: LowerOptions = {}
 ): DocumentIR | undefined => {
   const reporter: Reporter = { source: document.source, diagnostics }
   const root = document.source.value
@@ -61,23 +68,25 @@ export const lowerDocument = (
     return undefined
   }
   if (!checkIds(root, reporter)) return undefined
-  const workflows: Array<WorkflowIR> = []
+  const lowered: Array<Omit<WorkflowIR, "errors">> = []
+  const typeOptions = { openEnums: options.closedEnums !== true }
   const operations = new Map<string, OperationIR>()
   let ok = true
   for (const [i, raw] of arrayAt(root, "workflows").entries()) {
-    const lowered = lowerWorkflow(root, raw as Record<string, unknown>, i, document.sources, reporter)
-    if (lowered === undefined) {
+    const workflow = lowerWorkflow(root, raw as Record<string, unknown>, i, document.sources, reporter, typeOptions)
+    if (workflow === undefined) {
       ok = false
       continue
     }
-    workflows.push(lowered.workflow)
-    for (const resolved of lowered.operations) {
+    lowered.push(workflow.workflow)
+    for (const resolved of workflow.operations) {
       operations.set(operationKey(resolved), {
         key: operationKey(resolved),
         source: resolved.source.name,
         operationId: resolved.operation.operationId,
         method: resolved.operation.method,
         path: resolved.operation.path,
+        security: resolved.operation.security,
         serialization: serializationOf(resolved.operation.parameters)
       })
     }
@@ -95,7 +104,9 @@ export const lowerDocument = (
     return { name: s.name, url: s.url, serverUrl: s.description!.serverUrl ?? "" }
   })
   if (!ok || diagnostics.some((d) => d.severity === "error")) return undefined
-  const used = new Set(workflows.flatMap(workflowRefs).flatMap((ref) => externalRef(ref)?.source ?? []))
+  const errors = errorSets(lowered)
+  const workflows: Array<WorkflowIR> = lowered.map((w) => ({ ...w, errors: errors.get(w.workflowId)! }))
+  const used = new Set(workflows.flatMap(workflowRefs).flatMap((ref) => ref.source ?? []))
   const imports = document.sources.filter((s) => used.has(s.name) && s.arazzo !== undefined)
     .map((s) => ({ source: s.name, absolutePath: s.arazzo!.absolutePath }))
   const info = isObject(root["info"]) ? root["info"] : {}
@@ -121,13 +132,13 @@ const serializationOf = (parameters: ReadonlyArray<ApiParameter>): OperationIR["
 }
 
 /** Every workflow a workflow runs: steps that call one, gotos and retries to one, and dependsOn. */
-export const workflowRefs = (workflow: WorkflowIR): Array<string> => [
+export const workflowRefs = (workflow: WorkflowIR): Array<WorkflowRefIR> => [
   ...workflow.dependsOn,
   ...workflow.steps.flatMap((step) => [
-    ...(step.call ? [step.call.workflowId] : []),
-    ...step.actions.flatMap((a) => (a.kind === "gotoWorkflow" ? [a.target!] : [])),
+    ...(step.call ? [step.call.workflow] : []),
+    ...step.actions.flatMap((a) => (a.kind === "gotoWorkflow" ? [a.target] : [])),
     ...step.failureActions.flatMap((a) =>
-      a.kind === "gotoWorkflow" ? [a.target] : a.kind === "retry" && a.workflowId !== undefined ? [a.workflowId] : []
+      a.kind === "gotoWorkflow" ? [a.target] : a.kind === "retry" && a.workflow !== undefined ? [a.workflow] : []
     )
   ])
 ]

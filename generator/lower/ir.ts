@@ -3,6 +3,7 @@
  * plain data. Lowering produces it; emitters print it. Tests can assert on it directly.
  */
 import type { HttpMethod } from "../../runtime/core/body.js"
+import type { WorkflowErrorTag } from "../../runtime/core/error-tags.js"
 import type { Segment } from "../../runtime/core/values.js"
 import type { Literal, TypeIR } from "./types.js"
 
@@ -31,6 +32,17 @@ export interface SourceIR {
   readonly serverUrl: string
 }
 
+/** A workflow a step, action or `dependsOn` names: this document's, or an `arazzo` source description's. */
+export interface WorkflowRefIR {
+  readonly workflowId: string
+  /** The `arazzo` source description it belongs to; `undefined` for this document's own. */
+  readonly source: string | undefined
+}
+
+/** The spec form of a reference (`id`, or `$sourceDescriptions.name.id`). */
+export const workflowRefText = (ref: WorkflowRefIR): string =>
+  ref.source === undefined ? ref.workflowId : `$sourceDescriptions.${ref.source}.${ref.workflowId}`
+
 export interface OperationIR {
   /** Unique within the document: `source method path`. */
   readonly key: string
@@ -40,6 +52,8 @@ export interface OperationIR {
   readonly path: string
   /** Parameters whose serialization is not their location's default, by location and name. */
   readonly serialization: Partial<Record<ParameterLocation, Readonly<Record<string, ParameterStyleIR>>>>
+  /** The security the OpenAPI description asks for: alternatives, each the schemes that go together. */
+  readonly security: ReadonlyArray<ReadonlyArray<string>>
 }
 
 export interface ParameterStyleIR {
@@ -64,8 +78,20 @@ export interface WorkflowIR {
   readonly summary: string | undefined
   readonly description: string | undefined
   readonly inputs: ReadonlyArray<InputIR>
+  /** Whether an input has a default, so callers pass the Schema's encoded form (defaulted inputs may be left out). */
+  readonly takesEncodedInputs: boolean
   readonly steps: ReadonlyArray<StepIR>
-  readonly outputs: ReadonlyArray<{ readonly name: string; readonly value: ValueIR; readonly type: TypeIR }>
+  /**
+   * `linear`: the steps run in order (success actions only end the workflow or go on);
+   * `stateMachine`: some action jumps to another step, so the body is a loop over the next step.
+   */
+  readonly shape: "linear" | "stateMachine"
+  /**
+   * The errors the workflow can raise: its own kinds first, then those of the workflows it hands
+   * over to (their errors reach its caller as they are), each with that workflow's steps.
+   */
+  readonly errors: ReadonlyArray<ErrorSetIR>
+  readonly outputs: ReadonlyArray<WorkflowOutputIR>
   /**
    * Where an `end` action (or a `goto` to another workflow) can stop the workflow, whether it is
    * a success or failure action, and whether the step runs a workflow (its failure is then a `CallFailed`).
@@ -76,8 +102,25 @@ export interface WorkflowIR {
     readonly via: "onSuccess" | "onFailure"
     readonly call: boolean
   }>
-  /** Workflows of this document to run first (`dependsOn`), in order. */
-  readonly dependsOn: ReadonlyArray<string>
+  /** Workflows to run first (`dependsOn`), in order. */
+  readonly dependsOn: ReadonlyArray<WorkflowRefIR>
+}
+
+export interface WorkflowOutputIR {
+  readonly name: string
+  readonly value: ValueIR
+  readonly type: TypeIR
+  /** The value may be absent even when the workflow completes (a step that may not have run, an optional input). */
+  readonly optional: boolean
+}
+
+/**
+ * Errors one workflow raises: the kinds, for a workflow of this document; `undefined` for
+ * another document's, whose module states them.
+ */
+export interface ErrorSetIR {
+  readonly workflow: WorkflowRefIR
+  readonly tags: ReadonlyArray<WorkflowErrorTag> | undefined
 }
 
 export type ParameterLocation = "path" | "query" | "header" | "cookie"
@@ -88,17 +131,30 @@ export interface StepIR {
   /** The operation key, for a step that calls an operation. */
   readonly operation: string | undefined
   /** The workflow this step runs, with its inputs, for a step that calls a workflow. */
-  readonly call: { readonly workflowId: string; readonly inputs: ReadonlyArray<readonly [string, ValueIR]> } | undefined
+  readonly call:
+    | { readonly workflow: WorkflowRefIR; readonly inputs: ReadonlyArray<readonly [string, ValueIR]> }
+    | undefined
   readonly parameters: ReadonlyArray<{ readonly in: ParameterLocation; readonly name: string; readonly value: ValueIR }>
   readonly body: BodyIR | undefined
+  /** The criteria as written; empty with `defaultSuccess`. */
   readonly successCriteria: ReadonlyArray<CriterionIR>
+  /** The step declares no success criteria: it succeeds on a 2xx status. */
+  readonly defaultSuccess: boolean
   readonly outputs: ReadonlyArray<StepOutputIR>
   /** A success action that goes back to this step: the step is a poll, repeated while it holds. */
   readonly poll: { readonly action: string; readonly criterion: CriterionIR } | undefined
-  /** The remaining success actions, in order; the first whose criterion holds decides. */
+  /**
+   * The success actions that decide where to go, in order; the first whose criterion holds
+   * decides. Actions after one without criteria are never reached and trailing "go on" ones
+   * change nothing: neither is listed.
+   */
   readonly actions: ReadonlyArray<ActionIR>
   /** Failure actions in order (the step's own, then the workflow's it does not override). */
   readonly failureActions: ReadonlyArray<FailureActionIR>
+  /** The steps a failure action can go to (a `goto`, or a `retry` that goes to a step first). */
+  readonly failureGotos: ReadonlyArray<string>
+  /** Whether the step's result is read after it runs (by later steps, or by its own success actions). */
+  readonly kept: boolean
 }
 
 export type FailureActionIR =
@@ -113,7 +169,7 @@ export type FailureActionIR =
     readonly kind: "gotoWorkflow"
     readonly name: string
     readonly criterion: CriterionIR | undefined
-    readonly target: string
+    readonly target: WorkflowRefIR
   }
   | {
     readonly kind: "retry"
@@ -124,7 +180,7 @@ export type FailureActionIR =
     readonly retryLimit: number
     /** A step to go to, or a workflow to run, before the retry. */
     readonly stepId: string | undefined
-    readonly workflowId: string | undefined
+    readonly workflow: WorkflowRefIR | undefined
   }
 
 export interface BodyIR {
@@ -140,21 +196,31 @@ export interface BodyIR {
 export interface StepOutputIR {
   readonly name: string
   readonly value: ValueIR
-  /** The type of the value when present (`undefined` is added for body and header reads). */
+  /** The type of the value when present. */
   readonly type: TypeIR
+  /** Whether the value may be absent: a header, or a body member the response schema does not require. */
+  readonly optional: boolean
 }
 
-export interface ActionIR {
-  readonly name: string
-  /**
-   * `next`: go on with the following step (a `goto` to it, spelled out); `goto`: jump to any
-   * other step (the workflow then runs as a state machine); `end`: stop the workflow;
-   * `gotoWorkflow`: run workflow `target` and end this one, handing over to it.
-   */
-  readonly kind: "next" | "goto" | "end" | "gotoWorkflow"
-  readonly target: string | undefined
-  readonly criterion: CriterionIR | undefined
-}
+/**
+ * `next`: go on with the following step (a `goto` to it, spelled out); `goto`: jump to any
+ * other step (the workflow then runs as a state machine); `end`: stop the workflow;
+ * `gotoWorkflow`: run workflow `target` and end this one, handing over to it.
+ */
+export type ActionIR =
+  | {
+    readonly kind: "next" | "goto"
+    readonly name: string
+    readonly target: string
+    readonly criterion: CriterionIR | undefined
+  }
+  | { readonly kind: "end"; readonly name: string; readonly criterion: CriterionIR | undefined }
+  | {
+    readonly kind: "gotoWorkflow"
+    readonly name: string
+    readonly target: WorkflowRefIR
+    readonly criterion: CriterionIR | undefined
+  }
 
 export interface CriterionIR {
   /** The criterion as written, for errors and comments. */
@@ -180,7 +246,8 @@ export type ConditionIR =
 export type ValueIR =
   | { readonly kind: "literal"; readonly value: Literal }
   | { readonly kind: "object"; readonly entries: ReadonlyArray<readonly [string, ValueIR]> }
-  | { readonly kind: "array"; readonly items: ReadonlyArray<ValueIR> }
+  /** `compact`: items without a value at run time (an optional input not given) are left out. */
+  | { readonly kind: "array"; readonly items: ReadonlyArray<ValueIR>; readonly compact: boolean }
   | { readonly kind: "template"; readonly parts: ReadonlyArray<string | ValueIR> }
   | { readonly kind: "input"; readonly name: string; readonly path: ReadonlyArray<Segment> }
   | {

@@ -13,10 +13,11 @@ import type {
   ParameterLocation,
   StepIR,
   StepOutputIR,
-  ValueIR
+  ValueIR,
+  WorkflowRefIR
 } from "./ir.js"
 import { type ResolvedOperation, resolveOperationId, resolveOperationPath } from "./operations.js"
-import { schemaAtPointer, type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
+import { requiredAtPointer, schemaAtPointer, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
 import { lowerString, lowerValue } from "./values.js"
 import { type FoundWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
 
@@ -39,10 +40,15 @@ export interface StepContext {
   readonly binaryInputs: Set<string>
   /** Inputs sent in credential headers; they are treated as secrets. */
   readonly credentialInputs: Set<string>
+  /** How response schemas are typed (enums open unless the user asks for closed ones). */
+  readonly typeOptions: TypeOptions
 }
 
+/** A step as lowered on its own; whether its result is kept depends on the steps after it (see workflow.ts). */
+export type StepDraft = Omit<StepIR, "kept">
+
 export interface LoweredStep {
-  readonly step: StepIR
+  readonly step: StepDraft
   readonly operation: ResolvedOperation | undefined
 }
 
@@ -87,7 +93,7 @@ export const lowerStep = (
   const successCriteria = arrayAt(raw, "successCriteria").map((c, i) =>
     lowerCriterion(c, responseScope, [...path, "successCriteria", i])
   )
-  const outputs = lowerOutputs(raw, operation?.operation, successCriteria, responseScope, path)
+  const outputs = lowerOutputs(raw, operation?.operation, successCriteria, responseScope, path, context.typeOptions)
   const flow = lowerSuccessActions(raw, index, responseScope, context, path)
   const failureActions = lowerFailureActions(raw, responseScope, context, path)
   if (
@@ -105,13 +111,24 @@ export const lowerStep = (
       parameters,
       body,
       successCriteria: successCriteria as Array<CriterionIR>,
+      defaultSuccess: successCriteria.length === 0,
       outputs,
       poll: flow.poll,
       actions: flow.actions,
-      failureActions
+      failureActions,
+      failureGotos: failureGotos(failureActions)
     }
   }
 }
+
+/** Steps a failure action can go to (a `goto`, or a `retry` that goes to a step first). */
+const failureGotos = (actions: ReadonlyArray<FailureActionIR>): Array<string> => [
+  ...new Set(
+    actions.flatMap((a) =>
+      a.kind === "goto" ? [a.target] : a.kind === "retry" && a.stepId !== undefined ? [a.stepId] : []
+    )
+  )
+]
 
 /** A parameter as written, resolved when it is a reusable reference, with where it is written. */
 interface PlacedParameter {
@@ -258,7 +275,7 @@ const lowerCallStep = (
       ? lowerString(expression, { ...scope, response: false, calledOutputs }, at)
       : undefined
     if (value === undefined) ok = false
-    else outputs.push({ name, value, type: UNKNOWN })
+    else outputs.push({ name, value, ...calledOutputType(value, found.ref) })
   }
   if (!ok) return undefined
   return {
@@ -267,17 +284,25 @@ const lowerCallStep = (
       stepId,
       description: stringAt(raw, "description") ?? stringAt(raw, "summary"),
       operation: undefined,
-      call: { workflowId: found.ref, inputs },
+      call: { workflow: found.ref, inputs },
       parameters: [],
       body: undefined,
       successCriteria: successCriteria as Array<CriterionIR>,
+      defaultSuccess: false,
       outputs,
       poll: undefined,
       actions: flow!.actions,
-      failureActions: failureActions!
+      failureActions: failureActions!,
+      failureGotos: failureGotos(failureActions!)
     }
   }
 }
+
+/** An output of a step that runs a workflow: that workflow's output as it is, or a value read out of it. */
+const calledOutputType = (value: ValueIR, workflow: WorkflowRefIR): { type: TypeIR; optional: boolean } =>
+  value.kind === "calledOutput" && value.path.length === 0
+    ? { type: { kind: "workflowOutput", workflow, name: value.name }, optional: false }
+    : { type: UNKNOWN, optional: false }
 
 /** A step that calls a workflow must pass its required inputs. */
 const checkWorkflowCall = (
@@ -355,7 +380,14 @@ const lowerParameters = (
       ok = false
     }
   }
-  return ok ? lowered : undefined
+  return ok ? lastOfEach(lowered) : undefined
+}
+
+/** A parameter given twice (same location and name): the last one, as the request would have it, in the first one's place. */
+const lastOfEach = (parameters: ReadonlyArray<StepIR["parameters"][number]>): Array<StepIR["parameters"][number]> => {
+  const byKey = new Map<string, StepIR["parameters"][number]>()
+  for (const p of parameters) byKey.set(`${p.in}\u0000${p.name}`, p)
+  return [...byKey.values()]
 }
 
 const encodingOf = (contentType: string): BodyIR["encoding"] => {
@@ -459,11 +491,19 @@ const markBinaryParts = (
 }
 
 /** The response whose schema types the outputs: the status the success criteria require, else the first 2xx. */
+/** The response schema outputs are typed by; `certain` when the step can only succeed with that response. */
+interface ResponseSchema {
+  readonly schema: JsonSchema | undefined
+  readonly certain: boolean
+}
+
+const NO_SCHEMA: ResponseSchema = { schema: undefined, certain: false }
+
 const successResponseSchema = (
   operation: ApiOperation | undefined,
   criteria: ReadonlyArray<CriterionIR | undefined>
-): JsonSchema | undefined => {
-  if (operation === undefined) return undefined
+): ResponseSchema => {
+  if (operation === undefined) return NO_SCHEMA
   const required = criteria.flatMap((c) =>
     c?.test.kind === "compare" && c.test.op === "==" && c.test.left.kind === "statusCode" &&
       c.test.right.kind === "literal"
@@ -474,10 +514,16 @@ const successResponseSchema = (
   const status = required.find((s) => s in operation.responses) ??
     (required[0] ? statuses.find((s) => s.toUpperCase() === `${required[0]![0]}XX`) : undefined) ??
     statuses.filter((s) => /^2/.test(s)).sort()[0] ?? (statuses.includes("default") ? "default" : undefined)
-  if (status === undefined) return undefined
+  if (status === undefined) return NO_SCHEMA
+  // Certain: a criterion requires exactly this declared status, or (no status required) it is
+  // the only 2xx response the operation declares, so the default 2xx criterion admits only it.
+  const twoHundreds = statuses.filter((s) => /^2/i.test(s))
+  const certain = required.length > 0
+    ? required.includes(status)
+    : twoHundreds.length === 1 && twoHundreds[0] === status && /^2\d\d$/.test(status)
   const content = operation.responses[status]?.content ?? {}
   const json = Object.keys(content).find((t) => /json/i.test(t)) ?? Object.keys(content)[0]
-  return json === undefined ? undefined : content[json]?.schema
+  return { schema: json === undefined ? undefined : content[json]?.schema, certain }
 }
 
 const lowerOutputs = (
@@ -485,11 +531,12 @@ const lowerOutputs = (
   operation: ApiOperation | undefined,
   criteria: ReadonlyArray<CriterionIR | undefined>,
   scope: Scope,
-  path: Path
+  path: Path,
+  typeOptions: TypeOptions
 ): Array<StepOutputIR> | undefined => {
   const outputs = raw["outputs"]
   if (!isObject(outputs)) return []
-  const schema = successResponseSchema(operation, criteria)
+  const response = successResponseSchema(operation, criteria)
   const lowered: Array<StepOutputIR> = []
   let ok = true
   for (const [name, expression] of Object.entries(outputs)) {
@@ -502,23 +549,48 @@ const lowerOutputs = (
       ok = false
       continue
     }
-    lowered.push({ name, value, type: outputType(value, schema) })
+    lowered.push({ name, value, ...outputType(value, response, typeOptions) })
   }
   return ok ? lowered : undefined
 }
 
-const outputType = (value: ValueIR, responseSchema: JsonSchema | undefined): TypeIR => {
+/**
+ * An output's type, and whether it may be absent. A body member is certain only when the
+ * response schema certainly applies (the criteria name its status) and requires every member
+ * on the way; headers may always be absent.
+ */
+const outputType = (
+  value: ValueIR,
+  response: ResponseSchema,
+  options: TypeOptions
+): { readonly type: TypeIR; readonly optional: boolean } => {
   switch (value.kind) {
-    case "responseBody":
-      return typeOfSchema(schemaAtPointer(responseSchema, value.path.map(String)))
+    case "responseBody": {
+      const pointer = value.path.map(String)
+      const type = typeOfSchema(schemaAtPointer(response.schema, pointer), options)
+      const certain = response.certain && response.schema !== undefined &&
+        (pointer.length === 0 || requiredAtPointer(response.schema, pointer))
+      return { type, optional: !certain }
+    }
     case "responseHeader":
-      return { kind: "string" }
+      return { type: { kind: "string" }, optional: true }
     case "statusCode":
-      return { kind: "number" }
+      return { type: { kind: "integer" }, optional: false }
     case "requestLine":
-      return { kind: "string" }
+      return { type: { kind: "string" }, optional: false }
+    case "literal":
+      return {
+        type: value.value === null
+          ? { kind: "null" }
+          : typeof value.value === "string"
+          ? { kind: "string" }
+          : typeof value.value === "number"
+          ? { kind: "number" }
+          : { kind: "boolean" },
+        optional: false
+      }
     default:
-      return UNKNOWN
+      return { type: UNKNOWN, optional: false }
   }
 }
 
@@ -577,7 +649,12 @@ const mergeActions = (
 }
 
 /** The workflow an action names, as written (`id`, or `$sourceDescriptions.name.id` for another document's). */
-const workflowTarget = (workflowId: string, context: StepContext, scope: Scope, at: Path): string | undefined => {
+const workflowTarget = (
+  workflowId: string,
+  context: StepContext,
+  scope: Scope,
+  at: Path
+): WorkflowRefIR | undefined => {
   const found = context.findWorkflow(workflowId)
   if ("raw" in found) {
     reportShorthand(found, workflowId, scope, at)
@@ -644,7 +721,7 @@ const lowerFailureActions = (
     } else if (type === "retry") {
       const retryAfter = typeof action["retryAfter"] === "number" ? action["retryAfter"] : 0
       const retryLimit = typeof action["retryLimit"] === "number" ? action["retryLimit"] : 1
-      lowered.push({ kind: "retry", name, criterion, retryAfter, retryLimit, stepId: step, workflowId: workflow })
+      lowered.push({ kind: "retry", name, criterion, retryAfter, retryLimit, stepId: step, workflow })
     } else if (type === "goto" && step !== undefined) {
       lowered.push({ kind: "goto", name, criterion, target: step })
     } else if (type === "goto" && workflow !== undefined) {
@@ -683,7 +760,7 @@ const lowerSuccessActions = (
       continue
     }
     if (type === "end") {
-      actions.push({ name, kind: "end", target: undefined, criterion })
+      actions.push({ name, kind: "end", criterion })
       continue
     }
     if (type !== "goto") {
@@ -710,5 +787,13 @@ const lowerSuccessActions = (
       actions.push({ name, kind: "goto", target, criterion })
     }
   }
-  return ok ? { poll, actions } : undefined
+  return ok ? { poll, actions: decisiveActions(actions) } : undefined
+}
+
+/** Actions as they decide control flow: up to the first that always matches, without trailing "go on" ones. */
+const decisiveActions = (actions: ReadonlyArray<ActionIR>): Array<ActionIR> => {
+  const firstUnconditional = actions.findIndex((a) => a.criterion === undefined)
+  const reachable = firstUnconditional === -1 ? [...actions] : actions.slice(0, firstUnconditional + 1)
+  while (reachable.length > 0 && reachable[reachable.length - 1]!.kind === "next") reachable.pop()
+  return reachable
 }

@@ -3,15 +3,29 @@
  * emitter prints each as an Effect `Schema` and as the TypeScript type that Schema decodes to.
  */
 import type { JsonSchema } from "../load/openapi.js"
+import type { WorkflowRefIR } from "./ir.js"
 
 export type Literal = string | number | boolean | null
 
 export type TypeIR =
-  | { readonly kind: "string" | "number" | "boolean" | "null" | "unknown" | "binary" }
-  | { readonly kind: "literal"; readonly values: ReadonlyArray<Literal> }
+  | { readonly kind: "string" | "number" | "integer" | "boolean" | "null" | "unknown" | "binary" }
+  /** An enum; `open`: other values of the same primitive types decode too (responses: APIs add values). */
+  | { readonly kind: "literal"; readonly values: ReadonlyArray<Literal>; readonly open: boolean }
   | { readonly kind: "array"; readonly items: TypeIR }
-  | { readonly kind: "object"; readonly properties: ReadonlyArray<PropertyIR>; readonly rest: TypeIR | undefined }
+  /**
+   * `rest`: the type of members the schema does not list, when it declares one
+   * (`additionalProperties: {…}` or `true`); `closed`: `additionalProperties: false`, so such
+   * members are dropped when decoding (otherwise they are kept, untyped).
+   */
+  | {
+    readonly kind: "object"
+    readonly properties: ReadonlyArray<PropertyIR>
+    readonly rest: TypeIR | undefined
+    readonly closed: boolean
+  }
   | { readonly kind: "union"; readonly members: ReadonlyArray<TypeIR> }
+  /** The type of another workflow's output (a step that runs it reads it): a reference, not decoded again. */
+  | { readonly kind: "workflowOutput"; readonly workflow: WorkflowRefIR; readonly name: string }
 
 export interface PropertyIR {
   readonly name: string
@@ -35,17 +49,28 @@ const isBinary = (s: Json) =>
   s["format"] === "binary" || (s["type"] === "string" && typeof s["contentMediaType"] === "string" &&
     s["contentEncoding"] === undefined && s["contentMediaType"] !== "application/json")
 
+/** How schemas are read: `openEnums` for what an API sends (responses), closed for what a caller must give (inputs). */
+export interface TypeOptions {
+  readonly openEnums: boolean
+}
+
+const CLOSED: TypeOptions = { openEnums: false }
+
 export const typeOfSchema = (
   schema: JsonSchema | undefined,
+  options: TypeOptions = CLOSED,
   depth = 0,
   seen: ReadonlySet<object> = new Set()
 ): TypeIR => {
   if (!isObject(schema) || depth > MAX_DEPTH || seen.has(schema) || typeof schema["$ref"] === "string") return UNKNOWN
   const within = new Set(seen).add(schema)
-  const sub = (s: unknown) => typeOfSchema(s as JsonSchema, depth + 1, within)
-  if ("const" in schema) return { kind: "literal", values: [schema["const"] as Literal] }
+  const sub = (s: unknown) => typeOfSchema(s as JsonSchema, options, depth + 1, within)
+  if ("const" in schema) return { kind: "literal", values: [schema["const"] as Literal], open: false }
   if (Array.isArray(schema["enum"]) && schema["enum"].every(isLiteral)) {
-    return withNull({ kind: "literal", values: schema["enum"] as ReadonlyArray<Literal> }, schema)
+    const values = schema["enum"] as ReadonlyArray<Literal>
+    // An enum of strings or numbers can grow; `true`/`false`/`null` cannot.
+    const open = options.openEnums && values.some((v) => typeof v === "string" || typeof v === "number")
+    return withNull({ kind: "literal", values, open }, schema)
   }
   for (const key of ["oneOf", "anyOf"] as const) {
     const members = schema[key]
@@ -72,6 +97,7 @@ const baseType = (schema: Json, types: ReadonlyArray<unknown>, sub: (s: unknown)
     case "string":
       return isBinary(schema) ? { kind: "binary" } : STRING
     case "integer":
+      return { kind: "integer" }
     case "number":
       return { kind: "number" }
     case "boolean":
@@ -99,8 +125,12 @@ const objectType = (schema: Json, sub: (s: unknown) => TypeIR): TypeIR => {
     ...(isObject(s) && s["default"] !== undefined && !required.has(name) ? { default: s["default"] } : {})
   }))
   const additional = schema["additionalProperties"]
-  const rest = isObject(additional) ? sub(additional) : properties.length === 0 ? UNKNOWN : undefined
-  return { kind: "object", properties, rest }
+  const rest = isObject(additional)
+    ? sub(additional)
+    : additional === true || (properties.length === 0 && additional !== false)
+    ? UNKNOWN
+    : undefined
+  return { kind: "object", properties, rest, closed: additional === false }
 }
 
 const union = (members: ReadonlyArray<TypeIR>): TypeIR => {
@@ -122,7 +152,12 @@ const allOf = (parts: ReadonlyArray<TypeIR>): TypeIR => {
       properties.set(p.name, prior ? { ...p, required: p.required || prior.required } : p)
     }
   }
-  return { kind: "object", properties: [...properties.values()], rest: undefined }
+  return {
+    kind: "object",
+    properties: [...properties.values()],
+    rest: undefined,
+    closed: parts.some((p) => p.kind === "object" && p.closed)
+  }
 }
 
 /**
@@ -165,4 +200,46 @@ const step = (schema: JsonSchema | undefined, token: string): JsonSchema | undef
   }
   if (isObject(schema["additionalProperties"])) return schema["additionalProperties"] as JsonSchema
   return undefined
+}
+
+/**
+ * Whether a value of `schema` certainly has something at `pointer`: every member on the way is
+ * listed in its object's `required` (through `allOf`; through `oneOf`/`anyOf` when every branch
+ * requires it). Array items are never certain (an array may be empty).
+ */
+export const requiredAtPointer = (schema: JsonSchema | undefined, pointer: ReadonlyArray<string>): boolean => {
+  let current: JsonSchema | undefined = schema
+  for (const token of pointer) {
+    if (!requires(current, token)) return false
+    current = step(current, token)
+  }
+  return pointer.length > 0
+}
+
+const requires = (schema: JsonSchema | undefined, token: string): boolean => {
+  if (!isObject(schema)) return false
+  if (Array.isArray(schema["allOf"]) && schema["allOf"].some((part) => requires(part as JsonSchema, token))) return true
+  for (const key of ["oneOf", "anyOf"] as const) {
+    const branches = schema[key]
+    if (Array.isArray(branches) && branches.length > 0 && branches.every((b) => requires(b as JsonSchema, token))) {
+      return true
+    }
+  }
+  return Array.isArray(schema["required"]) && schema["required"].includes(token) &&
+    isObject(schema["properties"]) && token in schema["properties"]
+}
+
+/** Whether a type (at any depth) has a property with a default, so its encoded form differs. */
+export const hasDefaults = (type: TypeIR): boolean => {
+  switch (type.kind) {
+    case "object":
+      return type.properties.some((p) => p.default !== undefined || hasDefaults(p.type)) ||
+        (type.rest !== undefined && hasDefaults(type.rest))
+    case "array":
+      return hasDefaults(type.items)
+    case "union":
+      return type.members.some(hasDefaults)
+    default:
+      return false
+  }
 }

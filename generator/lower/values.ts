@@ -243,7 +243,11 @@ export const lowerValue = (value: unknown, scope: Scope, path: Path): ValueIR | 
   if (value === null || typeof value === "number" || typeof value === "boolean") return { kind: "literal", value }
   if (Array.isArray(value)) {
     const items = value.map((item, i) => lowerValue(item, scope, [...path, i]))
-    return items.every((i): i is ValueIR => i !== undefined) ? { kind: "array", items } : undefined
+    // Items that read a value at run time may find none (an optional input): those are left out.
+    const compact = items.some((i) =>
+      i !== undefined && i.kind !== "literal" && i.kind !== "object" && i.kind !== "array"
+    )
+    return items.every((i): i is ValueIR => i !== undefined) ? { kind: "array", items, compact } : undefined
   }
   if (isObject(value)) {
     const entries: Array<readonly [string, ValueIR]> = []

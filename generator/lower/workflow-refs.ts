@@ -6,6 +6,7 @@
 import type { LoadedSource } from "../load/document.js"
 import type { Path } from "../load/yaml.js"
 import { arrayAt, isObject, report, type Reporter } from "./context.js"
+import { type WorkflowRefIR, workflowRefText } from "./ir.js"
 
 export interface FoundWorkflow {
   /** The workflow as written. */
@@ -15,8 +16,8 @@ export interface FoundWorkflow {
   readonly workflowId: string
   /** The `arazzo` source description it comes from; `undefined` for this document's own. */
   readonly source: string | undefined
-  /** The reference in spec form (`$sourceDescriptions.name.id` or `id`). */
-  readonly ref: string
+  /** The reference, resolved. */
+  readonly ref: WorkflowRefIR
   /** Set when the reference was written in a non-spec form that was read as meant. */
   readonly shorthand?: string
 }
@@ -40,7 +41,7 @@ export const findWorkflow = (
     const raw = arrayAt(root, "workflows").filter(isObject).find((w) => w["workflowId"] === ref)
     return raw === undefined
       ? { code: "unknown-workflow", message: `no workflow of this document is named \`${ref}\`` }
-      : { raw, root, workflowId: ref, source: undefined, ref }
+      : { raw, root, workflowId: ref, source: undefined, ref: { workflowId: ref, source: undefined } }
   }
   const source = sources.find((s) => s.name === external.source)
   if (source === undefined) {
@@ -58,20 +59,21 @@ export const findWorkflow = (
   const workflows = arrayAt(source.arazzo.root, "workflows").filter(isObject)
   const raw = workflows.find((w) => w["workflowId"] === external.workflowId)
   if (raw !== undefined) {
-    return { raw, root: source.arazzo.root, workflowId: external.workflowId, source: external.source, ref }
+    const resolved = { workflowId: external.workflowId, source: external.source }
+    return { raw, root: source.arazzo.root, workflowId: external.workflowId, source: external.source, ref: resolved }
   }
   // Redocly's older `$sourceDescriptions.name.workflows.id`, read as meant.
   const legacy = /^workflows\.(.+)$/.exec(external.workflowId)?.[1]
   const legacyRaw = legacy === undefined ? undefined : workflows.find((w) => w["workflowId"] === legacy)
   if (legacyRaw !== undefined) {
-    const spec = `$sourceDescriptions.${external.source}.${legacy}`
+    const resolved = { workflowId: legacy!, source: external.source }
     return {
       raw: legacyRaw,
       root: source.arazzo.root,
       workflowId: legacy!,
       source: external.source,
-      ref: spec,
-      shorthand: spec
+      ref: resolved,
+      shorthand: workflowRefText(resolved)
     }
   }
   return {

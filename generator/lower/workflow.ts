@@ -4,17 +4,19 @@ import type { JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { canRunBefore, loopsWithoutExit, reachable, workflowFlow } from "../validate/flow.js"
 import { arrayAt, isObject, report, type Reporter, type Scope, stringAt } from "./context.js"
-import type { InputIR, StepIR, ValueIR, WorkflowIR } from "./ir.js"
+import type { InputIR, StepIR, ValueIR, WorkflowIR, WorkflowOutputIR } from "./ir.js"
 import type { ResolvedOperation } from "./operations.js"
-import { lowerStep } from "./step.js"
-import { type TypeIR, typeOfSchema, UNKNOWN } from "./types.js"
+import { lowerStep, type StepContext, type StepDraft } from "./step.js"
+import { hasDefaults, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
 import { lowerString } from "./values.js"
+import { referencedSteps, stepValues } from "./walk.js"
 import { findWorkflow, type FoundWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
 
 const SECRET_NAME = /(api[-_]?key|token|secret|password|passwd|credential|authorization|private[-_]?key)/i
 
 export interface LoweredWorkflow {
-  readonly workflow: WorkflowIR
+  /** The workflow; its errors depend on the workflows it hands over to (see errors.ts). */
+  readonly workflow: Omit<WorkflowIR, "errors">
   readonly operations: ReadonlyArray<ResolvedOperation>
 }
 
@@ -23,7 +25,8 @@ export const lowerWorkflow = (
   raw: Record<string, unknown>,
   index: number,
   sources: ReadonlyArray<LoadedSource>,
-  reporter: Reporter
+  reporter: Reporter,
+  typeOptions: TypeOptions
 ): LoweredWorkflow | undefined => {
   const path: Path = ["workflows", index]
   const workflowId = stringAt(raw, "workflowId")!
@@ -63,7 +66,8 @@ export const lowerWorkflow = (
       } go round with no way out on success; the run can end only by failing`
     )
   }
-  const context = {
+  const context: StepContext = {
+    typeOptions,
     components: isObject(root["components"]) ? root["components"] : {},
     findWorkflow: (ref: string) => findWorkflow(ref, root, sources),
     sources,
@@ -98,7 +102,7 @@ export const lowerWorkflow = (
       }]
     }))
   }
-  const steps: Array<StepIR> = []
+  const drafts: Array<StepDraft> = []
   const operations: Array<ResolvedOperation> = []
   let ok = true
   for (const [i, step] of rawSteps.entries()) {
@@ -118,10 +122,19 @@ export const lowerWorkflow = (
     const lowered = lowerStep(step, i, scope, context, [...path, "steps", i])
     if (lowered === undefined) ok = false
     else {
-      steps.push(lowered.step)
+      drafts.push(lowered.step)
       if (lowered.operation !== undefined) operations.push(lowered.operation)
     }
   }
+  const shape = drafts.some((s) => s.actions.some((a) => a.kind === "goto") || s.failureGotos.length > 0)
+    ? "stateMachine" as const
+    : "linear" as const
+  // A step's result is kept when a later step reads it, or its own success actions test its response.
+  const readLater = new Set(drafts.flatMap((s) => stepValues(s).flatMap(referencedSteps)))
+  const steps: Array<StepIR> = drafts.map((s) => ({
+    ...s,
+    kept: readLater.has(s.stepId) || s.actions.some((a) => a.criterion !== undefined)
+  }))
   const outputScope: Scope = {
     ...reporter,
     workflowId,
@@ -132,7 +145,7 @@ export const lowerWorkflow = (
     response: false,
     ...documentScope
   }
-  const outputs: Array<WorkflowIR["outputs"][number]> = []
+  const outputs: Array<WorkflowOutputIR> = []
   for (const [name, expression] of Object.entries(isObject(raw["outputs"]) ? raw["outputs"] : {})) {
     const at = [...path, "outputs", name]
     const value = typeof expression === "string" ? lowerString(expression, outputScope, at) : undefined
@@ -143,7 +156,10 @@ export const lowerWorkflow = (
       ok = false
       continue
     }
-    outputs.push({ name, value, type: workflowOutputType(value, steps, inputTypes) })
+    const present = (input: string) =>
+      required.has(input) ||
+      (isObject(properties[input]) && (properties[input] as Record<string, unknown>)["default"] !== undefined)
+    outputs.push({ name, value, ...workflowOutputType(value, steps, inputTypes, present, shape) })
   }
   if (!ok) return undefined
   const inputs: Array<InputIR> = Object.entries(properties).map(([name, s]) => {
@@ -163,7 +179,9 @@ export const lowerWorkflow = (
       summary: stringAt(raw, "summary"),
       description: stringAt(raw, "description"),
       inputs,
+      takesEncodedInputs: inputs.some((i) => i.default !== undefined || hasDefaults(i.type)),
       steps,
+      shape,
       outputs,
       ends: steps.flatMap((s) => [
         ...s.actions.filter((a) => a.kind === "end" || a.kind === "gotoWorkflow").map((a) => ({
@@ -239,11 +257,29 @@ const lowerDependsOn = (
 const workflowOutputType = (
   value: ValueIR,
   steps: ReadonlyArray<StepIR>,
-  inputs: ReadonlyMap<string, TypeIR>
-): TypeIR => {
-  if (value.kind === "stepOutput" && value.path.length === 0) {
-    return steps.find((s) => s.stepId === value.stepId)?.outputs.find((o) => o.name === value.name)?.type ?? UNKNOWN
+  inputs: ReadonlyMap<string, TypeIR>,
+  present: (input: string) => boolean,
+  shape: WorkflowIR["shape"]
+): { readonly type: TypeIR; readonly optional: boolean } => {
+  switch (value.kind) {
+    case "stepOutput": {
+      const output = steps.find((s) => s.stepId === value.stepId)?.outputs.find((o) => o.name === value.name)
+      if (output === undefined || value.path.length > 0) return { type: UNKNOWN, optional: false }
+      // A completed linear workflow ran every step; a state machine may have skipped this one.
+      return { type: output.type, optional: output.optional || shape === "stateMachine" }
+    }
+    case "input":
+      return value.path.length > 0
+        ? { type: UNKNOWN, optional: false }
+        : { type: inputs.get(value.name) ?? UNKNOWN, optional: !present(value.name) }
+    case "literal":
+      return {
+        type: value.value === null ? { kind: "null" } : { kind: typeof value.value as "string" | "number" | "boolean" },
+        optional: false
+      }
+    case "template":
+      return { type: { kind: "string" }, optional: false }
+    default:
+      return { type: UNKNOWN, optional: false }
   }
-  if (value.kind === "input" && value.path.length === 0) return inputs.get(value.name) ?? UNKNOWN
-  return UNKNOWN
 }

@@ -35,13 +35,15 @@ const parseProblem = (cause: unknown): string =>
  * Decodes a body by its content type. A JSON body that does not parse is an error with the
  * reason and the text (to be shown redacted).
  */
+const utf8 = new TextDecoder()
+
 export const decodeBody = (
   bytes: Uint8Array,
   contentType: string
 ): { readonly body: unknown } | { readonly error: string; readonly text: string } => {
   if (bytes.byteLength === 0) return { body: undefined }
   if (isJson(contentType) || contentType === "") {
-    const text = new TextDecoder().decode(bytes)
+    const text = utf8.decode(bytes)
     try {
       return { body: JSON.parse(text) }
     } catch (cause) {
@@ -49,15 +51,24 @@ export const decodeBody = (
       return { error: `body is not valid JSON (${parseProblem(cause)})`, text }
     }
   }
-  if (isText(contentType)) return { body: new TextDecoder().decode(bytes) }
+  if (isText(contentType)) return { body: utf8.decode(bytes) }
   return { body: bytes }
 }
 
-/** Seconds (`120`) or an HTTP date; `undefined` when absent or unreadable. */
+/**
+ * The delay a `Retry-After` header asks for, in milliseconds; `undefined` when it asks for none
+ * that can be used. RFC 9110 allows whole seconds or an HTTP date. Read as:
+ * - seconds, whole or fractional (`120`, `1.5`): that long, rounded up to the millisecond;
+ * - an HTTP date in the future: the time until then;
+ * - a negative number, a date now or in the past, anything else: `undefined` (the caller's own
+ *   delay applies: a stale date or clocks that disagree must not mean "retry at once").
+ * Callers use it instead of their own delay, bounded above by the policy's `maxRetryAfter`.
+ */
 export const retryAfterMillis = (value: string | undefined, now: number): number | undefined => {
   if (value === undefined) return undefined
   const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000)
+  if (/^[+-]?\d/.test(trimmed)) return undefined
   const date = Date.parse(trimmed)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+  return Number.isNaN(date) || date <= now ? undefined : date - now
 }

@@ -126,6 +126,8 @@ const shapeOf = (value: unknown): Shape => {
 // Percent-encoding (RFC 3986)
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/
+/** Most values (ids, numbers, words) need no encoding: checked once, without a byte walk. */
+const ALL_UNRESERVED = /^[A-Za-z0-9\-._~]*$/
 /**
  * Reserved characters `allowReserved` leaves as they are, except `#`: on the wire it would end
  * the query and start a fragment, so it is always encoded. (The WHATWG URL parser Node uses also
@@ -149,7 +151,8 @@ const encodeWith = (text: string, keep: (char: string) => boolean, keepEscapes: 
 }
 
 /** Everything but RFC 3986 unreserved characters is percent-encoded (RFC 6570 simple expansion). */
-export const encodeStrict = (text: string): string => encodeWith(text, (c) => UNRESERVED.test(c), false)
+export const encodeStrict = (text: string): string =>
+  ALL_UNRESERVED.test(text) ? text : encodeWith(text, (c) => UNRESERVED.test(c), false)
 
 /** RFC 6570 reserved expansion: reserved characters and existing `%XX` escapes pass through. */
 export const encodeReserved = (text: string): string =>

@@ -78,3 +78,23 @@ export const greaterOrEqual = (left: unknown, right: unknown): boolean => (order
 
 /** Truthiness of a bare operand: present and not `false`, `0`, `""` or `null`. */
 export const truthy = (value: unknown): boolean => Boolean(value)
+
+/**
+ * `object[key]` read as an own property only: a document's input or output named like a
+ * member of `Object.prototype` (`constructor`, `toString`) must not find the prototype's.
+ */
+export const own = <T, K extends keyof T & string>(object: T, key: K): T[K] => at(object, [key]) as T[K]
+
+/** An array written in the document, without the items that have no value (an optional input not given). */
+export const present = <A>(items: ReadonlyArray<A>): Array<Exclude<A, undefined>> =>
+  items.filter((item): item is Exclude<A, undefined> => item !== undefined)
+
+/**
+ * `object[key] = value` as an own data property: assigning `__proto__` would set the object's
+ * prototype instead (a response member or a document name can be called that).
+ */
+export const setOwn = (object: Record<string, unknown>, key: string, value: unknown): void => {
+  if (key === "__proto__") {
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
+  } else object[key] = value
+}

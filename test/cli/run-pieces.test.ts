@@ -31,7 +31,7 @@ describe("input values from the command line", () => {
     expect(valueOf({ kind: "boolean" }, "true")).toBe(true)
     expect(valueOf({ kind: "unknown" }, "{\"a\":[1]}")).toEqual({ a: [1] })
     expect(valueOf({ kind: "unknown" }, "a cat")).toBe("a cat")
-    expect(valueOf({ kind: "literal", values: ["flux2", 1] }, "1")).toBe(1)
+    expect(valueOf({ kind: "literal", values: ["flux2", 1], open: false }, "1")).toBe(1)
     expect(valueOf({ kind: "union", members: [{ kind: "number" }, { kind: "string" }] }, "x1")).toBe("x1")
     // Not valid for a number, but JSON of another type: left to the schema to report.
     expect(valueOf({ kind: "number" }, "[1]")).toEqual([1])

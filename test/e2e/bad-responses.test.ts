@@ -128,7 +128,9 @@ const expectStep2Failure = <T extends Arazzo.WorkflowError["_tag"]>(
   tag: T
 ): Extract<Arazzo.WorkflowError, { readonly _tag: T }> => {
   expect(error._tag).toBe(tag)
-  if (error._tag === "InputsInvalid") throw new Error(`unexpected ${error.message}`)
+  if (error._tag === "InputsInvalid" || error._tag === "DependencyFailed") {
+    throw new Error(`unexpected ${error.message}`)
+  }
   expect(error.stepOutputs).toEqual(STEP1)
   if (error._tag !== "WorkflowTimeout" && error._tag !== "StepLimitExceeded" && error._tag !== "CallFailed") {
     expect(error.stepId).toBe("readResult")

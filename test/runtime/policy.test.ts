@@ -9,7 +9,9 @@ describe("Policies", () => {
   it.effect("defaults without any layer", () =>
     Effect.gen(function*() {
       const policy = yield* forStep("wf", "step")
-      expect(policy).toEqual(defaultPolicy)
+      expect(policy).toMatchObject(defaultPolicy)
+      expect(policy.stepTimeoutDuration).toEqual(Duration.seconds(30))
+      expect(policy.maxRetryAfterMillis).toBe(60_000)
     }))
 
   it.effect("step overrides workflow overrides global, and layers stack", () =>

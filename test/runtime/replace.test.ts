@@ -7,8 +7,10 @@ import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { type Body, form, json, multipart, text } from "../../runtime/core/body.js"
 import { replace as replacePure } from "../../runtime/core/replace.js"
+import { buildRequest } from "../../runtime/core/request.js"
 import { replaceXml } from "../../runtime/core/xml.js"
-import { build, operation } from "../../runtime/effect3/internal/request.js"
+import { operation } from "../../runtime/effect3/internal/operation.js"
+import { clientRequest } from "../../runtime/effect3/internal/send.js"
 import { source } from "../../runtime/effect3/internal/servers.js"
 import { misbehavingServer, sendJson } from "../support/misbehaving-server.js"
 
@@ -230,10 +232,14 @@ describe("a replaced body on the wire", () => {
           })
         }
       })
-      const post = operation(source("orders", server.url), "POST", "/orders", "createOrder")
+      const post = operation(source("orders", server.url), "POST", "/orders", { operationId: "createOrder" })
       const client = yield* HttpClient.HttpClient
-      const send = (body: Body) =>
-        Effect.flatMap(build(server.url, post, {}, body), ({ request }) => client.execute(request))
+      const send = (body: Body) => {
+        const parts = buildRequest(server.url, post, {}, body)
+        return "error" in parts
+          ? Effect.die(parts.error)
+          : Effect.flatMap(clientRequest(parts), (r) => client.execute(r))
+      }
 
       const payload = deepFreeze({ customer: { name: "Ann" }, items: [{ sku: "a" }] })
       yield* send(

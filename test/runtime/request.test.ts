@@ -6,12 +6,23 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { describe, expect } from "vitest"
 import { form, json, multipart } from "../../runtime/core/body.js"
-import { build, operation } from "../../runtime/effect3/internal/request.js"
+import { type Body } from "../../runtime/core/body.js"
+import { buildRequest, type Parameters } from "../../runtime/core/request.js"
+import { type Operation, operation } from "../../runtime/effect3/internal/operation.js"
+import { clientRequest } from "../../runtime/effect3/internal/send.js"
 import { source } from "../../runtime/effect3/internal/servers.js"
+
+/** The request a step sends: built (a failure is its message), then made a client request. */
+const build = (base: string, op: Operation, parameters: Parameters, body: Body | undefined) => {
+  const parts = buildRequest(base, op, parameters, body)
+  return "error" in parts
+    ? Effect.fail(parts.error)
+    : Effect.map(clientRequest(parts), (request) => ({ request, url: parts.url }))
+}
 import { misbehavingServer, sendJson } from "../support/misbehaving-server.js"
 
 const api = source("api", "https://api.example.com/v1")
-const getItem = operation(api, "GET", "/items/{itemId}/parts/{part}", "getItem")
+const getItem = operation(api, "GET", "/items/{itemId}/parts/{part}", { operationId: "getItem" })
 
 describe("build", () => {
   it.effect("percent-encodes path parameters and leaves out absent query, header and cookie values", () =>
@@ -82,11 +93,14 @@ describe("parameter serialization", () => {
 
   it.effect("uses each parameter's declared style, and the location's default for the others", () =>
     Effect.gen(function*() {
-      const op = operation(api, "GET", "/paint/{color}/{shade}", "paint", {
-        path: { color: { style: "matrix", explode: true } },
-        query: { filter: { style: "deepObject", explode: true }, ids: { style: "pipeDelimited" } },
-        header: { "X-Colors": { explode: true } },
-        cookie: { prefs: { explode: false } }
+      const op = operation(api, "GET", "/paint/{color}/{shade}", {
+        operationId: "paint",
+        serialization: {
+          path: { color: { style: "matrix", explode: true } },
+          query: { filter: { style: "deepObject", explode: true }, ids: { style: "pipeDelimited" } },
+          header: { "X-Colors": { explode: true } },
+          cookie: { prefs: { explode: false } }
+        }
       })
       const built = yield* build("https://api.example.com/v1", op, {
         path: { ...colors.path, shade: ["light", "dark"] },
@@ -107,10 +121,16 @@ describe("parameter serialization", () => {
 
   it.effect("fails, naming the parameter, when its style does not apply to its location", () =>
     Effect.gen(function*() {
-      const op = operation(api, "GET", "/paint/{color}", "paint", { path: { color: { style: "form" } } })
+      const op = operation(api, "GET", "/paint/{color}", {
+        operationId: "paint",
+        serialization: { path: { color: { style: "form" } } }
+      })
       expect(yield* build("https://h", op, colors, undefined).pipe(Effect.flip))
         .toBe("path parameter `color`: style `form` does not apply to path parameters")
-      const badQuery = operation(api, "GET", "/paint", "paint", { query: { q: { style: "matrix" } } })
+      const badQuery = operation(api, "GET", "/paint", {
+        operationId: "paint",
+        serialization: { query: { q: { style: "matrix" } } }
+      })
       expect(yield* build("https://h", badQuery, { query: { q: 1 } }, undefined).pipe(Effect.flip))
         .toBe("query parameter `q`: style `matrix` does not apply to query parameters")
     }))
@@ -128,16 +148,19 @@ describe("parameter serialization", () => {
         const server = yield* misbehavingServer({
           "GET /paint/.blue.black.brown": (_req, res) => sendJson(res, 200, {})
         })
-        const op = operation(source("api", server.url), "GET", "/paint/{color}", "paint", {
-          path: { color: { style: "label", explode: true } },
-          query: {
-            spaced: { style: "spaceDelimited" },
-            raw: { allowReserved: true },
-            filter: { style: "deepObject", explode: true },
-            csv: { style: "form", explode: false }
-          },
-          header: { "x-rgb": { explode: true } },
-          cookie: { list: { explode: false } }
+        const op = operation(source("api", server.url), "GET", "/paint/{color}", {
+          operationId: "paint",
+          serialization: {
+            path: { color: { style: "label", explode: true } },
+            query: {
+              spaced: { style: "spaceDelimited" },
+              raw: { allowReserved: true },
+              filter: { style: "deepObject", explode: true },
+              csv: { style: "form", explode: false }
+            },
+            header: { "x-rgb": { explode: true } },
+            cookie: { list: { explode: false } }
+          }
         })
         const built = yield* build(server.url, op, {
           path: colors.path,

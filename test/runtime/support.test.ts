@@ -39,11 +39,19 @@ describe("response bodies", () => {
     expect(decodeBody(bytes("{oops"), "application/json")).toHaveProperty("error")
   })
 
-  it("reads Retry-After as seconds or an HTTP date", () => {
+  it("reads Retry-After as seconds or a future HTTP date; negative, past and unreadable values ask for nothing", () => {
     const now = Date.parse("2026-11-24T10:00:00Z")
     expect(retryAfterMillis("120", now)).toBe(120_000)
+    expect(retryAfterMillis(" 0 ", now)).toBe(0)
+    expect(retryAfterMillis("1.5", now)).toBe(1_500)
+    expect(retryAfterMillis("0.0001", now)).toBe(1) // rounded up to the millisecond
     expect(retryAfterMillis("Tue, 24 Nov 2026 10:00:05 GMT", now)).toBe(5_000)
-    expect(retryAfterMillis("Tue, 24 Nov 2026 09:00:00 GMT", now)).toBe(0)
+    // Each of these would otherwise mean "retry at once", over and over.
+    expect(retryAfterMillis("-5", now)).toBeUndefined()
+    expect(retryAfterMillis("-0.5", now)).toBeUndefined()
+    expect(retryAfterMillis("Tue, 24 Nov 2026 09:00:00 GMT", now)).toBeUndefined()
+    expect(retryAfterMillis("Tue, 24 Nov 2026 10:00:00 GMT", now)).toBeUndefined()
+    expect(retryAfterMillis("1e3", now)).toBeUndefined()
     expect(retryAfterMillis("soon", now)).toBeUndefined()
     expect(retryAfterMillis(undefined, now)).toBeUndefined()
   })

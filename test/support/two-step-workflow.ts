@@ -12,8 +12,8 @@ import * as Schema from "effect/Schema"
 export const jobsApi = Arazzo.source("jobsApi", "https://jobs.invalid")
 export const resultsApi = Arazzo.source("resultsApi", "https://results.invalid")
 
-const createJobOperation = Arazzo.operation(jobsApi, "POST", "/jobs", "createJob")
-const getResult = Arazzo.operation(resultsApi, "GET", "/results/{scenario}", "getResult")
+const createJobOperation = Arazzo.operation(jobsApi, "POST", "/jobs", { operationId: "createJob" })
+const getResult = Arazzo.operation(resultsApi, "GET", "/results/{scenario}", { operationId: "getResult" })
 
 export const TwoStepInputs = Schema.Struct({
   apiKey: Schema.String,

@@ -1,82 +1,88 @@
 /**
- * Step outputs: where each value is read from the response and the Schema it must satisfy.
- * The generator derives both from the Arazzo expression and the OpenAPI response schema, so a
- * step's outputs are typed and checked at the boundary.
- *
- * A body output is a JSON Pointer into a JSON body. A JSON body without the value (or no body
- * at all) gives `undefined`; a body that is not a JSON object or array (an HTML page, text,
- * bytes, a bare string) cannot be pointed into, and is an error naming the output.
+ * Step outputs: where each value is read in the response and the Schema it must satisfy. The
+ * generator derives both from the Arazzo expression and the OpenAPI response schema, so a
+ * step's outputs are typed and checked at the boundary: a value the response schema requires
+ * that is missing, or a value of the wrong type, fails the step that received it.
  */
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { isJson, type StepResponse } from "../../core/response.js"
-import { at, type Segment } from "../../core/values.js"
+import { describeSource, type OutputSource, pointerText, readSource } from "../../core/outputs.js"
+import type { StepResponse } from "../../core/response.js"
+import { type Segment, setOwn } from "../../core/values.js"
 
 export interface Output<A> {
-  /** Where the value comes from, as an Arazzo runtime expression (for messages). */
-  readonly from: string
-  /** The raw value, or why this response cannot hold it at all. */
-  readonly read: (response: StepResponse) => Either.Either<unknown, string>
+  readonly source: OutputSource
   /** The schema a present value must satisfy. */
   readonly schema: Schema.Schema<A, unknown>
   /** Whether an absent value (`undefined`) is accepted as is. */
   readonly optional: boolean
 }
 
-const pointerText = (pointer: ReadonlyArray<Segment>): string =>
-  pointer.map((s) => "/" + String(s).replace(/~/g, "~0").replace(/\//g, "~1")).join("")
-
-/** What a body that cannot be pointed into is, for the message. */
-const notADocument = (response: StepResponse): string | undefined => {
-  const { body } = response
-  if (body === undefined || body === null) return undefined
-  if (typeof body === "object" && !(body instanceof Uint8Array)) return undefined
-  const contentType = response.headers["content-type"] || "no content type"
-  if (body instanceof Uint8Array) return `binary content (${contentType}), not JSON`
-  if (typeof body === "string" && !isJson(contentType)) return `text (${contentType}), not JSON`
-  return `a JSON ${typeof body}, not an object or array`
+/**
+ * A value in the response body at a JSON Pointer (its decoded tokens). With `required` (the
+ * response schema lists every member on the way in `required`) an absent value fails the step;
+ * otherwise it is `undefined`.
+ */
+export function body<A>(
+  pointer: ReadonlyArray<Segment>,
+  schema: Schema.Schema<A, any>,
+  options: { readonly required: true }
+): Output<A>
+export function body<A>(pointer: ReadonlyArray<Segment>, schema: Schema.Schema<A, any>): Output<A | undefined>
+export function body<A>(
+  pointer: ReadonlyArray<Segment>,
+  schema: Schema.Schema<A, any>,
+  options?: { readonly required: true }
+): Output<A | undefined> {
+  const required = options?.required === true
+  return {
+    source: { _tag: "Body", pointer, required },
+    schema: schema as Schema.Schema<A | undefined, unknown>,
+    optional: !required
+  }
 }
-
-/** A value in the response body at a JSON Pointer (given as its decoded tokens); `undefined` when absent. */
-export const body = <A>(pointer: ReadonlyArray<Segment>, schema: Schema.Schema<A, any>): Output<A | undefined> => ({
-  from: `$response.body${pointer.length === 0 ? "" : "#" + pointerText(pointer)}`,
-  read: (response) => {
-    const unreadable = pointer.length === 0 ? undefined : notADocument(response)
-    return unreadable === undefined
-      ? Either.right(at(response.body, pointer))
-      : Either.left(`points into a body that is ${unreadable}`)
-  },
-  schema: schema as unknown as Schema.Schema<A | undefined, unknown>,
-  optional: true
-})
 
 /** A response header (the name in lower case); `undefined` when absent. */
 export const header = (name: string): Output<string | undefined> => ({
-  from: `$response.header.${name}`,
-  read: (response) => Either.right(response.headers[name]),
+  source: { _tag: "Header", name },
   schema: Schema.String as Schema.Schema<string | undefined, unknown>,
   optional: true
 })
 
 export const statusCode: Output<number> = {
-  from: "$statusCode",
-  read: (response) => Either.right(response.status),
+  source: { _tag: "Status" },
   schema: Schema.Number as Schema.Schema<number, unknown>,
   optional: false
 }
 
 /** Any other value, computed by generated code (inputs, earlier outputs, constants). */
 export const value = <A>(compute: (response: StepResponse) => A): Output<A> => ({
-  from: "a computed value",
-  read: (response) =>
-    Either.try({ try: () => compute(response), catch: (cause) => `cannot be computed: ${String(cause)}` }),
+  source: { _tag: "Computed", compute },
   schema: Schema.Unknown as Schema.Schema<A, unknown>,
   optional: false
 })
 
-export type OutputTable = Readonly<Record<string, Output<any>>>
-export type OutputsOf<T extends OutputTable> = { readonly [K in keyof T]: T[K] extends Output<infer A> ? A : never }
+/** The outputs table of a step whose outputs have type `S`. */
+export type OutputsFor<S> = { readonly [K in keyof S]-?: Output<S[K]> }
+
+/**
+ * An enum decoded open: the declared values type the result for narrowing, and any other value
+ * of the same primitive type still decodes (APIs add values; a run must not fail on one).
+ */
+export const openLiterals = <const L extends ReadonlyArray<string | number>>(
+  ...values: L
+): Schema.Schema<L[number] | (L[number] extends string ? string & {} : number & {}), unknown> => {
+  const kinds = new Set(values.map((v) => typeof v))
+  const wide = [...kinds].map((k) => (k === "string" ? Schema.String : Schema.Number))
+  return Schema.Union(Schema.Literal(...values), ...wide) as unknown as Schema.Schema<
+    L[number] | (L[number] extends string ? string & {} : number & {}),
+    unknown
+  >
+}
+
+/** Decode options: members a schema does not list are kept (a struct that forbids them strips them). */
+const PARSE_OPTIONS = { onExcessProperty: "preserve" } as const
 
 /** Each output schema's decoder, made once (generated modules declare their output tables once). */
 const decoders = new WeakMap<
@@ -88,7 +94,7 @@ const decoderOf = <A>(
   schema: Schema.Schema<A, unknown>
 ): (value: unknown) => Either.Either<A, ParseResult.ParseError> => {
   let decode = decoders.get(schema)
-  if (decode === undefined) decoders.set(schema, decode = Schema.decodeUnknownEither(schema))
+  if (decode === undefined) decoders.set(schema, decode = Schema.decodeUnknownEither(schema, PARSE_OPTIONS))
   return decode
 }
 
@@ -108,23 +114,46 @@ const check = <A>(schema: Schema.Schema<A, unknown>, value: unknown): Either.Eit
   }
 }
 
+export type OutputTable = Readonly<Record<string, Output<any>>>
+
+/** Why an output could not be read: its name, where it points (body outputs) and what is wrong. */
+export interface OutputFailure {
+  readonly output: string
+  readonly pointer: string | undefined
+  readonly error: string
+}
+
 /** Reads and checks every output; the first that cannot be read is reported by name. */
-export const readOutputs = <T extends OutputTable>(
-  table: T,
+export const readOutputs = (
+  table: OutputTable,
   response: StepResponse
-): { readonly outputs: OutputsOf<T> } | { readonly output: string; readonly error: string } => {
+): { readonly outputs: Record<string, unknown> } | OutputFailure => {
   const outputs: Record<string, unknown> = {}
-  for (const [name, output] of Object.entries(table)) {
-    const fail = (why: string) => ({ output: name, error: `output \`${name}\` (${output.from}) ${why}` })
-    const raw = output.read(response)
-    if (Either.isLeft(raw)) return fail(raw.left)
-    if (raw.right === undefined && output.optional) {
-      outputs[name] = undefined
+  for (const name of Object.keys(table)) {
+    const output = table[name]!
+    const { source } = output
+    const pointer = source._tag === "Body" ? pointerText(source.pointer) : undefined
+    const fail = (why: string): OutputFailure => ({
+      output: name,
+      pointer,
+      error: `output \`${name}\` (${describeSource(source)}) ${why}`
+    })
+    const read = readSource(source, response)
+    if (read._tag === "Unreadable") return fail(read.why)
+    if (read._tag === "Missing") {
+      return fail(
+        `is missing: the OpenAPI response schema requires a value at ${pointer || "the root"} (expected ${
+          String(output.schema)
+        })`
+      )
+    }
+    if (read.value === undefined && output.optional) {
+      setOwn(outputs, name, undefined)
       continue
     }
-    const checked = check(output.schema, raw.right)
+    const checked = check(output.schema, read.value)
     if (Either.isLeft(checked)) return fail(checked.left)
-    outputs[name] = checked.right
+    setOwn(outputs, name, checked.right)
   }
-  return { outputs: outputs as OutputsOf<T> }
+  return { outputs }
 }

@@ -28,6 +28,14 @@ export interface Policy {
    * `TooLarge`): reading stops at the limit, so the body is never buffered whole.
    */
   readonly maxResponseBytes: number
+  /**
+   * Which redirects the runtime follows (it never lets the client follow them itself):
+   * `same-origin` (default) follows 301/302/303/307/308 to the same scheme, host and port, at
+   * most 5 in a row; `none` follows none. A redirect to another origin is never followed, so a
+   * step's credentials never reach it: the 3xx response is the step's response, for its
+   * criteria to judge.
+   */
+  readonly redirects: "same-origin" | "none"
 }
 
 /** Exponential back-off from 500 ms capped at 10 s, jittered, for at most 5 minutes. */
@@ -49,7 +57,8 @@ export const defaultPolicy: Policy = {
   stepTimeout: Duration.seconds(30),
   workflowTimeout: Duration.minutes(10),
   maxSteps: 1000,
-  maxResponseBytes: 32 * 1024 * 1024
+  maxResponseBytes: 32 * 1024 * 1024,
+  redirects: "same-origin"
 }
 
 /** An override for one step of a workflow. */
@@ -64,7 +73,7 @@ export interface PolicySettings extends Partial<Policy> {
   readonly workflows?: Readonly<Record<string, WorkflowPolicy>>
 }
 
-interface PolicyTable {
+export interface PolicyTable {
   readonly base: Policy
   readonly workflows: Readonly<Record<string, WorkflowPolicy>>
 }
@@ -115,31 +124,49 @@ const mergeSteps = (
   return merged
 }
 
+/** A policy with its durations decoded, as the runtime reads it on every step. */
+export interface ResolvedPolicy extends Policy {
+  readonly stepTimeoutDuration: Duration.Duration
+  readonly workflowTimeoutDuration: Duration.Duration
+  readonly maxRetryAfterMillis: number
+}
+
+const resolve = (policy: Policy): ResolvedPolicy => ({
+  ...policy,
+  stepTimeoutDuration: Duration.decode(policy.stepTimeout),
+  workflowTimeoutDuration: Duration.decode(policy.workflowTimeout),
+  maxRetryAfterMillis: Duration.toMillis(Duration.decode(policy.maxRetryAfter))
+})
+
 /**
  * Merged policies by table, then by workflow (and step): a table never changes once made
  * (`Policies.layer` makes a new one), so each merge is done once, not on every step of every run.
  */
-const merged = new WeakMap<PolicyTable, Map<string, Policy>>()
+const merged = new WeakMap<PolicyTable, Map<string, ResolvedPolicy>>()
 
-const cached = (table: PolicyTable, key: string, merge: () => Policy): Policy => {
+const cached = (table: PolicyTable, key: string, merge: () => Policy): ResolvedPolicy => {
   let byKey = merged.get(table)
   if (byKey === undefined) merged.set(table, byKey = new Map())
   let policy = byKey.get(key)
-  if (policy === undefined) byKey.set(key, policy = merge())
+  if (policy === undefined) byKey.set(key, policy = resolve(merge()))
   return policy
 }
 
-/** The policy in force for a workflow: its own override over the base. */
-export const forWorkflow = (workflowId: string): Effect.Effect<Policy> =>
-  Effect.map(
-    Policies,
-    (table) => cached(table, workflowId, () => ({ ...table.base, ...withoutNested(table.workflows[workflowId] ?? {}) }))
-  )
+/** The policy in force for a workflow of a table: its own override over the base. */
+export const workflowPolicy = (table: PolicyTable, workflowId: string): ResolvedPolicy =>
+  cached(table, workflowId, () => ({ ...table.base, ...withoutNested(table.workflows[workflowId] ?? {}) }))
 
-/** The policy in force for a step: step override over workflow override over the base. */
-export const forStep = (workflowId: string, stepId: string): Effect.Effect<Policy> =>
-  Effect.map(Policies, (table) =>
-    cached(table, `${workflowId}\u0000${stepId}`, () => {
-      const workflow = table.workflows[workflowId] ?? {}
-      return { ...table.base, ...withoutNested(workflow), ...workflow.steps?.[stepId] }
-    }))
+/** The policy in force for a step of a table: step override over workflow override over the base. */
+export const stepPolicy = (table: PolicyTable, workflowId: string, stepId: string): ResolvedPolicy =>
+  cached(table, `${workflowId}\u0000${stepId}`, () => {
+    const workflow = table.workflows[workflowId] ?? {}
+    return { ...table.base, ...withoutNested(workflow), ...workflow.steps?.[stepId] }
+  })
+
+/** The policy in force for a workflow. */
+export const forWorkflow = (workflowId: string): Effect.Effect<ResolvedPolicy> =>
+  Effect.map(Policies, (table) => workflowPolicy(table, workflowId))
+
+/** The policy in force for a step. */
+export const forStep = (workflowId: string, stepId: string): Effect.Effect<ResolvedPolicy> =>
+  Effect.map(Policies, (table) => stepPolicy(table, workflowId, stepId))

@@ -1,22 +1,36 @@
 /**
- * One run of a workflow, as generated code drives it: `step` sends a step's request and checks
- * its success criteria, `poll` repeats a step on the poll schedule while a criterion holds, and
- * `completed` / `ended` build the result. Every step's outputs are gathered as it finishes,
- * so any failure can carry them.
+ * One run of a workflow, as generated code drives it. `step` is the one entry point for every
+ * kind of step: it sends an operation's request (repeating it on the poll schedule while
+ * `pollWhile` holds) or runs another workflow, checks the success criteria, reads the outputs,
+ * and on failure applies the failure actions. `completed` / `ended` / `transfer` build the
+ * result. Every step's outputs are gathered as it finishes, so any failure can carry them.
  */
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
-import * as Schedule from "effect/Schedule"
+import type * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Intervals from "effect/ScheduleIntervals"
+import {
+  decideFailure,
+  type Decision,
+  type FailureAction as CoreFailureAction,
+  type RetryCounts
+} from "../../core/actions.js"
 import type { Body } from "../../core/body.js"
+import { type CallCriterion, type Criterion, stepResponse } from "../../core/criteria.js"
 import type { Secrets } from "../../core/redact.js"
 import { replace, type Replacement } from "../../core/replace.js"
-import { decodeBody, retryAfterMillis, type SentRequest, type StepResponse } from "../../core/response.js"
+import { buildRequest, type Parameters } from "../../core/request.js"
+import { decodeBody, retryAfterMillis, type StepResponse } from "../../core/response.js"
+import { setOwn } from "../../core/values.js"
 import {
   CallFailed,
+  DependencyFailed,
   PollExhausted,
   RequestFailed,
   RequestInvalid,
@@ -27,30 +41,95 @@ import {
   StepTimeout,
   type WorkflowError
 } from "./errors.js"
-import { type FailureAction, GotoSignal, WorkflowEnded, type WorkflowTarget } from "./failure.js"
-import { type Output, readOutputs } from "./outputs.js"
-import { forStep, type Policy } from "./policy.js"
-import { build, type BuiltRequest, type Operation, type Parameters } from "./request.js"
-import { send } from "./send.js"
-import { baseUrl } from "./servers.js"
+import { currentCallPath, type ExecutionService, type RawResponse } from "./execution.js"
+import type { Operation } from "./operation.js"
+import { type OutputsFor, readOutputs } from "./outputs.js"
+import { type PolicyTable, type ResolvedPolicy, stepPolicy, workflowPolicy } from "./policy.js"
+import { clientRequest, send } from "./send.js"
+import { baseUrlIn } from "./servers.js"
 import { timeoutFail } from "./timeout.js"
-import type { EndPoint, WorkflowDefinition, WorkflowResult } from "./workflow.js"
 
-/** A criterion compiled by the generator: its text as written, and the test it compiles to. */
-export interface Criterion {
-  readonly condition: string
-  readonly test: (response: StepResponse) => boolean
+/** Where an `end` action can stop a workflow: the step, the action's name, and whether it was a success or failure action. */
+export interface EndPoint {
+  readonly stepId: string
+  readonly action: string
+  readonly via: "onSuccess" | "onFailure"
+  /** Present on the failure ends of steps that run another workflow: their failure is a `CallFailed`. */
+  readonly call?: true
 }
 
-export const criterion = (condition: string, test: (response: StepResponse) => boolean): Criterion => ({
-  condition,
-  test
-})
+/** The workflow ran to its last step (or a success action without criteria ended it normally). */
+export interface Completed<O, Steps> {
+  readonly _tag: "Completed"
+  readonly outputs: O
+  readonly steps: Partial<Steps>
+}
 
-/** The outputs table of a step whose outputs have type `S`. */
-export type OutputsFor<S> = { readonly [K in keyof S]-?: Output<S[K]> }
+interface EndedFields<O, Steps> {
+  readonly _tag: "Ended"
+  /** Set when the action was a `goto` to another workflow: that workflow's id and result. */
+  readonly transfer: Transfer | undefined
+  /** The outputs as far as the steps that ran give them: any may be absent. */
+  readonly outputs: { readonly [K in keyof O]: O[K] | undefined }
+  readonly steps: Partial<Steps>
+}
 
-export interface StepSpec<K extends string, S> {
+/**
+ * An `end` action (or a `goto` to another workflow) stopped the workflow; `stepId`, `action` and
+ * `via` say which. An end reached through a failure action carries the failure (status,
+ * criterion, body) that led to it. For a workflow without `end` actions, `stepId` and `action`
+ * are `never`: its results are never `Ended`, and code that checks for it still compiles.
+ */
+export type Ended<O, Steps, E extends EndPoint> = [E] extends [never] ? EndedFields<O, Steps> & {
+    readonly stepId: never
+    readonly action: never
+    readonly via: never
+    readonly failure: undefined
+  }
+  : E extends EndPoint ? EndedFields<O, Steps> & {
+      readonly stepId: E["stepId"]
+      readonly action: E["action"]
+      readonly via: E["via"]
+      readonly failure: E["via"] extends "onSuccess" ? undefined
+        : E["via"] extends "onFailure" ? E extends { readonly call: true } ? CallFailed : StepFailed
+        : StepFailed | CallFailed | undefined
+    }
+  : never
+
+export type WorkflowResult<O, Steps, E extends EndPoint = never> = Completed<O, Steps> | Ended<O, Steps, E>
+
+/** A generated workflow function, as another workflow runs it (with its own inputs, decoded by it). */
+export type AnyWorkflow = (
+  input: never
+) => Effect.Effect<WorkflowResult<unknown, unknown, EndPoint>, WorkflowError, HttpClient.HttpClient>
+
+/** Another workflow to run: its id (for results and errors) and its generated function. */
+export interface WorkflowTarget {
+  readonly workflowId: string
+  readonly run: AnyWorkflow
+}
+
+/** A workflow that a `goto` handed over to, and how it went. */
+export interface Transfer {
+  readonly workflowId: string
+  readonly result: WorkflowResult<unknown, unknown, EndPoint>
+}
+
+/** A failure action of this line: another workflow is named by its generated function. */
+export type FailureAction<G extends string = string> = CoreFailureAction<G, WorkflowTarget>
+
+/** An `end` action stopped the workflow; caught by `runWorkflow` and returned as an `Ended` result. */
+export class WorkflowEnded extends Data.TaggedError("WorkflowEnded")<{
+  readonly stepId: string
+  readonly action: string
+  readonly via: "onSuccess" | "onFailure"
+  readonly failure: StepFailed | CallFailed | undefined
+  /** Set when the action was a `goto` to another workflow, which has run. */
+  readonly transfer?: Transfer | undefined
+}> {}
+
+/** A step that calls an operation. */
+export interface OperationStep<K extends string, S, G extends string> {
   readonly stepId: K
   readonly operation: Operation
   readonly parameters?: Parameters
@@ -62,21 +141,18 @@ export interface StepSpec<K extends string, S> {
   readonly successCriteria: ReadonlyArray<Criterion>
   readonly outputs: OutputsFor<S>
   /** Failure actions in order: the step's own, then the workflow's it does not override. */
-  readonly onFailure?: ReadonlyArray<FailureAction>
+  readonly onFailure?: ReadonlyArray<FailureAction<G>>
+  /** The criterion of a success action that goes back to this step: the step is a poll, repeated while it holds. */
+  readonly pollWhile?: Criterion
 }
 
-export interface PollSpec<K extends string, S> extends StepSpec<K, S> {
-  /** The criterion of the success action that goes back to this step: poll again while it holds. */
-  readonly pollWhile: Criterion
-}
-
-/** A step that runs another workflow of the document. */
-export interface CallSpec<K extends string, S, O2, S2, E2 extends EndPoint> {
+/** A step that runs another workflow. */
+export interface CallStep<K extends string, S, O2, G extends string> {
   readonly stepId: K
   /** The called workflow's id, for errors. */
-  readonly workflowId?: string
+  readonly workflowId: string
   /** The generated function of the called workflow. */
-  readonly workflow: (input: never) => Effect.Effect<WorkflowResult<O2, S2, E2>, WorkflowError, HttpClient.HttpClient>
+  readonly workflow: (input: never) => Effect.Effect<WorkflowResult<O2, any, any>, WorkflowError, HttpClient.HttpClient>
   /** Its inputs, from the step's parameters; the called workflow decodes them against its schema. */
   readonly inputs: unknown
   /** The step's outputs, from the called workflow's outputs (`$outputs.name`). */
@@ -84,30 +160,27 @@ export interface CallSpec<K extends string, S, O2, S2, E2 extends EndPoint> {
   /** Conditions on the called workflow's outputs that must hold for the step to succeed. */
   readonly successCriteria?: ReadonlyArray<CallCriterion<O2>>
   /** What to do when the called workflow fails or a criterion does not hold (actions without criteria). */
-  readonly onFailure?: ReadonlyArray<FailureAction>
-}
-
-/** A success criterion of a step that runs a workflow: a test of that workflow's outputs. */
-export interface CallCriterion<O> {
-  readonly condition: string
-  readonly test: (outputs: O) => boolean
-}
-
-/** A failure action chose the step to go on with (`goto`, or a `retry` that goes to a step first). */
-export interface Goto {
-  readonly goto: string
-  readonly action: string
-}
-
-export interface CallResult<S, O2, S2, E2 extends EndPoint> {
-  readonly outputs: S
-  readonly result: WorkflowResult<O2, S2, E2>
+  readonly onFailure?: ReadonlyArray<FailureAction<G>>
 }
 
 export interface StepResult<S> {
   readonly response: StepResponse
   readonly outputs: S
 }
+
+export interface CallResult<S, O2> {
+  readonly outputs: S
+  readonly result: WorkflowResult<O2, unknown, EndPoint>
+}
+
+/** A failure action chose the step to go on with (`goto`, or a `retry` that goes to a step first). */
+export interface Goto<G extends string> {
+  readonly goto: G
+  readonly action: string
+}
+
+/** What a step gives: its result, or where a failure action goes (only for steps with such actions). */
+export type Outcome<R, G extends string> = [G] extends [never] ? R : R | Goto<G>
 
 /** A response that did not meet a success criterion, kept whole for the failure actions to judge. */
 class CriteriaUnmet extends Data.TaggedError("CriteriaUnmet")<{
@@ -120,291 +193,87 @@ class CriteriaUnmet extends Data.TaggedError("CriteriaUnmet")<{
   }
 }
 
+/** What a run reads from its context once, when it starts. */
+export interface RunEnvironment {
+  readonly client: HttpClient.HttpClient
+  readonly policies: PolicyTable
+  readonly servers: Readonly<Record<string, string>>
+  readonly execution: ExecutionService
+  /** The steps that started this run, for names (see `Execution`). */
+  readonly callPath: string
+  /** Whether spans are recorded anywhere (a tracer other than Effect's default is installed). */
+  readonly tracing: boolean
+  /** Header names the client already redacts in its spans. */
+  readonly redactedNames: ReadonlyArray<string | RegExp>
+}
+
+/** The client with its own spans turned off: for runs nobody traces, and for requests whose URL holds a secret. */
+const untraced = new WeakMap<HttpClient.HttpClient, HttpClient.HttpClient>()
+export const withoutTracing = (client: HttpClient.HttpClient): HttpClient.HttpClient => {
+  let quiet = untraced.get(client)
+  if (quiet === undefined) untraced.set(client, quiet = HttpClient.withTracerDisabledWhen(client, () => true))
+  return quiet
+}
+
+type Failed = CriteriaUnmet | WorkflowError
+
+/** Counts the exchanges of one visit of a step, for their names. */
+interface Visit {
+  readonly name: string
+  attempts: number
+}
+
+interface DefinitionLike<I, Steps, O> {
+  readonly workflowId: string
+  readonly outputs: (inputs: I, steps: Partial<Steps>) => { readonly [K in keyof O]: O[K] | undefined }
+}
+
 export class Run<I, Steps, O, E extends EndPoint> {
   /** Outputs of the steps that have completed, by stepId. */
   readonly gathered: Partial<Steps> = {}
   private stepsRun = 0
-  /** Retries used by failure actions that go to a step first, by step and action. */
+  /** Retries used by failure actions that go to a step first, by step and action (they last the whole run). */
   private readonly jumpRetries = new Map<string, number>()
+  /** How often each step has been entered (goto loops enter steps again), for exchange names. */
+  private readonly visits = new Map<string, number>()
 
   constructor(
-    readonly definition: WorkflowDefinition<I, Steps, O, E>,
+    readonly definition: DefinitionLike<I, Steps, O>,
     readonly inputs: I,
-    private readonly client: HttpClient.HttpClient,
+    private readonly env: RunEnvironment,
     private readonly secrets: Secrets
   ) {}
 
-  /** Runs a step: request, success criteria, outputs; on failure, its failure actions. */
-  step<K extends keyof Steps & string>(
-    spec: StepSpec<K, Steps[K]>
-  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> {
-    return this.noGoto(this.attempted(spec))
+  /** Runs one step: an operation's request (a poll when it has `pollWhile`), or another workflow. */
+  step<K extends keyof Steps & string, G extends string = never>(
+    spec: OperationStep<K, Steps[K], G>
+  ): Effect.Effect<Outcome<StepResult<Steps[K]>, G>, WorkflowError | WorkflowEnded>
+  step<K extends keyof Steps & string, O2, G extends string = never>(
+    spec: CallStep<K, Steps[K], O2, G>
+  ): Effect.Effect<Outcome<CallResult<Steps[K], O2>, G>, WorkflowError | WorkflowEnded>
+  step<K extends keyof Steps & string, G extends string>(
+    spec: OperationStep<K, Steps[K], G> | CallStep<K, Steps[K], unknown, G>
+  ): Effect.Effect<unknown, WorkflowError | WorkflowEnded> {
+    const visit = this.enter(spec.stepId)
+    if ("workflow" in spec) return this.call(spec, visit)
+    const policy = stepPolicy(this.env.policies, this.definition.workflowId, spec.stepId)
+    return spec.pollWhile === undefined
+      ? this.withFailureActions(spec, policy, visit)
+      : this.poll(spec, spec.pollWhile, policy, visit)
   }
 
-  /** `step`, for a step whose failure actions can go to another step: the result says where. */
-  stepOrGoto<K extends keyof Steps & string>(
-    spec: StepSpec<K, Steps[K]>
-  ): Effect.Effect<StepResult<Steps[K]> | Goto, WorkflowError | WorkflowEnded> {
-    return this.toGoto(this.attempted(spec))
-  }
-
-  /** `poll`, for a step whose failure actions can go to another step: the result says where. */
-  pollOrGoto<K extends keyof Steps & string>(
-    spec: PollSpec<K, Steps[K]>
-  ): Effect.Effect<StepResult<Steps[K]> | Goto, WorkflowError | WorkflowEnded> {
-    return this.toGoto(this.polled(spec))
-  }
-
-  private attempted<K extends keyof Steps & string>(spec: StepSpec<K, Steps[K]>) {
-    return Effect.flatMap(
-      forStep(this.definition.workflowId, spec.stepId),
-      (policy) => this.withFailureActions(spec, policy, 1)
-    )
-  }
-
-  private toGoto<A>(effect: Effect.Effect<A, WorkflowError | WorkflowEnded | GotoSignal>) {
-    return Effect.catchTag(
-      effect,
-      "GotoSignal",
-      ({ stepId, action }): Effect.Effect<Goto> => Effect.succeed({ goto: stepId, action })
-    )
-  }
-
-  /** The generator uses the `…OrGoto` methods wherever a failure action can go to a step, so this cannot happen. */
-  private noGoto<A>(effect: Effect.Effect<A, WorkflowError | WorkflowEnded | GotoSignal>) {
-    return Effect.catchTag(
-      effect,
-      "GotoSignal",
-      ({ stepId }) => Effect.dieMessage(`a failure action went to step ${stepId} outside a state machine`)
-    )
-  }
-
-  /**
-   * Runs a step, then again on the poll schedule while `pollWhile` holds. The schedule running
-   * out while it still holds is `PollExhausted`, never a response that is still in progress.
-   */
-  poll<K extends keyof Steps & string>(
-    spec: PollSpec<K, Steps[K]>
-  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded> {
-    return this.noGoto(this.polled(spec))
-  }
-
-  private polled<K extends keyof Steps & string>(
-    spec: PollSpec<K, Steps[K]>
-  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded | GotoSignal> {
-    return Effect.gen(this, function*() {
-      const policy = yield* forStep(this.definition.workflowId, spec.stepId)
-      let attempts = 0
-      const once: Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded | GotoSignal> = Effect.suspend(() =>
-        this.withFailureActions(spec, policy, ++attempts)
-      )
-      const schedule: Schedule.Schedule<unknown, StepResult<Steps[K]>> = policy.poll
-      const last = yield* Effect.repeat(once, {
-        schedule: Schedule.passthrough(schedule),
-        while: (result) => spec.pollWhile.test(result.response)
-      })
-      if (spec.pollWhile.test(last.response)) {
-        return yield* new PollExhausted({
-          ...this.where(spec.stepId, this.summary(spec.operation, undefined)),
-          attempts,
-          status: last.response.status,
-          condition: spec.pollWhile.condition,
-          lastBody: this.secrets.value(last.response.body)
-        })
-      }
-      return last
-    })
-  }
-
-  /**
-   * Counts a step about to run in a workflow whose gotos can loop; past the policy's
-   * `maxSteps` the run fails with `StepLimitExceeded` instead of going round for ever.
-   */
-  guard(stepId: keyof Steps & string): Effect.Effect<void, StepLimitExceeded> {
-    return Effect.flatMap(forStep(this.definition.workflowId, stepId), (policy) =>
-      ++this.stepsRun <= policy.maxSteps
-        ? Effect.void
-        : Effect.fail(
-          new StepLimitExceeded({
-            workflowId: this.definition.workflowId,
-            stepId,
-            limit: policy.maxSteps,
-            stepOutputs: { ...this.gathered }
-          })
-        ))
-  }
-
-  /**
-   * Runs another workflow as a step. It succeeds when the called workflow completes (or an
-   * `end` success action stops it) and the step's success criteria hold for its outputs.
-   * Otherwise the step's failure actions decide; without one that applies, the called
-   * workflow's error passes through unchanged (it names that workflow), and an unmet criterion
-   * or a failure `end` in the called workflow is a `CallFailed`.
-   */
-  call<K extends keyof Steps & string, O2, S2, E2 extends EndPoint>(
-    spec: CallSpec<K, Steps[K], O2, S2, E2>
-  ): Effect.Effect<CallResult<Steps[K], O2, S2, E2>, WorkflowError | WorkflowEnded> {
-    return this.noGoto(this.called(spec))
-  }
-
-  /** `call`, for a step whose failure actions can go to another step: the result says where. */
-  callOrGoto<K extends keyof Steps & string, O2, S2, E2 extends EndPoint>(
-    spec: CallSpec<K, Steps[K], O2, S2, E2>
-  ): Effect.Effect<CallResult<Steps[K], O2, S2, E2> | Goto, WorkflowError | WorkflowEnded> {
-    return this.toGoto(this.called(spec))
-  }
-
-  private called<K extends keyof Steps & string, O2, S2, E2 extends EndPoint>(
-    spec: CallSpec<K, Steps[K], O2, S2, E2>
-  ): Effect.Effect<CallResult<Steps[K], O2, S2, E2>, WorkflowError | WorkflowEnded | GotoSignal> {
-    const calledWorkflowId = spec.workflowId ?? "workflow"
-    const failed = (fields: { criterion?: string; cause?: WorkflowError }) =>
-      new CallFailed({
+  /** Counts a step of a state machine against the policy's `maxSteps`. */
+  guard(next: string): Effect.Effect<void, StepLimitExceeded> {
+    const limit = workflowPolicy(this.env.policies, this.definition.workflowId).maxSteps
+    if (++this.stepsRun <= limit) return Effect.void
+    return Effect.fail(
+      new StepLimitExceeded({
         workflowId: this.definition.workflowId,
-        stepId: spec.stepId,
-        calledWorkflowId,
-        criterion: fields.criterion,
-        cause: fields.cause,
+        stepId: next,
+        limit,
         stepOutputs: { ...this.gathered }
       })
-    // `failure` is what failure actions see; `passThrough`, the called workflow's own error, is
-    // what the step fails with when no action applies (it names that workflow).
-    type Failed = { readonly failure: CallFailed; readonly passThrough?: WorkflowError }
-    const once = this.provideClient(spec.workflow(spec.inputs as never)).pipe(
-      Effect.mapError((cause): Failed => ({ failure: failed({ cause }), passThrough: cause })),
-      Effect.flatMap((result) => {
-        if (result._tag === "Ended" && result.via === "onFailure") {
-          return Effect.fail<Failed>({ failure: failed({ cause: result.failure as unknown as WorkflowError }) })
-        }
-        const unmet = spec.successCriteria?.find((criterion) => !criterion.test(result.outputs))
-        if (unmet !== undefined) return Effect.fail<Failed>({ failure: failed({ criterion: unmet.condition }) })
-        const outputs = spec.outputs(result.outputs)
-        this.gathered[spec.stepId] = outputs
-        return Effect.succeed({ outputs, result })
-      }),
-      Effect.withSpan(`arazzo.step ${spec.stepId}`, {
-        attributes: { "arazzo.workflow.id": this.definition.workflowId, "arazzo.step.id": spec.stepId },
-        captureStackTrace: false
-      })
     )
-    const actions = spec.onFailure ?? []
-    const used = new Map<number, number>()
-    const attempt = (): Effect.Effect<CallResult<Steps[K], O2, S2, E2>, WorkflowError | WorkflowEnded | GotoSignal> =>
-      Effect.catchAll(once, ({ failure, passThrough }) => {
-        for (const [index, action] of actions.entries()) {
-          const decided = this.decide(spec.stepId, action, index, used, failure, undefined)
-          if (decided === "pass") continue
-          return "retry" in decided ? Effect.zipRight(decided.retry, Effect.suspend(attempt)) : decided.stop
-        }
-        return Effect.fail(passThrough ?? failure)
-      })
-    return attempt()
-  }
-
-  /**
-   * What a failure action does with a failure: `pass` when it does not apply (or has no retries
-   * left); `retry`, what to do before the step runs again (wait, then go to a step or run a
-   * workflow); or `stop`, an effect that ends the run, jumps, or hands over to another workflow.
-   */
-  private decide(
-    stepId: string,
-    action: FailureAction,
-    index: number,
-    used: Map<number, number>,
-    failure: StepFailed | CallFailed,
-    response: StepResponse | undefined,
-    delayFor?: (action: FailureAction & { readonly _tag: "Retry" }) => Duration.Duration
-  ):
-    | "pass"
-    | { readonly retry: Effect.Effect<void, WorkflowError | GotoSignal> }
-    | { readonly stop: Effect.Effect<never, WorkflowError | WorkflowEnded | GotoSignal> }
-  {
-    if (action.when !== undefined && (response === undefined || !action.when.test(response))) return "pass"
-    switch (action._tag) {
-      case "End":
-        return { stop: Effect.fail(new WorkflowEnded({ stepId, action: action.name, via: "onFailure", failure })) }
-      case "Goto":
-        return { stop: Effect.fail(new GotoSignal({ stepId: action.stepId, action: action.name })) }
-      case "GotoWorkflow":
-        return {
-          stop: Effect.flatMap(this.runOther(action.workflow), (result) =>
-            Effect.fail(
-              new WorkflowEnded({
-                stepId,
-                action: action.name,
-                via: "onFailure",
-                failure,
-                transfer: { workflowId: action.workflow.workflowId, result }
-              })
-            ))
-        }
-      case "Retry": {
-        // A retry that goes to a step leaves this step, so its count lives as long as the run.
-        const key = `${stepId}\u0000${index}`
-        const retries = action.stepId !== undefined ? this.jumpRetries.get(key) ?? 0 : used.get(index) ?? 0
-        if (retries >= action.retryLimit) return "pass"
-        if (action.stepId !== undefined) this.jumpRetries.set(key, retries + 1)
-        else used.set(index, retries + 1)
-        const delay = delayFor?.(action) ?? action.retryAfter
-        const before: Effect.Effect<void, WorkflowError | GotoSignal> = action.stepId !== undefined
-          ? Effect.fail(new GotoSignal({ stepId: action.stepId, action: action.name }))
-          : action.workflow !== undefined
-          ? Effect.asVoid(this.runOther(action.workflow))
-          : Effect.void
-        return { retry: Effect.zipRight(Effect.sleep(delay), before) }
-      }
-    }
-  }
-
-  /**
-   * A workflow that a `goto` hands over to: it runs with this run's inputs (it decodes what it
-   * needs), and this workflow ends, its result carrying the other's.
-   */
-  transfer(
-    end: Extract<E, { readonly via: "onSuccess" }>,
-    workflow: WorkflowTarget
-  ): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError> {
-    return Effect.map(
-      this.runOther(workflow),
-      (result) =>
-        this.endedBy(
-          new WorkflowEnded({ ...end, failure: undefined, transfer: { workflowId: workflow.workflowId, result } })
-        )
-    )
-  }
-
-  /**
-   * A workflow this one `dependsOn`, run first with this run's inputs. Its result is available
-   * as `$workflows.<id>…`; a dependency that ends through a failure action fails this workflow.
-   */
-  dependency<R extends WorkflowResult<unknown, unknown, EndPoint>>(
-    workflowId: string,
-    workflow: (input: never) => Effect.Effect<R, WorkflowError, HttpClient.HttpClient>
-  ): Effect.Effect<R, WorkflowError> {
-    return Effect.flatMap(
-      this.provideClient(workflow(this.inputs as never)),
-      (result) =>
-        result._tag === "Ended" && result.via === "onFailure"
-          ? Effect.fail(
-            new CallFailed({
-              workflowId: this.definition.workflowId,
-              stepId: `dependsOn ${workflowId}`,
-              calledWorkflowId: workflowId,
-              criterion: undefined,
-              cause: result.failure as unknown as WorkflowError,
-              stepOutputs: {}
-            })
-          )
-          : Effect.succeed(result)
-    )
-  }
-
-  private runOther(workflow: WorkflowTarget) {
-    return this.provideClient(workflow.run(this.inputs as never))
-  }
-
-  private provideClient<A, Err>(effect: Effect.Effect<A, Err, HttpClient.HttpClient>): Effect.Effect<A, Err> {
-    return Effect.provideService(effect, HttpClient.HttpClient, this.client)
   }
 
   /** The result of a run that reached its end normally. */
@@ -429,75 +298,201 @@ export class Run<I, Steps, O, E extends EndPoint> {
       transfer,
       outputs: this.outputs(),
       steps: this.gathered
-    } as WorkflowResult<O, Steps, E>
+    } as unknown as WorkflowResult<O, Steps, E>
+  }
+
+  /**
+   * A workflow that a success `goto` hands over to: it runs with this run's inputs (it decodes
+   * what it needs), and this workflow ends, its result carrying the other's.
+   */
+  transfer(
+    end: Extract<E, { readonly via: "onSuccess" }>,
+    workflow: WorkflowTarget
+  ): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError> {
+    return Effect.map(
+      this.runOther(workflow.run, this.inputs, `${end.stepId}>${workflow.workflowId}`),
+      (result) =>
+        this.endedBy(
+          new WorkflowEnded({ ...end, failure: undefined, transfer: { workflowId: workflow.workflowId, result } })
+        )
+    )
+  }
+
+  /**
+   * A workflow this one `dependsOn`, run first with this run's inputs. Its result is available
+   * as `$workflows.<id>…`. Its failure is this workflow's (as the dependency's own typed error);
+   * a dependency that ends through a failure action fails this one with `DependencyFailed`.
+   */
+  dependency<R extends WorkflowResult<unknown, unknown, EndPoint>>(
+    workflowId: string,
+    workflow: (input: never) => Effect.Effect<R, WorkflowError, HttpClient.HttpClient>
+  ): Effect.Effect<R, WorkflowError> {
+    return Effect.flatMap(
+      this.runOther(workflow, this.inputs, `dependsOn>${workflowId}`),
+      (result) =>
+        result._tag === "Ended" && result.via === "onFailure"
+          ? Effect.fail(
+            new DependencyFailed({
+              workflowId: this.definition.workflowId,
+              dependency: workflowId,
+              cause: result.failure as StepFailed | CallFailed
+            })
+          )
+          : Effect.succeed(result)
+    )
+  }
+
+  // Steps that call an operation
+
+  private enter(stepId: string): Visit {
+    const count = (this.visits.get(stepId) ?? 0) + 1
+    this.visits.set(stepId, count)
+    return { name: `${this.env.callPath}${stepId}#${count}`, attempts: 0 }
+  }
+
+  /**
+   * Runs a step, then again on the poll schedule while `pollWhile` holds. The schedule running
+   * out while it still holds is `PollExhausted`, never a response that is still in progress.
+   * Waits go through the execution (a durable engine makes them durable sleeps).
+   */
+  private poll<K extends keyof Steps & string, G extends string>(
+    spec: OperationStep<K, Steps[K], G>,
+    pollWhile: Criterion,
+    policy: ResolvedPolicy,
+    visit: Visit
+  ): Effect.Effect<StepResult<Steps[K]> | Goto<G>, WorkflowError | WorkflowEnded> {
+    const schedule: Schedule.Schedule<unknown, unknown> = policy.poll
+    const loop = (
+      state: unknown,
+      polls: number
+    ): Effect.Effect<StepResult<Steps[K]> | Goto<G>, WorkflowError | WorkflowEnded> =>
+      Effect.flatMap(this.withFailureActions(spec, policy, visit), (outcome) => {
+        if ("goto" in outcome || !pollWhile.test(outcome.response)) return Effect.succeed(outcome)
+        return Effect.flatMap(
+          Clock.currentTimeMillis,
+          (now) =>
+            Effect.flatMap(schedule.step(now, outcome, state), ([next, , decision]) => {
+              if (ScheduleDecision.isDone(decision)) {
+                return Effect.fail(
+                  new PollExhausted({
+                    ...this.where(spec.stepId, this.summary(spec.operation, undefined)),
+                    attempts: polls,
+                    status: outcome.response.status,
+                    condition: pollWhile.condition,
+                    lastBody: this.secrets.value(outcome.response.body)
+                  })
+                )
+              }
+              const delay = Duration.millis(Math.max(0, Intervals.start(decision.intervals) - now))
+              return Effect.zipRight(
+                this.env.execution.sleep(`${visit.name}.${visit.attempts}~poll`, delay),
+                Effect.suspend(() => loop(next, polls + 1))
+              )
+            })
+        )
+      })
+    return Effect.suspend(() => loop(schedule.initial, 1))
   }
 
   /**
    * Runs a step; when its success criteria fail, the first failure action whose criterion
    * holds decides. Each retry action counts its own retries; one that has run out passes on.
    */
-  private withFailureActions<K extends keyof Steps & string>(
-    spec: StepSpec<K, Steps[K]>,
-    policy: Policy,
-    firstAttempt: number
-  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded | GotoSignal> {
-    const actions = spec.onFailure ?? []
-    const used = new Map<number, number>()
-    const maxRetryAfter = Duration.decode(policy.maxRetryAfter)
-    const attempt = (n: number): Effect.Effect<StepResult<Steps[K]>, WorkflowError | WorkflowEnded | GotoSignal> =>
-      this.execute(spec, policy, n).pipe(
-        Effect.catchTag("CriteriaUnmet", ({ response, error }) => {
-          // A Retry-After header overrules the action's retryAfter, within the policy's bound.
-          const header = retryAfterMillis(response.headers["retry-after"], Date.now())
-          const delayFor = (action: { readonly retryAfter: Duration.Duration }) =>
-            header === undefined ? action.retryAfter : Duration.min(Duration.millis(header), maxRetryAfter)
-          for (const [index, action] of actions.entries()) {
-            const decided = this.decide(spec.stepId, action, index, used, error, response, delayFor)
-            if (decided === "pass") continue
-            return "retry" in decided
-              ? Effect.zipRight(decided.retry, Effect.suspend(() => attempt(n + 1)))
-              : decided.stop
-          }
-          return Effect.fail(error)
-        })
-      )
-    return attempt(firstAttempt)
-  }
-
-  private outputs(): O {
-    return this.definition.outputs(this.inputs, this.gathered)
-  }
-
-  private where(stepId: string, request: RequestSummary) {
-    return { workflowId: this.definition.workflowId, stepId, request, stepOutputs: { ...this.gathered } }
-  }
-
-  private summary(operation: Operation, url: string | undefined): RequestSummary {
-    return { method: operation.method, url: this.secrets.text(url ?? operation.source.defaultUrl + operation.path) }
-  }
-
-  private execute<K extends keyof Steps & string>(
-    spec: StepSpec<K, Steps[K]>,
-    policy: Policy,
-    attempt: number
-  ): Effect.Effect<StepResult<Steps[K]>, WorkflowError | CriteriaUnmet> {
-    const { stepId, operation } = spec
-    return Effect.gen(this, function*() {
-      const base = yield* baseUrl(operation.source)
-      const invalid = (detail: string) =>
-        new RequestInvalid({ ...this.where(stepId, this.summary(operation, base + operation.path)), detail })
-      const body = yield* Effect.mapError(replaced(spec), invalid)
-      const built = yield* build(base, operation, spec.parameters ?? {}, body).pipe(
-        Effect.mapError((detail) =>
-          new RequestInvalid({ ...this.where(stepId, this.summary(operation, base + operation.path)), detail })
+  private withFailureActions<K extends keyof Steps & string, G extends string>(
+    spec: OperationStep<K, Steps[K], G>,
+    policy: ResolvedPolicy,
+    visit: Visit
+  ): Effect.Effect<StepResult<Steps[K]> | Goto<G>, WorkflowError | WorkflowEnded> {
+    const actions = spec.onFailure
+    if (actions === undefined || actions.length === 0) {
+      return Effect.catchTag(this.attempt(spec, policy, visit), "CriteriaUnmet", ({ error }) => Effect.fail(error))
+    }
+    const counts: RetryCounts = { local: new Map(), jumps: this.jumpRetries }
+    const attempt = (): Effect.Effect<StepResult<Steps[K]> | Goto<G>, WorkflowError | WorkflowEnded> =>
+      Effect.catchTag(this.attempt(spec, policy, visit), "CriteriaUnmet", ({ error, response }) => {
+        const asked = retryAfterMillis(response.headers["retry-after"], Date.now())
+        const bounded = asked === undefined ? undefined : Math.min(asked, policy.maxRetryAfterMillis)
+        return this.carryOut(
+          spec.stepId,
+          decideFailure(spec.stepId, actions, counts, response, bounded),
+          error,
+          visit,
+          attempt
         )
-      )
-      // Where the step failed, for its errors: built only when one is (the step's own outputs are
-      // gathered after every error below, so the outputs it carries are the same either way).
-      const where = () => this.where(stepId, this.summary(operation, built.url))
-      const timeout = Duration.decode(policy.stepTimeout)
-      const raw = yield* this.sendQuietly(built, policy).pipe(
-        Effect.mapError((failure) =>
+      })
+    return attempt()
+  }
+
+  /** Carries out a failure action's decision; `again` runs the step once more. */
+  private carryOut<R, G extends string>(
+    stepId: string,
+    decision: Decision<G, WorkflowTarget>,
+    failure: StepFailed | CallFailed,
+    visit: Visit,
+    again: () => Effect.Effect<R | Goto<G>, WorkflowError | WorkflowEnded>
+  ): Effect.Effect<R | Goto<G>, WorkflowError | WorkflowEnded> {
+    switch (decision._tag) {
+      case "Fail":
+        return Effect.fail(failure)
+      case "End":
+        return Effect.fail(new WorkflowEnded({ stepId, action: decision.action, via: "onFailure", failure }))
+      case "Goto":
+        return Effect.succeed({ goto: decision.stepId, action: decision.action })
+      case "GotoWorkflow": {
+        const { workflow } = decision
+        return Effect.flatMap(
+          this.runOther(workflow.run, this.inputs, `${visit.name}>${workflow.workflowId}`),
+          (result) =>
+            Effect.fail(
+              new WorkflowEnded({
+                stepId,
+                action: decision.action,
+                via: "onFailure",
+                failure,
+                transfer: { workflowId: workflow.workflowId, result }
+              })
+            )
+        )
+      }
+      case "Retry": {
+        const wait = this.env.execution.sleep(
+          `${visit.name}.${visit.attempts}~retry`,
+          Duration.millis(decision.delayMillis)
+        )
+        const { stepId: goto, workflow } = decision
+        if (goto !== undefined) return Effect.as(wait, { goto, action: decision.action })
+        if (workflow !== undefined) {
+          const first = this.runOther(
+            workflow.run,
+            this.inputs,
+            `${visit.name}.${visit.attempts}>${workflow.workflowId}`
+          )
+          return Effect.zipRight(Effect.zipRight(wait, first), Effect.suspend(again))
+        }
+        return Effect.zipRight(wait, Effect.suspend(again))
+      }
+    }
+  }
+
+  /** One attempt: build the request, send it (retries and timeout included), judge the response. */
+  private attempt<K extends keyof Steps & string, G extends string>(
+    spec: OperationStep<K, Steps[K], G>,
+    policy: ResolvedPolicy,
+    visit: Visit
+  ): Effect.Effect<StepResult<Steps[K]>, Failed> {
+    const { stepId, operation } = spec
+    const number = ++visit.attempts
+    const base = baseUrlIn(this.env.servers, operation.source)
+    const invalid = (detail: string) =>
+      Effect.fail(new RequestInvalid({ ...this.where(stepId, this.summary(operation, base + operation.path)), detail }))
+    const body = replaced(spec)
+    if (body !== undefined && "error" in body) return invalid(body.error)
+    const parts = buildRequest(base, operation, spec.parameters ?? {}, body)
+    if ("error" in parts) return invalid(parts.error)
+    const where = () => this.where(stepId, this.summary(operation, parts.url))
+    const exchange = Effect.flatMap(clientRequest(parts), (request) =>
+      timeoutFail(
+        Effect.mapError(this.sendQuietly(request, parts.url, policy), (failure) =>
           failure._tag === "BodyTooLarge"
             ? new ResponseInvalid({ ...where(), status: failure.status, reason: "TooLarge", detail: failure.detail })
             : new RequestFailed({
@@ -505,134 +500,217 @@ export class Run<I, Steps, O, E extends EndPoint> {
               reason: failure.reason,
               detail: this.secrets.text(failure.detail),
               attempts: failure.attempts
-            })
-        ),
-        (sent) => timeoutFail(sent, timeout, () => new StepTimeout({ ...where(), timeout }))
-      )
-      yield* Effect.annotateCurrentSpan("http.response.status_code", raw.status)
-      const decoded = decodeBody(raw.bytes, raw.headers["content-type"] ?? "")
-      if ("error" in decoded) {
-        return yield* new ResponseInvalid({
+            })),
+        policy.stepTimeoutDuration,
+        () => new StepTimeout({ ...where(), timeout: policy.stepTimeoutDuration })
+      ))
+    const judged = Effect.flatMap(
+      this.env.execution.exchange(`${visit.name}.${number}`, exchange),
+      (raw) => this.judge(spec, raw, parts.url, body, where)
+    )
+    if (!this.env.tracing) return judged
+    return judged.pipe(
+      Effect.tap((result) => Effect.annotateCurrentSpan("http.response.status_code", result.response.status)),
+      Effect.tapError((error) =>
+        error._tag === "CriteriaUnmet"
+          ? Effect.annotateCurrentSpan("http.response.status_code", error.response.status)
+          : Effect.void
+      ),
+      Effect.withSpan(`arazzo.step ${stepId}`, {
+        attributes: {
+          "arazzo.workflow.id": this.definition.workflowId,
+          "arazzo.step.id": stepId,
+          "arazzo.operation.id": operation.operationId ?? "",
+          "arazzo.step.attempt": number,
+          "http.request.method": operation.method,
+          "url.template": operation.path
+        },
+        // The stack here would name this method, not the document's step; the span names the step.
+        captureStackTrace: false
+      })
+    )
+  }
+
+  /** The response decoded, tested against the success criteria, and its outputs read. */
+  private judge<K extends keyof Steps & string, G extends string>(
+    spec: OperationStep<K, Steps[K], G>,
+    raw: RawResponse,
+    url: string,
+    body: Body | undefined,
+    where: () => ReturnType<Run<I, Steps, O, E>["where"]>
+  ): Effect.Effect<StepResult<Steps[K]>, Failed> {
+    const decoded = decodeBody(raw.bytes, raw.headers["content-type"] ?? "")
+    if ("error" in decoded) {
+      return Effect.fail(
+        new ResponseInvalid({
           ...where(),
           status: raw.status,
           reason: "InvalidJson",
           detail: `${decoded.error}; the body begins ${JSON.stringify(this.secrets.excerpt(decoded.text, 200))}`
         })
+      )
+    }
+    const response = stepResponse(
+      { url, method: spec.operation.method, parameters: spec.parameters, body },
+      raw.status,
+      raw.headers,
+      decoded.body
+    )
+    for (const criterion of spec.successCriteria) {
+      if (!criterion.test(response)) {
+        const security = spec.operation.security
+        const error = new StepFailed({
+          ...where(),
+          status: response.status,
+          criterion: criterion.condition,
+          body: this.secrets.value(response.body),
+          ...(security.length > 0 && (response.status === 401 || response.status === 403) ? { security } : {})
+        })
+        return Effect.fail(new CriteriaUnmet({ response, error }))
       }
-      const response: StepResponse = {
-        request: sentRequest(operation, built.url, spec.parameters, body),
-        status: raw.status,
-        headers: raw.headers,
-        body: decoded.body
-      }
-      for (const criterion of spec.successCriteria) {
-        if (!criterion.test(response)) {
-          const error = new StepFailed({
-            ...where(),
-            status: response.status,
-            criterion: criterion.condition,
-            body: this.secrets.value(response.body)
-          })
-          return yield* new CriteriaUnmet({ response, error })
-        }
-      }
-      const read = readOutputs(spec.outputs, response)
-      if ("error" in read) {
-        return yield* new ResponseInvalid({
+    }
+    const read = readOutputs(spec.outputs, response)
+    if (!("outputs" in read)) {
+      return Effect.fail(
+        new ResponseInvalid({
           ...where(),
           status: raw.status,
           reason: "Output",
           output: read.output,
+          ...(read.pointer !== undefined ? { pointer: read.pointer } : {}),
           detail: this.secrets.excerpt(read.error, 1000)
         })
-      }
-      const outputs = read.outputs as Steps[K]
-      this.gathered[stepId] = outputs
-      return { response, outputs }
-    }).pipe(Effect.withSpan(`arazzo.step ${stepId}`, {
-      attributes: {
-        "arazzo.workflow.id": this.definition.workflowId,
-        "arazzo.step.id": stepId,
-        "arazzo.operation.id": operation.operationId ?? "",
-        "arazzo.step.attempt": attempt,
-        "http.request.method": operation.method,
-        "url.template": operation.path
-      },
-      // The stack here would name this method, not the document's step; the span names the step.
-      captureStackTrace: false
-    }))
+      )
+    }
+    const outputs = read.outputs as Steps[K]
+    setOwn(this.gathered as Record<string, unknown>, spec.stepId, outputs)
+    return Effect.succeed({ response, outputs })
   }
 
   /**
-   * Sends with secrets kept out of the platform's client span: headers that carry a secret are
-   * redacted by name, and a request whose URL carries one is not traced by the client at all.
+   * Sends with secrets kept out of the platform's client span (when spans are recorded at all):
+   * headers that carry a secret are redacted by name, and a request whose URL carries one is not
+   * traced by the client.
    */
-  private sendQuietly(built: BuiltRequest, policy: Policy) {
-    const secretHeaders = Object.entries(built.request.headers)
-      .filter(([, value]) => this.secrets.appearsIn(value))
-      .map(([name]) => name)
-    const client = this.secrets.appearsIn(built.url)
-      ? HttpClient.withTracerDisabledWhen(this.client, () => true)
-      : this.client
-    const sent = send(client, built, policy)
-    if (secretHeaders.length === 0) return sent
-    // Most secret headers (`authorization`) are redacted by default: set the names only when one is not.
-    return Effect.flatMap(FiberRef.get(Headers.currentRedactedNames), (names) => {
-      const missing = secretHeaders.filter((name) =>
-        !names.some((redacted) => typeof redacted === "string" && redacted.toLowerCase() === name.toLowerCase())
+  private sendQuietly(request: HttpClientRequest.HttpClientRequest, url: string, policy: ResolvedPolicy) {
+    const { client, tracing, redactedNames } = this.env
+    if (!tracing) return send(client, request, policy)
+    const sent = send(this.secrets.appearsIn(url) ? withoutTracing(client) : client, request, policy)
+    const missing: Array<string> = []
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (!this.secrets.appearsIn(value)) continue
+      const lower = name.toLowerCase()
+      if (!redactedNames.some((r) => typeof r === "string" ? r.toLowerCase() === lower : r.test(name))) {
+        missing.push(name)
+      }
+    }
+    return missing.length === 0
+      ? sent
+      : Effect.locally(sent, Headers.currentRedactedNames, [...redactedNames, ...missing])
+  }
+
+  // Steps that run a workflow
+
+  private call<K extends keyof Steps & string, G extends string>(
+    spec: CallStep<K, Steps[K], unknown, G>,
+    visit: Visit
+  ): Effect.Effect<CallResult<Steps[K], unknown> | Goto<G>, WorkflowError | WorkflowEnded> {
+    const { stepId } = spec
+    const calledWorkflowId = spec.workflowId
+    const failed = (fields: { readonly criterion?: string; readonly cause?: WorkflowError }) =>
+      new CallFailed({
+        workflowId: this.definition.workflowId,
+        stepId,
+        calledWorkflowId,
+        ...fields,
+        stepOutputs: { ...this.gathered }
+      })
+    // The called workflow's own failure comes through as its typed error unless a failure
+    // action handles it; a criterion that does not hold, or a failure `end`, is a `CallFailed`.
+    const passThrough = new WeakMap<CallFailed, WorkflowError>()
+    const once: Effect.Effect<CallResult<Steps[K], unknown>, CallFailed> = Effect.suspend(() => {
+      const number = ++visit.attempts
+      return Effect.flatMap(
+        Effect.mapError(
+          this.runOther(spec.workflow, spec.inputs, `${visit.name}.${number}>${calledWorkflowId}`),
+          (cause) => {
+            const wrapped = failed({ cause })
+            passThrough.set(wrapped, cause)
+            return wrapped
+          }
+        ),
+        (result) => {
+          if (result._tag === "Ended" && result.via === "onFailure") {
+            return Effect.fail(failed({ cause: result.failure as StepFailed | CallFailed }))
+          }
+          const unmet = spec.successCriteria?.find((c) => !c.test(result.outputs))
+          if (unmet !== undefined) return Effect.fail(failed({ criterion: unmet.condition }))
+          const outputs = spec.outputs(result.outputs)
+          setOwn(this.gathered as Record<string, unknown>, stepId, outputs)
+          return Effect.succeed({ outputs, result })
+        }
       )
-      return missing.length === 0 ? sent : Effect.locally(sent, Headers.currentRedactedNames, [...names, ...missing])
     })
+    const traced = this.env.tracing
+      ? Effect.withSpan(once, `arazzo.step ${stepId}`, {
+        attributes: { "arazzo.workflow.id": this.definition.workflowId, "arazzo.step.id": stepId },
+        captureStackTrace: false
+      })
+      : once
+    const actions = spec.onFailure ?? []
+    const counts: RetryCounts = { local: new Map(), jumps: this.jumpRetries }
+    const attempt = (): Effect.Effect<CallResult<Steps[K], unknown> | Goto<G>, WorkflowError | WorkflowEnded> =>
+      Effect.catchAll(traced, (failure) => {
+        const decision = decideFailure(stepId, actions, counts, undefined, undefined)
+        if (decision._tag === "Fail") return Effect.fail(passThrough.get(failure) ?? failure)
+        return this.carryOut(stepId, decision, failure, visit, attempt)
+      })
+    return attempt()
+  }
+
+  /** Runs another generated workflow with this run's client, its exchanges named under `path`. */
+  private runOther<A>(
+    workflow: (input: never) => Effect.Effect<A, WorkflowError, HttpClient.HttpClient>,
+    inputs: unknown,
+    path: string
+  ): Effect.Effect<A, WorkflowError> {
+    return Effect.locally(
+      Effect.provideService(workflow(inputs as never), HttpClient.HttpClient, this.env.client),
+      currentCallPath,
+      `${this.env.callPath}${path}/`
+    )
+  }
+
+  /**
+   * The workflow's outputs from the steps gathered. On completion the generator has checked
+   * that every output it types as present comes from a step that ran and a value its response
+   * schema requires (checked when that step's outputs were read).
+   */
+  private outputs(): O {
+    return this.definition.outputs(this.inputs, this.gathered) as O
+  }
+
+  private where(stepId: string, request: RequestSummary) {
+    return { workflowId: this.definition.workflowId, stepId, request, stepOutputs: { ...this.gathered } }
+  }
+
+  private summary(operation: Operation, url: string | undefined): RequestSummary {
+    return {
+      method: operation.method,
+      url: this.secrets.text(url ?? baseUrlIn(this.env.servers, operation.source) + operation.path)
+    }
   }
 }
 
 /** The step's body with its replacements applied (XML bodies through the step's `replaceXml`). */
-const replaced = <K extends string, S>(spec: StepSpec<K, S>): Effect.Effect<Body | undefined, string> => {
+const replaced = <K extends string, S, G extends string>(
+  spec: OperationStep<K, S, G>
+): Body | { readonly error: string } | undefined => {
   const { body, replacements, replaceXml } = spec
-  if (body === undefined || replacements === undefined || replacements.length === 0) return Effect.succeed(body)
+  if (body === undefined || replacements === undefined || replacements.length === 0) return body
   if (body._tag === "Text" && replaceXml !== undefined) {
     const result = replaceXml(body.text, replacements)
-    return typeof result === "string" ? Effect.succeed({ ...body, text: result }) : Effect.fail(result.error)
+    return typeof result === "string" ? { ...body, text: result } : result
   }
-  const result = replace(body, replacements)
-  return "error" in result ? Effect.fail(result.error) : Effect.succeed(result)
+  return replace(body, replacements)
 }
-
-const lowerCaseKeys = (record: Readonly<Record<string, unknown>> | undefined) =>
-  Object.fromEntries(Object.entries(record ?? {}).map(([name, value]) => [name.toLowerCase(), value]))
-
-const payload = (body: Body | undefined): unknown => {
-  switch (body?._tag) {
-    case undefined:
-      return undefined
-    case "Json":
-      return body.value
-    case "Text":
-      return body.text
-    case "Form":
-      return body.fields
-    case "Multipart":
-      return body.parts
-  }
-}
-
-/** What `$url`, `$method` and `$request…` read: the request as the step gave it. */
-const sentRequest = (
-  operation: Operation,
-  url: string,
-  parameters: Parameters | undefined,
-  body: Body | undefined
-): SentRequest => ({
-  url,
-  method: operation.method,
-  header: lowerCaseKeys(parameters?.header),
-  query: parameters?.query ?? {},
-  path: parameters?.path ?? {},
-  body: payload(body)
-})
-
-/** The success criterion of a step that declares none: a 2xx status. */
-export const successfulStatus: Criterion = criterion(
-  "2xx status (the step declares no successCriteria)",
-  (response) => response.status >= 200 && response.status < 300
-)

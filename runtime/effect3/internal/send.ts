@@ -1,47 +1,48 @@
 /**
- * Sending one request with the transport policy: transient failures (connection refused, 429,
- * 503, and for idempotent methods any transport error, a body cut short included) are retried
- * on the policy's schedule, with a server's `Retry-After` taking the place of the scheduled
- * delay. The body is read within the policy's `maxResponseBytes`.
+ * Sending one step request with the transport policy: transient failures (connection refused,
+ * 429, 503, and for idempotent methods any transport error, a body cut short included) are
+ * retried on the policy's schedule, never sooner than a server's `Retry-After` asks; redirects
+ * are followed here, within the same origin only (the client is never left to follow one); the
+ * body is read within the policy's `maxResponseBytes`.
  */
+import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
+import { concatBytes, readBlobs } from "../../core/multipart.js"
+import type { RequestParts } from "../../core/request.js"
 import { retryAfterMillis } from "../../core/response.js"
-import type { Policy } from "./policy.js"
+import type { RawResponse } from "./execution.js"
+import type { ResolvedPolicy } from "./policy.js"
 import { type BodyIncomplete, type BodyTooLarge, readBody } from "./read-body.js"
-import type { BuiltRequest } from "./request.js"
-
-/** A response as it came off the wire, before its body is decoded. */
-export interface RawResponse {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly bytes: Uint8Array
-}
 
 /** The outcome of an attempt that may deserve another. */
 class Transient extends Data.TaggedError("Transient")<{
   /** Present when the server answered (429/503); absent for transport failures. */
   readonly response: RawResponse | undefined
-  readonly retryAfter: Duration.Duration | undefined
+  readonly retryAfterMillis: number | undefined
   readonly retriable: boolean
-  readonly reason: "Transport" | "Encode" | "InvalidUrl"
+  readonly reason: TransportFailure["reason"]
   readonly detail: string
 }> {}
 
 /** What `send` fails with when no whole response could be had. */
 export interface TransportFailure {
   readonly _tag: "TransportFailure"
-  readonly reason: "Transport" | "Encode" | "InvalidUrl"
+  readonly reason: "Transport" | "Encode" | "InvalidUrl" | "Redirect"
   readonly detail: string
   readonly attempts: number
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"])
 const RETRY_STATUS = new Set([429, 503])
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
+const MAX_REDIRECTS = 5
 
 /** Messages and error codes along a cause chain (`fetch failed` → `connect ECONNREFUSED …`). */
 const causeChain = (error: unknown) => {
@@ -69,73 +70,146 @@ const describe = (error: HttpClientError.HttpClientError | BodyIncomplete): stri
   return `reading the body of the ${error.response.status} response failed: ${why}`
 }
 
-const attemptOnce = (
-  client: HttpClient.HttpClient,
-  built: BuiltRequest,
-  maxBytes: number
-): Effect.Effect<RawResponse, Failure> =>
-  client.execute(built.request).pipe(
-    Effect.flatMap((response) =>
-      Effect.map(readBody(response, maxBytes), (bytes): RawResponse => ({
-        status: response.status,
-        headers: response.headers,
-        bytes
-      }))
-    ),
-    Effect.catchIf((error) => error._tag !== "BodyTooLarge", (error) =>
-      Effect.fail(
-        new Transient({
-          response: undefined,
-          retryAfter: undefined,
-          retriable: IDEMPOTENT.has(built.request.method) || neverSent(error),
-          reason: error._tag === "RequestError" ? error.reason : "Transport",
-          detail: describe(error)
-        })
-      )),
-    Effect.flatMap((raw) => {
-      if (!RETRY_STATUS.has(raw.status)) return Effect.succeed(raw)
-      const after = retryAfterMillis(raw.headers["retry-after"], Date.now())
-      return Effect.fail(
-        new Transient({
-          response: raw,
-          retryAfter: after === undefined ? undefined : Duration.millis(after),
-          retriable: true,
-          reason: "Transport",
-          detail: `status ${raw.status}`
-        })
-      )
-    })
-  )
+/** The client request for built parts; a multipart body with `Blob`s is read first. */
+export const clientRequest = (parts: RequestParts): Effect.Effect<HttpClientRequest.HttpClientRequest> => {
+  const request = HttpClientRequest.make(parts.method)(parts.url, { headers: parts.headers })
+  const body = parts.body
+  if (body === undefined) return Effect.succeed(request)
+  const contentType = contentTypeOf(parts.headers)
+  switch (body._tag) {
+    case "Text":
+      return Effect.succeed(HttpClientRequest.bodyText(request, body.text, contentType ?? body.contentType))
+    case "Bytes":
+      return Effect.succeed(HttpClientRequest.bodyUint8Array(request, body.bytes, contentType ?? body.contentType))
+    case "Multipart": {
+      const { multipart } = body
+      const type = contentType ?? multipart.contentType
+      return multipart.hasBlobs
+        ? Effect.map(
+          Effect.promise(() => readBlobs(multipart)),
+          (bytes) => HttpClientRequest.bodyUint8Array(request, bytes, type)
+        )
+        : Effect.succeed(
+          HttpClientRequest.bodyUint8Array(request, concatBytes(multipart.pieces as Array<Uint8Array>), type)
+        )
+    }
+  }
+}
+
+const contentTypeOf = (headers: Readonly<Record<string, string>>): string | undefined => {
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === "content-type") return headers[name]
+  return undefined
+}
+
+/** The request a redirect leads to, or why it is not followed (`undefined`: the 3xx is the answer). */
+const redirected = (
+  request: HttpClientRequest.HttpClientRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  policy: ResolvedPolicy
+): HttpClientRequest.HttpClientRequest | undefined => {
+  if (policy.redirects === "none" || !REDIRECT_STATUS.has(response.status)) return undefined
+  const location = response.headers["location"]
+  if (location === undefined) return undefined
+  let from: URL
+  let to: URL
+  try {
+    from = new URL(request.url)
+    to = new URL(location, from)
+  } catch {
+    return undefined
+  }
+  // Another origin never gets the step's request: its headers carry the step's credentials.
+  if (to.origin !== from.origin) return undefined
+  const becomesGet = response.status === 303 ||
+    ((response.status === 301 || response.status === 302) && request.method === "POST")
+  const next = HttpClientRequest.setUrl(request, to.href)
+  return becomesGet ? HttpClientRequest.setMethod(HttpClientRequest.setBody(next, HttpBody.empty), "GET") : next
+}
 
 type Failure = Transient | BodyTooLarge
 
-/** The policy's retry schedule, with `Retry-After` overriding each delay it applies to. */
-const retrySchedule = (policy: Policy): Schedule.Schedule<Failure, Failure> => {
+const attemptOnce = (
+  client: HttpClient.HttpClient,
+  first: HttpClientRequest.HttpClientRequest,
+  policy: ResolvedPolicy
+): Effect.Effect<RawResponse, Failure> => {
+  const maxBytes = policy.maxResponseBytes
+  const transportFailure = (error: HttpClientError.HttpClientError | BodyIncomplete) =>
+    new Transient({
+      response: undefined,
+      retryAfterMillis: undefined,
+      retriable: IDEMPOTENT.has(first.method) || neverSent(error),
+      reason: error._tag === "RequestError" ? error.reason : "Transport",
+      detail: describe(error)
+    })
+  const hop = (request: HttpClientRequest.HttpClientRequest, hops: number): Effect.Effect<RawResponse, Failure> =>
+    Effect.flatMap(Effect.mapError(client.execute(request), transportFailure), (response) => {
+      const next = redirected(request, response, policy)
+      const read = Effect.catchIf(
+        readBody(response, maxBytes),
+        (error): error is HttpClientError.ResponseError | BodyIncomplete => error._tag !== "BodyTooLarge",
+        (error) => Effect.fail(transportFailure(error))
+      )
+      if (next === undefined) {
+        return Effect.map(read, (bytes): RawResponse => ({ status: response.status, headers: response.headers, bytes }))
+      }
+      if (hops >= MAX_REDIRECTS) {
+        return Effect.fail(
+          new Transient({
+            response: undefined,
+            retryAfterMillis: undefined,
+            retriable: false,
+            reason: "Redirect",
+            detail: `more than ${MAX_REDIRECTS} redirects in a row (last to ${next.url})`
+          })
+        )
+      }
+      // The redirect's own body is read (and dropped) so the connection can be reused.
+      return Effect.flatMap(read, () => hop(next, hops + 1))
+    })
+  return Effect.flatMap(hop(first, 0), (raw) => {
+    if (!RETRY_STATUS.has(raw.status)) return Effect.succeed(raw)
+    return Effect.fail(
+      new Transient({
+        response: raw,
+        retryAfterMillis: retryAfterMillis(raw.headers["retry-after"], Date.now()),
+        retriable: true,
+        reason: "Transport",
+        detail: `status ${raw.status}`
+      })
+    )
+  })
+}
+
+/** The policy's retry schedule, a server's usable `Retry-After` taking the place of each delay. */
+const retrySchedule = (policy: ResolvedPolicy): Schedule.Schedule<Failure, Failure> => {
   const base: Schedule.Schedule<unknown, Failure> = policy.retry
   return Schedule.passthrough(base).pipe(
-    Schedule.modifyDelay((failure, delay) => (failure._tag === "Transient" ? failure.retryAfter : undefined) ?? delay)
+    Schedule.modifyDelay((failure, delay) => {
+      const asked = failure._tag === "Transient" ? failure.retryAfterMillis : undefined
+      return asked === undefined ? delay : Duration.millis(asked)
+    })
   )
 }
 
 /**
  * Sends a request, retrying transient failures. A 429/503 still failing after the last retry
- * is returned as the response it is, for the step's criteria to judge. A body over the limit
- * is not retried: the next answer would be as large.
+ * (or asking for longer than `maxRetryAfter`) is returned as the response it is, for the step's
+ * criteria to judge. A body over the limit is not retried: the next answer would be as large.
  */
 export const send = (
   client: HttpClient.HttpClient,
-  built: BuiltRequest,
-  policy: Policy
+  request: HttpClientRequest.HttpClientRequest,
+  policy: ResolvedPolicy
 ): Effect.Effect<RawResponse, TransportFailure | BodyTooLarge> =>
   Effect.suspend(() => {
     let attempts = 0
-    const maxRetryAfter = Duration.decode(policy.maxRetryAfter)
     const retriable = (failure: Failure) =>
       failure._tag === "Transient" && failure.retriable &&
-      (failure.retryAfter === undefined || Duration.lessThanOrEqualTo(failure.retryAfter, maxRetryAfter))
+      (failure.retryAfterMillis === undefined || failure.retryAfterMillis <= policy.maxRetryAfterMillis)
     const once = Effect.suspend(() => {
       attempts++
-      return attemptOnce(client, built, policy.maxResponseBytes)
+      return attemptOnce(client, request, policy)
     })
     // The retry schedule is set up only once an attempt has failed (most requests never do): the
     // retry first replays that failure, so the schedule sees the same failures, in the same order,

@@ -53,6 +53,9 @@ export class Servers extends Context.Reference<Servers>()("arazzo-effect/Servers
 export const configKey = (name: string): string =>
   "ARAZZO_SERVER_" + name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()
 
+/** The base URL in force for a source among the overrides, without a trailing slash. */
+export const baseUrlIn = (urls: Readonly<Record<string, string>>, source: Source): string =>
+  (Object.hasOwn(urls, source.name) ? urls[source.name]! : source.defaultUrl).replace(/\/+$/, "")
+
 /** The base URL in force for a source, without a trailing slash. */
-export const baseUrl = (source: Source): Effect.Effect<string> =>
-  Effect.map(Servers, (urls) => (urls[source.name] ?? source.defaultUrl).replace(/\/+$/, ""))
+export const baseUrl = (source: Source): Effect.Effect<string> => Effect.map(Servers, (urls) => baseUrlIn(urls, source))

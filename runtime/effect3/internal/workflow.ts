@@ -1,72 +1,61 @@
 /**
- * What a generated workflow is made of: its definition (inputs schema, secrets, how outputs
- * are computed), how its result tells normal completion from an `end` action, and the entry
- * point that decodes inputs, applies the workflow timeout and opens the workflow span.
+ * What a generated workflow is made of — its definition: inputs schema, secrets, how outputs
+ * are computed — and the entry point that decodes inputs, reads the run's environment once,
+ * applies the workflow timeout and opens the workflow span.
  */
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type * as Tracer from "effect/Tracer"
 import { Secrets } from "../../core/redact.js"
-import { type CallFailed, InputsInvalid, type StepFailed, type WorkflowError, WorkflowTimeout } from "./errors.js"
-import type { Transfer, WorkflowEnded } from "./failure.js"
-import { forWorkflow } from "./policy.js"
-import { Run } from "./run.js"
+import { InputsInvalid, type WorkflowError, WorkflowTimeout } from "./errors.js"
+import { currentCallPath, Execution } from "./execution.js"
+import { Policies, workflowPolicy } from "./policy.js"
+import {
+  type EndPoint,
+  Run,
+  type RunEnvironment,
+  withoutTracing,
+  type WorkflowEnded,
+  type WorkflowResult
+} from "./run.js"
+import { Servers } from "./servers.js"
 import { timeoutFail } from "./timeout.js"
 
-/** Where an `end` action can stop a workflow: the step, the action's name, and whether it was a success or failure action. */
-export interface EndPoint {
-  readonly stepId: string
-  readonly action: string
-  readonly via: "onSuccess" | "onFailure"
-  /** Present on the failure ends of steps that run another workflow: their failure is a `CallFailed`. */
-  readonly call?: true
-}
-
-export interface WorkflowDefinition<I, Steps, O, E extends EndPoint = never> {
+export interface WorkflowDefinition<
+  I,
+  Steps,
+  O,
+  E extends EndPoint = never,
+  Err extends WorkflowError = WorkflowError
+> {
   readonly workflowId: string
   /** Decodes what callers pass (JSON Schema `default`s filled in) into the inputs the steps read. */
   readonly inputs: Schema.Schema<I, any>
   /** Names of inputs whose values never appear in errors, logs or spans. */
   readonly secrets: ReadonlyArray<keyof I & string>
-  /** The workflow's `outputs`, from its inputs and the outputs of the steps that ran. */
-  readonly outputs: (inputs: I, steps: Partial<Steps>) => O
+  /**
+   * The workflow's `outputs`, from its inputs and the outputs of the steps that ran. Any may be
+   * absent while the workflow runs; the generator types `O` with those a completed run always has.
+   */
+  readonly outputs: (inputs: I, steps: Partial<Steps>) => { readonly [K in keyof O]: O[K] | undefined }
   /** Phantom: the end points, for typing results. */
   readonly ends?: ReadonlyArray<E>
+  /** Phantom: the errors this workflow can raise (the generator works them out). */
+  readonly errors?: ReadonlyArray<Err>
 }
 
-/** The workflow ran to its last step (or a success action without criteria ended it normally). */
-export interface Completed<O, Steps> {
-  readonly _tag: "Completed"
-  readonly outputs: O
-  readonly steps: Partial<Steps>
-}
-
-/**
- * An `end` action (or a `goto` to another workflow) stopped the workflow; `stepId`, `action` and
- * `via` say which. An end reached through a failure action carries the failure (status,
- * criterion, body) that led to it.
- */
-export type Ended<O, Steps, E extends EndPoint> = E extends EndPoint ? {
-    readonly _tag: "Ended"
-    readonly stepId: E["stepId"]
-    readonly action: E["action"]
-    readonly via: E["via"]
-    readonly failure: E["via"] extends "onFailure" ? E extends { readonly call: true } ? CallFailed : StepFailed
-      : undefined
-    /** Set when the action was a `goto` to another workflow: that workflow's id and result. */
-    readonly transfer: Transfer | undefined
-    readonly outputs: O
-    readonly steps: Partial<Steps>
-  }
-  : never
-
-export type WorkflowResult<O, Steps, E extends EndPoint = never> = Completed<O, Steps> | Ended<O, Steps, E>
+/** The errors of a generated workflow function, e.g. `WorkflowErrorOf<typeof other.workflows["id"]>`. */
+export type WorkflowErrorOf<F> = F extends (input: never) => Effect.Effect<any, infer E, any> ? E : never
 
 /** The outputs type of a generated workflow function, e.g. `WorkflowOutputsOf<typeof other.workflows["id"]>`. */
 export type WorkflowOutputsOf<F> = F extends
-  (input: never) => Effect.Effect<WorkflowResult<infer O, any, any>, any, any> ? O : never
+  (input: never) => Effect.Effect<WorkflowResult<infer O, any, any>, any, any> ? O
+  : never
 
 /** One issue per field: a union reports each member's mismatch, merged here with "or". */
 const inputIssues = (error: ParseResult.ParseError) => {
@@ -78,36 +67,81 @@ const inputIssues = (error: ParseResult.ParseError) => {
   return [...byPath].map(([path, messages]) => ({ path, message: messages.join(" or ") }))
 }
 
+const decoders = new WeakMap<Schema.Schema<any, any>, (u: unknown) => Either.Either<any, ParseResult.ParseError>>()
+const decoderOf = <I>(schema: Schema.Schema<I, any>): (u: unknown) => Either.Either<I, ParseResult.ParseError> => {
+  let decode = decoders.get(schema)
+  if (decode === undefined) decoders.set(schema, decode = Schema.decodeUnknownEither(schema))
+  return decode
+}
+
+/** The tracer Effect installs by default: its spans go nowhere, so nothing needs recording them. */
+const defaultTracer: Tracer.Tracer = Effect.runSync(Effect.tracerWith(Effect.succeed))
+
+/** Everything a run reads from its context, read once when it starts. */
+const environment: Effect.Effect<RunEnvironment, never, HttpClient.HttpClient> = Effect.tracerWith((tracer) =>
+  Effect.map(
+    Effect.all([
+      HttpClient.HttpClient,
+      Policies,
+      Servers,
+      Execution,
+      FiberRef.get(currentCallPath),
+      FiberRef.get(Headers.currentRedactedNames)
+    ]),
+    ([client, policies, servers, execution, callPath, redactedNames]) => {
+      const tracing = tracer !== defaultTracer
+      return {
+        client: tracing ? client : withoutTracing(client),
+        policies,
+        servers,
+        execution,
+        callPath,
+        tracing,
+        redactedNames
+      }
+    }
+  )
+)
+
 /**
  * Runs a workflow body: decodes the inputs (a mismatch is `InputsInvalid` naming the field),
  * bounds the run by the workflow timeout and wraps it in an `arazzo.workflow` span.
  */
-export const runWorkflow = <I, Steps, O, E extends EndPoint, R>(
-  definition: WorkflowDefinition<I, Steps, O, E>,
+export const runWorkflow = <I, Steps, O, E extends EndPoint, Err extends WorkflowError>(
+  definition: WorkflowDefinition<I, Steps, O, E, Err>,
   /** What the caller passed: decoded with `definition.inputs`, so it may leave defaulted inputs out. */
   input: unknown,
   body: (
     run: Run<I, Steps, O, E>,
     inputs: I
-  ) => Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError | WorkflowEnded, R>
-): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError, R | HttpClient.HttpClient> =>
-  Effect.gen(function*() {
-    const { workflowId } = definition
-    const inputs = yield* Schema.decodeUnknown(definition.inputs)(input).pipe(
-      Effect.mapError((error) => new InputsInvalid({ workflowId, issues: inputIssues(error) }))
-    )
-    const client = yield* HttpClient.HttpClient
-    const policy = yield* forWorkflow(workflowId)
-    const secrets = Secrets.of(definition.secrets.map((name) => inputs[name]))
-    const run = new Run(definition, inputs, client, secrets)
-    const timeout = Duration.decode(policy.workflowTimeout)
-    return yield* body(run, inputs).pipe(
-      Effect.catchTag("WorkflowEnded", (end) => Effect.succeed(run.endedBy(end))),
-      (body) =>
-        timeoutFail(body, timeout, () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: { ...run.gathered } }))
-    )
-  }).pipe(Effect.withSpan(`arazzo.workflow ${definition.workflowId}`, {
-    attributes: { "arazzo.workflow.id": definition.workflowId },
-    // The stack here would name runWorkflow, not the caller; the span names the workflow.
-    captureStackTrace: false
-  }))
+  ) => Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError | WorkflowEnded>
+): Effect.Effect<WorkflowResult<O, Steps, E>, Err, HttpClient.HttpClient> => {
+  const { workflowId } = definition
+  const run: Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError, HttpClient.HttpClient> = Effect.flatMap(
+    environment,
+    (env) => {
+      const decoded = decoderOf(definition.inputs)(input)
+      if (Either.isLeft(decoded)) {
+        return Effect.fail(new InputsInvalid({ workflowId, issues: inputIssues(decoded.left) }))
+      }
+      const inputs = decoded.right
+      const secrets = Secrets.of(definition.secrets.map((name) => inputs[name]))
+      const runner = new Run<I, Steps, O, E>(definition, inputs, env, secrets)
+      const timeout = workflowPolicy(env.policies, workflowId).workflowTimeoutDuration
+      const ran = timeoutFail(
+        Effect.catchTag(body(runner, inputs), "WorkflowEnded", (end) => Effect.succeed(runner.endedBy(end))),
+        timeout,
+        () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: { ...runner.gathered } })
+      )
+      return env.tracing
+        ? Effect.withSpan(ran, `arazzo.workflow ${workflowId}`, {
+          attributes: { "arazzo.workflow.id": workflowId },
+          // The stack here would name runWorkflow, not the caller; the span names the workflow.
+          captureStackTrace: false
+        })
+        : ran
+    }
+  )
+  // The generator names exactly the errors this workflow can raise.
+  return run as Effect.Effect<WorkflowResult<O, Steps, E>, Err, HttpClient.HttpClient>
+}

@@ -1,0 +1,40 @@
+/**
+ * Where a run's I/O and waiting happen. By default in memory: an exchange is sent, a wait
+ * sleeps on the Effect clock. A durable engine (arazzo-effect's durable entry point) provides
+ * its own: each exchange a journaled activity, each wait a durable sleep, so the same generated
+ * code resumes after a crash. Names are deterministic within a run (call path, stepId, the
+ * step's visit and attempt), so a replay finds the journal entry of every exchange it repeats.
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+
+/** A response as it came off the wire, before its body is decoded: what a journal stores. */
+export interface RawResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly bytes: Uint8Array
+}
+
+export interface ExecutionService {
+  /** One attempt of a step's exchange (its transient retries included). */
+  readonly exchange: <E>(name: string, attempt: Effect.Effect<RawResponse, E>) => Effect.Effect<RawResponse, E>
+  /** A wait between polls or before a retry. */
+  readonly sleep: (name: string, duration: Duration.Duration) => Effect.Effect<void>
+}
+
+export const inMemory: ExecutionService = {
+  exchange: (_name, attempt) => attempt,
+  sleep: (_name, duration) => Effect.sleep(duration)
+}
+
+export class Execution extends Context.Reference<Execution>()("arazzo-effect/Execution", {
+  defaultValue: (): ExecutionService => inMemory
+}) {}
+
+/**
+ * The chain of steps through which the current workflow was started (`""` at the top): a called
+ * workflow's exchanges are named under the step that called it, so names never repeat.
+ */
+export const currentCallPath: FiberRef.FiberRef<string> = FiberRef.unsafeMake("")

@@ -650,7 +650,8 @@ export const replayer = (recording: Recording, options: ReplayOptions = {}) => {
       } else {
         const want = normalise(binary(bodyBytes(expected.body)), expectedBoundary)
         if (!same(want, rawBody, sentBody)) {
-          found.push({ what: "body", expected: printable(want), sent: printable(sentBody) })
+          const [a, b] = aroundFirstDifference(printable(want), printable(sentBody))
+          found.push({ what: "body", expected: a, sent: b })
         }
       }
       return found
@@ -687,6 +688,16 @@ export const replayer = (recording: Recording, options: ReplayOptions = {}) => {
     }
   }
   return { answer, service }
+}
+
+/** Two long texts cut to a window around where they first differ, so a drift message shows the change. */
+const aroundFirstDifference = (a: string, b: string): readonly [string, string] => {
+  if (a.length <= 160 && b.length <= 160) return [a, b]
+  let i = 0
+  while (i < a.length && i < b.length && a[i] === b[i]) i++
+  const from = Math.max(0, i - 60)
+  const window = (t: string) => `${from > 0 ? "…" : ""}${t.slice(from, i + 60)}${t.length > i + 60 ? "…" : ""}`
+  return [window(a), window(b)]
 }
 
 /** A body for a drift message: text as it is, other bytes summarised. */

@@ -1,10 +1,11 @@
-/** The command tree: `arazzo-effect generate | check | run`, with help, examples and exit codes. */
+/** The command tree: `arazzo-effect generate | check | run | graph`, with help, examples and exit codes. */
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Effect from "effect/Effect"
 import { checkCommand } from "./check-command.js"
 import { UsageError } from "./exit.js"
 import { generateCommand } from "./generate-command.js"
+import { graphCommand } from "./graph-command.js"
 import { examples, exitCodes } from "./help.js"
 import { version } from "./package-info.js"
 import { runCommand } from "./run-command.js"
@@ -12,7 +13,7 @@ import { runCommand } from "./run-command.js"
 const root = Command.make(
   "arazzo-effect",
   {},
-  () => Effect.fail(new UsageError({ message: "no command given: use generate, check or run (see --help)" }))
+  () => Effect.fail(new UsageError({ message: "no command given: use generate, check, run or graph (see --help)" }))
 ).pipe(
   Command.withDescription(HelpDoc.blocks([
     HelpDoc.p(
@@ -23,10 +24,11 @@ const root = Command.make(
       ["arazzo-effect generate specs --out generated --check", "exit 1 and list what is stale (for CI)"],
       ["arazzo-effect check specs --format json", "findings only, as JSON"],
       ["arazzo-effect run flow.arazzo.yaml --input petId=42 --server petStore=http://localhost:8080", "run a workflow"],
+      ["arazzo-effect graph flow.arazzo.yaml --workflow checkout", "the workflow as a Mermaid diagram"],
       ["arazzo-effect run --help", "help for one command"]
     ])
   ])),
-  Command.withSubcommands([generateCommand, checkCommand, runCommand])
+  Command.withSubcommands([generateCommand, checkCommand, runCommand, graphCommand])
 )
 
 /** Parses `process.argv` (node and script first) and runs the chosen command. */

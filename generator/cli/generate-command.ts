@@ -30,21 +30,44 @@ const watchOption = Options.boolean("watch").pipe(
   )
 )
 
+const graphsOption = Options.boolean("graphs").pipe(
+  Options.withDescription(
+    "also write <module>.md beside each module: a Mermaid diagram of each workflow (renders on GitHub)"
+  )
+)
+
+/** Each module's workflow diagrams as `<module>.md` beside it (documents and modules come in the same order). */
+const withGraphs = async (
+  result: Awaited<ReturnType<typeof import("../index.js").generate>>,
+  outDir: string
+) => {
+  const { graphsMarkdown } = await import("../graph/markdown.js")
+  const modules = result.files.filter((f) => f.name !== "index.ts")
+  const graphs = result.documents.flatMap((document, i) => {
+    const module = modules[i]
+    if (module === undefined) return []
+    const from = path.relative(outDir, path.resolve(document.file)).split(path.sep).join("/")
+    return [{ name: module.name.replace(/\.ts$/, ".md"), text: graphsMarkdown(document, module.name, from) }]
+  })
+  return { ...result, files: [...result.files, ...graphs] }
+}
+
 const elapsedSince = (started: number) => `${Math.round(performance.now() - started)} ms`
 
 const printDiagnostics = (diagnostics: Parameters<typeof formatForTerminal>[0]) =>
   Effect.forEach(formatForTerminal(diagnostics), (line) => Console.error(line), { discard: true })
 
-const generateOnce = (options: GenerateOptions, checkOnly: boolean) =>
+const generateOnce = (options: GenerateOptions, checkOnly: boolean, graphs = false) =>
   Effect.gen(function*() {
     const started = performance.now()
     const sources = yield* sourcesFrom(options.source)
     const files = yield* documentsFrom(options.documents)
     // Loaded on use, so that `--help` and `--version` start without the compiler.
     const { generate, writeFiles } = yield* Effect.promise(() => import("../index.js"))
-    const result = yield* Effect.promise(() => generate(files, { outDir: options.out, sources }))
-    yield* printDiagnostics(result.diagnostics)
     const outDir = path.resolve(options.out)
+    const generated = yield* Effect.promise(() => generate(files, { outDir: options.out, sources }))
+    const result = graphs ? yield* Effect.promise(() => withGraphs(generated, outDir)) : generated
+    yield* printDiagnostics(result.diagnostics)
     const withErrors = hasErrors(result.diagnostics)
     if (checkOnly) {
       const staleness = yield* compareWith(outDir, result.files)
@@ -75,12 +98,15 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean) =>
 
 export const generateCommand = Command.make(
   "generate",
-  { documents: documentsArg, out, check, watch: watchOption, source: sourceOption },
+  { documents: documentsArg, out, check, watch: watchOption, source: sourceOption, graphs: graphsOption },
   (options) => {
     if (options.watch && options.check) {
       return Effect.fail(new UsageError({ message: "--watch and --check cannot be combined" }))
     }
-    return options.watch ? watch(options) : generateOnce(options, options.check)
+    if (options.watch && options.graphs) {
+      return Effect.fail(new UsageError({ message: "--graphs cannot be combined with --watch yet" }))
+    }
+    return options.watch ? watch(options) : generateOnce(options, options.check, options.graphs)
   }
 ).pipe(Command.withDescription(HelpDoc.blocks([
   HelpDoc.p(
@@ -97,6 +123,10 @@ export const generateCommand = Command.make(
       "arazzo-effect generate specs --out generated --check",
       "in CI: exit 1 and list the files when generated/ is stale"
     ],
-    ["arazzo-effect generate specs --out generated --watch", "regenerate on every change until Ctrl-C"]
+    ["arazzo-effect generate specs --out generated --watch", "regenerate on every change until Ctrl-C"],
+    [
+      "arazzo-effect generate specs --out generated --graphs",
+      "with a Mermaid diagram of each workflow beside its module"
+    ]
   ])
 ])))

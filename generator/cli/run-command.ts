@@ -8,7 +8,6 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,6 +18,7 @@ import type * as Scope from "effect/Scope"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import * as Arazzo from "../../runtime/effect3/index.js"
+import { RecordingDrift } from "../../runtime/effect3/recording.js"
 import { formatDiagnostic, hasErrors } from "../diagnostics.js"
 import type { DocumentIR, WorkflowIR } from "../lower/ir.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
@@ -28,6 +28,7 @@ import { sourceOption, sourcesFrom } from "./options.js"
 import { parsePairs } from "./pairs.js"
 import { wantsColour } from "./plain-console.js"
 import { progressPrinter } from "./progress-printer.js"
+import { recordOption, replayOption, reportOption, startCapture } from "./report/capture.js"
 import { describeResult, errorReport, isWorkflowError, printOutputs, secretsOf } from "./run-outcome.js"
 import { stepTracer } from "./step-tracer.js"
 import { jsonPrinter, linePrinter, type TracePrinter } from "./trace-printer.js"
@@ -71,6 +72,10 @@ export interface RunOptions {
   readonly server: ReadonlyArray<string>
   readonly source: ReadonlyArray<string>
   readonly traceJson: boolean
+  /** `--record`, `--replay`, `--report` (optional, so callers from before them need not pass them). */
+  readonly record?: Option.Option<string>
+  readonly replay?: Option.Option<string>
+  readonly report?: ReadonlyArray<string>
 }
 
 /** The document compiled in memory; errors are the user's document, so they are a usage failure (2). */
@@ -167,37 +172,68 @@ export const runWorkflow = (options: RunOptions) =>
 
     const redact = secretsOf(workflow, decoded)
     const printer = yield* tracePrinter(options.traceJson, redact)
+    const capture = yield* startCapture(options, { ir, workflow, inputs: decoded, redact })
+    // Notes about written files go to stderr, except where it carries NDJSON.
+    const note = (lines: ReadonlyArray<string>) => {
+      if (!options.traceJson) { for (const line of lines) process.stderr.write(`${redact(line)}\n`) }
+    }
     const environment = Layer.mergeAll(
-      NodeHttpClient.layerUndici,
+      capture.client,
       Arazzo.Servers.layer(servers).pipe(Layer.provide(Arazzo.Servers.layerConfig(ir.sources.map((s) => s.name))))
     )
     const started = performance.now()
     const elapsed = () => performance.now() - started
     const outcome = yield* (run as (input: unknown) => Effect.Effect<unknown, unknown, never>)(decoded).pipe(
       Effect.provide(environment),
-      Effect.withTracer(stepTracer(printer.step)),
+      Effect.withTracer(stepTracer((event) => {
+        printer.step(event)
+        capture.step(event)
+      })),
+      // A replay that drifted from its recording is the run's failure, said as such (not an internal error).
+      Effect.catchSomeDefect((defect) =>
+        defect instanceof RecordingDrift ? Option.some(Effect.fail(defect)) : Option.none()
+      ),
       // A defect is printed whole by the top level: keep secret input values out of it too.
       Effect.catchAllDefect((defect) =>
         Effect.dieMessage(redact(defect instanceof Error ? defect.stack ?? defect.message : String(defect)))
       ),
       Effect.either,
-      Effect.onInterrupt(() => Effect.sync(() => printer.end({ _tag: "Interrupted", workflowId }, elapsed())))
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          printer.end({ _tag: "Interrupted", workflowId }, elapsed())
+          note(capture.finish({ end: { _tag: "Interrupted", workflowId }, outputs: undefined, durationMs: elapsed() }))
+        })
+      )
     )
     if (outcome._tag === "Left") {
       const error = outcome.left
       if (!isWorkflowError(error)) return yield* Effect.die(error)
-      printer.end({ _tag: "Failed", workflowId, error: errorReport(error) }, elapsed())
+      const end = { _tag: "Failed", workflowId, error: errorReport(error) } as const
+      printer.end(end, elapsed())
+      note(capture.finish({ end, outputs: undefined, durationMs: elapsed(), error }))
       return yield* new CommandFailed({ code: ExitCode.Failed })
     }
     const result = yield* describeResult(workflowId, outcome.right)
     printer.end(result.end, elapsed())
+    note(capture.finish({ end: result.end, outputs: result.outputs, durationMs: elapsed() }))
     yield* printOutputs(result.outputs)
     if (result.failed) return yield* new CommandFailed({ code: ExitCode.Failed })
   }))
 
 export const runCommand = Command.make(
   "run",
-  { document, workflow, input, inputs, server, source: sourceOption, traceJson },
+  {
+    document,
+    workflow,
+    input,
+    inputs,
+    server,
+    source: sourceOption,
+    traceJson,
+    record: recordOption,
+    replay: replayOption,
+    report: reportOption
+  },
   runWorkflow
 ).pipe(Command.withDescription(HelpDoc.blocks([
   HelpDoc.p(
@@ -219,6 +255,14 @@ export const runCommand = Command.make(
     [
       "arazzo-effect run flow.arazzo.yaml --inputs inputs.json --trace-json 2>trace.ndjson | jq .orderId",
       "machine-readable trace, outputs piped on"
+    ],
+    [
+      "arazzo-effect run flow.arazzo.yaml --inputs inputs.json --record run.json --report report.html",
+      "keep the exchanges for replay, and a page to look at"
+    ],
+    [
+      "arazzo-effect run flow.arazzo.yaml --inputs inputs.json --replay run.json --report junit.xml",
+      "offline, from the recording; JUnit for CI"
     ]
   ])
 ])))

@@ -15,15 +15,48 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Stream from "effect/Stream"
+import {
+  BODILESS,
+  currentStep,
+  readRecording,
+  type Recording,
+  type RecordingInvalid,
+  Replay,
+  replayer,
+  type ReplayOptions,
+  replayResponse,
+  requestBody
+} from "./recording.js"
+
+export {
+  bodyBytes,
+  CREDENTIAL_HEADERS,
+  currentStep,
+  decodeRecording,
+  type Difference,
+  encodeRecording,
+  readRecording,
+  type RecordedBody,
+  type RecordedExchange,
+  type RecordedRequest as RecordedExchangeRequest,
+  type RecordedResponse,
+  Recorder,
+  type RecorderOptions,
+  type RecorderService,
+  type Recording,
+  RecordingDrift,
+  RecordingInvalid,
+  Replay,
+  type ReplayOptions,
+  type ReplayService,
+  type StepRef
+} from "./recording.js"
 
 /** The body of a mock answer: at most one of `json`, `text` or `bytes`; none for an empty body. */
 export type MockBody =
@@ -167,6 +200,30 @@ export class MockApi extends Context.Tag("arazzo-effect/testing/MockApi")<MockAp
     }))
   }
 
+  /**
+   * A mock that answers from a recording (`run --record`, or `Recorder`): each request gets the
+   * next response recorded for the step that sends it, offline. A request the recording does not
+   * have (the step sent more, or something else) dies with a `RecordingDrift` naming the step and
+   * what was expected and sent. Redacted values in the recording match whatever is sent in their
+   * place; give `secrets` (the run's secret inputs) to keep them out of drift messages. `Replay`
+   * tells which recorded exchanges were not used. `route` of a replayed request is `workflowId/stepId`.
+   */
+  static fromRecording(
+    source: string | Recording,
+    options: ReplayOptions = {}
+  ): Layer.Layer<MockApi | Replay | HttpClient.HttpClient, RecordingInvalid> {
+    return Layer.effectContext(Effect.map(
+      typeof source === "string" ? readRecording(source) : Effect.succeed(source),
+      (recording) => {
+        const { api, replay } = makeReplayApi(recording, options)
+        return Context.make(MockApi, api).pipe(
+          Context.add(HttpClient.HttpClient, api.client),
+          Context.add(Replay, replay)
+        )
+      }
+    ))
+  }
+
   /** Every request the mock in context received, in order. */
   static readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>, never, MockApi> = Effect.map(
     MockApi,
@@ -235,54 +292,11 @@ const matchRoute = (route: CompiledRoute, method: string, url: URL): Record<stri
   return params
 }
 
-/** The body's bytes and content type, whatever kind of body the request was built with; a body that cannot be read fails (reported as `Encode`). */
-const requestBody = (
-  request: HttpClientRequest.HttpClientRequest
-): Effect.Effect<{ readonly bytes: Uint8Array; readonly contentType: string | undefined }, unknown> => {
-  const body = request.body
-  switch (body._tag) {
-    case "Empty":
-      return Effect.succeed({ bytes: new Uint8Array(0), contentType: undefined })
-    case "Uint8Array":
-      return Effect.succeed({ bytes: body.body, contentType: body.contentType })
-    case "Raw":
-      return Effect.tryPromise(async () => ({
-        bytes: new Uint8Array(await new Response(body.body as BodyInit).arrayBuffer()),
-        contentType: body.contentType
-      }))
-    case "FormData":
-      return Effect.tryPromise(async () => {
-        const encoded = new Response(body.formData)
-        return {
-          bytes: new Uint8Array(await encoded.arrayBuffer()),
-          contentType: encoded.headers.get("content-type") ?? undefined
-        }
-      })
-    case "Stream":
-      return Stream.runCollect(body.stream).pipe(
-        Effect.map((chunks) => ({ bytes: concat(Chunk.toReadonlyArray(chunks)), contentType: body.contentType }))
-      )
-  }
-}
-
-const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const bytes = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.byteLength, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
-}
-
 const DEFAULT_CONTENT_TYPE = {
   json: "application/json",
   text: "text/plain; charset=utf-8",
   bytes: "application/octet-stream"
 }
-
-/** Statuses a web `Response` may not carry a body with. */
-const BODILESS = new Set([101, 103, 204, 205, 304])
 
 const toWebResponse = (reply: MockResponse): Response => {
   const headers = new Headers()
@@ -365,4 +379,40 @@ const makeMockApi = (routes: MockRoutes): MockApiService => {
       return log.filter((request) => request.route === undefined)
     }
   }
+}
+
+const makeReplayApi = (recording: Recording, options: ReplayOptions) => {
+  const { answer, service } = replayer(recording, options)
+  const log: Array<RecordedRequest> = []
+  const drifted: Array<RecordedRequest> = []
+  const client = HttpClient.make((request, url) =>
+    Effect.gen(function*() {
+      const step = yield* currentStep
+      const { bytes, contentType } = yield* requestBody(request).pipe(
+        Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause }))
+      )
+      const headers: Record<string, string> = { ...request.headers }
+      if (contentType !== undefined && headers["content-type"] === undefined) headers["content-type"] = contentType
+      const route = step.stepId === undefined ? undefined : `${step.workflowId ?? ""}/${step.stepId}`
+      const recorded = new RecordedRequest(request.method, url, headers, bytes, route, {})
+      log.push(recorded)
+      const exchange = yield* answer(step, { method: request.method, url: url.toString(), headers, bytes, contentType })
+        .pipe(
+          // A drift is not the API's answer, to be retried or handled: the run stops and says why.
+          Effect.catchAll((drift) => Effect.zipRight(Effect.sync(() => drifted.push(recorded)), Effect.die(drift)))
+        )
+      return yield* replayResponse(request, exchange)
+    })
+  )
+  const api: MockApiService = {
+    client,
+    get requests() {
+      return [...log]
+    },
+    calls: (route) => log.filter((request) => request.route === route),
+    get unmatched() {
+      return [...drifted]
+    }
+  }
+  return { api, replay: service }
 }

@@ -38,3 +38,18 @@ export class Execution extends Context.Reference<Execution>()("arazzo-effect/Exe
  * workflow's exchanges are named under the step that called it, so names never repeat.
  */
 export const currentCallPath: FiberRef.FiberRef<string> = FiberRef.unsafeMake("")
+
+/** The step attempt an exchange belongs to, as request-level tools (recording, replay) need it. */
+export interface StepAttempt {
+  readonly workflowId: string
+  readonly stepId: string
+  readonly attempt: number
+}
+
+/**
+ * Set around each exchange of a step attempt. Tools that wrap the HttpClient read it to know
+ * which step a request is for, whether or not spans are recorded.
+ */
+export const currentStepAttempt: FiberRef.FiberRef<StepAttempt | undefined> = FiberRef.unsafeMake<
+  StepAttempt | undefined
+>(undefined)

@@ -41,7 +41,7 @@ import {
   StepTimeout,
   type WorkflowError
 } from "./errors.js"
-import { currentCallPath, type ExecutionService, type RawResponse } from "./execution.js"
+import { currentCallPath, currentStepAttempt, type ExecutionService, type RawResponse } from "./execution.js"
 import type { Operation } from "./operation.js"
 import { type OutputsFor, readOutputs } from "./outputs.js"
 import { type PolicyTable, type ResolvedPolicy, stepPolicy, workflowPolicy } from "./policy.js"
@@ -505,7 +505,11 @@ export class Run<I, Steps, O, E extends EndPoint> {
         () => new StepTimeout({ ...where(), timeout: policy.stepTimeoutDuration })
       ))
     const judged = Effect.flatMap(
-      this.env.execution.exchange(`${visit.name}.${number}`, exchange),
+      Effect.locally(
+        this.env.execution.exchange(`${visit.name}.${number}`, exchange),
+        currentStepAttempt,
+        { workflowId: this.definition.workflowId, stepId, attempt: number }
+      ),
       (raw) => this.judge(spec, raw, parts.url, body, where)
     )
     if (!this.env.tracing) return judged

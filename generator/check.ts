@@ -7,7 +7,7 @@
 import * as path from "node:path"
 import { type Diagnostic, hasErrors, isUnsupported, isUnverifiable, sortDiagnostics } from "./diagnostics.js"
 import { loadDocument, type LoadedDocument, type LoadOptions } from "./load/document.js"
-import { lowerDocument } from "./lower/document.js"
+import { lowerDocument, type LowerOptions } from "./lower/document.js"
 import type { DocumentIR } from "./lower/ir.js"
 import { validateStructure } from "./validate/structure.js"
 
@@ -19,7 +19,10 @@ export interface Analysis {
 }
 
 /** Load → structure → meaning. Lowering only runs on a structurally valid document. */
-export const analyzeDocument = async (file: string, options: LoadOptions = {}): Promise<Analysis> => {
+/** What analysing a document needs: where its sources are, and the user's typing choices. */
+export type AnalyzeOptions = LoadOptions & LowerOptions
+
+export const analyzeDocument = async (file: string, options: AnalyzeOptions = {}): Promise<Analysis> => {
   const loaded = await loadDocument(path.resolve(file), options)
   const diagnostics = [...loaded.diagnostics]
   const document: LoadedDocument | undefined = loaded.document
@@ -27,7 +30,7 @@ export const analyzeDocument = async (file: string, options: LoadOptions = {}): 
   const structure = validateStructure(document.source)
   diagnostics.push(...structure)
   if (hasErrors(structure)) return { document: undefined, diagnostics: sortDiagnostics(diagnostics) }
-  const ir = lowerDocument(document, diagnostics)
+  const ir = lowerDocument(document, diagnostics, options)
   if (ir === undefined && !hasErrors(diagnostics)) {
     // Never drop a document without saying why: a lowering step gave up without a diagnostic.
     diagnostics.push({

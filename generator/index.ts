@@ -5,17 +5,19 @@
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { parse } from "yaml"
-import { type Analysis, analyzeDocument, checkDocument } from "./check.js"
+import { type Analysis, analyzeDocument, type AnalyzeOptions, checkDocument } from "./check.js"
 import { type Diagnostic, sortDiagnostics } from "./diagnostics.js"
+import type { EffectLine } from "./emit/dialect.js"
 import { emitBarrel, emitModule, type EmittedFile } from "./emit/module.js"
-import type { LoadOptions } from "./load/document.js"
 import type { DocumentIR } from "./lower/ir.js"
 
 export { analyzeDocument, checkDocument }
 export { type Diagnostic, formatDiagnostic } from "./diagnostics.js"
 export type * from "./lower/ir.js"
 
-export interface GenerateOptions extends LoadOptions {
+export interface GenerateOptions extends AnalyzeOptions {
+  /** The Effect line the modules are written for (3 by default). */
+  readonly effect?: EffectLine
   /** The output directory (used for relative paths in file headers). */
   readonly outDir: string
 }
@@ -101,7 +103,7 @@ export const generate = async (files: ReadonlyArray<string>, options: GenerateOp
     if (analysis.document === undefined) continue
     documents.push(analysis.document)
     const from = path.relative(outDir, file).split(path.sep).join("/")
-    emitted.push(emitModule(analysis.document, from))
+    emitted.push(emitModule(analysis.document, from, options.effect ?? 3))
   }
   const names = emitted.map((f) => f.name)
   const duplicate = names.find((n, i) => names.indexOf(n) !== i)

@@ -29,7 +29,7 @@ import { parsePairs } from "./pairs.js"
 import { wantsColour } from "./plain-console.js"
 import { progressPrinter } from "./progress-printer.js"
 import { recordOption, replayOption, reportOption, startCapture } from "./report/capture.js"
-import { describeResult, errorReport, isWorkflowError, printOutputs, secretsOf } from "./run-outcome.js"
+import { describeResult, errorReport, isWorkflowError, learnIssued, printOutputs, runSecrets } from "./run-outcome.js"
 import { stepTracer } from "./step-tracer.js"
 import { jsonPrinter, linePrinter, type TracePrinter } from "./trace-printer.js"
 
@@ -170,7 +170,8 @@ export const runWorkflow = (options: RunOptions) =>
     }
     const decoded = yield* decodeInputs(workflowId, schema as Schema.Schema<unknown, unknown>, given)
 
-    const redact = secretsOf(workflow, decoded)
+    const secrets = runSecrets(workflow, decoded)
+    const redact = (text: string) => secrets.text(text)
     const printer = yield* tracePrinter(options.traceJson, redact)
     const capture = yield* startCapture(options, { ir, workflow, inputs: decoded, redact })
     // Notes about written files go to stderr, except where it carries NDJSON.
@@ -213,10 +214,11 @@ export const runWorkflow = (options: RunOptions) =>
       note(capture.finish({ end, outputs: undefined, durationMs: elapsed(), error }))
       return yield* new CommandFailed({ code: ExitCode.Failed })
     }
+    learnIssued(secrets, workflow, outcome.right)
     const result = yield* describeResult(workflowId, outcome.right)
     printer.end(result.end, elapsed())
     note(capture.finish({ end: result.end, outputs: result.outputs, durationMs: elapsed() }))
-    yield* printOutputs(result.outputs)
+    yield* printOutputs(result.outputs, workflow, secrets)
     if (result.failed) return yield* new CommandFailed({ code: ExitCode.Failed })
   }))
 

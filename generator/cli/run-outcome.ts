@@ -6,6 +6,7 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { REDACTED, Secrets } from "../../runtime/core/redact.js"
 import type { WorkflowIR } from "../lower/ir.js"
 import type { ErrorReport, RunEnd } from "./trace-printer.js"
 
@@ -70,16 +71,35 @@ export const outputsJson = (outputs: unknown): string =>
     return value
   }, 2)
 
-export const printOutputs = (outputs: unknown) => Console.log(outputsJson(outputs))
+/** The outputs on stdout: secret ones (inputs passed through, credentials the API issued) redacted. */
+export const printOutputs = (outputs: unknown, workflow: WorkflowIR, secrets: Secrets) => {
+  const secret = new Set(workflow.outputs.filter((o) => o.secret).map((o) => o.name))
+  const shown = typeof outputs === "object" && outputs !== null
+    ? Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, secret.has(k) && v !== undefined ? REDACTED : v]))
+    : outputs
+  return Console.log(secrets.text(outputsJson(shown)))
+}
 
-/** Secret input values (API keys, tokens) replaced wherever they occur; short values are left alone. */
-export const secretsOf = (workflow: WorkflowIR, inputs: unknown): (text: string) => string => {
-  const values = workflow.inputs
-    .filter((input) => input.secret)
-    .map((
-      input
-    ) => (typeof inputs === "object" && inputs !== null ? (inputs as Record<string, unknown>)[input.name] : undefined))
-    .filter((v): v is string => typeof v === "string" && v.length >= 4)
-  const all = [...new Set([...values, ...values.map(encodeURIComponent)])].sort((a, b) => b.length - a.length)
-  return (text) => all.reduce((t, secret) => t.split(secret).join("<redacted>"), text)
+/**
+ * What the CLI keeps out of everything it prints: secret input values (API keys, tokens), and
+ * once the run has ended, the credentials the API issued (outputs the generator marks secret).
+ */
+export const runSecrets = (workflow: WorkflowIR, inputs: unknown): Secrets =>
+  Secrets.of(workflow.inputs.filter((input) => input.secret).map((input) => memberOf(inputs, input.name)))
+
+const memberOf = (value: unknown, name: string): unknown =>
+  typeof value === "object" && value !== null && Object.hasOwn(value, name)
+    ? (value as Record<string, unknown>)[name]
+    : undefined
+
+/** Learns the secret step and workflow outputs of a result (`steps` and `outputs` as the runtime returns them). */
+export const learnIssued = (secrets: Secrets, workflow: WorkflowIR, result: unknown): void => {
+  const steps = memberOf(result, "steps")
+  const outputs = memberOf(result, "outputs")
+  secrets.learn([
+    ...workflow.steps.flatMap((step) =>
+      step.outputs.filter((o) => o.secret).map((o) => memberOf(memberOf(steps, step.stepId), o.name))
+    ),
+    ...workflow.outputs.filter((o) => o.secret).map((o) => memberOf(outputs, o.name))
+  ])
 }

@@ -512,6 +512,9 @@ const operationFields = (step: StepIR, env: ValueEnv, printer: BodyPrinter): Arr
         case "form":
           w.write(`body: Arazzo.form(${value})`)
           break
+        case "binary":
+          w.write(`body: Arazzo.binary(${value}, ${stringLiteral(body.contentType)})`)
+          break
         case "text": {
           const isString = body.value.kind === "template" ||
             (body.value.kind === "literal" && typeof body.value.value === "string")
@@ -646,22 +649,31 @@ const printFailureAction = (action: FailureActionIR, env: ValueEnv, names: Modul
 }
 
 const printOutput = (output: StepOutputIR, env: ValueEnv, dialect: Dialect): string => {
+  const secret = output.secret ? "secret: true" : undefined
+  const options = (...fields: ReadonlyArray<string | undefined>) => {
+    const given = fields.filter((f): f is string => f !== undefined)
+    return given.length === 0 ? "" : `, { ${given.join(", ")} }`
+  }
   switch (output.value.kind) {
     case "responseBody": {
       const pointer = `[${output.value.path.map((s) => (typeof s === "number" ? s : stringLiteral(s))).join(", ")}]`
       const schema = schemaOf(output.type, dialect)
-      return `Arazzo.body(${pointer}, ${schema}${output.optional ? "" : ", { required: true }"})`
+      return `Arazzo.body(${pointer}, ${schema}${options(output.optional ? undefined : "required: true", secret)})`
     }
     case "responseHeader":
-      return `Arazzo.header(${stringLiteral(output.value.name)})`
+      return `Arazzo.header(${stringLiteral(output.value.name)}${options(secret)})`
     case "statusCode":
       return "Arazzo.statusCode"
     case "literal":
-      return `Arazzo.value(() => ${printValue(output.value, env)})`
+      return `Arazzo.value(() => ${printValue(output.value, env)}${options(secret)})`
     case "requestLine":
-      return `Arazzo.value((response) => ${printValue(output.value, { ...env, response: "response" })})`
+      return `Arazzo.value((response) => ${printValue(output.value, { ...env, response: "response" })}${
+        options(secret)
+      })`
     default:
-      return `Arazzo.value((response): unknown => ${printValue(output.value, { ...env, response: "response" })})`
+      return `Arazzo.value((response): unknown => ${printValue(output.value, { ...env, response: "response" })}${
+        options(secret)
+      })`
   }
 }
 

@@ -112,6 +112,8 @@ export interface WorkflowOutputIR {
   readonly type: TypeIR
   /** The value may be absent even when the workflow completes (a step that may not have run, an optional input). */
   readonly optional: boolean
+  /** A credential (a secret input, or a step output that is one): printed redacted. */
+  readonly secret: boolean
 }
 
 /**
@@ -184,7 +186,8 @@ export type FailureActionIR =
   }
 
 export interface BodyIR {
-  readonly encoding: "json" | "multipart" | "form" | "text"
+  /** `binary`: a whole value (a file's bytes, a `Blob`, or text) sent as it is, for media types that are not text. */
+  readonly encoding: "json" | "multipart" | "form" | "text" | "binary"
   readonly contentType: string
   readonly value: ValueIR
   /** `replacements`: JSON Pointers (JSON, form and multipart bodies) or XPaths (XML), in order. */
@@ -200,6 +203,11 @@ export interface StepOutputIR {
   readonly type: TypeIR
   /** Whether the value may be absent: a header, or a body member the response schema does not require. */
   readonly optional: boolean
+  /**
+   * A credential the API issues (named like one, or `format: password` / `writeOnly` in the
+   * response schema): the run redacts its value wherever it appears; the typed output keeps it.
+   */
+  readonly secret: boolean
 }
 
 /**

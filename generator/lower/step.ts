@@ -1,4 +1,5 @@
 /** One step lowered: its operation, request, success criteria, outputs and success actions. */
+import { isCredentialName } from "../../runtime/core/redact.js"
 import { xpathSyntaxError } from "../../runtime/core/xml.js"
 import type { LoadedSource } from "../load/document.js"
 import type { ApiOperation, JsonSchema } from "../load/openapi.js"
@@ -275,7 +276,7 @@ const lowerCallStep = (
       ? lowerString(expression, { ...scope, response: false, calledOutputs }, at)
       : undefined
     if (value === undefined) ok = false
-    else outputs.push({ name, value, ...calledOutputType(value, found.ref) })
+    else outputs.push({ name, value, ...calledOutputType(value, found.ref), secret: isCredentialName(name) })
   }
   if (!ok) return undefined
   return {
@@ -395,7 +396,8 @@ const encodingOf = (contentType: string): BodyIR["encoding"] => {
   if (type === "multipart/form-data") return "multipart"
   if (type === "application/x-www-form-urlencoded") return "form"
   if (type === "application/json" || type.endsWith("+json")) return "json"
-  return "text"
+  if (/^text\//.test(type) || /[/+]xml$/.test(type) || type === "application/javascript") return "text"
+  return "binary"
 }
 
 /** `undefined`: no body; `null`: a body that could not be lowered (reported). */
@@ -424,6 +426,14 @@ const lowerBody = (
     return { encoding: "text", contentType, value, replacements, xml }
   }
   if (encoding === "multipart") markBinaryParts(value, operation, contentType, context)
+  if (encoding === "binary") {
+    // A whole input sent as a file's bytes is a binary input (Blob or bytes), as a multipart file part is.
+    if (value.kind === "input" && value.path.length === 0) context.binaryInputs.add(value.name)
+    // An object or array for a non-text media type has no encoding but JSON: send it as such.
+    if (value.kind === "object" || value.kind === "array" || value.kind === "literal") {
+      return { encoding: "json", contentType, value, replacements, xml }
+    }
+  }
   // A whole value from an input or an earlier step is checked when the request is built.
   if (
     (encoding === "multipart" || encoding === "form") &&
@@ -549,9 +559,27 @@ const lowerOutputs = (
       ok = false
       continue
     }
-    lowered.push({ name, value, ...outputType(value, response, typeOptions) })
+    lowered.push({
+      name,
+      value,
+      ...outputType(value, response, typeOptions),
+      secret: issuedSecret(name, value, response)
+    })
   }
   return ok ? lowered : undefined
+}
+
+/**
+ * A credential the API issues: an output named like one, a body member named like one, or a
+ * member the response schema marks `format: password` or `writeOnly`.
+ */
+const issuedSecret = (name: string, value: ValueIR, response: ResponseSchema): boolean => {
+  if (isCredentialName(name)) return true
+  if (value.kind !== "responseBody") return false
+  const last = value.path[value.path.length - 1]
+  if (typeof last === "string" && isCredentialName(last)) return true
+  const schema = schemaAtPointer(response.schema, value.path.map(String))
+  return isObject(schema) && (schema["format"] === "password" || schema["writeOnly"] === true)
 }
 
 /**

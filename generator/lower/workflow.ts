@@ -1,4 +1,5 @@
 /** A workflow lowered: inputs typed from its JSON Schema, steps in order, outputs typed through the steps. */
+import { isCredentialName } from "../../runtime/core/redact.js"
 import type { LoadedSource } from "../load/document.js"
 import type { JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
@@ -9,10 +10,8 @@ import type { ResolvedOperation } from "./operations.js"
 import { lowerStep, type StepContext, type StepDraft } from "./step.js"
 import { hasDefaults, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
 import { lowerString } from "./values.js"
-import { referencedSteps, stepValues } from "./walk.js"
+import { leaves, referencedSteps, stepValues } from "./walk.js"
 import { findWorkflow, type FoundWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
-
-const SECRET_NAME = /(api[-_]?key|token|secret|password|passwd|credential|authorization|private[-_]?key)/i
 
 export interface LoweredWorkflow {
   /** The workflow; its errors depend on the workflows it hands over to (see errors.ts). */
@@ -145,6 +144,9 @@ export const lowerWorkflow = (
     response: false,
     ...documentScope
   }
+  const isSecretInput = (name: string) =>
+    isCredentialName(name) || (isObject(properties[name]) && properties[name]["format"] === "password") ||
+    context.credentialInputs.has(name)
   const outputs: Array<WorkflowOutputIR> = []
   for (const [name, expression] of Object.entries(isObject(raw["outputs"]) ? raw["outputs"] : {})) {
     const at = [...path, "outputs", name]
@@ -159,7 +161,12 @@ export const lowerWorkflow = (
     const present = (input: string) =>
       required.has(input) ||
       (isObject(properties[input]) && (properties[input] as Record<string, unknown>)["default"] !== undefined)
-    outputs.push({ name, value, ...workflowOutputType(value, steps, inputTypes, present, shape) })
+    outputs.push({
+      name,
+      value,
+      ...workflowOutputType(value, steps, inputTypes, present, shape),
+      secret: isCredentialName(name) || readsSecret(value, steps, isSecretInput)
+    })
   }
   if (!ok) return undefined
   const inputs: Array<InputIR> = Object.entries(properties).map(([name, s]) => {
@@ -170,7 +177,7 @@ export const lowerWorkflow = (
       required: required.has(name),
       description: stringAt(property, "description"),
       ...(property["default"] !== undefined && !required.has(name) ? { default: property["default"] } : {}),
-      secret: SECRET_NAME.test(name) || property["format"] === "password" || context.credentialInputs.has(name)
+      secret: isSecretInput(name)
     }
   })
   return {
@@ -283,3 +290,12 @@ const workflowOutputType = (
       return { type: UNKNOWN, optional: false }
   }
 }
+
+/** Whether a value reads a secret: a secret input, or a step output that is a credential the API issued. */
+const readsSecret = (value: ValueIR, steps: ReadonlyArray<StepIR>, isSecretInput: (name: string) => boolean): boolean =>
+  leaves(value).some((leaf) =>
+    leaf.kind === "input"
+      ? isSecretInput(leaf.name)
+      : leaf.kind === "stepOutput" &&
+        steps.find((s) => s.stepId === leaf.stepId)?.outputs.find((o) => o.name === leaf.name)?.secret === true
+  )

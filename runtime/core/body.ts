@@ -11,6 +11,8 @@ export type Body =
   | { readonly _tag: "Multipart"; readonly parts: unknown }
   | { readonly _tag: "Form"; readonly fields: unknown }
   | { readonly _tag: "Text"; readonly text: string; readonly contentType: string }
+  /** A whole value sent as the body: bytes or a `Blob` as they are, text as UTF-8. */
+  | { readonly _tag: "Binary"; readonly value: unknown; readonly contentType: string }
 
 export const json = (value: unknown, contentType = "application/json"): Body => ({ _tag: "Json", value, contentType })
 /** Multipart parts by name; the value may come whole from an input, so it is checked when sent. */
@@ -23,3 +25,5 @@ export const isFields = (value: unknown): value is Readonly<Record<string, unkno
   typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) &&
   !(value instanceof Blob)
 export const text = (value: string, contentType: string): Body => ({ _tag: "Text", text: value, contentType })
+/** A file's bytes (or a `Blob`, or text) as the whole body, e.g. `application/octet-stream` or `image/png`. */
+export const binary = (value: unknown, contentType: string): Body => ({ _tag: "Binary", value, contentType })

@@ -61,6 +61,8 @@ const payload = (body: Body | undefined): unknown => {
       return body.fields
     case "Multipart":
       return body.parts
+    case "Binary":
+      return body.value
   }
 }
 

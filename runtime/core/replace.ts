@@ -51,6 +51,10 @@ const replaceOne = (body: Body, { target, value }: Replacement): Result<Body> =>
       return mapOk(setMember(body.parts, tokens, value, "multipart body", "part"), (parts) => ({ ...body, parts }))
     case "Text":
       return mapOk(replaceInText(body.text, body.contentType, tokens, value), (text) => ({ ...body, text }))
+    case "Binary":
+      return tokens.length === 0
+        ? { ok: { ...body, value } }
+        : { error: `cannot point into a ${body.contentType} body; only the whole body (\`\`) can be replaced` }
   }
 }
 

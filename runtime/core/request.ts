@@ -73,6 +73,8 @@ export type EncodedBody =
   | { readonly _tag: "Text"; readonly text: string; readonly contentType: string }
   | { readonly _tag: "Bytes"; readonly bytes: Uint8Array; readonly contentType: string }
   | { readonly _tag: "Multipart"; readonly multipart: MultipartBody }
+  /** A `Blob` body: its bytes can only be read asynchronously. */
+  | { readonly _tag: "Blob"; readonly blob: Blob; readonly contentType: string }
 
 export interface RequestParts {
   readonly method: HttpMethod
@@ -156,6 +158,13 @@ const encodeBody = (body: Body): EncodedBody | { readonly error: string } => {
       return isFields(body.parts)
         ? { _tag: "Multipart", multipart: encodeMultipart(body.parts) }
         : { error: `a multipart body must be an object of parts, not ${describeValue(body.parts)}` }
+    case "Binary": {
+      const { value, contentType } = body
+      if (value instanceof Uint8Array) return { _tag: "Bytes", bytes: value, contentType }
+      if (value instanceof Blob) return { _tag: "Blob", blob: value, contentType }
+      if (typeof value === "string") return { _tag: "Text", text: value, contentType }
+      return { error: `a ${contentType} body must be bytes, a Blob or text, not ${describeValue(value)}` }
+    }
   }
 }
 

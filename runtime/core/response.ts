@@ -37,6 +37,41 @@ const parseProblem = (cause: unknown): string =>
  */
 const utf8 = new TextDecoder()
 
+/** Parsed bodies whose text has a `__proto__` member somewhere (rare; hostile or odd APIs). */
+export const WITH_PROTO_KEYS = new WeakSet<object>()
+
+/**
+ * Copies of `decoded` whose objects got `raw`'s `__proto__` members as their prototype (a
+ * decoder that assigns members one by one does that) repaired: prototype back to
+ * `Object.prototype`, the member an own data property again. Walks `raw` and `decoded` together.
+ */
+export const keepProtoKeys = (raw: unknown, decoded: unknown, depth = 0): unknown => {
+  if (depth > 256 || typeof raw !== "object" || raw === null || typeof decoded !== "object" || decoded === null) {
+    return decoded
+  }
+  if (Array.isArray(raw) && Array.isArray(decoded)) {
+    return decoded.map((item, i) => keepProtoKeys(raw[i], item, depth + 1))
+  }
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(decoded)) {
+    const value = keepProtoKeys(
+      (raw as Record<string, unknown>)[key],
+      (decoded as Record<string, unknown>)[key],
+      depth + 1
+    )
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  }
+  if (Object.hasOwn(raw, "__proto__") && !Object.hasOwn(decoded, "__proto__")) {
+    const member = keepProtoKeys(
+      (raw as Record<string, unknown>)["__proto__"],
+      (raw as Record<string, unknown>)["__proto__"],
+      depth + 1
+    )
+    Object.defineProperty(out, "__proto__", { value: member, enumerable: true, writable: true, configurable: true })
+  }
+  return out
+}
+
 export const decodeBody = (
   bytes: Uint8Array,
   contentType: string
@@ -45,7 +80,10 @@ export const decodeBody = (
   if (isJson(contentType) || contentType === "") {
     const text = utf8.decode(bytes)
     try {
-      return { body: JSON.parse(text) }
+      const body: unknown = JSON.parse(text)
+      // JSON.parse keeps a `__proto__` member as plain data; note it so decoding can keep it so.
+      if (typeof body === "object" && body !== null && text.includes("\"__proto__\"")) WITH_PROTO_KEYS.add(body)
+      return { body }
     } catch (cause) {
       if (contentType === "") return { body: text }
       return { error: `body is not valid JSON (${parseProblem(cause)})`, text }

@@ -13,7 +13,7 @@ export { type Operation, operation } from "./internal/operation.js"
 export { Servers, type Source, source } from "./internal/servers.js"
 
 // Request bodies
-export { type Body, form, json, multipart, text } from "../core/body.js"
+export { binary, type Body, form, json, multipart, text } from "../core/body.js"
 export type { Replacement } from "../core/replace.js"
 
 // Criteria and the values they compare

@@ -8,7 +8,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { describeSource, type OutputSource, pointerText, readSource } from "../../core/outputs.js"
-import type { StepResponse } from "../../core/response.js"
+import { keepProtoKeys, type StepResponse, WITH_PROTO_KEYS } from "../../core/response.js"
 import { type Segment, setOwn } from "../../core/values.js"
 
 export interface Output<A> {
@@ -17,6 +17,14 @@ export interface Output<A> {
   readonly schema: Schema.Schema<A, unknown>
   /** Whether an absent value (`undefined`) is accepted as is. */
   readonly optional: boolean
+  /** A credential the API issues: the run redacts its value wherever it appears afterwards. */
+  readonly secret: boolean
+}
+
+/** How an output is read: `required` (an absent value fails the step), `secret` (a credential the API issues). */
+export interface OutputOptions {
+  readonly required?: true
+  readonly secret?: true
 }
 
 /**
@@ -27,40 +35,48 @@ export interface Output<A> {
 export function body<A>(
   pointer: ReadonlyArray<Segment>,
   schema: Schema.Schema<A, any>,
-  options: { readonly required: true }
+  options: OutputOptions & { readonly required: true }
 ): Output<A>
-export function body<A>(pointer: ReadonlyArray<Segment>, schema: Schema.Schema<A, any>): Output<A | undefined>
 export function body<A>(
   pointer: ReadonlyArray<Segment>,
   schema: Schema.Schema<A, any>,
-  options?: { readonly required: true }
+  options?: OutputOptions
+): Output<A | undefined>
+export function body<A>(
+  pointer: ReadonlyArray<Segment>,
+  schema: Schema.Schema<A, any>,
+  options?: OutputOptions
 ): Output<A | undefined> {
   const required = options?.required === true
   return {
     source: { _tag: "Body", pointer, required },
     schema: schema as Schema.Schema<A | undefined, unknown>,
-    optional: !required
+    optional: !required,
+    secret: options?.secret === true
   }
 }
 
 /** A response header (the name in lower case); `undefined` when absent. */
-export const header = (name: string): Output<string | undefined> => ({
+export const header = (name: string, options?: { readonly secret?: true }): Output<string | undefined> => ({
   source: { _tag: "Header", name },
   schema: Schema.String as Schema.Schema<string | undefined, unknown>,
-  optional: true
+  optional: true,
+  secret: options?.secret === true
 })
 
 export const statusCode: Output<number> = {
   source: { _tag: "Status" },
   schema: Schema.Number as Schema.Schema<number, unknown>,
-  optional: false
+  optional: false,
+  secret: false
 }
 
 /** Any other value, computed by generated code (inputs, earlier outputs, constants). */
-export const value = <A>(compute: (response: StepResponse) => A): Output<A> => ({
+export const value = <A>(compute: (response: StepResponse) => A, options?: { readonly secret?: true }): Output<A> => ({
   source: { _tag: "Computed", compute },
   schema: Schema.Unknown as Schema.Schema<A, unknown>,
-  optional: false
+  optional: false,
+  secret: options?.secret === true
 })
 
 /** The outputs table of a step whose outputs have type `S`. */
@@ -127,8 +143,9 @@ export interface OutputFailure {
 export const readOutputs = (
   table: OutputTable,
   response: StepResponse
-): { readonly outputs: Record<string, unknown> } | OutputFailure => {
+): { readonly outputs: Record<string, unknown>; readonly secrets: ReadonlyArray<unknown> } | OutputFailure => {
   const outputs: Record<string, unknown> = {}
+  const secrets: Array<unknown> = []
   for (const name of Object.keys(table)) {
     const output = table[name]!
     const { source } = output
@@ -153,7 +170,14 @@ export const readOutputs = (
     }
     const checked = check(output.schema, read.value)
     if (Either.isLeft(checked)) return fail(checked.left)
+    // Effect's decoder copies unlisted members by assignment: a `__proto__` one would become the prototype.
+    if (typeof response.body === "object" && response.body !== null && WITH_PROTO_KEYS.has(response.body)) {
+      setOwn(outputs, name, keepProtoKeys(read.value, checked.right))
+      if (output.secret) secrets.push(checked.right)
+      continue
+    }
     setOwn(outputs, name, checked.right)
+    if (output.secret) secrets.push(checked.right)
   }
-  return { outputs }
+  return { outputs, secrets }
 }

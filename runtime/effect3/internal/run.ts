@@ -271,7 +271,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
         workflowId: this.definition.workflowId,
         stepId: next,
         limit,
-        stepOutputs: { ...this.gathered }
+        stepOutputs: this.gatheredShown()
       })
     )
   }
@@ -587,6 +587,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
       )
     }
     const outputs = read.outputs as Steps[K]
+    if (read.secrets.length > 0) this.secrets.learn(read.secrets)
     setOwn(this.gathered as Record<string, unknown>, spec.stepId, outputs)
     return Effect.succeed({ response, outputs })
   }
@@ -627,7 +628,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
         stepId,
         calledWorkflowId,
         ...fields,
-        stepOutputs: { ...this.gathered }
+        stepOutputs: this.gatheredShown()
       })
     // The called workflow's own failure comes through as its typed error unless a failure
     // action handles it; a criterion that does not hold, or a failure `end`, is a `CallFailed`.
@@ -695,7 +696,12 @@ export class Run<I, Steps, O, E extends EndPoint> {
   }
 
   private where(stepId: string, request: RequestSummary) {
-    return { workflowId: this.definition.workflowId, stepId, request, stepOutputs: { ...this.gathered } }
+    return { workflowId: this.definition.workflowId, stepId, request, stepOutputs: this.gatheredShown() }
+  }
+
+  /** The outputs gathered so far as an error may carry them: secrets (inputs' and those the API issued) redacted. */
+  gatheredShown(): Partial<Steps> {
+    return this.secrets.value(this.gathered) as Partial<Steps>
   }
 
   private summary(operation: Operation, url: string | undefined): RequestSummary {

@@ -81,6 +81,13 @@ export const clientRequest = (parts: RequestParts): Effect.Effect<HttpClientRequ
       return Effect.succeed(HttpClientRequest.bodyText(request, body.text, contentType ?? body.contentType))
     case "Bytes":
       return Effect.succeed(HttpClientRequest.bodyUint8Array(request, body.bytes, contentType ?? body.contentType))
+    case "Blob": {
+      const type = contentType ?? body.contentType
+      return Effect.map(
+        Effect.promise(() => body.blob.arrayBuffer()),
+        (buffer) => HttpClientRequest.bodyUint8Array(request, new Uint8Array(buffer), type)
+      )
+    }
     case "Multipart": {
       const { multipart } = body
       const type = contentType ?? multipart.contentType

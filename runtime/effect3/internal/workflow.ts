@@ -131,7 +131,7 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, Err extends Workflo
       const ran = timeoutFail(
         Effect.catchTag(body(runner, inputs), "WorkflowEnded", (end) => Effect.succeed(runner.endedBy(end))),
         timeout,
-        () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: { ...runner.gathered } })
+        () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: runner.gatheredShown() })
       )
       return env.tracing
         ? Effect.withSpan(ran, `arazzo.workflow ${workflowId}`, {

@@ -12,10 +12,10 @@
  */
 import * as Duration from "effect/Duration"
 import { stop } from "./lib/child.js"
+import { entry } from "./lib/entry.js"
 import { benchInput } from "./lib/img2img.js"
 import { pairedRatio, summarise } from "./lib/interleave.js"
 import { mockReset, startMockChild, TOKEN } from "./lib/mock.js"
-import { benchArgs, emit, isMain } from "./lib/stats.js"
 import { generatedVariant, handEffectVariant, type Variant } from "./lib/variants.js"
 import { measureMode } from "./runtime.js"
 
@@ -68,13 +68,4 @@ export const ablationBench = async (options: AblationOptions = defaultAblationOp
   }
 }
 
-if (isMain(import.meta.url)) {
-  const args = benchArgs()
-  ablationBench(args.quick ? quickAblationOptions : defaultAblationOptions).then(
-    (result) => emit(result, args.out),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}
+entry(import.meta.url, ({ quick }) => ablationBench(quick ? quickAblationOptions : defaultAblationOptions))

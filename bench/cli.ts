@@ -36,11 +36,12 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { stop } from "./lib/child.js"
+import { entry } from "./lib/entry.js"
 import { sourceImage } from "./lib/img2img.js"
 import { mockReset, mockStats, startMockChild, TOKEN } from "./lib/mock.js"
 import { type Timed, timed } from "./lib/process-time.js"
 import { ensureRedocly } from "./lib/redocly.js"
-import { benchArgs, emit, isMain, log, spread } from "./lib/stats.js"
+import { log, spread } from "./lib/stats.js"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
 const BUILT_CLI = path.join(ROOT, "dist/generator/cli.js")
@@ -240,17 +241,9 @@ export const cliBench = async (options: CliOptions = defaultCliOptions) => {
   }
 }
 
-if (isMain(import.meta.url)) {
-  const args = benchArgs()
+entry(import.meta.url, ({ quick }) => {
   const noBuild =
     parseArgs({ args: process.argv.slice(2), strict: false, options: { "no-build": { type: "boolean" } } })
       .values["no-build"] === true
-  const base = args.quick ? { ...defaultCliOptions, pairs: 2 } : defaultCliOptions
-  cliBench({ ...base, build: !noBuild }).then(
-    (result) => emit(result, args.out),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}
+  return cliBench({ ...(quick ? { ...defaultCliOptions, pairs: 2 } : defaultCliOptions), build: !noBuild })
+})

@@ -21,7 +21,8 @@ import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { benchArgs, cpuMicros, emit, gc, isMain, log, round, spread } from "./lib/stats.js"
+import { entry } from "./lib/entry.js"
+import { cpuMicros, gc, log, round, spread } from "./lib/stats.js"
 import { type SyntheticInput, writeSyntheticInputs } from "./lib/synthetic.js"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
@@ -152,21 +153,13 @@ export const generatorScaleBench = async (options: GeneratorScaleOptions = defau
   }
 }
 
-if (isMain(import.meta.url)) {
-  const args = benchArgs()
+entry(import.meta.url, ({ quick }) => {
   const point = parseArgs({
     args: process.argv.slice(2),
     strict: false,
     options: { point: { type: "string" }, "warm-up": { type: "string" } }
   }).values as { point?: string; "warm-up"?: string }
-  const task = point.point !== undefined
+  return point.point !== undefined
     ? measurePoint(point.point, point["warm-up"] ?? point.point)
-    : generatorScaleBench(args.quick ? { ...defaultGeneratorScaleOptions, rounds: 1 } : defaultGeneratorScaleOptions)
-  task.then(
-    (result) => emit(result, args.out),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}
+    : generatorScaleBench(quick ? { ...defaultGeneratorScaleOptions, rounds: 1 } : defaultGeneratorScaleOptions)
+})

@@ -20,7 +20,8 @@ import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { findDocuments, generate } from "../generator/index.js"
-import { benchArgs, emit, isMain, log, round, spread } from "./lib/stats.js"
+import { entry } from "./lib/entry.js"
+import { log, round, spread } from "./lib/stats.js"
 import { summarize } from "./profile.js"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
@@ -163,13 +164,4 @@ export const generatorBench = async (options: GeneratorOptions = defaultGenerato
   }
 }
 
-if (isMain(import.meta.url)) {
-  const args = benchArgs()
-  generatorBench(args.quick ? quickGeneratorOptions : defaultGeneratorOptions).then(
-    (result) => emit(result, args.out),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}
+entry(import.meta.url, ({ quick }) => generatorBench(quick ? quickGeneratorOptions : defaultGeneratorOptions))

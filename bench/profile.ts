@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { stop } from "./lib/child.js"
+import { ensureExposedGc } from "./lib/entry.js"
 import { benchInput } from "./lib/img2img.js"
 import { startMockChild, TOKEN } from "./lib/mock.js"
 import { isMain, log } from "./lib/stats.js"
@@ -185,6 +186,7 @@ const main = async () => {
 }
 
 if (isMain(import.meta.url)) {
+  ensureExposedGc()
   main().catch((error: unknown) => {
     console.error(error)
     process.exit(1)

@@ -13,10 +13,11 @@
  */
 import type { ChildProcess } from "node:child_process"
 import { stop } from "./lib/child.js"
+import { entry } from "./lib/entry.js"
 import { benchInput, type Img2imgInput } from "./lib/img2img.js"
 import { type Contender, interleave, pairedRatio, type Samples, summarise } from "./lib/interleave.js"
 import { mockReset, type MockStats, mockStats, startMockChild, TOKEN } from "./lib/mock.js"
-import { benchArgs, emit, isMain, log, round } from "./lib/stats.js"
+import { log, round } from "./lib/stats.js"
 import { makeVariant, type Variant, type VariantName, VARIANTS } from "./lib/variants.js"
 
 export interface ModeOptions {
@@ -200,13 +201,4 @@ export const runtimeBench = async (options: RuntimeOptions = defaultRuntimeOptio
   }
 }
 
-if (isMain(import.meta.url)) {
-  const args = benchArgs()
-  runtimeBench(args.quick ? quickRuntimeOptions : defaultRuntimeOptions).then(
-    (result) => emit(result, args.out),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}
+entry(import.meta.url, ({ quick }) => runtimeBench(quick ? quickRuntimeOptions : defaultRuntimeOptions))

@@ -26,10 +26,11 @@ import * as Schedule from "effect/Schedule"
 import { monitorEventLoopDelay, performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { stop } from "./lib/child.js"
+import { entry } from "./lib/entry.js"
 import { makeGate } from "./lib/gate.js"
 import { benchInput, generatedRun, handEffectRun } from "./lib/img2img.js"
 import { mockReset, mockStats, startMockChild, TOKEN } from "./lib/mock.js"
-import { benchArgs, emit, gc, isMain, log, round } from "./lib/stats.js"
+import { gc, log, round } from "./lib/stats.js"
 
 export interface ScaleOptions {
   readonly variant: "generated" | "handEffect"
@@ -134,7 +135,7 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
     )
     // Wait until every run that has not failed is parked at the gate.
     const ended = () => succeeded + Object.values(failures).reduce((a, b) => a + b, 0)
-    while (gate.waiting() + ended() < options.runs && performance.now() - started < options.timeLimitMs / 2) {
+    while (gate.waiting() + ended() < options.runs && performance.now() - started < options.timeLimitMs * 0.8) {
       await sleep(100)
     }
     const parkedAfterMs = performance.now() - started
@@ -200,25 +201,17 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
   }
 }
 
-if (isMain(import.meta.url)) {
-  const args = benchArgs()
+entry(import.meta.url, ({ quick }) => {
   const extra = parseArgs({
     args: process.argv.slice(2),
     strict: false,
     options: { variant: { type: "string" }, runs: { type: "string" }, connections: { type: "string" } }
   }).values as { variant?: string; runs?: string; connections?: string }
-  const options: ScaleOptions = {
+  return scaleBench({
     ...defaultScaleOptions,
-    ...(args.quick ? { runs: 1000, timeLimitMs: 120_000 } : {}),
+    ...(quick ? { runs: 1000, timeLimitMs: 120_000 } : {}),
     ...(extra.variant === "handEffect" ? { variant: "handEffect" as const } : {}),
     ...(extra.runs === undefined ? {} : { runs: Number(extra.runs) }),
     ...(extra.connections === undefined ? {} : { connections: Number(extra.connections) })
-  }
-  scaleBench(options).then(
-    (result) => emit(result, args.out),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}
+  })
+})

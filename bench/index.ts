@@ -104,6 +104,8 @@ const meta = {
 const results: Record<string, unknown> = { ...previous, meta }
 const started = performance.now()
 
+const minutes = (n: number) => n * 60_000
+
 const step = async (key: string, file: string, args: ReadonlyArray<string>, limitMs: number) => {
   meta.loadAverage[key] = os.loadavg().map((x) => round(x, 2))
   meta.ranAt[key] = new Date().toISOString()
@@ -126,7 +128,7 @@ const scale = async () => {
   const runs: Array<any> = []
   for (let pair = 0; pair < pairs; pair++) {
     for (const variant of ["generated", "handEffect"] as const) {
-      runs.push(await step(`scale ${variant} ${pair + 1}`, "scale.ts", ["--variant", variant], 8 * 60_000))
+      runs.push(await step(`scale ${variant} ${pair + 1}`, "scale.ts", ["--variant", variant], minutes(12)))
     }
   }
   const summary = Object.fromEntries((["generated", "handEffect"] as const).flatMap((variant) => {
@@ -146,7 +148,6 @@ const scale = async () => {
   return { runs, summary, ...(Object.keys(summary).length < 2 && failed ? { failed: failed.failed } : {}) }
 }
 
-const minutes = (n: number) => n * 60_000
 if (selected.includes("runtime")) results.runtime = await step("runtime", "runtime.ts", [], minutes(15))
 if (selected.includes("ablation")) results.ablation = await step("ablation", "ablation.ts", [], minutes(10))
 if (selected.includes("scale")) results.scale = await scale()

@@ -51,7 +51,7 @@ export const defaultScaleOptions: ScaleOptions = {
   pollsUntilDone: 3,
   imageBytes: 4 * 1024,
   connections: 64,
-  timeLimitMs: 240_000
+  timeLimitMs: 600_000
 }
 
 const MiB = 1024 * 1024

@@ -1,11 +1,12 @@
 /**
  * Runs the benchmarks, each in a fresh child process (`node --expose-gc --import tsx`), one
- * after another, and writes bench/results.json and bench/results.md.
+ * after another, writes bench/results.json and bench/results.md, and prints the targets table
+ * (bench/lib/targets.ts): every target of the speed issue beside what this run measured.
  *
- *   npx tsx bench/index.ts [--only runtime,ablation,scale,generator,respect] [--merge] [--quick]
+ *   npx tsx bench/index.ts [--only runtime,ablation,scale,generator,generator-scale,cli] [--merge] [--quick]
  *
  * --merge keeps the other sections of the existing results file and replaces only the selected
- * ones (meta.ranAt says when each section ran).
+ * ones (meta.ranAt and meta.commits say when and at which commit each section ran).
  * --quick runs everything small (a smoke test of the harness; its numbers mean little) and
  * writes bench/results.quick.{json,md} instead.
  */
@@ -16,11 +17,13 @@ import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { log, round } from "./lib/stats.js"
+import { renderMarkdown } from "./lib/report.js"
+import { log, median, round } from "./lib/stats.js"
+import { targetRows, targetTable } from "./lib/targets.js"
 
 const BENCH = fileURLToPath(new URL(".", import.meta.url))
 const ROOT = path.resolve(BENCH, "..")
-const ALL = ["runtime", "ablation", "scale", "generator", "respect"] as const
+const ALL = ["runtime", "ablation", "scale", "generator", "generator-scale", "cli"] as const
 type Name = (typeof ALL)[number]
 
 const { values } = parseArgs({
@@ -45,7 +48,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   })
 }
 
-/** Runs one benchmark entry in a fresh process and reads the JSON it writes. */
+/** Runs one benchmark entry in a fresh process with --expose-gc and reads the JSON it writes. */
 const runChild = (file: string, args: ReadonlyArray<string>, limitMs: number): Promise<unknown> =>
   new Promise((resolve, reject) => {
     const out = path.join(os.tmpdir(), `arazzo-bench-${process.pid}-${path.basename(file, ".ts")}-${Date.now()}.json`)
@@ -58,10 +61,7 @@ const runChild = (file: string, args: ReadonlyArray<string>, limitMs: number): P
       out,
       ...(quick ? ["--quick"] : []),
       ...args
-    ], {
-      cwd: ROOT,
-      stdio: ["ignore", "inherit", "inherit"]
-    })
+    ], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] })
     current = child
     const timer = setTimeout(() => {
       log(`${file} ran past ${limitMs / 1000} s; stopping it`)
@@ -82,6 +82,10 @@ const runChild = (file: string, args: ReadonlyArray<string>, limitMs: number): P
     })
   })
 
+const base = quick ? "results.quick" : "results"
+const previous = values.merge
+  ? JSON.parse(readFileSync(path.join(BENCH, `${base}.json`), "utf8")) as Record<string, any>
+  : undefined
 const meta = {
   date: new Date().toISOString(),
   node: process.version,
@@ -92,67 +96,76 @@ const meta = {
   commit: spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim() ||
     "unknown",
   quick,
-  loadAverage: {} as Record<string, Array<number>>,
-  durationsS: {} as Record<string, number>
+  loadAverage: { ...previous?.meta?.loadAverage } as Record<string, Array<number>>,
+  durationsS: { ...previous?.meta?.durationsS } as Record<string, number>,
+  ranAt: { ...previous?.meta?.ranAt } as Record<string, string>,
+  commits: { ...previous?.meta?.commits } as Record<string, string>
 }
-
-const base = quick ? "results.quick" : "results"
-const previous = values.merge
-  ? JSON.parse(readFileSync(path.join(BENCH, `${base}.json`), "utf8")) as Record<string, any>
-  : undefined
 const results: Record<string, unknown> = { ...previous, meta }
-if (previous !== undefined) {
-  meta.loadAverage = { ...previous.meta?.loadAverage }
-  meta.durationsS = { ...previous.meta?.durationsS }
-}
-const ranAt: Record<string, string> = previous?.meta?.ranAt ??
-  Object.fromEntries(Object.keys(previous?.meta?.loadAverage ?? {}).map((key) => [key, previous?.meta?.date as string]))
-const commits: Record<string, string> = previous?.meta?.commits ??
-  Object.fromEntries(
-    Object.keys(previous?.meta?.loadAverage ?? {}).map((key) => [key, previous?.meta?.commit as string])
-  )
-Object.assign(meta, { ranAt, commits })
 const started = performance.now()
+
+const minutes = (n: number) => n * 60_000
+
 const step = async (key: string, file: string, args: ReadonlyArray<string>, limitMs: number) => {
   meta.loadAverage[key] = os.loadavg().map((x) => round(x, 2))
-  ranAt[key] = new Date().toISOString()
-  commits[key] = meta.commit
+  meta.ranAt[key] = new Date().toISOString()
+  meta.commits[key] = meta.commit
   log(`=== ${key} (load average ${meta.loadAverage[key]!.join(" ")})`)
   const t = performance.now()
   try {
-    const value = await runChild(file, args, limitMs)
-    meta.durationsS[key] = round((performance.now() - t) / 1000, 1)
-    return value
+    return await runChild(file, args, limitMs)
   } catch (error) {
-    meta.durationsS[key] = round((performance.now() - t) / 1000, 1)
     log(`${key} failed: ${String(error)}`)
     return { failed: String(error) }
+  } finally {
+    meta.durationsS[key] = round((performance.now() - t) / 1000, 1)
   }
 }
 
-if (selected.includes("runtime")) results.runtime = await step("runtime", "runtime.ts", [], 10 * 60_000)
-if (selected.includes("ablation")) results.ablation = await step("ablation", "ablation.ts", [], 10 * 60_000)
-if (selected.includes("scale")) {
-  results.scale = [
-    await step("scale generated (layerUndici)", "scale.ts", [], 6 * 60_000),
-    await step("scale generated (64 connections)", "scale.ts", [
-      "--connections",
-      "64",
-      ...(quick ? [] : ["--live-heap-at", "60000"])
-    ], 6 * 60_000),
-    await step(
-      "scale handEffect (64 connections)",
-      "scale.ts",
-      ["--variant", "handEffect", "--connections", "64"],
-      6 * 60_000
-    )
-  ]
+/** Generated and hand-written in alternating processes (ABAB…); medians per variant. */
+const scale = async () => {
+  const pairs = quick ? 1 : 2
+  const runs: Array<any> = []
+  for (let pair = 0; pair < pairs; pair++) {
+    for (const variant of ["generated", "handEffect"] as const) {
+      runs.push(await step(`scale ${variant} ${pair + 1}`, "scale.ts", ["--variant", variant], minutes(12)))
+    }
+  }
+  const summary = Object.fromEntries((["generated", "handEffect"] as const).flatMap((variant) => {
+    const ok = runs.filter((r) => r.failed === undefined && r.options.variant === variant)
+    if (ok.length === 0) return []
+    return [[variant, {
+      processes: ok.length,
+      runs: ok[0].runs,
+      allSucceeded: ok.every((r) => r.succeeded === r.runs),
+      peakRssMiB: round(median(ok.map((r) => r.memory.peakRssMiB)), 1),
+      liveHeapKiBPerRun: round(median(ok.map((r) => r.memory.suspended.liveHeapKiBPerRun)), 2),
+      liveExternalKiBPerRun: round(median(ok.map((r) => r.memory.suspended.liveExternalKiBPerRun)), 2),
+      wallS: round(median(ok.map((r) => r.wallMs / 1000)), 1)
+    }]]
+  }))
+  const failed = runs.find((r) => r.failed !== undefined)
+  return { runs, summary, ...(Object.keys(summary).length < 2 && failed ? { failed: failed.failed } : {}) }
 }
-if (selected.includes("generator")) results.generator = await step("generator", "generator.ts", [], 10 * 60_000)
-if (selected.includes("respect")) results.respect = await step("respect", "respect.ts", [], 10 * 60_000)
+
+if (selected.includes("runtime")) results.runtime = await step("runtime", "runtime.ts", [], minutes(15))
+if (selected.includes("ablation")) results.ablation = await step("ablation", "ablation.ts", [], minutes(10))
+if (selected.includes("scale")) results.scale = await scale()
+if (selected.includes("generator")) results.generator = await step("generator", "generator.ts", [], minutes(10))
+if (selected.includes("generator-scale")) {
+  results.generatorScale = await step("generator-scale", "generator-scale.ts", [], minutes(20))
+}
+if (selected.includes("cli")) results.cli = await step("cli", "cli.ts", [], minutes(15))
 meta.durationsS[values.merge ? "last invocation" : "total"] = round((performance.now() - started) / 1000, 1)
 
+const rows = targetRows(results)
+results.targets = rows
 writeFileSync(path.join(BENCH, `${base}.json`), JSON.stringify(results, null, 2) + "\n")
-const { renderMarkdown } = await import("./lib/report.js")
 writeFileSync(path.join(BENCH, `${base}.md`), renderMarkdown(results))
+const loads = Object.values(meta.loadAverage).map((l) => l[0]!)
+process.stdout.write(
+  `\n${targetTable(rows)}\n\nload average (1 min) at the start of each section: ${
+    loads.map((l) => l.toFixed(2)).join(", ")
+  }; ${meta.cores} cores\n`
+)
 log(`wrote bench/${base}.json and bench/${base}.md in ${round((performance.now() - started) / 1000, 1)} s`)

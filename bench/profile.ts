@@ -4,22 +4,23 @@
  * after a warm-up) and prints self time by package and by function, plus inclusive time of
  * the functions that match --focus.
  *
- *   npx tsx bench/profile.ts [generated|handEffect|fetch] [--runs 1000] [--concurrency 1]
+ *   npx tsx bench/profile.ts [generated|handEffect|floor] [--runs 1000] [--concurrency 1]
  *     [--top 25] [--focus readBody,send] [--out profile.json] [--cpuprofile file.cpuprofile]
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Schedule from "effect/Schedule"
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
+import { performance } from "node:perf_hooks"
+import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { stop } from "./lib/child.js"
-import { fetchRun, generatedRun, handEffectRun, pool, sourceImage } from "./lib/img2img.js"
+import { ensureExposedGc } from "./lib/entry.js"
+import { benchInput } from "./lib/img2img.js"
+import { startMockChild, TOKEN } from "./lib/mock.js"
 import { isMain, log } from "./lib/stats.js"
-import { startMockChild, type VariantName, VARIANTS } from "./runtime.js"
+import { makeVariant, type VariantName, VARIANTS } from "./lib/variants.js"
+
+const ROOT_URL = new URL("..", import.meta.url).href
+const ROOT = fileURLToPath(ROOT_URL)
 
 interface ProfileNode {
   readonly id: number
@@ -36,15 +37,32 @@ interface Profile {
 export const packageOf = (url: string): string => {
   if (url === "") return "(native / gc / idle)"
   if (url.startsWith("node:")) return "node:internal"
+  if (url.startsWith("wasm:")) return "(WebAssembly)"
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)
   if (nm) return nm[1]!
-  const own = /\/work\/main\/([^/]+)\//.exec(url)
+  const own = /^([^/]+)\//.exec(projectPath(url))
   if (own) return `project ${own[1]}/`
   return url
 }
 
-const shortUrl = (url: string) =>
-  url.replace(/^file:\/\//, "").replace(/.*node_modules\//, "").replace("/work/main/", "")
+/** A script URL relative to the repository root (unchanged when outside it). */
+const projectPath = (url: string): string =>
+  url.startsWith(ROOT_URL) ? url.slice(ROOT_URL.length) : url.startsWith(ROOT) ? url.slice(ROOT.length) : url
+
+/**
+ * The generator stage a stack belongs to: the outermost frame in `generator/<dir>/` (load,
+ * validate, lower, emit, …), so time in yaml or ts-morph counts for the stage that called it.
+ */
+const stageOf = (frames: ReadonlyArray<ProfileNode>): string | undefined => {
+  let stage: string | undefined
+  for (const frame of frames) {
+    const dir = /^generator\/([^/]+)\//.exec(projectPath(frame.callFrame.url))?.[1]
+    if (dir !== undefined) stage = dir
+  }
+  return stage
+}
+
+const shortUrl = (url: string) => projectPath(url).replace(/^file:\/\//, "").replace(/.*node_modules\//, "")
 
 export const summarize = (profile: Profile, top: number, focus: ReadonlyArray<string>) => {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
@@ -64,6 +82,7 @@ export const summarize = (profile: Profile, top: number, focus: ReadonlyArray<st
   const byPackage = new Map<string, number>()
   const byFunction = new Map<string, number>()
   const inclusive = new Map<string, number>()
+  const byStage = new Map<string, number>()
   for (const [id, us] of self) {
     const node = byId.get(id)!
     const { functionName, url, lineNumber } = node.callFrame
@@ -73,6 +92,10 @@ export const summarize = (profile: Profile, top: number, focus: ReadonlyArray<st
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us)
     const key = isProgram ? name : `${name} ${shortUrl(url)}:${lineNumber + 1}`
     byFunction.set(key, (byFunction.get(key) ?? 0) + us)
+    const stack: Array<ProfileNode> = []
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) stack.push(byId.get(cur)!)
+    const stage = isProgram ? name : stageOf(stack) ?? "(other)"
+    byStage.set(stage, (byStage.get(stage) ?? 0) + us)
     if (focus.length > 0) {
       const seen = new Set<string>()
       for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -93,6 +116,8 @@ export const summarize = (profile: Profile, top: number, focus: ReadonlyArray<st
     totalMs: Math.round(total / 1000),
     byPackage: rows(byPackage),
     byFunction: rows(byFunction),
+    /** Generator stages (generator/<dir>/), with what they call; only meaningful for generator profiles. */
+    byStage: rows(byStage),
     inclusive: rows(inclusive)
   }
 }
@@ -115,24 +140,8 @@ const main = async () => {
   const runs = Number(values.runs)
   const concurrency = Number(values.concurrency)
   const { child, url } = await startMockChild(3)
-  const input = {
-    apiKey: "bench-token",
-    file: sourceImage(4096),
-    engine: "flux2",
-    prompt: "a lighthouse at dusk, oil painting"
-  }
-  const runtime = ManagedRuntime.make(Layer.mergeAll(
-    NodeHttpClient.layerUndici,
-    Arazzo.Servers.layer({ civitaiOrchestrationApi: url }),
-    Arazzo.Policies.layer({ poll: Schedule.spaced("0 millis").pipe(Schedule.intersect(Schedule.recurs(50))) })
-  ))
-  const batch = (n: number): Promise<unknown> => {
-    if (name === "fetch") return pool(n, concurrency, () => fetchRun(url, input))
-    const once: Effect.Effect<unknown, unknown, any> = name === "generated"
-      ? generatedRun(input)
-      : handEffectRun(url, input)
-    return runtime.runPromise(Effect.forEach(Array.from({ length: n }), () => once, { concurrency, discard: true }))
-  }
+  const variant = makeVariant(name, url, benchInput(TOKEN, 4096))
+  const batch = (n: number) => variant.run(n, concurrency)
   const session = new Session()
   try {
     await batch(200)
@@ -171,12 +180,13 @@ const main = async () => {
     }
   } finally {
     session.disconnect()
-    await runtime.dispose()
+    await variant.dispose()
     await stop(child)
   }
 }
 
 if (isMain(import.meta.url)) {
+  ensureExposedGc()
   main().catch((error: unknown) => {
     console.error(error)
     process.exit(1)

@@ -1,169 +1,92 @@
 /**
- * Runtime overhead of the generated img2img workflow against two hand-written equivalents
- * (bench/lib/img2img.ts), over real HTTP to the Civitai mock running in a child process.
+ * Runtime overhead: the generated img2img workflow against the hand-written Effect version and
+ * the floor (raw `node:http`), over real HTTP to the Civitai mock in a child process
+ * (bench/lib/img2img.ts, bench/lib/floor.ts).
  *
- * For each variant and each mode (1000 runs one after another; 1000 runs at most 100 at once)
- * it measures wall time per run, this process's CPU time per run (process.cpuUsage, user +
- * system) and the mock's CPU time per run (the child's own process.cpuUsage). Each
- * measurement is repeated 3 times, variants in rotating order, and the median is reported.
- * Before measuring, every variant is warmed up and the mock's request log is compared: all
- * three must send the same number of requests per operation, with the same methods, media
- * types and body lengths, or the benchmark stops.
+ * First every variant runs against a mock of its own and the mocks' logs must agree (requests
+ * per operation, statuses, methods, media types, bodies), or the benchmark stops. Then, against
+ * one mock, the variants take turns in blocks (bench/lib/interleave.ts): sequentially (one run
+ * at a time) and at concurrency 100. Reported per run: wall, this process's CPU, GC pauses,
+ * the mock's CPU; and the paired ratios generated/handEffect and generated/floor per round.
  *
  *   npx tsx bench/runtime.ts [--quick] [--out results.json]
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Schedule from "effect/Schedule"
 import type { ChildProcess } from "node:child_process"
-import { performance } from "node:perf_hooks"
-import { ask, nextMessage, spawnTs, stop } from "./lib/child.js"
-import { fetchRun, generatedRun, handEffectRun, type Img2imgInput, pool, sourceImage } from "./lib/img2img.js"
-import { benchArgs, cpuMicros, emit, gc, isMain, log, median, round } from "./lib/stats.js"
+import { stop } from "./lib/child.js"
+import { entry } from "./lib/entry.js"
+import { benchInput, type Img2imgInput } from "./lib/img2img.js"
+import { type Contender, interleave, pairedRatio, type Samples, summarise } from "./lib/interleave.js"
+import { mockReset, type MockStats, mockStats, startMockChild, TOKEN } from "./lib/mock.js"
+import { log, round } from "./lib/stats.js"
+import { makeVariant, type Variant, type VariantName, VARIANTS } from "./lib/variants.js"
 
-export const VARIANTS = ["generated", "handEffect", "fetch"] as const
-export type VariantName = (typeof VARIANTS)[number]
-export const MODES = ["sequential", "concurrent"] as const
-export type Mode = (typeof MODES)[number]
+export interface ModeOptions {
+  readonly rounds: number
+  readonly runsPerBlock: number
+  readonly concurrency: number
+}
 
 export interface RuntimeOptions {
-  readonly runs: number
-  readonly concurrency: number
+  readonly sequential: ModeOptions
+  readonly concurrent: ModeOptions
   readonly warmupRuns: number
-  readonly repeats: number
+  readonly verifyRuns: number
   readonly pollsUntilDone: number
   readonly imageBytes: number
 }
 
 export const defaultRuntimeOptions: RuntimeOptions = {
-  runs: 1000,
-  concurrency: 100,
+  sequential: { rounds: 20, runsPerBlock: 50, concurrency: 1 },
+  concurrent: { rounds: 10, runsPerBlock: 200, concurrency: 100 },
   warmupRuns: 100,
-  repeats: 3,
+  verifyRuns: 50,
   pollsUntilDone: 3,
   imageBytes: 4 * 1024
 }
 
-interface Variant {
-  readonly name: VariantName
-  /** Runs the flow `runs` times, at most `concurrency` at once; rejects on the first failed run. */
-  readonly run: (runs: number, concurrency: number) => Promise<void>
-  readonly dispose: () => Promise<void>
+export const quickRuntimeOptions: RuntimeOptions = {
+  sequential: { rounds: 4, runsPerBlock: 25, concurrency: 1 },
+  concurrent: { rounds: 4, runsPerBlock: 100, concurrency: 100 },
+  warmupRuns: 20,
+  verifyRuns: 10,
+  pollsUntilDone: 3,
+  imageBytes: 4 * 1024
 }
 
-const TOKEN = "bench-token"
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
-/** No wait between polls, at most 50 repeats (the brief's policy). */
-const noWaitPoll = Schedule.spaced("0 millis").pipe(Schedule.intersect(Schedule.recurs(50)))
-
-const effectBatch = <E>(once: Effect.Effect<unknown, E, any>, runs: number, concurrency: number) =>
-  Effect.forEach(
-    Array.from({ length: runs }),
-    () => once,
-    concurrency > 1 ? { concurrency, discard: true } : { discard: true }
-  )
-
-const makeVariant = (name: VariantName, url: string, input: Img2imgInput): Variant => {
-  switch (name) {
-    case "generated": {
-      // One runtime per Effect variant for the whole benchmark, so its undici Agent and its
-      // keep-alive connections live as long as fetch's global dispatcher does.
-      const runtime = ManagedRuntime.make(Layer.mergeAll(
-        NodeHttpClient.layerUndici,
-        Arazzo.Servers.layer({ civitaiOrchestrationApi: url }),
-        Arazzo.Policies.layer({ poll: noWaitPoll })
-      ))
-      return {
-        name,
-        run: (runs, concurrency) => runtime.runPromise(effectBatch(generatedRun(input), runs, concurrency)),
-        dispose: () => runtime.dispose()
-      }
-    }
-    case "handEffect": {
-      const runtime = ManagedRuntime.make(NodeHttpClient.layerUndici)
-      return {
-        name,
-        run: (runs, concurrency) => runtime.runPromise(effectBatch(handEffectRun(url, input), runs, concurrency)),
-        dispose: () => runtime.dispose()
-      }
-    }
-    case "fetch":
-      return {
-        name,
-        run: (runs, concurrency) => pool(runs, concurrency, () => fetchRun(url, input)),
-        dispose: async () => {}
-      }
-  }
-}
-
-interface MockStats {
-  readonly counts: Record<string, number>
-  readonly statuses: Record<string, number>
-  readonly first: Record<
-    string,
-    { method: string; headerNames: Array<string>; contentType?: string; contentLength?: string }
-  >
-  readonly sample: unknown
-  readonly bodyBytes: Record<string, number>
-  readonly requests: number
-  readonly cpu: NodeJS.CpuUsage
-  readonly rss: number
-}
-
-export const startMockChild = async (pollsUntilDone: number): Promise<{ child: ChildProcess; url: string }> => {
-  const child = spawnTs(new URL("./mock-server.ts", import.meta.url), [String(pollsUntilDone), TOKEN])
-  const ready = await nextMessage<{ url: string }>(child, (m) => m?.type === "ready")
-  return { child, url: ready.url }
-}
-
-export const mockStats = (child: ChildProcess) => ask<MockStats>(child, { cmd: "stats" })
-export const mockReset = (child: ChildProcess) => ask<{ ok: true }>(child, { cmd: "reset" })
-
-export interface Measurement {
-  readonly wallMsPerRun: number
-  readonly cpuMsPerRun: number
-  readonly serverCpuMsPerRun: number
-  readonly runsPerSecond: number
-}
-
-const measure = async (
-  mock: ChildProcess,
-  variant: Variant,
-  runs: number,
-  concurrency: number,
-  expectedRequests: number
-) => {
-  await mockReset(mock)
-  gc()
-  const serverBefore = await mockStats(mock)
-  const cpuBefore = process.cpuUsage()
-  const started = performance.now()
-  await variant.run(runs, concurrency)
-  const elapsed = performance.now() - started
-  const cpu = cpuMicros(cpuBefore, process.cpuUsage())
-  const serverAfter = await mockStats(mock)
-  if (serverAfter.requests !== expectedRequests) {
-    throw new Error(
-      `${variant.name} sent ${serverAfter.requests} requests for ${runs} runs, expected ${expectedRequests}`
+/** What differs between one variant's mock log and the generated one's. */
+const differences = (name: string, stats: MockStats, reference: MockStats): Array<string> => {
+  const problems: Array<string> = []
+  if (!same(stats.counts, reference.counts)) {
+    problems.push(
+      `${name} counts ${JSON.stringify(stats.counts)} differ from generated ${JSON.stringify(reference.counts)}`
     )
   }
-  return {
-    wallMsPerRun: elapsed / runs,
-    cpuMsPerRun: cpu / 1000 / runs,
-    serverCpuMsPerRun: cpuMicros(serverBefore.cpu, serverAfter.cpu) / 1000 / runs,
-    runsPerSecond: runs / (elapsed / 1000)
-  } satisfies Measurement
+  if (!same(stats.sample, reference.sample)) {
+    problems.push(`${name} sent ${JSON.stringify(stats.sample)}, generated ${JSON.stringify(reference.sample)}`)
+  }
+  if (Object.keys(stats.statuses).some((s) => !/^20[012]$/.test(s))) {
+    problems.push(`${name} got statuses ${JSON.stringify(stats.statuses)}`)
+  }
+  for (const [op, first] of Object.entries(stats.first)) {
+    const ref = reference.first[op]
+    for (const key of ["method", "contentType"] as const) {
+      if (first[key] !== ref?.[key]) {
+        problems.push(`${name} ${op} ${key} ${first[key]} differs from generated ${ref?.[key]}`)
+      }
+    }
+    // Multipart bodies differ by the boundary each encoder picks; the parts are compared through `sample`.
+    if (first.contentType !== "multipart/form-data" && stats.bodyBytes[op] !== reference.bodyBytes[op]) {
+      problems.push(`${name} sent ${stats.bodyBytes[op]} body bytes to ${op}, generated ${reference.bodyBytes[op]}`)
+    }
+  }
+  return problems
 }
 
 /**
- * The proof that all variants send the same requests: each runs `warmupRuns` times against a
- * mock of its own (so blob and workflow ids, and with them the body sizes, are the same), and
- * the mock's logs must agree on requests per operation, statuses, methods, media types, the
- * total body bytes per operation, the uploaded blob (bytes, type, name, moderate flag) and the
- * submitted workflow request.
+ * The proof that all variants send the same requests: each runs against a mock of its own (so
+ * blob and workflow ids, and with them the body sizes, are the same) and the logs must agree.
  */
 const verify = async (input: Img2imgInput, options: RuntimeOptions) => {
   const seen: Partial<Record<VariantName, MockStats>> = {}
@@ -171,7 +94,7 @@ const verify = async (input: Img2imgInput, options: RuntimeOptions) => {
     const { child, url } = await startMockChild(options.pollsUntilDone)
     const variant = makeVariant(name, url, input)
     try {
-      await variant.run(options.warmupRuns, 1)
+      await variant.run(options.verifyRuns, 1)
       seen[name] = await mockStats(child)
     } finally {
       await variant.dispose()
@@ -179,47 +102,21 @@ const verify = async (input: Img2imgInput, options: RuntimeOptions) => {
     }
   }
   const reference = seen.generated!
-  const problems: Array<string> = []
-  const perRun = Object.fromEntries(Object.entries(reference.counts).map(([op, n]) => [op, n / options.warmupRuns]))
+  const perRun = Object.fromEntries(Object.entries(reference.counts).map(([op, n]) => [op, n / options.verifyRuns]))
   const expected = { uploadBlob: 1, submitWorkflow: 1, getWorkflow: options.pollsUntilDone + 2 }
-  for (const [op, n] of Object.entries(expected)) {
-    if (perRun[op] !== n) problems.push(`generated sent ${perRun[op]} ${op} per run, expected ${n}`)
-  }
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
-  for (const [name, stats] of Object.entries(seen)) {
-    if (!same(stats.counts, reference.counts)) {
-      problems.push(
-        `${name} counts ${JSON.stringify(stats.counts)} differ from generated ${JSON.stringify(reference.counts)}`
-      )
-    }
-    if (!same(stats.bodyBytes, reference.bodyBytes)) {
-      problems.push(
-        `${name} body bytes ${JSON.stringify(stats.bodyBytes)} differ from generated ${
-          JSON.stringify(reference.bodyBytes)
-        }`
-      )
-    }
-    if (!same(stats.sample, reference.sample)) {
-      problems.push(`${name} sent ${JSON.stringify(stats.sample)}, generated ${JSON.stringify(reference.sample)}`)
-    }
-    if (Object.keys(stats.statuses).some((s) => !/^20[012]$/.test(s))) {
-      problems.push(`${name} got statuses ${JSON.stringify(stats.statuses)}`)
-    }
-    for (const [op, first] of Object.entries(stats.first)) {
-      const ref = reference.first[op]
-      for (const key of ["method", "contentType"] as const) {
-        if (first[key] !== ref?.[key]) {
-          problems.push(`${name} ${op} ${key} ${first[key]} differs from generated ${ref?.[key]}`)
-        }
-      }
-    }
-  }
+  const problems = Object.entries(expected)
+    .filter(([op, n]) => perRun[op] !== n)
+    .map(([op, n]) => `generated sent ${perRun[op]} ${op} per run, expected ${n}`)
+  for (const [name, stats] of Object.entries(seen)) problems.push(...differences(name, stats, reference))
   if (problems.length > 0) throw new Error(`the variants do not send the same requests:\n  ${problems.join("\n  ")}`)
-  log(`runtime: verified: every variant sent ${JSON.stringify(perRun)} per run, same bodies`)
+  log(`runtime: verified: every variant sent ${JSON.stringify(perRun)} per run, the same requests`)
   return {
     requestsPerRun: perRun,
-    countsInVerification: Object.fromEntries(Object.entries(seen).map(([name, stats]) => [name, stats.counts])),
-    bodyBytesInVerification: reference.bodyBytes,
+    bodyBytesPerRun: Object.fromEntries(
+      Object.entries(seen).map((
+        [name, stats]
+      ) => [name, Object.fromEntries(Object.entries(stats.bodyBytes).map(([op, n]) => [op, n / options.verifyRuns]))])
+    ),
     sample: reference.sample,
     headerNames: Object.fromEntries(
       Object.entries(seen).map((
@@ -229,108 +126,79 @@ const verify = async (input: Img2imgInput, options: RuntimeOptions) => {
   }
 }
 
+/** Blocks of each variant in turn against one mock; every block must send exactly its requests. */
+export const measureMode = (
+  mock: ChildProcess,
+  variants: ReadonlyArray<Variant>,
+  mode: ModeOptions,
+  requestsPerRun: number,
+  label: string
+): Promise<Samples> => {
+  const contenders: Array<Contender> = variants.map((v) => ({
+    name: v.name,
+    block: (runs) => v.run(runs, mode.concurrency)
+  }))
+  return interleave(contenders, {
+    rounds: mode.rounds,
+    runsPerBlock: mode.runsPerBlock,
+    beforeBlock: () => mockReset(mock).then(() => undefined),
+    otherCpu: () => mockStats(mock).then((s) => s.cpu),
+    afterBlock: async (name, runs) => {
+      const { requests } = await mockStats(mock)
+      if (requests !== runs * requestsPerRun) {
+        throw new Error(`${name} sent ${requests} requests for ${runs} runs, expected ${runs * requestsPerRun}`)
+      }
+    },
+    onBlock: (r, name, b) =>
+      log(
+        `${label}: round ${r + 1} ${name.padEnd(28)} ${b.cpuMsPerRun.toFixed(3)} ms/run CPU, ${
+          b.wallMsPerRun.toFixed(3)
+        } wall, GC ${b.gcMsPerRun.toFixed(3)}, mock ${b.otherCpuMsPerRun?.toFixed(3)}`
+      )
+  })
+}
+
+const ratios = (samples: Samples, pairs: ReadonlyArray<readonly [string, string]>) =>
+  Object.fromEntries(pairs.map(([a, b]) => [
+    `${a}/${b}`,
+    { cpu: pairedRatio(samples, a, b, "cpuMsPerRun"), wall: pairedRatio(samples, a, b, "wallMsPerRun") }
+  ]))
+
 export const runtimeBench = async (options: RuntimeOptions = defaultRuntimeOptions) => {
+  const input = benchInput(TOKEN, options.imageBytes)
+  const verification = await verify(input, options)
+  const requestsPerRun = Object.values(verification.requestsPerRun).reduce((a, b) => a + b, 0)
   const { child: mock, url } = await startMockChild(options.pollsUntilDone)
-  const input: Img2imgInput = {
-    apiKey: TOKEN,
-    file: sourceImage(options.imageBytes),
-    engine: "flux2",
-    prompt: "a lighthouse at dusk, oil painting"
-  }
   const variants = VARIANTS.map((name) => makeVariant(name, url, input))
   try {
-    const verification = await verify(input, options)
-    log(
-      `runtime: mock at ${url} (pid ${mock.pid}); warm-up ${options.warmupRuns} sequential + ${options.warmupRuns} concurrent runs per variant`
-    )
+    log(`runtime: mock at ${url} (pid ${mock.pid}); warm-up ${options.warmupRuns} sequential + concurrent runs each`)
     for (const variant of variants) {
       await variant.run(options.warmupRuns, 1)
-      await variant.run(options.warmupRuns, options.concurrency)
+      await variant.run(options.warmupRuns, options.concurrent.concurrency)
+      await mockReset(mock)
     }
-    const requestsPerRun = Object.values(verification.requestsPerRun).reduce((a, b) => a + b, 0)
-    const samples: Record<Mode, Record<VariantName, Array<Measurement>>> = {
-      sequential: { generated: [], handEffect: [], fetch: [] },
-      concurrent: { generated: [], handEffect: [], fetch: [] }
-    }
-    for (let rep = 0; rep < options.repeats; rep++) {
-      for (const mode of MODES) {
-        const concurrency = mode === "sequential" ? 1 : options.concurrency
-        // Rotate the order each repetition so drift (other load, the mock's heap) spreads evenly.
-        const order = [...variants.slice(rep % variants.length), ...variants.slice(0, rep % variants.length)]
-        for (const variant of order) {
-          const m = await measure(mock, variant, options.runs, concurrency, options.runs * requestsPerRun)
-          samples[mode][variant.name].push(m)
-          log(
-            `runtime: rep ${rep + 1} ${mode.padEnd(10)} ${variant.name.padEnd(10)} ${
-              m.wallMsPerRun.toFixed(3)
-            } ms/run wall, ${m.cpuMsPerRun.toFixed(3)} ms/run cpu, mock ${m.serverCpuMsPerRun.toFixed(3)} ms/run cpu`
-          )
-        }
+    const pairs = [["generated", "handEffect"], ["generated", "floor"], ["handEffect", "floor"]] as const
+    const modes = {} as Record<"sequential" | "concurrent", unknown>
+    for (const mode of ["sequential", "concurrent"] as const) {
+      const samples = await measureMode(mock, variants, options[mode], requestsPerRun, `runtime ${mode}`)
+      modes[mode] = {
+        ...options[mode],
+        runsPerVariant: options[mode].rounds * options[mode].runsPerBlock,
+        variants: summarise(samples),
+        ratios: ratios(samples, pairs),
+        blocks: Object.fromEntries(
+          Object.entries(samples).map(([name, list]) => [
+            name,
+            list.map((b) => ({ cpu: round(b.cpuMsPerRun), wall: round(b.wallMsPerRun), gc: round(b.gcMsPerRun) }))
+          ])
+        )
       }
     }
-    const medians = Object.fromEntries(MODES.map((mode) => [
-      mode,
-      Object.fromEntries(VARIANTS.map((name) => {
-        const s = samples[mode][name]
-        const m: Measurement = {
-          wallMsPerRun: round(median(s.map((x) => x.wallMsPerRun))),
-          cpuMsPerRun: round(median(s.map((x) => x.cpuMsPerRun))),
-          serverCpuMsPerRun: round(median(s.map((x) => x.serverCpuMsPerRun))),
-          runsPerSecond: round(median(s.map((x) => x.runsPerSecond)), 1)
-        }
-        return [name, m]
-      }))
-    ])) as Record<Mode, Record<VariantName, Measurement>>
-    const ratio = (a: number, b: number) => round(a / b, 2)
-    const ratios = Object.fromEntries(MODES.map((mode) => {
-      const g = medians[mode].generated, h = medians[mode].handEffect, f = medians[mode].fetch
-      return [mode, {
-        wall: {
-          generatedOverHandEffect: ratio(g.wallMsPerRun, h.wallMsPerRun),
-          generatedOverFetch: ratio(g.wallMsPerRun, f.wallMsPerRun)
-        },
-        cpu: {
-          generatedOverHandEffect: ratio(g.cpuMsPerRun, h.cpuMsPerRun),
-          generatedOverFetch: ratio(g.cpuMsPerRun, f.cpuMsPerRun)
-        }
-      }]
-    }))
-    return {
-      options,
-      mockInChildProcess: true,
-      verification,
-      medians,
-      ratios,
-      samples: Object.fromEntries(
-        MODES.map((mode) => [
-          mode,
-          Object.fromEntries(VARIANTS.map((name) => [
-            name,
-            samples[mode][name].map((m) => ({
-              wallMsPerRun: round(m.wallMsPerRun),
-              cpuMsPerRun: round(m.cpuMsPerRun),
-              serverCpuMsPerRun: round(m.serverCpuMsPerRun)
-            }))
-          ]))
-        ])
-      )
-    }
+    return { options, mockInChildProcess: true, verification, ...modes }
   } finally {
     for (const variant of variants) await variant.dispose()
     await stop(mock)
   }
 }
 
-if (isMain(import.meta.url)) {
-  const args = benchArgs()
-  const options = args.quick
-    ? { ...defaultRuntimeOptions, runs: 100, warmupRuns: 20, repeats: 1 }
-    : defaultRuntimeOptions
-  runtimeBench(options).then(
-    (result) => emit(result, args.out),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}
+entry(import.meta.url, ({ quick }) => runtimeBench(quick ? quickRuntimeOptions : defaultRuntimeOptions))

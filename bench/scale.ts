@@ -1,15 +1,18 @@
 /**
- * 10,000 img2img runs at once: the generated workflow in this process, the Civitai mock in a
- * child process (so its memory and CPU are not counted here). Polls are spaced 200 ms, so runs
- * overlap for several poll rounds.
+ * 10,000 img2img runs at once, in this process (the generated workflow or the hand-written
+ * Effect version), the Civitai mock in a child process (its memory and CPU are not counted).
  *
- * Reports this process's peak RSS (sampled every 50 ms) above the RSS before the runs, that
- * divided by the runs (memory per run), peak heap, event-loop delay while the runs are in
- * flight (perf_hooks.monitorEventLoopDelay: p50/p99/max), total wall time, per-run latency,
- * and how many runs succeeded (failures by error tag). The whole batch is bounded by a time
- * limit (interrupted after it, counted as not finished) and a watchdog ends the process.
+ * 1. A few runs warm the code up; then a full GC and the baseline (RSS, heap, external).
+ * 2. A gate in the HttpClient (bench/lib/gate.ts) is closed and all runs start: each uploads,
+ *    submits, and parks before its first poll. When every run waits there (all in flight, all
+ *    suspended), a full GC, and the heap left is what the runs in flight keep: live heap per run
+ *    = (heap used − baseline) / runs, and the same for memory outside the heap (Buffers).
+ * 3. The gate opens; the runs poll (every 200 ms, 3 polls until done) and finish.
+ * Peak RSS is the process's maximum resident set (`process.resourceUsage().maxRSS`) over the
+ * batch; event-loop delay is sampled throughout. The batch has a time limit, and a watchdog ends
+ * the process if even that does not stop it.
  *
- *   npx tsx bench/scale.ts [--quick] [--variant generated|handEffect] [--runs N] [--connections N] [--live-heap-at ms] [--out results.json]
+ *   npx tsx bench/scale.ts [--quick] [--variant generated|handEffect] [--runs N] [--connections N] [--out results.json]
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import Undici from "@effect/platform-node/Undici"
@@ -23,29 +26,22 @@ import * as Schedule from "effect/Schedule"
 import { monitorEventLoopDelay, performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { stop } from "./lib/child.js"
-import { generatedRun, handEffectRun, type Img2imgInput, sourceImage } from "./lib/img2img.js"
-import { benchArgs, emit, gc, isMain, log, round } from "./lib/stats.js"
-import { mockReset, mockStats, startMockChild } from "./runtime.js"
+import { entry } from "./lib/entry.js"
+import { makeGate } from "./lib/gate.js"
+import { benchInput, generatedRun, handEffectRun } from "./lib/img2img.js"
+import { mockReset, mockStats, startMockChild, TOKEN } from "./lib/mock.js"
+import { gc, log, round } from "./lib/stats.js"
 
 export interface ScaleOptions {
-  /** The generated workflow, or the hand-written Effect version (bench/lib/img2img.ts) for reference. */
   readonly variant: "generated" | "handEffect"
   readonly runs: number
   readonly pollSpacingMs: number
   readonly pollsUntilDone: number
   readonly imageBytes: number
+  /** Connections per origin of the undici Agent both variants use. */
+  readonly connections: number
   /** The batch is interrupted after this long; unfinished runs count as not succeeded. */
   readonly timeLimitMs: number
-  /**
-   * Connections per origin of the undici Agent. `undefined` is `NodeHttpClient.layerUndici` as
-   * is (no limit: one connection per request in flight).
-   */
-  readonly connections: number | undefined
-  /**
-   * When set, one full GC is forced this many ms into the batch and the heap left is recorded
-   * (live memory of the runs in flight). It pauses the event loop, so it is off by default.
-   */
-  readonly liveHeapAtMs: number | undefined
 }
 
 export const defaultScaleOptions: ScaleOptions = {
@@ -54,18 +50,23 @@ export const defaultScaleOptions: ScaleOptions = {
   pollSpacingMs: 200,
   pollsUntilDone: 3,
   imageBytes: 4 * 1024,
-  timeLimitMs: 180_000,
-  connections: undefined,
-  liveHeapAtMs: undefined
+  connections: 64,
+  timeLimitMs: 600_000
 }
 
 const MiB = 1024 * 1024
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const percentile = (sorted: ReadonlyArray<number>, p: number) =>
-  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+/** Heap and memory outside it after a full GC. */
+const settledMemory = async () => {
+  gc()
+  await sleep(50)
+  gc()
+  const m = process.memoryUsage()
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external }
+}
 
 export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) => {
-  // A watchdog in case the time limit itself does not stop everything.
   const watchdog = setTimeout(() => {
     console.error(`scale: watchdog fired after ${options.timeLimitMs + 60_000} ms; exiting`)
     process.exit(3)
@@ -73,118 +74,84 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
   watchdog.unref()
 
   const { child: mock, url } = await startMockChild(options.pollsUntilDone)
-  const input: Img2imgInput = {
-    apiKey: "bench-token",
-    file: sourceImage(options.imageBytes),
-    engine: "flux2",
-    prompt: "a lighthouse at dusk, oil painting"
-  }
-  const pollSchedule = Schedule.spaced(Duration.millis(options.pollSpacingMs)).pipe(
-    Schedule.intersect(Schedule.recurs(50))
-  )
-  const client = options.connections === undefined
-    ? NodeHttpClient.layerUndici
-    : NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(Layer.scoped(
+  const input = benchInput(TOKEN, options.imageBytes)
+  const poll = Schedule.spaced(Duration.millis(options.pollSpacingMs)).pipe(Schedule.intersect(Schedule.recurs(50)))
+  const gate = makeGate((request) => request.method === "GET" && request.url.includes("/consumer/workflows/"))
+  const client = gate.layer(
+    NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(Layer.scoped(
       NodeHttpClient.Dispatcher,
       Effect.acquireRelease(
-        Effect.sync(() => new Undici.Agent({ connections: options.connections ?? null })),
+        Effect.sync(() => new Undici.Agent({ connections: options.connections })),
         (dispatcher) => Effect.promise(() => dispatcher.destroy())
       )
     )))
+  )
   const runtime = ManagedRuntime.make(Layer.mergeAll(
     client,
     Arazzo.Servers.layer({ civitaiOrchestrationApi: url }),
-    Arazzo.Policies.layer({ poll: pollSchedule })
+    // The gate holds the first poll for as long as the batch takes to park: no step timeout before the batch's own.
+    Arazzo.Policies.layer({ poll, stepTimeout: Duration.millis(options.timeLimitMs) })
   ))
+  const once: Effect.Effect<unknown, unknown, HttpClient.HttpClient> = options.variant === "generated"
+    ? generatedRun(input)
+    : handEffectRun(url, input, poll)
   try {
-    // A few runs first so code is loaded and compiled before the baseline is taken.
-    await runtime.runPromise(
-      Effect.forEach(Array.from({ length: 50 }), () => generatedRun(input), { concurrency: 10, discard: true })
-    )
+    await runtime.runPromise(Effect.forEach(Array.from({ length: 50 }), () => once, { concurrency: 10, discard: true }))
     await mockReset(mock)
-    gc()
-    await new Promise((r) => setTimeout(r, 200))
-    gc()
-    const baseline = process.memoryUsage()
-    let peakRss = baseline.rss
-    let peakHeap = baseline.heapUsed
-    const sampler = setInterval(() => {
-      const m = process.memoryUsage()
-      if (m.rss > peakRss) peakRss = m.rss
-      if (m.heapUsed > peakHeap) peakHeap = m.heapUsed
-    }, 50)
-    const delay = monitorEventLoopDelay({ resolution: 10 })
-    const latencies: Array<number> = []
-    const failures: Record<string, number> = {}
-    const failureSamples: Array<string> = []
-    let succeeded = 0
-    let inFlight = 0
-    let peakInFlight = 0
+    const baseline = await settledMemory()
     log(
-      `scale: ${options.variant}: ${options.runs} concurrent runs, ${
-        options.connections ?? "unlimited"
-      } connections, polls every ${options.pollSpacingMs} ms, mock at ${url} (pid ${mock.pid}); baseline RSS ${
+      `scale: ${options.variant}: ${options.runs} runs at once, ${options.connections} connections, polls every ${options.pollSpacingMs} ms; baseline RSS ${
         (baseline.rss / MiB).toFixed(0)
       } MiB`
     )
 
-    const one = Effect.suspend(() => {
-      const started = performance.now()
-      inFlight++
-      if (inFlight > peakInFlight) peakInFlight = inFlight
-      const run: Effect.Effect<unknown, unknown, HttpClient.HttpClient> = options.variant === "generated"
-        ? generatedRun(input)
-        : handEffectRun(url, input, pollSchedule)
-      return run.pipe(
-        Effect.matchEffect({
-          onSuccess: () =>
-            Effect.sync(() => {
-              succeeded++
-              latencies.push(performance.now() - started)
-            }),
-          onFailure: (error) =>
-            Effect.sync(() => {
-              const { _tag: tag = "Error", stepId, detail, message } = error as {
-                _tag?: string
-                stepId?: string
-                detail?: string
-                message?: string
-              }
-              failures[tag] = (failures[tag] ?? 0) + 1
-              // A few distinct reasons, for the report (the mock's URL and the bench token only).
-              const why = `${tag}${stepId === undefined ? "" : ` at ${stepId}`}: ${detail ?? message ?? ""}`.slice(
-                0,
-                300
-              )
-              if (failureSamples.length < 5 && !failureSamples.includes(why)) failureSamples.push(why)
-            })
-        }),
-        Effect.ensuring(Effect.sync(() => inFlight--))
-      )
-    })
-
-    let liveHeap: { atMs: number; heapUsedMiB: number; inFlight: number } | undefined
-    const liveTimer = options.liveHeapAtMs === undefined ? undefined : setTimeout(() => {
-      gc()
-      liveHeap = { atMs: options.liveHeapAtMs!, heapUsedMiB: round(process.memoryUsage().heapUsed / MiB, 1), inFlight }
-    }, options.liveHeapAtMs)
+    const failures: Record<string, number> = {}
+    const failureSamples: Array<string> = []
+    let succeeded = 0
+    const counted = once.pipe(
+      Effect.matchEffect({
+        onSuccess: () => Effect.sync(() => void succeeded++),
+        onFailure: (error) =>
+          Effect.sync(() => {
+            const { _tag: tag = "Error", stepId, detail, message } = error as Record<string, string | undefined>
+            failures[tag] = (failures[tag] ?? 0) + 1
+            const why = `${tag}${stepId === undefined ? "" : ` at ${stepId}`}: ${detail ?? message ?? ""}`.slice(0, 300)
+            if (failureSamples.length < 5 && !failureSamples.includes(why)) failureSamples.push(why)
+          })
+      })
+    )
+    const delay = monitorEventLoopDelay({ resolution: 10 })
     delay.enable()
+    gate.close()
     const started = performance.now()
-    const outcome = await runtime.runPromise(
-      Effect.forEach(Array.from({ length: options.runs }), () => one, { concurrency: "unbounded", discard: true }).pipe(
+    const batch = runtime.runPromise(
+      Effect.forEach(Array.from({ length: options.runs }), () => counted, {
+        concurrency: "unbounded",
+        discard: true
+      }).pipe(
         Effect.timeout(Duration.millis(options.timeLimitMs)),
         Effect.match({ onSuccess: () => "finished" as const, onFailure: () => "time limit reached" as const })
       )
     )
+    // Wait until every run that has not failed is parked at the gate.
+    const ended = () => succeeded + Object.values(failures).reduce((a, b) => a + b, 0)
+    while (gate.waiting() + ended() < options.runs && performance.now() - started < options.timeLimitMs * 0.8) {
+      await sleep(100)
+    }
+    const parkedAfterMs = performance.now() - started
+    const parked = gate.waiting()
+    const suspended = await settledMemory()
+    log(
+      `scale: ${parked} runs parked after ${(parkedAfterMs / 1000).toFixed(1)} s; heap ${
+        (suspended.heapUsed / MiB).toFixed(0)
+      } MiB`
+    )
+    gate.open()
+    const outcome = await batch
     const wallMs = performance.now() - started
     delay.disable()
-    clearInterval(sampler)
-    if (liveTimer !== undefined) clearTimeout(liveTimer)
-    const after = process.memoryUsage()
+    const peakRss = Math.max(process.resourceUsage().maxRSS * 1024, suspended.rss)
     const server = await mockStats(mock)
-    latencies.sort((a, b) => a - b)
-    const notFinished = options.runs - succeeded - Object.values(failures).reduce((a, b) => a + b, 0)
-    const peakAboveBaseline = peakRss - baseline.rss
     const result = {
       options,
       outcome,
@@ -192,29 +159,26 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
       succeeded,
       failures,
       failureSamples,
-      notFinished,
-      peakInFlight,
+      notFinished: options.runs - ended(),
       wallMs: Math.round(wallMs),
       runsPerSecond: round(succeeded / (wallMs / 1000), 1),
-      latencyMs: {
-        p50: round(percentile(latencies, 50), 1),
-        p99: round(percentile(latencies, 99), 1),
-        max: round(latencies[latencies.length - 1] ?? Number.NaN, 1)
-      },
       memory: {
         baselineRssMiB: round(baseline.rss / MiB, 1),
         peakRssMiB: round(peakRss / MiB, 1),
-        peakRssAboveBaselineMiB: round(peakAboveBaseline / MiB, 1),
-        perRunKiB: round(peakAboveBaseline / options.runs / 1024, 1),
-        peakHeapUsedMiB: round(peakHeap / MiB, 1),
-        rssAfterMiB: round(after.rss / MiB, 1),
-        liveHeap
+        suspended: {
+          parked,
+          afterMs: Math.round(parkedAfterMs),
+          rssMiB: round(suspended.rss / MiB, 1),
+          heapUsedMiB: round(suspended.heapUsed / MiB, 1),
+          externalMiB: round(suspended.external / MiB, 1),
+          liveHeapKiBPerRun: round((suspended.heapUsed - baseline.heapUsed) / parked / 1024, 2),
+          liveExternalKiBPerRun: round((suspended.external - baseline.external) / parked / 1024, 2)
+        }
       },
       eventLoopDelayMs: {
         p50: round(delay.percentile(50) / 1e6, 1),
         p99: round(delay.percentile(99) / 1e6, 1),
-        max: round(delay.max / 1e6, 1),
-        mean: round(delay.mean / 1e6, 1)
+        max: round(delay.max / 1e6, 1)
       },
       mock: {
         requests: server.requests,
@@ -224,43 +188,30 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
       }
     }
     log(
-      `scale: ${outcome}: ${succeeded}/${options.runs} succeeded in ${
+      `scale: ${options.variant} ${outcome}: ${succeeded}/${options.runs} succeeded in ${
         (wallMs / 1000).toFixed(1)
-      } s; peak RSS ${result.memory.peakRssMiB} MiB; event-loop delay p99 ${result.eventLoopDelayMs.p99} ms`
+      } s; peak RSS ${result.memory.peakRssMiB} MiB; live ${result.memory.suspended.liveHeapKiBPerRun} KiB heap per run`
     )
     return result
   } finally {
+    gate.open()
     await runtime.dispose()
     await stop(mock)
     clearTimeout(watchdog)
   }
 }
 
-if (isMain(import.meta.url)) {
-  const args = benchArgs()
+entry(import.meta.url, ({ quick }) => {
   const extra = parseArgs({
     args: process.argv.slice(2),
     strict: false,
-    options: {
-      variant: { type: "string" },
-      runs: { type: "string" },
-      connections: { type: "string" },
-      "live-heap-at": { type: "string" }
-    }
-  }).values as { variant?: string; runs?: string; connections?: string; "live-heap-at"?: string }
-  const options: ScaleOptions = {
+    options: { variant: { type: "string" }, runs: { type: "string" }, connections: { type: "string" } }
+  }).values as { variant?: string; runs?: string; connections?: string }
+  return scaleBench({
     ...defaultScaleOptions,
-    ...(args.quick ? { runs: 1000 } : {}),
+    ...(quick ? { runs: 1000, timeLimitMs: 120_000 } : {}),
     ...(extra.variant === "handEffect" ? { variant: "handEffect" as const } : {}),
     ...(extra.runs === undefined ? {} : { runs: Number(extra.runs) }),
-    ...(extra.connections === undefined ? {} : { connections: Number(extra.connections) }),
-    ...(extra["live-heap-at"] === undefined ? {} : { liveHeapAtMs: Number(extra["live-heap-at"]) })
-  }
-  scaleBench(options).then(
-    (result) => emit(result, args.out),
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}
+    ...(extra.connections === undefined ? {} : { connections: Number(extra.connections) })
+  })
+})

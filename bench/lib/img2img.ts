@@ -9,7 +9,7 @@
  * - `handEffect`: written by hand on @effect/platform's HttpClient, as a careful engineer would:
  *   status checks, Schema-decoded bodies, a bounded poll that fails when it runs out, typed errors.
  *   No spans of its own, no retries, no timeouts, no redaction (the generated version has all four).
- * - `fetch`: plain `fetch` and `JSON.parse`, the same checks by hand.
+ * - `floor`: raw `node:http` with a keep-alive Agent, the same checks by hand (bench/lib/floor.ts).
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -43,8 +43,15 @@ export const sourceImage = (size: number): Uint8Array => {
   return bytes
 }
 
+/** The input every benchmark sends: the mock's token, a pseudo-image of `imageBytes`, a fixed prompt. */
+export const benchInput = (token: string, imageBytes: number): Img2imgInput => ({
+  apiKey: token,
+  file: sourceImage(imageBytes),
+  engine: "flux2",
+  prompt: "a lighthouse at dusk, oil painting"
+})
+
 const RUNNING = new Set(["unassigned", "preparing", "processing"])
-const MAX_POLLS = 51 // the first poll and 50 repeats, as the generated version's policy allows
 
 // 1. The generated workflow
 
@@ -188,66 +195,6 @@ export const handEffectRun = (
       outputBlobUrl: finished.steps[0].jobs[0].result.blobs[0].url
     }
   })
-
-// 3. Plain fetch
-
-const fetchJson = async (
-  step: string,
-  url: string,
-  init: RequestInit,
-  expected: number
-): Promise<Record<string, any>> => {
-  const response = await fetch(url, init)
-  const text = await response.text()
-  if (response.status !== expected) throw new Error(`${step}: status ${response.status}, expected ${expected}`)
-  const body: unknown = JSON.parse(text)
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new Error(`${step}: body is not a JSON object`)
-  }
-  return body as Record<string, any>
-}
-
-const isString = (step: string, value: unknown, what: string): string => {
-  if (typeof value !== "string") throw new Error(`${step}: ${what} is not a string`)
-  return value
-}
-
-export const fetchRun = async (baseUrl: string, input: Img2imgInput): Promise<Img2imgOutput> => {
-  const auth = { Authorization: `Bearer ${input.apiKey}` }
-  const form = new FormData()
-  form.append("file", new Blob([input.file as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }), "file")
-  form.append("moderate", "true")
-  const blob = await fetchJson("uploadSource", `${baseUrl}/v2/consumer/blobs`, {
-    method: "POST",
-    headers: auth,
-    body: form
-  }, 201)
-  const blobId = isString("uploadSource", blob.id, "id")
-  if (typeof blob.nsfwLevel !== "number") throw new Error("uploadSource: nsfwLevel is not a number")
-  const submitted = await fetchJson("submitImg2Img", `${baseUrl}/v2/consumer/workflows`, {
-    method: "POST",
-    headers: { ...auth, "Content-Type": "application/json" },
-    body: JSON.stringify({
-      steps: [{
-        $type: "imageGen",
-        name: "img2img",
-        input: { engine: input.engine, prompt: input.prompt, images: [blobId] }
-      }]
-    })
-  }, 202)
-  const workflowId = isString("submitImg2Img", submitted.id, "id")
-  const url = `${baseUrl}/v2/consumer/workflows/${encodeURIComponent(workflowId)}`
-  let status = ""
-  for (let poll = 0; poll < MAX_POLLS; poll++) {
-    status = isString("pollWorkflow", (await fetchJson("pollWorkflow", url, { headers: auth }, 200)).status, "status")
-    if (!RUNNING.has(status)) break
-  }
-  if (status !== "succeeded") throw new Error(`pollWorkflow: ended ${status}`)
-  const finished = await fetchJson("readResult", url, { headers: auth }, 200)
-  if (typeof finished.cost?.total !== "number") throw new Error("readResult: cost.total is not a number")
-  const outputBlobUrl = isString("readResult", finished.steps?.[0]?.jobs?.[0]?.result?.blobs?.[0]?.url, "output url")
-  return { sourceBlobId: blobId, workflowId, outputBlobUrl }
-}
 
 /** Runs `task` `runs` times with at most `concurrency` at once; the first failure rejects. */
 export const pool = async (runs: number, concurrency: number, task: () => Promise<unknown>): Promise<void> => {

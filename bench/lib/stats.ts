@@ -9,6 +9,35 @@ export const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/** The q-quantile (0 ≤ q ≤ 1) by linear interpolation between the closest ranks. */
+export const quantile = (values: ReadonlyArray<number>, q: number): number => {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const at = (sorted.length - 1) * q
+  const low = Math.floor(at)
+  const high = Math.ceil(at)
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low)
+}
+
+/** Median and spread of repeated measurements: the middle half (p25–p75) and the extremes. */
+export interface Spread {
+  readonly median: number
+  readonly p25: number
+  readonly p75: number
+  readonly min: number
+  readonly max: number
+  readonly n: number
+}
+
+export const spread = (values: ReadonlyArray<number>, digits = 3): Spread => ({
+  median: round(median(values), digits),
+  p25: round(quantile(values, 0.25), digits),
+  p75: round(quantile(values, 0.75), digits),
+  min: round(Math.min(...values), digits),
+  max: round(Math.max(...values), digits),
+  n: values.length
+})
+
 export const round = (value: number, digits = 3): number => {
   const f = 10 ** digits
   return Math.round(value * f) / f

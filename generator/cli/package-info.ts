@@ -5,7 +5,7 @@
  */
 import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { runModuleFile, runModuleSpecifiers } from "./run-modules.js"
@@ -24,10 +24,16 @@ const PackageJson = Schema.parseJson(Schema.Struct({
   })
 }))
 
-/** package.json, found through the package's own name (Node resolves a package's self-reference). */
-const packageJsonPath = (): string => fileURLToPath(import.meta.resolve("arazzo-effect/package.json"))
+/** The package's directory: the nearest one up from this file (source or bundle chunk) with its package.json. */
+const packageRoot = (): string => {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url));; dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json")
+    if (existsSync(file) && /"name":\s*"arazzo-effect"/.test(readFileSync(file, "utf8"))) return dir
+    if (path.dirname(dir) === dir) throw new Error(`no arazzo-effect package.json above ${import.meta.url}`)
+  }
+}
 
-const packageRoot = () => path.dirname(packageJsonPath())
+const packageJsonPath = () => path.join(packageRoot(), "package.json")
 
 const readPackage = () => Schema.decodeUnknownSync(PackageJson)(readFileSync(packageJsonPath(), "utf8"))
 
@@ -82,5 +88,28 @@ export const runModuleUrl = (specifier: string): string | undefined => {
     const source = ownSource(specifier)
     return source === undefined ? undefined : pathToFileURL(source).href
   }
-  return import.meta.resolve(specifier)
+  return resolveImport(specifier)
+}
+
+/**
+ * ESM resolution of a package specifier from here. `import.meta.resolve` where the host has it
+ * (Node, tsx); vitest 3 does not, so there: the package's `exports` entry for `import`, enough for
+ * the few specifiers `run` serves.
+ */
+const resolveImport = (specifier: string): string => {
+  if (typeof import.meta.resolve === "function") return import.meta.resolve(specifier)
+  const [, name = specifier, subpath = ""] = /^((?:@[^/]+\/)?[^/]+)(\/.*)?$/.exec(specifier) ?? []
+  for (let dir = packageRoot();; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "node_modules", name)
+    if (existsSync(path.join(candidate, "package.json"))) {
+      const { exports } = JSON.parse(readFileSync(path.join(candidate, "package.json"), "utf8")) as {
+        exports: Record<string, string | { readonly import?: string; readonly default?: string }>
+      }
+      const entry = exports[`.${subpath}`]
+      const target = typeof entry === "string" ? entry : entry?.import ?? entry?.default
+      if (target === undefined) throw new Error(`${name} does not export .${subpath}`)
+      return pathToFileURL(path.join(candidate, target)).href
+    }
+    if (path.dirname(dir) === dir) throw new Error(`cannot resolve ${specifier}`)
+  }
 }

@@ -11,16 +11,18 @@
  * files an OpenAPI description reaches through an external `$ref` (the generator does not report
  * them); after editing one of those, set ARAZZO_EFFECT_NO_CACHE=1 once.
  *
- * Where: $ARAZZO_EFFECT_CACHE_DIR, else $XDG_CACHE_HOME/arazzo-effect, else a directory under the
- * OS temp dir. The newest 100 entries are kept. When the cache cannot be written, the modules go
- * to a temporary directory that lives as long as the run.
+ * Where: $ARAZZO_EFFECT_CACHE_DIR, else $XDG_CACHE_HOME/arazzo-effect, else ~/.cache/arazzo-effect,
+ * else (no home) a directory of this user's under the OS temp dir. The cache holds code this
+ * process imports, so it is used only when its directory belongs to this user and nobody else can
+ * write to it. The newest 100 entries are kept. When the cache cannot be used, the modules go to
+ * a temporary directory that lives as long as the run.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { createHash } from "node:crypto"
-import { tmpdir, userInfo } from "node:os"
+import { homedir, tmpdir } from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import type { WorkflowExports } from "../emit/module.js"
@@ -70,13 +72,33 @@ type Entry = typeof Entry.Type
 
 const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex")
 
-const cacheRoot = (): string | undefined => {
+const cacheLocation = (): string | undefined => {
   const env = process.env
   if (env["ARAZZO_EFFECT_NO_CACHE"] !== undefined && env["ARAZZO_EFFECT_NO_CACHE"] !== "") return undefined
   if (env["ARAZZO_EFFECT_CACHE_DIR"]) return path.join(env["ARAZZO_EFFECT_CACHE_DIR"], "run")
   if (env["XDG_CACHE_HOME"]) return path.join(env["XDG_CACHE_HOME"], "arazzo-effect", "run")
-  return path.join(tmpdir(), `arazzo-effect-${userInfo().uid}`, "run")
+  const home = homedir()
+  if (home !== "") return path.join(home, ".cache", "arazzo-effect", "run")
+  return path.join(tmpdir(), `arazzo-effect-${process.getuid?.() ?? "user"}`, "run")
 }
+
+/**
+ * The cache directory, created private when missing; undefined when it is not this user's or
+ * others may write to it (a directory under a shared temp dir could have been planted).
+ */
+const cacheRoot = (fs: FileSystem.FileSystem) =>
+  Effect.gen(function*() {
+    const root = cacheLocation()
+    if (root === undefined) return undefined
+    yield* fs.makeDirectory(root, { recursive: true, mode: 0o700 })
+    const uid = process.getuid?.()
+    for (const dir of [root, path.dirname(root)]) {
+      const info = yield* fs.stat(dir)
+      const owner = info.uid._tag === "Some" ? info.uid.value : undefined
+      if ((uid !== undefined && owner !== uid) || (info.mode & 0o022) !== 0) return undefined
+    }
+    return root
+  }).pipe(Effect.orElseSucceed(() => undefined))
 
 /** A source description's URL as a local file, as the loader resolves it; remote URLs are not files. */
 const localFile = (document: string, url: string): string | undefined => {
@@ -147,7 +169,6 @@ const store = (
   entry: Entry
 ) =>
   Effect.gen(function*() {
-    yield* fs.makeDirectory(root, { recursive: true })
     const work = yield* fs.makeTempDirectory({ directory: root, prefix: ".new-" })
     for (const m of modules) yield* fs.writeFileString(path.join(work, m.name), m.javascript)
     yield* fs.writeFileString(path.join(work, "entry.json"), JSON.stringify(entry))
@@ -171,7 +192,7 @@ export const runnableDocument = <E, R>(
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const absolute = path.resolve(document)
-    const root = cacheRoot()
+    const root = yield* cacheRoot(fs)
     const text = yield* fs.readFile(absolute).pipe(Effect.orElseSucceed(() => undefined))
     const key = sha256(JSON.stringify([
       FORMAT,

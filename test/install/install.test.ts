@@ -8,7 +8,8 @@
  * The Effect 4 app runs on Node 22 (scripts/node22.ts). Until `generate --effect 4` exists, its
  * generate/type-check/run steps are skipped, saying so.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -61,9 +62,10 @@ beforeAll(async () => {
   )
 }, 600_000)
 
-afterAll(() => {
-  for (const dir of [work, ...apps]) rmSync(dir, { recursive: true, force: true })
-})
+// Two apps of ~150 MB each: removing them takes a while on a busy machine.
+afterAll(async () => {
+  await Promise.all([work, ...apps].map((dir) => rm(dir, { recursive: true, force: true })))
+}, 120_000)
 
 describe("the packed tarball", () => {
   it("holds the bundled CLI, the library API and the runtimes as built JavaScript, no sources", () => {

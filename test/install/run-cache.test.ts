@@ -2,12 +2,13 @@
  * The cache of `arazzo-effect run` (generator/cli/run-cache.ts), in process with the real
  * compiler: a second run of a document neither compiles nor transpiles; editing the document or
  * the OpenAPI file it names compiles again; a module that imports another generated module loads
- * from the cache with its sibling; ARAZZO_EFFECT_NO_CACHE turns it off.
+ * from the cache with its sibling; a directory others may write to is not used;
+ * ARAZZO_EFFECT_NO_CACHE turns it off.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { appendFileSync, chmodSync, cpSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { type Compiled, runnableDocument } from "../../generator/cli/run-cache.js"
@@ -138,6 +139,22 @@ workflows:
         // The document of the `arazzo` source is one of the files the entry depends on.
         appendFileSync(path.join(dir, "specs/order-summary.arazzo.yaml"), "\n# edited\n")
         expect((yield* runnable(document)).cached).toBe(false)
+      })
+    )
+  }, 60_000)
+
+  it.effect("is not used when others may write to its directory: it holds code that gets imported", () => {
+    const { dir, cache, runnable, compiles } = fixture()
+    const document = path.join(dir, "specs/order-summary.arazzo.yaml")
+    return withCache(
+      cache,
+      Effect.gen(function*() {
+        expect((yield* runnable(document)).cached).toBe(false)
+        expect((yield* runnable(document)).cached).toBe(true)
+        chmodSync(path.join(cache, "run"), 0o777)
+        expect((yield* runnable(document)).cached).toBe(false)
+        expect((yield* runnable(document)).cached).toBe(false)
+        expect(compiles()).toBe(3)
       })
     )
   }, 60_000)

@@ -10,11 +10,18 @@ export default defineConfig({
     alias: [
       { find: /^arazzo-effect\/(runtime|effect3)$/, replacement: source("./runtime/effect3/index.ts") },
       { find: /^arazzo-effect\/(runtime\/)?xml$/, replacement: source("./runtime/core/xml.ts") },
-      { find: /^arazzo-effect\/(effect3\/)?testing$/, replacement: source("./runtime/effect3/testing.ts") }
+      { find: /^arazzo-effect\/(effect3\/)?testing$/, replacement: source("./runtime/effect3/testing.ts") },
+      // Line-neutral names for suites that run on both lines (test/effect4/vitest.config.ts has the Effect 4 side).
+      { find: /^#runtime$/, replacement: source("./runtime/effect3/index.ts") },
+      { find: /^#runtime\/testing$/, replacement: source("./runtime/effect3/testing.ts") },
+      { find: /^#line$/, replacement: source("./test/support/line-effect3.ts") },
+      { find: /^#generated\/(.*)\.js$/, replacement: source("./generated/$1.ts") }
     ]
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // The Effect 4 line runs in its own project, on its own vitest (npm test runs both).
+    exclude: ["**/node_modules/**", "test/effect4/**"],
     testTimeout: 30_000
   }
 })

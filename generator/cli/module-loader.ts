@@ -1,50 +1,30 @@
 /**
- * Loads a generated module into this process for `run`: TypeScript transpiled to JavaScript with
- * the compiler ts-morph ships, bare imports rewritten to absolute file URLs (the package's own
- * `arazzo-effect/runtime` to the runtime this CLI runs with, `effect/…` and `@effect/…` to the copies
- * this CLI resolves), written as .mjs into a temporary directory and imported from there.
- * Resolving from here makes the module share the CLI's `effect`, so its spans reach the CLI's tracer.
+ * Turns generated modules into JavaScript this process can import for `run`: TypeScript transpiled
+ * with the compiler ts-morph ships; bare imports pointed at the copies the CLI serves
+ * (package-info.ts `runModuleUrl`: inside the bundle when installed, so the module shares the
+ * CLI's `effect` and its spans reach the CLI's tracer, never the app's node_modules); imports of
+ * sibling generated modules (`./other.js`) pointed at their `.mjs`.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
-import * as path from "node:path"
-import { pathToFileURL } from "node:url"
 import { ts } from "ts-morph"
-import { ownEntryPoints } from "./package-info.js"
-
-/** The generated module could not be turned into something this process can run: a bug, not the user's doing. */
-export class ModuleLoadFailed extends Data.TaggedError("ModuleLoadFailed")<{
-  readonly module: string
-  readonly reason: string
-}> {
-  override get message() {
-    return `cannot load the module generated for ${this.module}: ${this.reason}`
-  }
-}
+import { ModuleLoadFailed } from "./module-load-failed.js"
+import { runModuleUrl } from "./package-info.js"
 
 const isBare = (specifier: string) =>
   !specifier.startsWith(".") && !specifier.startsWith("/") && !/^[a-z]+:/i.test(specifier)
 
-/** Where a bare specifier points, as a file URL. */
-const resolveSpecifier = (specifier: string, own: ReadonlyMap<string, string>): string =>
-  own.get(specifier) ?? import.meta.resolve(specifier)
-
-/** JavaScript with every bare import and export specifier replaced by an absolute URL. */
-export const rewriteImports = (javascript: string, resolve: (specifier: string) => string): string => {
+/** JavaScript with every import and export specifier passed through `resolve` (bare ones and relative ones alike). */
+const mapSpecifiers = (javascript: string, resolve: (specifier: string) => string): string => {
   const file = ts.createSourceFile("module.mjs", javascript, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS)
   const replacements: Array<{ start: number; end: number; text: string }> = []
   for (const statement of file.statements) {
     const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement))
       ? statement.moduleSpecifier
       : undefined
-    if (specifier === undefined || !ts.isStringLiteral(specifier) || !isBare(specifier.text)) continue
-    replacements.push({
-      start: specifier.getStart(file),
-      end: specifier.getEnd(),
-      text: JSON.stringify(resolve(specifier.text))
-    })
+    if (specifier === undefined || !ts.isStringLiteral(specifier)) continue
+    const replaced = resolve(specifier.text)
+    if (replaced === specifier.text) continue
+    replacements.push({ start: specifier.getStart(file), end: specifier.getEnd(), text: JSON.stringify(replaced) })
   }
   let result = javascript
   for (const r of replacements.sort((a, b) => b.start - a.start)) {
@@ -52,6 +32,10 @@ export const rewriteImports = (javascript: string, resolve: (specifier: string) 
   }
   return result
 }
+
+/** JavaScript with every bare import and export specifier replaced by an absolute URL. */
+export const rewriteImports = (javascript: string, resolve: (specifier: string) => string): string =>
+  mapSpecifiers(javascript, (specifier) => (isBare(specifier) ? resolve(specifier) : specifier))
 
 export const transpile = (typescript: string, fileName: string): string =>
   ts.transpileModule(typescript, {
@@ -65,25 +49,34 @@ export const transpile = (typescript: string, fileName: string): string =>
     }
   }).outputText
 
-/** Imports a generated module (its TypeScript text); the temporary file lives as long as the scope. */
-export const loadModule = (
-  name: string,
-  typescript: string
-): Effect.Effect<Record<string, unknown>, ModuleLoadFailed, FileSystem.FileSystem | Scope.Scope> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const fail = (reason: unknown) =>
-      new ModuleLoadFailed({ module: name, reason: reason instanceof Error ? reason.message : String(reason) })
-    const own = ownEntryPoints()
-    const javascript = yield* Effect.try({
-      try: () => rewriteImports(transpile(typescript, name), (specifier) => resolveSpecifier(specifier, own)),
-      catch: fail
-    })
-    const dir = yield* fs.makeTempDirectoryScoped({ prefix: "arazzo-effect-run-" }).pipe(Effect.mapError(fail))
-    const file = path.join(dir, name.replace(/\.ts$/, ".mjs"))
-    yield* fs.writeFileString(file, javascript).pipe(Effect.mapError(fail))
-    return yield* Effect.tryPromise({
-      try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
-      catch: fail
-    })
-  })
+/** `flow.ts` → `flow.mjs`: the name a generated module is written under for `run`. */
+export const javascriptName = (name: string): string => name.replace(/\.ts$/, ".mjs")
+
+/** A generated module as `run` imports it. */
+export interface PreparedModule {
+  readonly name: string
+  readonly javascript: string
+}
+
+/** Transpiles generated modules (TypeScript text by file name) and points their imports where `run` serves them. */
+export const prepareModules = (
+  files: ReadonlyArray<{ readonly name: string; readonly text: string }>
+): Effect.Effect<Array<PreparedModule>, ModuleLoadFailed> =>
+  Effect.forEach(files, (file) =>
+    Effect.try({
+      try: () => {
+        const javascript = mapSpecifiers(transpile(file.text, file.name), (specifier) => {
+          if (!isBare(specifier)) return specifier.replace(/^(\.\/[^/]+)\.js$/, "$1.mjs")
+          const url = runModuleUrl(specifier)
+          if (url === undefined) {
+            throw new Error(
+              `it imports ${specifier}, which \`arazzo-effect run\` does not provide (generator/cli/run-modules.ts)`
+            )
+          }
+          return url
+        })
+        return { name: javascriptName(file.name), javascript }
+      },
+      catch: (cause) =>
+        new ModuleLoadFailed({ module: file.name, reason: cause instanceof Error ? cause.message : String(cause) })
+    }))

@@ -20,7 +20,7 @@ import { performance } from "node:perf_hooks"
 import * as Arazzo from "../../runtime/effect3/index.js"
 import { RecordingDrift } from "../../runtime/effect3/recording.js"
 import { formatDiagnostic, hasErrors } from "../diagnostics.js"
-import type { DocumentIR, WorkflowIR } from "../lower/ir.js"
+import type { WorkflowIR } from "../lower/ir.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { examples } from "./help.js"
 import { decodeInputs, gatherInputs } from "./inputs.js"
@@ -29,6 +29,7 @@ import { parsePairs } from "./pairs.js"
 import { wantsColour } from "./plain-console.js"
 import { progressPrinter } from "./progress-printer.js"
 import { recordOption, replayOption, reportOption, startCapture } from "./report/capture.js"
+import { type Compiled, runnableDocument, type RunnableIR } from "./run-cache.js"
 import { describeResult, errorReport, isWorkflowError, learnIssued, printOutputs, runSecrets } from "./run-outcome.js"
 import { stepTracer } from "./step-tracer.js"
 import { jsonPrinter, linePrinter, type TracePrinter } from "./trace-printer.js"
@@ -79,7 +80,7 @@ export interface RunOptions {
 }
 
 /** The document compiled in memory; errors are the user's document, so they are a usage failure (2). */
-const compile = (file: string, sources: Record<string, string>) =>
+const compile = (file: string, sources: Record<string, string>): Effect.Effect<Compiled, CommandFailed> =>
   Effect.gen(function*() {
     // Loaded on use, so that `--help` and `--version` start without the compiler.
     const { generate } = yield* Effect.promise(() => import("../index.js"))
@@ -93,10 +94,10 @@ const compile = (file: string, sources: Record<string, string>) =>
       yield* Console.error(`${file} cannot be run: it has errors (\`arazzo-effect check ${file}\` lists warnings too)`)
       return yield* new CommandFailed({ code: ExitCode.Usage })
     }
-    return { ir, module }
+    return { documents: result.documents, files: result.files.filter((f) => f.name !== "index.ts") }
   })
 
-const chooseWorkflow = (ir: DocumentIR, wanted: Option.Option<string>): Effect.Effect<WorkflowIR, UsageError> => {
+const chooseWorkflow = (ir: RunnableIR, wanted: Option.Option<string>): Effect.Effect<WorkflowIR, UsageError> => {
   const ids = ir.workflows.map((w) => w.workflowId)
   if (Option.isNone(wanted)) {
     const [only, ...others] = ir.workflows
@@ -115,7 +116,7 @@ const chooseWorkflow = (ir: DocumentIR, wanted: Option.Option<string>): Effect.E
     )
 }
 
-const serverUrls = (ir: DocumentIR, texts: ReadonlyArray<string>) =>
+const serverUrls = (ir: RunnableIR, texts: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const urls = yield* parsePairs({ option: "server", shape: "source=url" }, texts)
     const names = ir.sources.map((s) => s.name)
@@ -152,15 +153,19 @@ const tracePrinter = (
 export const runWorkflow = (options: RunOptions) =>
   Effect.scoped(Effect.gen(function*() {
     const sources = yield* sourcesFrom(options.source)
-    const { ir, module } = yield* compile(options.document, sources)
+    // From the cache when this document was compiled by this build before (run-cache.ts).
+    const { ir, exports: moduleExports, load } = yield* runnableDocument(
+      options.document,
+      sources,
+      compile(options.document, sources)
+    ).pipe(Effect.catchTag("ModuleLoadFailed", Effect.die))
     const workflow = yield* chooseWorkflow(ir, options.workflow)
     const { workflowId } = workflow
     const servers = yield* serverUrls(ir, options.server)
     const given = yield* gatherInputs(workflowId, workflow.inputs, { pairs: options.input, file: options.inputs })
 
-    const { loadModule } = yield* Effect.promise(() => import("./module-loader.js"))
-    const exports = module.workflows?.find((w) => w.workflowId === workflowId)
-    const loaded = yield* loadModule(module.name, module.text).pipe(Effect.orDie)
+    const exports = moduleExports.find((w) => w.workflowId === workflowId)
+    const loaded = yield* load.pipe(Effect.orDie)
     const run = exports === undefined ? undefined : loaded[exports.run]
     const schema = exports === undefined ? undefined : loaded[exports.inputs]
     if (typeof run !== "function" || !Schema.isSchema(schema)) {

@@ -90,7 +90,7 @@ const fieldOf = (u: unknown, name: string): unknown =>
 export const startCapture = (
   options: CaptureOptions,
   context: {
-    readonly ir: DocumentIR
+    readonly ir: Pick<DocumentIR, "file" | "title" | "sources" | "workflows">
     readonly workflow: WorkflowIR
     readonly inputs: unknown
     readonly redact: (text: string) => string

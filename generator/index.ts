@@ -2,7 +2,7 @@
  * The generator's API: Arazzo documents in, one TypeScript module per document (plus a barrel)
  * and diagnostics out. Nothing is emitted for a document with errors.
  */
-import { mkdir, open, readdir, readFile, realpath, stat, writeFile } from "node:fs/promises"
+import { open, readdir, readFile, realpath, stat } from "node:fs/promises"
 import * as path from "node:path"
 import { type Analysis, analyzeDocument, checkDocument } from "./check.js"
 import { type Diagnostic, sortDiagnostics, uniqueDiagnostics } from "./diagnostics.js"
@@ -16,6 +16,7 @@ import type { DocumentIR } from "./lower/ir.js"
 export { analyzeDocument, checkDocument }
 export { type Diagnostic, formatDiagnostic } from "./diagnostics.js"
 export type * from "./lower/ir.js"
+export { writeFiles } from "./output.js"
 
 export interface GenerateOptions extends LoadOptions {
   /** The output directory (used for relative paths in file headers). */
@@ -153,21 +154,6 @@ export const generate = async (files: ReadonlyArray<string>, options: GenerateOp
   }
   const files_ = emitted.length > 0 ? [...emitted, emitBarrel(names)] : []
   return { files: files_, documents, diagnostics: uniqueDiagnostics(sortDiagnostics(diagnostics)) }
-}
-
-/** Writes files into a directory; returns the names whose content changed. */
-export const writeFiles = async (outDir: string, files: ReadonlyArray<EmittedFile>): Promise<Array<string>> => {
-  await mkdir(outDir, { recursive: true })
-  const changed: Array<string> = []
-  for (const file of files) {
-    const target = path.join(outDir, file.name)
-    const current = await readFile(target, "utf8").catch(() => undefined)
-    if (current !== file.text) {
-      await writeFile(target, file.text)
-      changed.push(file.name)
-    }
-  }
-  return changed
 }
 
 /** Names of files that differ from (or are missing in) a directory, and generated-looking files it has in excess. */

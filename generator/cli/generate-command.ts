@@ -11,9 +11,19 @@ import * as Effect from "effect/Effect"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import { formatForTerminal, hasErrors } from "../diagnostics.js"
+import { writeFiles } from "../output.js"
+import { inWorker } from "./compiler.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { examples } from "./help.js"
-import { documentsArg, documentsFrom, type GenerateOptions, sourceOption, sourcesFrom } from "./options.js"
+import {
+  allowRootOption,
+  documentsArg,
+  type GenerateOptions,
+  limitOption,
+  readOptionsFrom,
+  sourceOption,
+  sourcesFrom
+} from "./options.js"
 import { compareWith, formatStaleness, isStale } from "./stale.js"
 import { watch } from "./watch.js"
 
@@ -39,10 +49,11 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean) =>
   Effect.gen(function*() {
     const started = performance.now()
     const sources = yield* sourcesFrom(options.source)
-    const files = yield* documentsFrom(options.documents)
-    // Loaded on use, so that `--help` and `--version` start without the compiler.
-    const { generate, writeFiles } = yield* Effect.promise(() => import("../index.js"))
-    const result = yield* Effect.promise(() => generate(files, { outDir: options.out, sources }))
+    const read = yield* readOptionsFrom(options)
+    // In the compiler worker, so that a signal is answered while a large document is compiled.
+    const generated = yield* inWorker("generate", options.documents, { outDir: options.out, sources, ...read })
+    if ("_tag" in generated) return yield* new UsageError({ message: generated.message })
+    const { files, result } = generated
     yield* printDiagnostics(result.diagnostics)
     const outDir = path.resolve(options.out)
     const withErrors = hasErrors(result.diagnostics)
@@ -75,7 +86,15 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean) =>
 
 export const generateCommand = Command.make(
   "generate",
-  { documents: documentsArg, out, check, watch: watchOption, source: sourceOption },
+  {
+    documents: documentsArg,
+    out,
+    check,
+    watch: watchOption,
+    source: sourceOption,
+    allowRoot: allowRootOption,
+    limit: limitOption
+  },
   (options) => {
     if (options.watch && options.check) {
       return Effect.fail(new UsageError({ message: "--watch and --check cannot be combined" }))

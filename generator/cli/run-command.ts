@@ -20,15 +20,24 @@ import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import * as Arazzo from "../../runtime/effect3/index.js"
 import { formatDiagnostic, hasErrors } from "../diagnostics.js"
+import type { GenerateOptions } from "../index.js"
 import type { DocumentIR, WorkflowIR } from "../lower/ir.js"
+import { inWorker } from "./compiler.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { examples } from "./help.js"
 import { decodeInputs, gatherInputs } from "./inputs.js"
-import { sourceOption, sourcesFrom } from "./options.js"
+import { allowRootOption, limitOption, readOptionsFrom, sourceOption, sourcesFrom } from "./options.js"
 import { parsePairs } from "./pairs.js"
 import { wantsColour } from "./plain-console.js"
 import { progressPrinter } from "./progress-printer.js"
-import { describeResult, errorReport, isWorkflowError, printOutputs, secretsOf } from "./run-outcome.js"
+import {
+  DEFAULT_PRINT_DEPTH,
+  describeResult,
+  errorReport,
+  isWorkflowError,
+  printOutputs,
+  secretsOf
+} from "./run-outcome.js"
 import { stepTracer } from "./step-tracer.js"
 import { jsonPrinter, linePrinter, type TracePrinter } from "./trace-printer.js"
 
@@ -57,6 +66,13 @@ const server = Options.text("server").pipe(
   ),
   Options.repeated
 )
+const printDepth = Options.integer("print-depth").pipe(
+  Options.withPseudoName("n"),
+  Options.withDescription(
+    "print outputs and response bodies to this nesting depth; deeper values print as a note (the outputs themselves are not changed)"
+  ),
+  Options.withDefault(DEFAULT_PRINT_DEPTH)
+)
 const traceJson = Options.boolean("trace-json").pipe(
   Options.withDescription(
     "write the trace to stderr as NDJSON events (step.start, step.end, workflow.end) instead of lines for people"
@@ -71,14 +87,18 @@ export interface RunOptions {
   readonly server: ReadonlyArray<string>
   readonly source: ReadonlyArray<string>
   readonly traceJson: boolean
+  readonly allowRoot: ReadonlyArray<string>
+  readonly limit: ReadonlyArray<string>
+  readonly printDepth: number
 }
 
 /** The document compiled in memory; errors are the user's document, so they are a usage failure (2). */
-const compile = (file: string, sources: Record<string, string>) =>
+const compile = (file: string, options: Omit<GenerateOptions, "outDir">) =>
   Effect.gen(function*() {
-    // Loaded on use, so that `--help` and `--version` start without the compiler.
-    const { generate } = yield* Effect.promise(() => import("../index.js"))
-    const result = yield* Effect.promise(() => generate([path.resolve(file)], { outDir: process.cwd(), sources }))
+    // In the compiler worker, so that a signal is answered while the document is compiled.
+    const compiled = yield* inWorker("generate", [path.resolve(file)], { ...options, outDir: process.cwd() })
+    if ("_tag" in compiled) return yield* new UsageError({ message: compiled.message })
+    const { result } = compiled
     const ir = result.documents[0]
     const module = result.files.find((f) => f.name !== "index.ts")
     if (hasErrors(result.diagnostics) || ir === undefined || module === undefined) {
@@ -128,13 +148,14 @@ const serverUrls = (ir: DocumentIR, texts: ReadonlyArray<string>) =>
 /** Where the trace goes: NDJSON, a live display on a terminal, or plain lines; secrets redacted either way. */
 const tracePrinter = (
   json: boolean,
-  redact: (text: string) => string
+  redact: (text: string) => string,
+  printDepth: number
 ): Effect.Effect<TracePrinter, never, Scope.Scope> =>
   Effect.gen(function*() {
     const stderr = process.stderr
     const write = (line: string) => void stderr.write(`${redact(line)}\n`)
-    if (json) return jsonPrinter(write)
-    if (!stderr.isTTY) return linePrinter(write)
+    if (json) return jsonPrinter(write, printDepth)
+    if (!stderr.isTTY) return linePrinter(write, printDepth)
     const progress = progressPrinter({
       write: (text) => void stderr.write(redact(text)),
       columns: stderr.columns,
@@ -147,7 +168,11 @@ const tracePrinter = (
 export const runWorkflow = (options: RunOptions) =>
   Effect.scoped(Effect.gen(function*() {
     const sources = yield* sourcesFrom(options.source)
-    const { ir, module } = yield* compile(options.document, sources)
+    const read = yield* readOptionsFrom(options)
+    if (options.printDepth < 1) {
+      return yield* new UsageError({ message: "--print-depth takes a whole number of at least 1" })
+    }
+    const { ir, module } = yield* compile(options.document, { sources, ...read })
     const workflow = yield* chooseWorkflow(ir, options.workflow)
     const { workflowId } = workflow
     const servers = yield* serverUrls(ir, options.server)
@@ -166,7 +191,7 @@ export const runWorkflow = (options: RunOptions) =>
     const decoded = yield* decodeInputs(workflowId, schema as Schema.Schema<unknown, unknown>, given)
 
     const redact = secretsOf(workflow, decoded)
-    const printer = yield* tracePrinter(options.traceJson, redact)
+    const printer = yield* tracePrinter(options.traceJson, redact, options.printDepth)
     const environment = Layer.mergeAll(
       NodeHttpClient.layerUndici,
       Arazzo.Servers.layer(servers).pipe(Layer.provide(Arazzo.Servers.layerConfig(ir.sources.map((s) => s.name))))
@@ -191,13 +216,24 @@ export const runWorkflow = (options: RunOptions) =>
     }
     const result = yield* describeResult(workflowId, outcome.right)
     printer.end(result.end, elapsed())
-    yield* printOutputs(result.outputs)
+    yield* printOutputs(result.outputs, options.printDepth)
     if (result.failed) return yield* new CommandFailed({ code: ExitCode.Failed })
   }))
 
 export const runCommand = Command.make(
   "run",
-  { document, workflow, input, inputs, server, source: sourceOption, traceJson },
+  {
+    document,
+    workflow,
+    input,
+    inputs,
+    server,
+    source: sourceOption,
+    allowRoot: allowRootOption,
+    limit: limitOption,
+    printDepth,
+    traceJson
+  },
   runWorkflow
 ).pipe(Command.withDescription(HelpDoc.blocks([
   HelpDoc.p(

@@ -201,7 +201,7 @@ const expandedSize = (
     } else if (isMap(node) || isSeq(node)) {
       resolving.add(node)
       for (const item of node.items) {
-        total += isPair(item) ? 1 + size(item.key) + size(item.value) : size(item)
+        total += isPair(item) ? size(item.key) + size(item.value) : size(item)
         if (total > limit) break
       }
       resolving.delete(node)

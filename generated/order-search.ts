@@ -27,7 +27,7 @@ const listOrders = Arazzo.operation(orders, "GET", "/orders", {
 const getOrder = Arazzo.operation(orders, "GET", "/orders/{orderId}", { operationId: "getOrder" })
 
 /** Pattern `^application/json` */
-const pattern1 = new RegExp("^application/json")
+const pattern1 = Arazzo.regex("^application/json")
 
 /** JSONPath `$.items[?@.status == 'shipped']` */
 const query1 = Arazzo.jsonPath("$.items[?@.status == 'shipped']")

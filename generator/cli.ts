@@ -2,7 +2,9 @@
 /**
  * The `arazzo-effect` command: `generate`, `check` and `run` (see generator/cli/ and docs/cli.md).
  * Diagnostics print as `file:line:col: severity CODE message`. Exit codes: 0 clean, 1 errors,
- * stale output or a failed workflow, 2 usage errors, 70 internal errors, 130 interrupted `run`.
+ * stale output or a failed workflow, 2 usage errors, 70 internal errors, 130 interrupted (SIGINT),
+ * 143 terminated (SIGTERM). The compiler runs in a worker thread (cli/compiler.ts), so a signal
+ * is answered within moments even while a large document is being compiled.
  */
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as ValidationError from "@effect/cli/ValidationError"
@@ -13,7 +15,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { cli } from "./cli/app.js"
-import { ExitCode, exitCodeOnInterrupt } from "./cli/exit.js"
+import { ExitCode, exitCodeOnInterrupt, recordSignals } from "./cli/exit.js"
 import { withPlainConsole } from "./cli/plain-console.js"
 
 /** The exit code of the command line, every failure reported first. */
@@ -42,3 +44,5 @@ NodeRuntime.runMain(main, {
     onExit(Cause.isInterruptedOnly(exit.cause) ? exitCodeOnInterrupt() : ExitCode.Internal)
   }
 })
+// After runMain has installed its handlers: a signal before then ends the process the default way.
+recordSignals()

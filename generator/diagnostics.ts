@@ -33,6 +33,20 @@ export const sortDiagnostics = (diagnostics: ReadonlyArray<Diagnostic>): Array<D
   )
 
 /**
+ * Each finding once: documents that share an OpenAPI file each report what is wrong in it, at the
+ * same place. Order is kept.
+ */
+export const uniqueDiagnostics = (diagnostics: ReadonlyArray<Diagnostic>): Array<Diagnostic> => {
+  const seen = new Set<string>()
+  return diagnostics.filter((d) => {
+    const key = formatDiagnostic(d)
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/**
  * Diagnostics for people: errors one by one; a warning repeated in a file (same code and
  * message) once, with the other places it occurs.
  */

@@ -2,18 +2,22 @@
  * The generator's API: Arazzo documents in, one TypeScript module per document (plus a barrel)
  * and diagnostics out. Nothing is emitted for a document with errors.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises"
+import { open, readdir, readFile, realpath, stat } from "node:fs/promises"
 import * as path from "node:path"
-import { parse } from "yaml"
 import { type Analysis, analyzeDocument, type AnalyzeOptions, checkDocument } from "./check.js"
-import { type Diagnostic, sortDiagnostics } from "./diagnostics.js"
+import { type Diagnostic, sortDiagnostics, uniqueDiagnostics } from "./diagnostics.js"
 import type { EffectLine } from "./emit/dialect.js"
 import { emitBarrel, emitModule, type EmittedFile } from "./emit/module.js"
+import type { LoadOptions } from "./load/document.js"
+import { readRegularFile } from "./load/files.js"
+import { limitsFrom } from "./load/limits.js"
+import { parseYaml } from "./load/yaml.js"
 import type { DocumentIR } from "./lower/ir.js"
 
 export { analyzeDocument, checkDocument }
 export { type Diagnostic, formatDiagnostic } from "./diagnostics.js"
 export type * from "./lower/ir.js"
+export { writeFiles } from "./output.js"
 
 export interface GenerateOptions extends AnalyzeOptions {
   /** The Effect line the modules are written for (3 by default). */
@@ -33,32 +37,66 @@ const ARAZZO_FILE = /\.(ya?ml|json)$/i
 /** Whether a file is an Arazzo document: its top level has an `arazzo` field (OpenAPI files and schemas do not). */
 const declaresArazzo = (text: string): boolean => {
   if (!/["']?arazzo["']?\s*:/.test(text)) return false
-  try {
-    const value: unknown = parse(text, { uniqueKeys: false })
-    return typeof value === "object" && value !== null && "arazzo" in value
-  } catch {
-    return /^["']?arazzo["']?\s*:/m.test(text) // unparseable: let loading report it if it looks like one
+  const { source, errors } = parseYaml("", text)
+  if (errors.some((e) => e.severity === "error")) {
+    return /^["']?arazzo["']?\s*:/m.test(text) // unparseable (or over a limit): let loading report it if it looks like one
   }
+  return typeof source.value === "object" && source.value !== null && "arazzo" in source.value
 }
 
-/** Files as given, and every `.yaml`/`.yml`/`.json` file under given directories that declares `arazzo:`. */
-export const findDocuments = async (inputs: ReadonlyArray<string>): Promise<Array<string>> => {
+/**
+ * Files as given, and every `.yaml`/`.yml`/`.json` file under given directories that declares
+ * `arazzo:`. Under a directory only regular files within the document byte limit are read
+ * (a FIFO, a device or a huge file is passed over unread), and each directory is visited once
+ * (a symbolic link back to a parent does not loop). A file named explicitly is kept whatever it
+ * is: loading it reports what is wrong with it.
+ */
+export const findDocuments = async (
+  inputs: ReadonlyArray<string>,
+  options: Pick<LoadOptions, "limits"> = {}
+): Promise<Array<string>> => {
+  const maxBytes = limitsFrom(options.limits).documentBytes
   const found: Array<string> = []
+  const visited = new Set<string>()
   const visit = async (entry: string, explicit: boolean): Promise<void> => {
-    const info = await stat(entry)
+    const info = explicit ? await stat(entry) : await stat(entry).catch(() => undefined)
+    if (info === undefined) return
     if (info.isDirectory()) {
+      const real = await realpath(entry)
+      if (visited.has(real)) return
+      visited.add(real)
       const children = (await readdir(entry)).sort()
       for (const child of children) {
         if (!child.startsWith(".") && child !== "node_modules") await visit(path.join(entry, child), false)
       }
     } else if (explicit) {
       found.push(path.resolve(entry))
-    } else if (ARAZZO_FILE.test(entry) && declaresArazzo(await readFile(entry, "utf8"))) {
-      found.push(path.resolve(entry))
+    } else if (ARAZZO_FILE.test(entry) && info.isFile()) {
+      const read = await readRegularFile(entry, maxBytes, "documentBytes")
+      // Too large to read: kept when it says `arazzo:` early on, so that loading reports the limit.
+      if (
+        "refused" in read
+          ? read.refused.code === "limit-bytes" && await startsAsArazzo(entry)
+          : declaresArazzo(read.text)
+      ) {
+        found.push(path.resolve(entry))
+      }
     }
   }
   for (const input of inputs) await visit(input, true)
   return [...new Set(found)].sort()
+}
+
+/** Whether the first kilobytes of a file mention a top-level `arazzo` field. */
+const startsAsArazzo = async (file: string): Promise<boolean> => {
+  const handle = await open(file, "r")
+  try {
+    const buffer = Buffer.alloc(4096)
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+    return /^\s*\{?\s*["']?arazzo["']?\s*:/m.test(buffer.subarray(0, bytesRead).toString("utf8"))
+  } finally {
+    await handle.close()
+  }
 }
 
 /**
@@ -118,22 +156,7 @@ export const generate = async (files: ReadonlyArray<string>, options: GenerateOp
     })
   }
   const files_ = emitted.length > 0 ? [...emitted, emitBarrel(names)] : []
-  return { files: files_, documents, diagnostics: sortDiagnostics(diagnostics) }
-}
-
-/** Writes files into a directory; returns the names whose content changed. */
-export const writeFiles = async (outDir: string, files: ReadonlyArray<EmittedFile>): Promise<Array<string>> => {
-  await mkdir(outDir, { recursive: true })
-  const changed: Array<string> = []
-  for (const file of files) {
-    const target = path.join(outDir, file.name)
-    const current = await readFile(target, "utf8").catch(() => undefined)
-    if (current !== file.text) {
-      await writeFile(target, file.text)
-      changed.push(file.name)
-    }
-  }
-  return changed
+  return { files: files_, documents, diagnostics: uniqueDiagnostics(sortDiagnostics(diagnostics)) }
 }
 
 /** Names of files that differ from (or are missing in) a directory, and generated-looking files it has in excess. */

@@ -77,7 +77,12 @@ const main = async () => {
       // The document, then the documents its arazzo sources name, each with its own fallbacks.
       const [main, ...imported] = await analyzeWithImports(
         [file],
-        async (f) => analyzeDocument(f, { sources: f === file ? sources : await fallbackSources(f, path.resolve(dir)) })
+        // The corpus is trusted, and its documents reach across its tree: allow all of it.
+        async (f) =>
+          analyzeDocument(f, {
+            sources: f === file ? sources : await fallbackSources(f, path.resolve(dir)),
+            allowRoots: [path.resolve(dir)]
+          })
       )
       const { document, diagnostics } = main!.analysis
       if (document === undefined || hasErrors(diagnostics)) {

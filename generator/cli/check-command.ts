@@ -1,5 +1,6 @@
 /**
- * `check <files|dirs> [--format text|json] [--source name=file]...`: what is wrong with
+ * `check <files|dirs> [--format text|json] [--source name=file]... [--allow-root dir]...
+ * [--limit name=n]...`: what is wrong with
  * documents, one finding per line (`file:line:col: severity CODE message`) or as JSON.
  */
 import * as Command from "@effect/cli/Command"
@@ -7,33 +8,28 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { type Diagnostic, formatDiagnostic, hasErrors } from "../diagnostics.js"
-import { CommandFailed, ExitCode } from "./exit.js"
+import { formatDiagnostic, hasErrors } from "../diagnostics.js"
+import { inWorker } from "./compiler.js"
+import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { examples } from "./help.js"
-import { documentsArg, documentsFrom, sourceOption, sourcesFrom } from "./options.js"
+import { allowRootOption, documentsArg, limitOption, readOptionsFrom, sourceOption, sourcesFrom } from "./options.js"
 
 const format = Options.choice("format", ["text", "json"]).pipe(
   Options.withDescription("how findings are printed"),
   Options.withDefault("text" as const)
 )
 
-const checkAll = (files: ReadonlyArray<string>, sources: Record<string, string>) =>
-  Effect.promise(async () => {
-    const diagnostics: Array<Diagnostic> = []
-    // Loaded on use, so that `--help` and `--version` start without the compiler.
-    const { checkDocument } = await import("../check.js")
-    for (const file of files) diagnostics.push(...(await checkDocument(file, { sources })))
-    return diagnostics
-  })
-
 export const checkCommand = Command.make(
   "check",
-  { documents: documentsArg, format, source: sourceOption },
+  { documents: documentsArg, format, source: sourceOption, allowRoot: allowRootOption, limit: limitOption },
   (options) =>
     Effect.gen(function*() {
       const sources = yield* sourcesFrom(options.source)
-      const files = yield* documentsFrom(options.documents)
-      const diagnostics = yield* checkAll(files, sources)
+      const read = yield* readOptionsFrom(options)
+      // In the compiler worker, so that a signal is answered while a large document is checked.
+      const checked = yield* inWorker("check", options.documents, { sources, ...read })
+      if ("_tag" in checked) return yield* new UsageError({ message: checked.message })
+      const { files, diagnostics } = checked
       const errors = diagnostics.filter((d) => d.severity === "error").length
       const warnings = diagnostics.length - errors
       if (options.format === "json") {

@@ -14,8 +14,10 @@ export const ExitCode = {
   Usage: 2,
   /** A bug in arazzo-effect (a defect), reported with its cause. */
   Internal: 70,
-  /** `run` was interrupted (Ctrl-C or SIGTERM). */
-  Interrupted: 130
+  /** Interrupted by SIGINT (Ctrl-C): 128 + 2, as shells report it. */
+  Interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  Terminated: 143
 } as const
 
 /** The command line cannot be acted on; the message says why. */
@@ -29,11 +31,24 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{ readonly 
  * fiber, and an interrupted fiber cannot report a value, so a command that treats Ctrl-C as its
  * normal end (`generate --watch`) says so here before it starts.
  */
-let interruptedExitCode: number = ExitCode.Interrupted
+let interruptedExitCode: number | undefined
 
 export const exitOnInterruptWith = (code: number): Effect.Effect<void> =>
   Effect.sync(() => {
     interruptedExitCode = code
   })
 
-export const exitCodeOnInterrupt = (): number => interruptedExitCode
+/** The signal that interrupted the command, once one has (the runtime's handler does the interrupting). */
+let stoppedBy: "SIGINT" | "SIGTERM" | undefined
+
+/** Remembers which signal arrives first, so the exit code can say (130 for SIGINT, 143 for SIGTERM). */
+export const recordSignals = (): void => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      stoppedBy ??= signal
+    })
+  }
+}
+
+export const exitCodeOnInterrupt = (): number =>
+  interruptedExitCode ?? (stoppedBy === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted)

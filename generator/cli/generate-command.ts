@@ -11,9 +11,19 @@ import * as Effect from "effect/Effect"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import { formatForTerminal, hasErrors } from "../diagnostics.js"
+import { writeFiles } from "../output.js"
+import { inWorker } from "./compiler.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { examples } from "./help.js"
-import { documentsArg, documentsFrom, type GenerateOptions, sourceOption, sourcesFrom } from "./options.js"
+import {
+  allowRootOption,
+  documentsArg,
+  type GenerateOptions,
+  limitOption,
+  readOptionsFrom,
+  sourceOption,
+  sourcesFrom
+} from "./options.js"
 import { compareWith, formatStaleness, isStale } from "./stale.js"
 import { watch } from "./watch.js"
 
@@ -61,12 +71,13 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean, graphs = fal
   Effect.gen(function*() {
     const started = performance.now()
     const sources = yield* sourcesFrom(options.source)
-    const files = yield* documentsFrom(options.documents)
-    // Loaded on use, so that `--help` and `--version` start without the compiler.
-    const { generate, writeFiles } = yield* Effect.promise(() => import("../index.js"))
+    const read = yield* readOptionsFrom(options)
+    // In the compiler worker, so that a signal is answered while a large document is compiled.
+    const generated = yield* inWorker("generate", options.documents, { outDir: options.out, sources, ...read })
+    if ("_tag" in generated) return yield* new UsageError({ message: generated.message })
     const outDir = path.resolve(options.out)
-    const generated = yield* Effect.promise(() => generate(files, { outDir: options.out, sources }))
-    const result = graphs ? yield* Effect.promise(() => withGraphs(generated, outDir)) : generated
+    const { files } = generated
+    const result = graphs ? yield* Effect.promise(() => withGraphs(generated.result, outDir)) : generated.result
     yield* printDiagnostics(result.diagnostics)
     const withErrors = hasErrors(result.diagnostics)
     if (checkOnly) {
@@ -98,7 +109,16 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean, graphs = fal
 
 export const generateCommand = Command.make(
   "generate",
-  { documents: documentsArg, out, check, watch: watchOption, source: sourceOption, graphs: graphsOption },
+  {
+    documents: documentsArg,
+    out,
+    check,
+    watch: watchOption,
+    source: sourceOption,
+    allowRoot: allowRootOption,
+    limit: limitOption,
+    graphs: graphsOption
+  },
   (options) => {
     if (options.watch && options.check) {
       return Effect.fail(new UsageError({ message: "--watch and --check cannot be combined" }))
@@ -123,10 +143,6 @@ export const generateCommand = Command.make(
       "arazzo-effect generate specs --out generated --check",
       "in CI: exit 1 and list the files when generated/ is stale"
     ],
-    ["arazzo-effect generate specs --out generated --watch", "regenerate on every change until Ctrl-C"],
-    [
-      "arazzo-effect generate specs --out generated --graphs",
-      "with a Mermaid diagram of each workflow beside its module"
-    ]
+    ["arazzo-effect generate specs --out generated --watch", "regenerate on every change until Ctrl-C"]
   ])
 ])))

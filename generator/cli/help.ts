@@ -35,7 +35,8 @@ export const exitCodes: HelpDoc.HelpDoc = HelpDoc.blocks([
       )
     ],
     [Span.code("70"), HelpDoc.p("internal error in arazzo-effect (please report it)")],
-    [Span.code("130"), HelpDoc.p("`run` was interrupted (Ctrl-C); `generate --watch` exits 0 on Ctrl-C")]
+    [Span.code("130"), HelpDoc.p("interrupted by SIGINT (Ctrl-C); `generate --watch` exits 0 on Ctrl-C")],
+    [Span.code("143"), HelpDoc.p("stopped by SIGTERM")]
   ]),
   HelpDoc.p("Every command takes -h/--help; --version prints the version.")
 ])

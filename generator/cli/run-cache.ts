@@ -31,7 +31,7 @@ import { ModuleLoadFailed } from "./module-load-failed.js"
 import { buildId } from "./package-info.js"
 
 /** Bumped when the layout of an entry changes. */
-const FORMAT = 1
+const FORMAT = 2
 const KEEP = 100
 
 /** The part of a document's IR that `run` uses. */
@@ -61,6 +61,7 @@ const Entry = Schema.parseJson(Schema.Struct({
   module: Schema.String,
   ir: Schema.Struct({
     file: Schema.String,
+    title: Schema.optional(Schema.String),
     sources: Schema.Array(Schema.Struct({ name: Schema.String, url: Schema.String, serverUrl: Schema.String })),
     // Plain data written by this code from the IR; checked for shape at the top only.
     workflows: Schema.Array(Schema.Struct({ workflowId: Schema.String }, { key: Schema.String, value: Schema.Unknown }))
@@ -187,7 +188,9 @@ const store = (
 export const runnableDocument = <E, R>(
   document: string,
   sources: Readonly<Record<string, string>>,
-  compile: Effect.Effect<Compiled, E, R>
+  compile: Effect.Effect<Compiled, E, R>,
+  /** Other options that change what compiling reads or produces (allowed roots, limits): part of the key. */
+  options: unknown = {}
 ): Effect.Effect<RunnableDocument, E | ModuleLoadFailed, R | FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -200,7 +203,8 @@ export const runnableDocument = <E, R>(
       process.cwd(),
       absolute,
       Object.entries(sources).map(([name, file]) => [name, path.resolve(file)]).sort(),
-      text === undefined ? null : sha256(text)
+      text === undefined ? null : sha256(text),
+      options
     ]))
     const dir = root === undefined ? undefined : path.join(root, key)
     const hit = dir === undefined || text === undefined ? undefined : yield* lookup(fs, dir)
@@ -229,7 +233,12 @@ export const runnableDocument = <E, R>(
     const entry: Entry = {
       format: FORMAT,
       module: javascriptName(main.name),
-      ir: { file: ir.file, sources: ir.sources, workflows: ir.workflows as unknown as Entry["ir"]["workflows"] },
+      ir: {
+        file: ir.file,
+        title: ir.title,
+        sources: ir.sources,
+        workflows: ir.workflows as unknown as Entry["ir"]["workflows"]
+      },
       exports: main.workflows ?? [],
       dependencies
     }

@@ -20,17 +20,27 @@ import { performance } from "node:perf_hooks"
 import * as Arazzo from "../../runtime/effect3/index.js"
 import { RecordingDrift } from "../../runtime/effect3/recording.js"
 import { formatDiagnostic, hasErrors } from "../diagnostics.js"
+import type { GenerateOptions } from "../index.js"
 import type { WorkflowIR } from "../lower/ir.js"
+import { inWorker } from "./compiler.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { examples } from "./help.js"
 import { decodeInputs, gatherInputs } from "./inputs.js"
-import { sourceOption, sourcesFrom } from "./options.js"
+import { allowRootOption, limitOption, readOptionsFrom, sourceOption, sourcesFrom } from "./options.js"
 import { parsePairs } from "./pairs.js"
 import { wantsColour } from "./plain-console.js"
 import { progressPrinter } from "./progress-printer.js"
 import { recordOption, replayOption, reportOption, startCapture } from "./report/capture.js"
 import { type Compiled, runnableDocument, type RunnableIR } from "./run-cache.js"
-import { describeResult, errorReport, isWorkflowError, learnIssued, printOutputs, runSecrets } from "./run-outcome.js"
+import {
+  DEFAULT_PRINT_DEPTH,
+  describeResult,
+  errorReport,
+  isWorkflowError,
+  learnIssued,
+  printOutputs,
+  runSecrets
+} from "./run-outcome.js"
 import { stepTracer } from "./step-tracer.js"
 import { jsonPrinter, linePrinter, type TracePrinter } from "./trace-printer.js"
 
@@ -59,6 +69,13 @@ const server = Options.text("server").pipe(
   ),
   Options.repeated
 )
+const printDepth = Options.integer("print-depth").pipe(
+  Options.withPseudoName("n"),
+  Options.withDescription(
+    "print outputs and response bodies to this nesting depth; deeper values print as a note (the outputs themselves are not changed)"
+  ),
+  Options.withDefault(DEFAULT_PRINT_DEPTH)
+)
 const traceJson = Options.boolean("trace-json").pipe(
   Options.withDescription(
     "write the trace to stderr as NDJSON events (step.start, step.end, workflow.end) instead of lines for people"
@@ -73,6 +90,9 @@ export interface RunOptions {
   readonly server: ReadonlyArray<string>
   readonly source: ReadonlyArray<string>
   readonly traceJson: boolean
+  readonly allowRoot: ReadonlyArray<string>
+  readonly limit: ReadonlyArray<string>
+  readonly printDepth: number
   /** `--record`, `--replay`, `--report` (optional, so callers from before them need not pass them). */
   readonly record?: Option.Option<string>
   readonly replay?: Option.Option<string>
@@ -80,11 +100,15 @@ export interface RunOptions {
 }
 
 /** The document compiled in memory; errors are the user's document, so they are a usage failure (2). */
-const compile = (file: string, sources: Record<string, string>): Effect.Effect<Compiled, CommandFailed> =>
+const compile = (
+  file: string,
+  options: Omit<GenerateOptions, "outDir">
+): Effect.Effect<Compiled, CommandFailed | UsageError> =>
   Effect.gen(function*() {
-    // Loaded on use, so that `--help` and `--version` start without the compiler.
-    const { generate } = yield* Effect.promise(() => import("../index.js"))
-    const result = yield* Effect.promise(() => generate([path.resolve(file)], { outDir: process.cwd(), sources }))
+    // In the compiler worker, so that a signal is answered while the document is compiled.
+    const compiled = yield* inWorker("generate", [path.resolve(file)], { ...options, outDir: process.cwd() })
+    if ("_tag" in compiled) return yield* new UsageError({ message: compiled.message })
+    const { result } = compiled
     const ir = result.documents[0]
     const module = result.files.find((f) => f.name !== "index.ts")
     if (hasErrors(result.diagnostics) || ir === undefined || module === undefined) {
@@ -134,13 +158,14 @@ const serverUrls = (ir: RunnableIR, texts: ReadonlyArray<string>) =>
 /** Where the trace goes: NDJSON, a live display on a terminal, or plain lines; secrets redacted either way. */
 const tracePrinter = (
   json: boolean,
-  redact: (text: string) => string
+  redact: (text: string) => string,
+  printDepth: number
 ): Effect.Effect<TracePrinter, never, Scope.Scope> =>
   Effect.gen(function*() {
     const stderr = process.stderr
     const write = (line: string) => void stderr.write(`${redact(line)}\n`)
-    if (json) return jsonPrinter(write)
-    if (!stderr.isTTY) return linePrinter(write)
+    if (json) return jsonPrinter(write, printDepth)
+    if (!stderr.isTTY) return linePrinter(write, printDepth)
     const progress = progressPrinter({
       write: (text) => void stderr.write(redact(text)),
       columns: stderr.columns,
@@ -153,11 +178,16 @@ const tracePrinter = (
 export const runWorkflow = (options: RunOptions) =>
   Effect.scoped(Effect.gen(function*() {
     const sources = yield* sourcesFrom(options.source)
-    // From the cache when this document was compiled by this build before (run-cache.ts).
+    const read = yield* readOptionsFrom(options)
+    if (options.printDepth < 1) {
+      return yield* new UsageError({ message: "--print-depth takes a whole number of at least 1" })
+    }
+    // From the cache when this document was compiled by this build, with these options, before (run-cache.ts).
     const { ir, exports: moduleExports, load } = yield* runnableDocument(
       options.document,
       sources,
-      compile(options.document, sources)
+      compile(options.document, { sources, ...read }),
+      read
     ).pipe(Effect.catchTag("ModuleLoadFailed", Effect.die))
     const workflow = yield* chooseWorkflow(ir, options.workflow)
     const { workflowId } = workflow
@@ -177,7 +207,7 @@ export const runWorkflow = (options: RunOptions) =>
 
     const secrets = runSecrets(workflow, decoded)
     const redact = (text: string) => secrets.text(text)
-    const printer = yield* tracePrinter(options.traceJson, redact)
+    const printer = yield* tracePrinter(options.traceJson, redact, options.printDepth)
     const capture = yield* startCapture(options, { ir, workflow, inputs: decoded, redact })
     // Notes about written files go to stderr, except where it carries NDJSON.
     const note = (lines: ReadonlyArray<string>) => {
@@ -223,7 +253,7 @@ export const runWorkflow = (options: RunOptions) =>
     const result = yield* describeResult(workflowId, outcome.right)
     printer.end(result.end, elapsed())
     note(capture.finish({ end: result.end, outputs: result.outputs, durationMs: elapsed() }))
-    yield* printOutputs(result.outputs, workflow, secrets)
+    yield* printOutputs(result.outputs, workflow, secrets, options.printDepth)
     if (result.failed) return yield* new CommandFailed({ code: ExitCode.Failed })
   }))
 
@@ -236,6 +266,9 @@ export const runCommand = Command.make(
     inputs,
     server,
     source: sourceOption,
+    allowRoot: allowRootOption,
+    limit: limitOption,
+    printDepth,
     traceJson,
     record: recordOption,
     replay: replayOption,

@@ -8,7 +8,10 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { REDACTED, Secrets } from "../../runtime/core/redact.js"
 import type { WorkflowIR } from "../lower/ir.js"
-import type { ErrorReport, RunEnd } from "./trace-printer.js"
+import { boundedJson } from "./bounded-json.js"
+import { DEFAULT_PRINT_DEPTH, type ErrorReport, type RunEnd } from "./trace-printer.js"
+
+export { DEFAULT_PRINT_DEPTH }
 
 const Result = Schema.Union(
   Schema.Struct({ _tag: Schema.Literal("Completed"), outputs: Schema.Unknown }),
@@ -63,21 +66,34 @@ export const describeResult = (workflowId: string, result: unknown): Effect.Effe
     Effect.orDieWith((error) => new Error(`the workflow returned a result of unexpected shape: ${error.message}`))
   )
 
-/** Outputs as JSON: an output that is absent reads `null` (the key stays), bytes read as base64. */
-export const outputsJson = (outputs: unknown): string =>
-  JSON.stringify(outputs, (_key, value: unknown) => {
-    if (value === undefined) return null
-    if (value instanceof Uint8Array) return { base64: Buffer.from(value).toString("base64") }
-    return value
-  }, 2)
+/**
+ * Outputs as JSON: an output that is absent reads `null` (the key stays), bytes read as base64;
+ * nested deeper than `maxDepth`, a note (a hostile response cannot crash the printing).
+ */
+export const outputsJson = (outputs: unknown, maxDepth = DEFAULT_PRINT_DEPTH): string =>
+  boundedJson(outputs, {
+    maxDepth,
+    indent: 2,
+    raise: "raise it with --print-depth <n>",
+    replace: (value) => {
+      if (value === undefined) return null
+      if (value instanceof Uint8Array) return { base64: Buffer.from(value).toString("base64") }
+      return value
+    }
+  })
 
 /** The outputs on stdout: secret ones (inputs passed through, credentials the API issued) redacted. */
-export const printOutputs = (outputs: unknown, workflow: WorkflowIR, secrets: Secrets) => {
+export const printOutputs = (
+  outputs: unknown,
+  workflow: WorkflowIR,
+  secrets: Secrets,
+  maxDepth = DEFAULT_PRINT_DEPTH
+) => {
   const secret = new Set(workflow.outputs.filter((o) => o.secret).map((o) => o.name))
   const shown = typeof outputs === "object" && outputs !== null
     ? Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, secret.has(k) && v !== undefined ? REDACTED : v]))
     : outputs
-  return Console.log(secrets.text(outputsJson(shown)))
+  return Console.log(secrets.text(outputsJson(shown, maxDepth)))
 }
 
 /**

@@ -3,7 +3,11 @@
  * file, a live progress display on a terminal, or NDJSON events with `--trace-json`. Each printer
  * also prints how the run ended, in its own format, so `--trace-json` output stays parseable.
  */
+import { boundedJson } from "./bounded-json.js"
 import type { StepEnded, StepEvent, StepStarted } from "./step-tracer.js"
+
+/** How deep `run` prints outputs and bodies unless `--print-depth` says otherwise. */
+export const DEFAULT_PRINT_DEPTH = 64
 
 /** How a run ended, as the printers report it. */
 export type RunEnd =
@@ -55,18 +59,17 @@ export const stepLine = (e: StepEnded): string => `${e.stepId} attempt ${e.attem
 
 const BODY_EXCERPT = 500
 
-const excerpt = (body: unknown): string | undefined => {
+const excerpt = (body: unknown, printDepth: number): string | undefined => {
   if (body === undefined) return undefined
-  const json = typeof body === "string" ? body : JSON.stringify(body)
-  if (json === undefined) return undefined
+  const json = typeof body === "string" ? body : boundedJson(body, { maxDepth: printDepth })
   return json.length > BODY_EXCERPT ? `${json.slice(0, BODY_EXCERPT)}… (${json.length} characters)` : json
 }
 
 /** The closing lines of a run for people. */
-export const endLines = (end: RunEnd, durationMs: number): Array<string> => {
+export const endLines = (end: RunEnd, durationMs: number, printDepth = DEFAULT_PRINT_DEPTH): Array<string> => {
   const took = formatMs(durationMs)
   const failure = (e: ErrorReport) => {
-    const body = excerpt(e.body)
+    const body = excerpt(e.body, printDepth)
     return [`${e.tag}: ${e.message}`, ...(body === undefined ? [] : [`  response body: ${body}`])]
   }
   switch (end._tag) {
@@ -85,29 +88,32 @@ export const endLines = (end: RunEnd, durationMs: number): Array<string> => {
 }
 
 /** Plain lines: one per finished step attempt. */
-export const linePrinter = (write: Write): TracePrinter => ({
+export const linePrinter = (write: Write, printDepth = DEFAULT_PRINT_DEPTH): TracePrinter => ({
   step: (event) => {
     if (event._tag === "StepEnded") write(stepLine(event))
   },
-  end: (end, durationMs) => endLines(end, durationMs).forEach(write)
+  end: (end, durationMs) => endLines(end, durationMs, printDepth).forEach(write)
 })
 
 /** NDJSON: `step.start` and `step.end` events, then one `workflow.end`. */
-export const jsonPrinter = (write: Write): TracePrinter => ({
+export const jsonPrinter = (write: Write, printDepth = DEFAULT_PRINT_DEPTH): TracePrinter => ({
   step: (event) => {
     const { _tag, at, ...fields } = event
     write(
-      JSON.stringify({
+      boundedJson({
         event: _tag === "StepStarted" ? "step.start" : "step.end",
         time: new Date(at).toISOString(),
         ...fields
-      })
+      }, { maxDepth: printDepth })
     )
   },
   end: (end, durationMs) => {
     const { _tag, ...fields } = end
     write(
-      JSON.stringify({ event: "workflow.end", result: _tag, durationMs: Math.round(durationMs * 10) / 10, ...fields })
+      boundedJson(
+        { event: "workflow.end", result: _tag, durationMs: Math.round(durationMs * 10) / 10, ...fields },
+        { maxDepth: printDepth }
+      )
     )
   }
 })

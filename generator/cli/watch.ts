@@ -16,12 +16,15 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
-import { readFile, stat } from "node:fs/promises"
+import { stat } from "node:fs/promises"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
-import { parse } from "yaml"
+import { fileURLToPath } from "node:url"
+import { readRegularFile } from "../load/files.js"
+import { type Limits, limitsFrom as limitsOf } from "../load/limits.js"
+import { parseYaml } from "../load/yaml.js"
 import { ExitCode, exitOnInterruptWith, type UsageError } from "./exit.js"
-import { documentsFrom, type GenerateOptions, sourcesFrom } from "./options.js"
+import { documentsFrom, type GenerateOptions, readOptionsFrom, sourcesFrom } from "./options.js"
 
 /** What to watch: directories searched for documents, and single files. */
 export interface WatchSet {
@@ -37,15 +40,22 @@ const DEBOUNCE = "150 millis"
 /** Where a source description's file is, as the loader resolves it; remote URLs are not watched. */
 const resolveSource = (document: string, url: string, override: string | undefined): string | undefined => {
   if (override !== undefined) return path.resolve(override)
-  if (/^file:/i.test(url)) return new URL(url).pathname
+  if (/^file:/i.test(url)) return URL.canParse(url) ? fileURLToPath(url) : undefined
   if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return undefined
   return path.resolve(path.dirname(document), decodeURI(url.split("#")[0] ?? url))
 }
 
 /** The local files a document's `sourceDescriptions` point at (read leniently: a broken document still gets watched). */
-const referencedFiles = async (document: string, sources: Readonly<Record<string, string>>): Promise<Array<string>> => {
+const referencedFiles = async (
+  document: string,
+  sources: Readonly<Record<string, string>>,
+  limits: Partial<Limits>
+): Promise<Array<string>> => {
   try {
-    const root: unknown = parse(await readFile(document, "utf8"), { uniqueKeys: false })
+    // Read as the loader reads: a FIFO or a huge file in the watch set must not hang the watch.
+    const read = await readRegularFile(document, limitsOf(limits).documentBytes, "documentBytes")
+    if ("refused" in read) return []
+    const root: unknown = parseYaml(document, read.text).source.value
     const list = typeof root === "object" && root !== null
       ? (root as Record<string, unknown>)["sourceDescriptions"]
       : undefined
@@ -64,14 +74,17 @@ const referencedFiles = async (document: string, sources: Readonly<Record<string
 export const watchSet = (options: GenerateOptions): Effect.Effect<WatchSet, UsageError> =>
   Effect.gen(function*() {
     const sources = yield* sourcesFrom(options.source)
-    const documents = yield* documentsFrom(options.documents)
+    const { limits } = yield* readOptionsFrom(options)
+    const documents = yield* documentsFrom(options.documents, limits)
     return yield* Effect.promise(async () => {
       const trees: Array<string> = []
       for (const input of options.documents) {
         if ((await stat(input).catch(() => undefined))?.isDirectory()) trees.push(path.resolve(input))
       }
       const files = new Set(documents)
-      for (const document of documents) for (const file of await referencedFiles(document, sources)) files.add(file)
+      for (const document of documents) {
+        for (const file of await referencedFiles(document, sources, limits)) files.add(file)
+      }
       return { trees: trees.sort(), files: [...files].sort() }
     })
   })
@@ -140,7 +153,9 @@ const generateInChild = (options: GenerateOptions) => {
     ...options.documents,
     "--out",
     options.out,
-    ...options.source.flatMap((s) => ["--source", s])
+    ...options.source.flatMap((s) => ["--source", s]),
+    ...options.allowRoot.flatMap((d) => ["--allow-root", d]),
+    ...options.limit.flatMap((l) => ["--limit", l])
   ]
   const collect = <E>(stream: Stream.Stream<Uint8Array, E>) =>
     stream.pipe(Stream.decodeText(), Stream.runFold("", (all, chunk) => all + chunk))

@@ -34,12 +34,12 @@ export class Hoisted {
     )
   }
 
-  /** The constant holding the regular expression. */
+  /** The constant holding the pattern, compiled for the runtime's linear-time engine (`Arazzo.regex`). */
   pattern(pattern: string): string {
     return this.declare(
       `pattern:${pattern}`,
       "pattern",
-      `new RegExp(${stringLiteral(pattern)})`,
+      `Arazzo.regex(${stringLiteral(pattern)})`,
       `Pattern \`${pattern}\``
     )
   }

@@ -1,19 +1,62 @@
 /**
  * Loading an Arazzo document: the YAML/JSON with positions, and the OpenAPI descriptions its
  * `sourceDescriptions` name (relative files, or files given per source name with `--source`).
+ * Every read follows the read policy (docs/security.md): files inside the allowed roots only
+ * (./roots.ts), regular files within the byte limits only (./files.ts), parsed within the node
+ * and depth limits (./yaml.ts); what is refused is a positioned diagnostic, never a read.
  */
-import { readFile, stat } from "node:fs/promises"
+import { stat } from "node:fs/promises"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import type { Diagnostic } from "../diagnostics.js"
-import { type ApiDescription, dereference, indexDescription } from "./openapi.js"
-import { parseYaml, type SourceText } from "./yaml.js"
+import { readRegularFile, type Refusal } from "./files.js"
+import { howToRaise, type Limits, limitsFrom } from "./limits.js"
+import { type ApiDescription, indexDescription } from "./openapi.js"
+import { dereference, descriptionBounds, display, type ReadPolicy } from "./references.js"
+import { defaultRootOf, describeRoots, isAllowed, makeRoots } from "./roots.js"
+import { parseYaml, type SourceText, type YamlBounds } from "./yaml.js"
 
 export interface LoadOptions {
   /** Files to use for source descriptions by name, overriding their `url`. */
   readonly sources?: Readonly<Record<string, string>>
   /** Directory that file names in diagnostics and generated headers are relative to. */
   readonly cwd?: string
+  /**
+   * Directories that source descriptions and `$ref`s may read from, besides the document's own
+   * project (see docs/security.md).
+   */
+  readonly allowRoots?: ReadonlyArray<string>
+  /** Size limits over the defaults (./limits.ts). */
+  readonly limits?: Partial<Limits>
 }
+
+/** The read policy for one document: its roots, the explicit `--source` files, the limits. */
+export const readPolicyFor = (absolutePath: string, options: LoadOptions): ReadPolicy => {
+  const cwd = options.cwd ?? process.cwd()
+  const explicit = Object.values(options.sources ?? {}).map((f) => path.resolve(cwd, f))
+  return {
+    cwd,
+    limits: limitsFrom(options.limits),
+    roots: makeRoots(
+      [
+        defaultRootOf(absolutePath, cwd),
+        ...(options.allowRoots ?? []).map((d) => path.resolve(cwd, d)),
+        ...explicit.map((f) => defaultRootOf(f, cwd))
+      ],
+      explicit
+    )
+  }
+}
+
+const documentBoundsOf = (limits: Limits): YamlBounds => ({
+  nodes: limits.documentNodes,
+  nodesLimit: "documentNodes",
+  depth: limits.depth
+})
+
+/** A refused read as a sentence, with how to raise the limit it hit. */
+const refusalText = (refused: Refusal): string =>
+  refused.code === "limit-bytes" ? `${refused.message}; ${howToRaise(refused.limit)}` : refused.message
 
 export interface LoadedSource {
   readonly name: string
@@ -34,37 +77,66 @@ export interface LoadedDocument {
   readonly sources: ReadonlyArray<LoadedSource>
 }
 
+/** A description as loaded: the index, or why it could not be, and positioned findings in its files. */
+interface DescriptionLoad {
+  readonly description: ApiDescription | undefined
+  /** Why there is no description: a refused read (its code), or errors listed in `diagnostics`. */
+  readonly failure: { readonly code: string; readonly message: string } | undefined
+  readonly diagnostics: ReadonlyArray<Diagnostic>
+}
+
 /**
- * Dereferenced descriptions by absolute path, each with the file's modification time and size
- * when it was read: a file changed since (a long-running `--watch`) is read again. Files its
+ * Loaded descriptions by absolute path and read policy, each with the file's modification time and
+ * size when it was read: a file changed since (a long-running `--watch`) is read again. Files its
  * `$ref`s reach are not checked; a change there needs a new process.
  */
 const descriptionCache = new Map<string, {
   readonly mtimeMs: number
   readonly size: number
-  readonly description: Promise<ApiDescription | Error>
+  readonly load: Promise<DescriptionLoad>
 }>()
 
-const loadDescription = async (file: string): Promise<ApiDescription | Error> => {
-  let stats: { readonly mtimeMs: number; readonly size: number }
-  try {
-    stats = await stat(file)
-  } catch (cause) {
-    descriptionCache.delete(file)
-    return cause instanceof Error ? cause : new Error(String(cause))
+const loadDescription = async (file: string, policy: ReadPolicy): Promise<DescriptionLoad> => {
+  const key = JSON.stringify([file, policy])
+  const stats = await stat(file).catch(() => undefined)
+  const cached = descriptionCache.get(key)
+  if (stats !== undefined && cached !== undefined && cached.mtimeMs === stats.mtimeMs && cached.size === stats.size) {
+    return cached.load
   }
-  const cached = descriptionCache.get(file)
-  if (cached !== undefined && cached.mtimeMs === stats.mtimeMs && cached.size === stats.size) return cached.description
-  const description = readFile(file, "utf8")
-    .then(async (text) => {
-      const { source, errors } = parseYaml(file, text)
-      if (errors.some((e) => e.severity === "error")) throw new Error(errors[0]?.message ?? "unparseable")
-      const { value, broken } = await dereference(file, source.value)
-      return indexDescription(file, value, broken)
-    })
-    .catch((cause: unknown) => (cause instanceof Error ? cause : new Error(String(cause))))
-  descriptionCache.set(file, { mtimeMs: stats.mtimeMs, size: stats.size, description })
-  return description
+  const load = (async (): Promise<DescriptionLoad> => {
+    const read = await readRegularFile(file, policy.limits.descriptionBytes, "descriptionBytes")
+    if ("refused" in read) {
+      const { refused } = read
+      return {
+        description: undefined,
+        diagnostics: [],
+        failure: {
+          code: refused.code === "file-unreadable" ? "source-unresolved" : refused.code,
+          message: refusalText(refused)
+        }
+      }
+    }
+    const shown = path.relative(policy.cwd, file) || file
+    const { source, errors } = parseYaml(shown, read.text, descriptionBounds(policy.limits))
+    if (errors.some((e) => e.severity === "error")) {
+      return {
+        description: undefined,
+        diagnostics: errors.filter((e) => e.severity === "error"),
+        failure: {
+          code: "source-unresolved",
+          message: `it has errors (${errors[0]!.code} at ${shown}:${errors[0]!.line}:${errors[0]!.column})`
+        }
+      }
+    }
+    const { value, broken, diagnostics } = await dereference(file, source, policy)
+    return { description: indexDescription(file, value, broken), failure: undefined, diagnostics }
+  })().catch((cause: unknown): DescriptionLoad => ({
+    description: undefined,
+    diagnostics: [],
+    failure: { code: "source-unresolved", message: cause instanceof Error ? cause.message : String(cause) }
+  }))
+  if (stats !== undefined) descriptionCache.set(key, { mtimeMs: stats.mtimeMs, size: stats.size, load })
+  return load
 }
 
 export const loadDocument = async (
@@ -72,18 +144,19 @@ export const loadDocument = async (
   options: LoadOptions = {}
 ): Promise<{ readonly document: LoadedDocument | undefined; readonly diagnostics: Array<Diagnostic> }> => {
   const cwd = options.cwd ?? process.cwd()
+  const policy = readPolicyFor(absolutePath, options)
   const file = path.relative(cwd, absolutePath) || absolutePath
-  let text: string
-  try {
-    text = await readFile(absolutePath, "utf8")
-  } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause)
+  // The document itself was named (or found under a named directory): no root check, the rest holds.
+  const read = await readRegularFile(absolutePath, policy.limits.documentBytes, "documentBytes")
+  if ("refused" in read) {
+    const { code } = read.refused
     return {
       document: undefined,
-      diagnostics: [{ file, line: 1, column: 1, severity: "error", code: "file-unreadable", message }]
+      diagnostics: [{ file, line: 1, column: 1, severity: "error", code, message: refusalText(read.refused) }]
     }
   }
-  const { source, errors } = parseYaml(file, text)
+  const text = read.text
+  const { source, errors } = parseYaml(file, text, documentBoundsOf(policy.limits))
   const diagnostics: Array<Diagnostic> = [...errors]
   if (errors.some((e) => e.severity === "error")) return { document: undefined, diagnostics }
   const root = source.value
@@ -97,6 +170,7 @@ export const loadDocument = async (
     if (typeof name !== "string" || typeof url !== "string") continue
     const where = ["sourceDescriptions", index, "url"]
     const given = options.sources?.[name]
+    const unloaded = { name, url, type: String(type), index, description: undefined }
     if (type !== "openapi" && type !== "arazzo") {
       diagnostics.push(
         source.diagnostic(
@@ -108,32 +182,10 @@ export const loadDocument = async (
           }\`; only \`openapi\` and \`arazzo\` sources are supported so far`
         )
       )
-      sources.push({ name, url, type: String(type), index, description: undefined })
+      sources.push(unloaded)
       continue
     }
     const target = given !== undefined ? path.resolve(cwd, given) : resolveUrl(absolutePath, url)
-    if (type === "arazzo" && target !== undefined) {
-      const arazzo = await loadArazzo(target)
-      if (arazzo instanceof Error) {
-        diagnostics.push(
-          source.diagnostic(
-            where,
-            "error",
-            "source-unresolved",
-            `source description \`${name}\` cannot be loaded from ${path.relative(cwd, target)}: ${arazzo.message}`
-          )
-        )
-      }
-      sources.push({
-        name,
-        url,
-        type,
-        index,
-        description: undefined,
-        arazzo: arazzo instanceof Error ? undefined : arazzo
-      })
-      continue
-    }
     if (target === undefined) {
       diagnostics.push(
         source.diagnostic(
@@ -143,55 +195,119 @@ export const loadDocument = async (
           `source description \`${name}\` points at ${url}, which is not fetched; give a local copy with --source ${name}=<file>`
         )
       )
-      sources.push({ name, url, type, index, description: undefined })
+      sources.push(unloaded)
       continue
     }
-    const description = await loadDescription(target)
-    if (description instanceof Error) {
+    const shown = display(cwd, target)
+    if (given === undefined && !isAllowed(policy.roots, target)) {
       diagnostics.push(
         source.diagnostic(
           where,
           "error",
-          "source-unresolved",
-          `source description \`${name}\` cannot be loaded from ${path.relative(cwd, target)}: ${description.message}`
+          "source-outside-roots",
+          `source description \`${name}\` points at ${shown}, outside the allowed roots (${
+            describeRoots(policy.roots, cwd)
+          }); it was not read. Name the file with --source ${name}=<file>, or allow its directory with --allow-root <dir> (library: allowRoots), if it is trusted`
         )
       )
-      sources.push({ name, url, type, index, description: undefined })
-    } else {
-      if (description.brokenRefs.length > 0) {
+      sources.push(unloaded)
+      continue
+    }
+    if (type === "arazzo") {
+      const arazzo = await loadArazzo(target, policy)
+      if ("failure" in arazzo) {
         diagnostics.push(
           source.diagnostic(
             where,
-            "warning",
-            "source-broken-refs",
-            `${description.brokenRefs.length} $ref(s) in ${
-              path.relative(cwd, target)
-            } cannot be resolved; what they describe is typed unknown (first: ${description.brokenRefs[0]})`
+            "error",
+            arazzo.failure.code,
+            `source description \`${name}\` cannot be loaded from ${shown}: ${arazzo.failure.message}`
           )
         )
+        sources.push(unloaded)
+      } else {
+        sources.push({ ...unloaded, type, arazzo })
       }
-      sources.push({ name, url, type, index, description })
+      continue
     }
+    const loaded = await loadDescription(target, policy)
+    diagnostics.push(...loaded.diagnostics)
+    if (loaded.description === undefined) {
+      const failure = loaded.failure ?? { code: "source-unresolved", message: "unreadable" }
+      diagnostics.push(
+        source.diagnostic(
+          where,
+          "error",
+          failure.code,
+          `source description \`${name}\` cannot be loaded from ${shown}: ${failure.message}`
+        )
+      )
+      sources.push(unloaded)
+      continue
+    }
+    const { description } = loaded
+    if (description.brokenRefs.length > 0) {
+      diagnostics.push(
+        source.diagnostic(
+          where,
+          "warning",
+          "source-broken-refs",
+          `${description.brokenRefs.length} $ref(s) in ${shown} cannot be resolved; what they describe is typed unknown (first: ${
+            description.brokenRefs[0]
+          })`
+        )
+      )
+    }
+    sources.push({ ...unloaded, type, description })
   }
   return { document: { file, absolutePath, text, source, sources }, diagnostics }
 }
 
 /** Another Arazzo document, parsed (it is checked and compiled as a document of its own). */
-const loadArazzo = async (file: string): Promise<{ absolutePath: string; root: Record<string, unknown> } | Error> => {
-  try {
-    const { source, errors } = parseYaml(file, await readFile(file, "utf8"))
-    if (errors.some((e) => e.severity === "error")) return new Error(errors[0]?.message ?? "unparseable")
-    const root = source.value
-    if (typeof root !== "object" || root === null || !("arazzo" in root)) return new Error("not an Arazzo document")
-    return { absolutePath: file, root: root as Record<string, unknown> }
-  } catch (cause) {
-    return cause instanceof Error ? cause : new Error(String(cause))
+const loadArazzo = async (
+  file: string,
+  policy: ReadPolicy
+): Promise<
+  | { readonly absolutePath: string; readonly root: Record<string, unknown> }
+  | { readonly failure: { readonly code: string; readonly message: string } }
+> => {
+  const read = await readRegularFile(file, policy.limits.documentBytes, "documentBytes")
+  if ("refused" in read) {
+    const { refused } = read
+    return {
+      failure: {
+        code: refused.code === "file-unreadable" ? "source-unresolved" : refused.code,
+        message: refusalText(refused)
+      }
+    }
   }
+  const { source, errors } = parseYaml(file, read.text, documentBoundsOf(policy.limits))
+  const error = errors.find((e) => e.severity === "error")
+  if (error !== undefined) {
+    const code = error.code.startsWith("limit-") ? error.code : "source-unresolved"
+    return { failure: { code, message: `${error.message} (at ${error.line}:${error.column})` } }
+  }
+  const root = source.value
+  if (typeof root !== "object" || root === null || !("arazzo" in root)) {
+    return { failure: { code: "source-unresolved", message: "not an Arazzo document" } }
+  }
+  return { absolutePath: file, root: root as Record<string, unknown> }
 }
 
 /** A relative URL or `file:` URL resolved against the document; remote URLs are not fetched. */
 const resolveUrl = (documentPath: string, url: string): string | undefined => {
-  if (/^file:/i.test(url)) return new URL(url).pathname
+  const withoutFragment = url.split("#")[0] ?? url
+  if (/^file:/i.test(url)) {
+    try {
+      return fileURLToPath(withoutFragment)
+    } catch {
+      return undefined
+    }
+  }
   if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return undefined
-  return path.resolve(path.dirname(documentPath), decodeURI(url.split("#")[0] ?? url))
+  try {
+    return path.resolve(path.dirname(documentPath), decodeURI(withoutFragment))
+  } catch {
+    return path.resolve(path.dirname(documentPath), withoutFragment)
+  }
 }

@@ -1,9 +1,8 @@
 /**
  * OpenAPI descriptions as the generator needs them: every operation with its method, path,
- * parameters, request body media types and response schemas, `$ref`s resolved by
- * json-schema-ref-parser (circular references are left as `$ref` and typed `unknown`).
+ * parameters, request body media types and response schemas, from a description whose `$ref`s
+ * ./references.ts has resolved (circular references are left as `$ref` and typed `unknown`).
  */
-import $RefParser from "@apidevtools/json-schema-ref-parser"
 import type { HttpMethod } from "../../runtime/core/body.js"
 
 export type JsonSchema = Readonly<Record<string, unknown>> | boolean
@@ -62,36 +61,6 @@ const stringAt = (
   o: Json,
   key: string
 ): string | undefined => (typeof o[key] === "string" ? (o[key] as string) : undefined)
-
-/**
- * Resolves every `$ref` of a parsed description, reading referenced files relative to `file`.
- * References that cannot be resolved (a missing pointer or file, a remote URL, which is never
- * fetched) become `null`, typed `unknown`, and are listed so the caller can warn; one broken
- * reference must not make a whole API unusable.
- */
-export const dereference = async (
-  file: string,
-  parsed: unknown
-): Promise<{ readonly value: unknown; readonly broken: ReadonlyArray<string> }> => {
-  try {
-    const value = await $RefParser.dereference(file, parsed as Json, {
-      resolve: { http: false },
-      dereference: { circular: "ignore" },
-      continueOnError: true
-    })
-    return { value, broken: [] }
-  } catch (cause) {
-    const group = cause as {
-      errors?: Array<{ message: string; path?: Array<string | number> }>
-      files?: { schema?: unknown }
-    }
-    if (!Array.isArray(group.errors) || group.files?.schema === undefined) throw cause
-    return {
-      value: group.files.schema,
-      broken: group.errors.map((e) => `${e.path ? `/${e.path.join("/")}: ` : ""}${e.message.split("\n")[0]}`)
-    }
-  }
-}
 
 export const indexDescription = (
   file: string,

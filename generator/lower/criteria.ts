@@ -5,9 +5,11 @@
  * that shows the spec form.
  */
 import { jsonpath } from "json-p3"
+import { patternProblem } from "../../runtime/core/regex.js"
 import { xpathSyntaxError } from "../../runtime/core/xml.js"
 import type { Accessor, Condition, Operand } from "../expressions/index.js"
 import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
+import { catastrophicBacktracking } from "../expressions/regex-backtracking.js"
 import type { Path } from "../load/yaml.js"
 import { isObject, report, type Scope, stringAt } from "./context.js"
 import type { ConditionIR, CriterionIR, ValueIR } from "./ir.js"
@@ -179,18 +181,7 @@ export const lowerCriterion = (criterion: unknown, scope: Scope, path: Path): Cr
     }
     const context = lowerContext(contextText, scope, path)
     if (context === undefined) return undefined
-    try {
-      new RegExp(text)
-    } catch (cause) {
-      report(
-        scope,
-        conditionPath,
-        "error",
-        "regex-syntax",
-        `not a regular expression: ${cause instanceof Error ? cause.message : String(cause)}`
-      )
-      return undefined
-    }
+    if (!checkPattern(text, scope, conditionPath)) return undefined
     return { text, test: { kind: "regex", pattern: text, context } }
   }
   if (type === "xpath") {
@@ -210,6 +201,49 @@ export const lowerCriterion = (criterion: unknown, scope: Scope, path: Path): Cr
   }
   report(scope, path, "error", "unsupported-criterion", `\`${type}\` criteria are not supported yet`)
   return undefined
+}
+
+/**
+ * A regex criterion's pattern: ECMAScript syntax, that the runtime's linear-time engine can run
+ * (no backreferences or lookahead); a pattern that would backtrack catastrophically in an
+ * ECMAScript engine is a warning, for the other tools that read the document.
+ */
+const checkPattern = (text: string, scope: Scope, conditionPath: Path): boolean => {
+  try {
+    new RegExp(text)
+  } catch (cause) {
+    report(
+      scope,
+      conditionPath,
+      "error",
+      "regex-syntax",
+      `not a regular expression: ${cause instanceof Error ? cause.message : String(cause)}`
+    )
+    return false
+  }
+  const problem = patternProblem(text)
+  if (problem !== undefined) {
+    report(
+      scope,
+      conditionPath,
+      "error",
+      "unsupported-regex-feature",
+      `this pattern needs a backtracking engine (${problem}); regex criteria run in linear time, without backreferences or lookahead: rewrite it without them (see docs/security.md)`
+    )
+    return false
+  }
+  const backtracking = catastrophicBacktracking(text)
+  if (backtracking !== undefined) {
+    report(
+      scope,
+      conditionPath,
+      "warning",
+      "regex-backtracking",
+      `\`${backtracking.fragment}\` can backtrack catastrophically in ECMAScript regex engines: ${backtracking.why}. arazzo-effect runs it in linear time; other tools may hang on a long value`,
+      backtracking.offset
+    )
+  }
+  return true
 }
 
 const lowerContext = (contextText: string, scope: Scope, path: Path): ValueIR | undefined => {

@@ -1,12 +1,17 @@
 /**
  * JSONPath (RFC 9535) and regex criteria. Queries and patterns are compiled once, when the
- * generated module loads; a criterion then only evaluates them against a response.
+ * generated module loads; a criterion then only evaluates them against a response. Patterns
+ * run on a linear-time engine (./regex.ts).
  * A JSONPath criterion holds when the query, run against the context value as its root `$`,
  * selects at least one node (so `$[?@.x]` tests the context's members, not the context).
  */
 import { jsonpath, type JSONPathQuery, type JSONValue } from "json-p3"
+import { compilePattern, type Pattern, testPattern } from "./regex.js"
 
-export type { JSONPathQuery }
+export type { JSONPathQuery, Pattern }
+
+/** Compiles a regex criterion's pattern (the generator has already checked the engine can run it). */
+export const regex = (source: string): Pattern => compilePattern(source)
 
 /** Compiles an RFC 9535 query (the generator has already checked its syntax). */
 export const jsonPath = (query: string): JSONPathQuery => jsonpath.compile(query)
@@ -15,6 +20,19 @@ export const jsonPath = (query: string): JSONPathQuery => jsonpath.compile(query
 export const selects = (query: JSONPathQuery, value: unknown): boolean =>
   value !== undefined && query.query(value as JSONValue).values().length > 0
 
-/** Whether a string (or a number, as text) matches the pattern; other values never match. */
-export const matches = (pattern: RegExp, value: unknown): boolean =>
-  (typeof value === "string" || typeof value === "number") && pattern.test(String(value))
+/** The linear-time form of a `RegExp` hoisted by modules generated before `regex` existed. */
+const fromRegExp = new WeakMap<RegExp, Pattern>()
+
+/**
+ * Whether a string (or a number, as text) matches the pattern; other values never match. A
+ * `RegExp` (older generated modules) is run as its source on the same linear-time engine.
+ */
+export const matches = (pattern: Pattern | RegExp, value: unknown): boolean => {
+  if (!(pattern instanceof RegExp)) return testPattern(pattern, value)
+  let compiled = fromRegExp.get(pattern)
+  if (compiled === undefined) {
+    compiled = compilePattern(pattern.source)
+    fromRegExp.set(pattern, compiled)
+  }
+  return testPattern(compiled, value)
+}

@@ -178,7 +178,8 @@ workflows:
         operationId: getWorkflw
 `
       )
-      const bad = await runCli(["run", "flow.arazzo.yml"], { cwd: dir })
+      // The description lives outside the document's tree: allowed explicitly (docs/security.md).
+      const bad = await runCli(["run", "flow.arazzo.yml", "--allow-root", path.join(root, "specs")], { cwd: dir })
       expect(bad.code).toBe(2)
       expect(bad.stderr).toMatch(/^flow\.arazzo\.yml:9:22: error unknown-operation .*getWorkflow/m)
 

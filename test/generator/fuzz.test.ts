@@ -1,8 +1,11 @@
 /**
  * Seeded property test: valid Civitai documents mutated in hostile ways (fields dropped or
- * renamed, wrong types, odd strings, colliding and reserved names). For every mutant the
- * generator either reports errors and emits nothing, or emits code that typechecks under the
- * strict tsconfig; and no string from a document ever becomes code.
+ * renamed, wrong types, odd strings, colliding and reserved names, regex criteria of every kind,
+ * source URLs and `$ref`s that leave the document's tree or name special files, documents too
+ * deep or too large). For every mutant the generator either reports errors and emits nothing, or
+ * emits code that typechecks under the strict tsconfig; no string from a document ever becomes
+ * code; no case takes more than 10 s; hostile references and sizes are refused with their code;
+ * and nothing read from outside the tree shows up in any output.
  */
 import fc from "fast-check"
 import { execFile } from "node:child_process"
@@ -76,6 +79,39 @@ const parentOf = (doc: Json, at: Path): { parent: Record<string | number, Json>;
   return { parent: node as Record<string | number, Json>, key: at[at.length - 1]! }
 }
 
+/** Regex criteria: ordinary, catastrophic for a backtracking engine, beyond a linear-time engine, invalid. */
+const patterns = [
+  "^application/json",
+  "^2\\d\\d$",
+  "^(a+)+$",
+  "(a|a)*$",
+  "^(\\w+\\s?)*$",
+  "(a)\\1",
+  "a(?=b)",
+  "(?<=v)\\d",
+  "(?<name>x)\\k<name>",
+  "[",
+  "(",
+  "\\u0041",
+  `"); ${MARKER}(); ("`,
+  `*/ ${MARKER} /*`
+]
+
+/** Source description URLs that leave the tree or name what is not a regular file. */
+const hostileUrls = [
+  "/etc/passwd",
+  "file:///proc/self/environ",
+  "../../../../../../../etc/hostname",
+  "/dev/zero",
+  "/dev/urandom",
+  "../openapi/leaky-absolute.yml",
+  "../openapi/leaky-escape.yml",
+  "../openapi/leaky-file-url.yml"
+]
+
+/** What reading any of those would bring in (a line of /etc/passwd, of the environment). */
+const LEAKED = /root:x:0:0|PATH=\/|HOME=\//
+
 type Mutation =
   | { readonly kind: "drop"; readonly pick: number }
   | { readonly kind: "rename"; readonly pick: number; readonly to: string }
@@ -83,6 +119,9 @@ type Mutation =
   | { readonly kind: "string"; readonly pick: number; readonly to: string }
   | { readonly kind: "duplicateStep"; readonly pick: number }
   | { readonly kind: "renameId"; readonly pick: number; readonly to: string }
+  | { readonly kind: "regex"; readonly pick: number; readonly pattern: string }
+  | { readonly kind: "reference"; readonly pick: number; readonly url: string }
+  | { readonly kind: "size"; readonly pick: number; readonly what: "deep" | "wide" }
 
 const odd = fc.oneof(
   fc.constantFrom(...oddStrings),
@@ -99,8 +138,31 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   }),
   fc.record({ kind: fc.constant("string" as const), pick: fc.nat(), to: odd }),
   fc.record({ kind: fc.constant("duplicateStep" as const), pick: fc.nat() }),
-  fc.record({ kind: fc.constant("renameId" as const), pick: fc.nat(), to: odd })
+  fc.record({ kind: fc.constant("renameId" as const), pick: fc.nat(), to: odd }),
+  fc.record({
+    kind: fc.constant("regex" as const),
+    pick: fc.nat(),
+    pattern: fc.oneof(fc.constantFrom(...patterns), fc.string({ maxLength: 12 }))
+  }),
+  fc.record({ kind: fc.constant("reference" as const), pick: fc.nat(), url: fc.constantFrom(...hostileUrls) }),
+  fc.record({
+    kind: fc.constant("size" as const),
+    pick: fc.nat(),
+    what: fc.constantFrom("deep" as const, "wide" as const)
+  })
 )
+
+/** The error code a hostile reference or size mutation must be refused with. */
+const refusalOf = (m: Mutation): Array<string> => {
+  if (m.kind === "reference") {
+    return m.url.startsWith("../openapi/leaky") ? ["ref-outside-roots"] : ["source-outside-roots"]
+  }
+  if (m.kind === "size") return m.what === "deep" ? ["limit-depth"] : ["limit-nodes"]
+  return []
+}
+
+/** The fuzz runs with a lower node limit, so that "wide" documents are refused at once. */
+const DOCUMENT_NODES = 10_000
 
 /** The objects in a value that should be an array of objects (mutations may have broken it). */
 const objects = (value: Json): Array<Record<string, Json>> =>
@@ -151,6 +213,34 @@ const apply = (doc: Json, m: Mutation): Json => {
       if (holder) holder["stepId" in holder ? "stepId" : "workflowId"] = m.to
       break
     }
+    case "regex": {
+      const steps = objects(copy["workflows"]).flatMap((w) => objects(w["steps"]))
+      const step = steps[m.pick % Math.max(steps.length, 1)]
+      if (step) {
+        const criteria = Array.isArray(step["successCriteria"]) ? step["successCriteria"] : []
+        step["successCriteria"] = [
+          ...criteria,
+          { context: "$response.header.Content-Type", condition: m.pattern, type: "regex" }
+        ]
+      }
+      break
+    }
+    case "reference": {
+      const [first, ...rest] = objects(copy["sourceDescriptions"])
+      const name = typeof first?.["name"] === "string" ? first["name"] : "api"
+      copy["sourceDescriptions"] = [{ name, url: m.url, type: "openapi" }, ...rest]
+      break
+    }
+    case "size": {
+      if (m.what === "deep") {
+        let deep: Json = "bottom"
+        for (let i = 0; i < 200; i++) deep = [deep]
+        copy["x-deep"] = deep
+      } else {
+        copy["x-wide"] = Array.from({ length: DOCUMENT_NODES }, (_, i) => ({ n: i }))
+      }
+      break
+    }
   }
   return copy
 }
@@ -160,6 +250,20 @@ describe("the generator on hostile documents", () => {
     await rm(work, { recursive: true, force: true })
     await mkdir(path.join(work, "arazzo"), { recursive: true })
     await cp(path.join(root, "specs/civitai/openapi"), path.join(work, "openapi"), { recursive: true })
+    // Descriptions that reach outside the tree through a $ref (the reference mutation points at them).
+    const api = await readFile(path.join(work, "openapi/civitai-orchestration-api-openapi.yml"), "utf8")
+    for (
+      const [name, ref] of [
+        ["absolute", "/etc/passwd"],
+        ["escape", "../../../../../../../etc/hostname"],
+        ["file-url", "file:///proc/self/environ"]
+      ]
+    ) {
+      await writeFile(
+        path.join(work, `openapi/leaky-${name}.yml`),
+        api.replace("\n  schemas:\n", `\n  schemas:\n    Leak: { $ref: ${JSON.stringify(ref)} }\n`)
+      )
+    }
     const seeds = await Promise.all(
       (await readdir(path.join(root, "specs/civitai/arazzo"))).sort().map(async (f) =>
         parse(await readFile(path.join(root, "specs/civitai/arazzo", f), "utf8")) as Json
@@ -173,7 +277,26 @@ describe("the generator on hostile documents", () => {
         const doc = mutations.reduce(apply, seeds[seed % seeds.length])
         const file = path.join(work, "arazzo", "case.yml")
         await writeFile(file, stringify(doc))
-        const result = await generate([file], { outDir: work, cwd: work })
+        const started = performance.now()
+        const result = await generate([file], { outDir: work, cwd: work, limits: { documentNodes: DOCUMENT_NODES } })
+        expect(performance.now() - started).toBeLessThan(10_000)
+        expect(
+          [...result.diagnostics.map((d) => d.message), ...result.files.map((f) => f.text)].join("\n")
+        ).not.toMatch(LEAKED)
+        const codes = new Set(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code))
+        // A hostile reference or size applied last must be refused with its code (a too-deep or
+        // too-large document is refused before its sources are looked at).
+        const last = mutations[mutations.length - 1]!
+        const sized = mutations.some((m) => m.kind === "size")
+        // With several size mutations, whichever limit the parse meets first is reported.
+        const expected = last.kind === "size"
+          ? mutations.flatMap(refusalOf)
+          : last.kind === "reference" && !sized
+          ? refusalOf(last)
+          : []
+        if (expected.length > 0) {
+          expect(expected.some((code) => codes.has(code)), `${JSON.stringify(mutations)}: ${[...codes]}`).toBe(true)
+        }
         if (hasErrors(result.diagnostics)) {
           expect(result.files).toEqual([])
           rejected++

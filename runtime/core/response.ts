@@ -20,8 +20,18 @@ export interface StepResponse {
   readonly body: unknown
 }
 
-export const isJson = (contentType: string) =>
-  /^application\/(.+\+)?json\b/i.test(contentType) || /\+json\b/i.test(contentType)
+const JSON_TYPE = /^application\/(.+\+)?json\b|\+json\b/i
+/** The last content type asked about and the answer: responses of one API repeat the same one. */
+let lastType = ""
+let lastIsJson = false
+
+export const isJson = (contentType: string): boolean => {
+  if (contentType !== lastType) {
+    lastType = contentType
+    lastIsJson = JSON_TYPE.test(contentType)
+  }
+  return lastIsJson
+}
 const isText = (contentType: string) => /^text\/|\/(xml|x-www-form-urlencoded)\b|\+xml\b/i.test(contentType)
 
 /**

@@ -140,28 +140,37 @@ export interface OutputFailure {
 }
 
 /** Reads and checks every output; the first that cannot be read is reported by name. */
+/** Why output `name` failed: its name, where it points and what is wrong (built only on failure). */
+const failure = (name: string, output: Output<any>, why: string): OutputFailure => {
+  const { source } = output
+  return {
+    output: name,
+    pointer: source._tag === "Body" ? pointerText(source.pointer) : undefined,
+    error: `output \`${name}\` (${describeSource(source)}) ${why}`
+  }
+}
+
+const NO_SECRETS: ReadonlyArray<unknown> = []
+
 export const readOutputs = (
   table: OutputTable,
   response: StepResponse
 ): { readonly outputs: Record<string, unknown>; readonly secrets: ReadonlyArray<unknown> } | OutputFailure => {
   const outputs: Record<string, unknown> = {}
-  const secrets: Array<unknown> = []
-  for (const name of Object.keys(table)) {
+  let secrets = NO_SECRETS
+  // Effect's decoder copies unlisted members by assignment: a `__proto__` one would become the prototype.
+  const protoKeys = typeof response.body === "object" && response.body !== null && WITH_PROTO_KEYS.has(response.body)
+  for (const name in table) {
     const output = table[name]!
-    const { source } = output
-    const pointer = source._tag === "Body" ? pointerText(source.pointer) : undefined
-    const fail = (why: string): OutputFailure => ({
-      output: name,
-      pointer,
-      error: `output \`${name}\` (${describeSource(source)}) ${why}`
-    })
-    const read = readSource(source, response)
-    if (read._tag === "Unreadable") return fail(read.why)
+    const read = readSource(output.source, response)
+    if (read._tag === "Unreadable") return failure(name, output, read.why)
     if (read._tag === "Missing") {
-      return fail(
-        `is missing: the OpenAPI response schema requires a value at ${pointer || "the root"} (expected ${
-          String(output.schema)
-        })`
+      const { source } = output
+      const at = source._tag === "Body" && source.pointer.length > 0 ? pointerText(source.pointer) : "the root"
+      return failure(
+        name,
+        output,
+        `is missing: the OpenAPI response schema requires a value at ${at} (expected ${String(output.schema)})`
       )
     }
     if (read.value === undefined && output.optional) {
@@ -169,15 +178,9 @@ export const readOutputs = (
       continue
     }
     const checked = check(output.schema, read.value)
-    if (Either.isLeft(checked)) return fail(checked.left)
-    // Effect's decoder copies unlisted members by assignment: a `__proto__` one would become the prototype.
-    if (typeof response.body === "object" && response.body !== null && WITH_PROTO_KEYS.has(response.body)) {
-      setOwn(outputs, name, keepProtoKeys(read.value, checked.right))
-      if (output.secret) secrets.push(checked.right)
-      continue
-    }
-    setOwn(outputs, name, checked.right)
-    if (output.secret) secrets.push(checked.right)
+    if (Either.isLeft(checked)) return failure(name, output, checked.left)
+    setOwn(outputs, name, protoKeys ? keepProtoKeys(read.value, checked.right) : checked.right)
+    if (output.secret) secrets = [...secrets, checked.right]
   }
   return { outputs, secrets }
 }

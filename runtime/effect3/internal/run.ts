@@ -47,7 +47,7 @@ import { type OutputsFor, readOutputs } from "./outputs.js"
 import { type PolicyTable, type ResolvedPolicy, stepPolicy, workflowPolicy } from "./policy.js"
 import { clientRequest, send } from "./send.js"
 import { baseUrlIn } from "./servers.js"
-import { timeoutFail } from "./timeout.js"
+import type { Watchdog } from "./watchdog.js"
 
 /** Where an `end` action can stop a workflow: the step, the action's name, and whether it was a success or failure action. */
 export interface EndPoint {
@@ -240,8 +240,10 @@ export class Run<I, Steps, O, E extends EndPoint> {
   constructor(
     readonly definition: DefinitionLike<I, Steps, O>,
     readonly inputs: I,
-    private readonly env: RunEnvironment,
-    private readonly secrets: Secrets
+        private readonly env: RunEnvironment,
+    private readonly secrets: Secrets,
+    /** Bounds each request by the step timeout (and the whole run by the workflow's). */
+    private readonly watchdog: Watchdog
   ) {}
 
   /** Runs one step: an operation's request (a poll when it has `pollWhile`), or another workflow. */
@@ -491,7 +493,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
     if ("error" in parts) return invalid(parts.error)
     const where = () => this.where(stepId, this.summary(operation, parts.url))
     const exchange = Effect.flatMap(clientRequest(parts), (request) =>
-      timeoutFail(
+            this.watchdog.bound(
         Effect.mapError(this.sendQuietly(request, parts.url, policy), (failure) =>
           failure._tag === "BodyTooLarge"
             ? new ResponseInvalid({ ...where(), status: failure.status, reason: "TooLarge", detail: failure.detail })

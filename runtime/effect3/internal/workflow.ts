@@ -24,7 +24,7 @@ import {
   type WorkflowResult
 } from "./run.js"
 import { Servers } from "./servers.js"
-import { timeoutFail } from "./timeout.js"
+import { watched } from "./watchdog.js"
 
 export interface WorkflowDefinition<
   I,
@@ -125,13 +125,16 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, Err extends Workflo
         return Effect.fail(new InputsInvalid({ workflowId, issues: inputIssues(decoded.left) }))
       }
       const inputs = decoded.right
-      const secrets = Secrets.of(definition.secrets.map((name) => inputs[name]))
-      const runner = new Run<I, Steps, O, E>(definition, inputs, env, secrets)
+            const secrets = Secrets.of(definition.secrets.map((name) => inputs[name]))
       const timeout = workflowPolicy(env.policies, workflowId).workflowTimeoutDuration
-      const ran = timeoutFail(
-        Effect.catchTag(body(runner, inputs), "WorkflowEnded", (end) => Effect.succeed(runner.endedBy(end))),
+      let runner: Run<I, Steps, O, E> | undefined
+      const ran = watched(
+        (watchdog) => {
+          const run = runner = new Run<I, Steps, O, E>(definition, inputs, env, secrets, watchdog)
+          return Effect.catchTag(body(run, inputs), "WorkflowEnded", (end) => Effect.succeed(run.endedBy(end)))
+        },
         timeout,
-        () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: runner.gatheredShown() })
+        () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: runner?.gatheredShown() ?? {} })
       )
       return env.tracing
         ? Effect.withSpan(ran, `arazzo.workflow ${workflowId}`, {

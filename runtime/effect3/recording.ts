@@ -21,7 +21,6 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -29,7 +28,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import { REDACTED, Secrets } from "../core/redact.js"
-import { currentStepAttempt } from "./internal/execution.js"
+import { stepOfRequest } from "./internal/execution.js"
 
 /** Which step and attempt an exchange belongs to; all `undefined` for a request made outside a step. */
 export interface StepRef {
@@ -162,13 +161,13 @@ const attributeText = (span: Tracer.Span, key: string) => {
 }
 
 /**
- * The step (and attempt) a request belongs to: what the runtime sets around each exchange, else
+ * The step (and attempt) a request belongs to: what the runtime noted when it built it, else
  * the innermost `arazzo.step` span (requests sent by hand inside a traced step).
  */
-export const currentStep: Effect.Effect<StepRef> = Effect.flatMap(
-  FiberRef.get(currentStepAttempt),
-  (set) => set !== undefined ? Effect.succeed(set) : stepFromSpan
-)
+export const currentStep = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<StepRef> => {
+  const known = stepOfRequest.get(request)
+  return known !== undefined ? Effect.succeed(known) : stepFromSpan
+}
 
 const stepFromSpan: Effect.Effect<StepRef> = Effect.map(Effect.option(Effect.currentSpan), (span) => {
   let current: Tracer.AnySpan | undefined = Option.getOrUndefined(span)
@@ -459,7 +458,7 @@ const makeRecorder = (inner: HttpClient.HttpClient, options: RecorderOptions) =>
     HttpClient.mapRequestEffect(inner, materialise),
     (effect, request) =>
       Effect.gen(function*() {
-        const step = yield* currentStep
+        const step = yield* currentStep(request)
         const startMs = Date.now() - origin
         const recorded = yield* recordRequest(request)
         const took = () => Date.now() - origin - startMs

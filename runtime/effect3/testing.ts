@@ -387,7 +387,7 @@ const makeReplayApi = (recording: Recording, options: ReplayOptions) => {
   const drifted: Array<RecordedRequest> = []
   const client = HttpClient.make((request, url) =>
     Effect.gen(function*() {
-      const step = yield* currentStep
+      const step = yield* currentStep(request)
       const { bytes, contentType } = yield* requestBody(request).pipe(
         Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause }))
       )

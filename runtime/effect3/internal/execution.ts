@@ -47,9 +47,8 @@ export interface StepAttempt {
 }
 
 /**
- * Set around each exchange of a step attempt. Tools that wrap the HttpClient read it to know
- * which step a request is for, whether or not spans are recorded.
+ * The step attempt each request the runtime sends belongs to (redirects included). Tools that
+ * wrap the HttpClient (recording, replay) look their request up here, whether or not spans are
+ * recorded; a request sent by other code is not in it.
  */
-export const currentStepAttempt: FiberRef.FiberRef<StepAttempt | undefined> = FiberRef.unsafeMake<
-  StepAttempt | undefined
->(undefined)
+export const stepOfRequest = new WeakMap<object, StepAttempt>()

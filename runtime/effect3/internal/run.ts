@@ -41,11 +41,11 @@ import {
   StepTimeout,
   type WorkflowError
 } from "./errors.js"
-import { currentCallPath, currentStepAttempt, type ExecutionService, type RawResponse } from "./execution.js"
+import { currentCallPath, type ExecutionService, type RawResponse } from "./execution.js"
 import type { Operation } from "./operation.js"
 import { type OutputsFor, readOutputs } from "./outputs.js"
 import { type PolicyTable, type ResolvedPolicy, stepPolicy, workflowPolicy } from "./policy.js"
-import { clientRequest, send } from "./send.js"
+import { send, withClientRequest } from "./send.js"
 import { baseUrlIn } from "./servers.js"
 import type { Watchdog } from "./watchdog.js"
 
@@ -240,7 +240,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
   constructor(
     readonly definition: DefinitionLike<I, Steps, O>,
     readonly inputs: I,
-        private readonly env: RunEnvironment,
+    private readonly env: RunEnvironment,
     private readonly secrets: Secrets,
     /** Bounds each request by the step timeout (and the whole run by the workflow's). */
     private readonly watchdog: Watchdog
@@ -492,8 +492,9 @@ export class Run<I, Steps, O, E extends EndPoint> {
     const parts = buildRequest(base, operation, spec.parameters ?? {}, body)
     if ("error" in parts) return invalid(parts.error)
     const where = () => this.where(stepId, this.summary(operation, parts.url))
-    const exchange = Effect.flatMap(clientRequest(parts), (request) =>
-            this.watchdog.bound(
+    const step = { workflowId: this.definition.workflowId, stepId, attempt: number }
+    const exchange = withClientRequest(parts, step, (request) =>
+      this.watchdog.bound(
         Effect.mapError(this.sendQuietly(request, parts.url, policy), (failure) =>
           failure._tag === "BodyTooLarge"
             ? new ResponseInvalid({ ...where(), status: failure.status, reason: "TooLarge", detail: failure.detail })
@@ -507,11 +508,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
         () => new StepTimeout({ ...where(), timeout: policy.stepTimeoutDuration })
       ))
     const judged = Effect.flatMap(
-      Effect.locally(
-        this.env.execution.exchange(`${visit.name}.${number}`, exchange),
-        currentStepAttempt,
-        { workflowId: this.definition.workflowId, stepId, attempt: number }
-      ),
+      this.env.execution.exchange(`${visit.name}.${number}`, exchange),
       (raw) => this.judge(spec, raw, parts.url, body, where)
     )
     if (!this.env.tracing) return judged

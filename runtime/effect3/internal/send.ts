@@ -17,7 +17,7 @@ import * as Schedule from "effect/Schedule"
 import { concatBytes, readBlobs } from "../../core/multipart.js"
 import type { RequestParts } from "../../core/request.js"
 import { retryAfterMillis } from "../../core/response.js"
-import type { RawResponse } from "./execution.js"
+import { type RawResponse, type StepAttempt, stepOfRequest } from "./execution.js"
 import type { ResolvedPolicy } from "./policy.js"
 import { type BodyIncomplete, type BodyTooLarge, readBody } from "./read-body.js"
 
@@ -70,37 +70,69 @@ const describe = (error: HttpClientError.HttpClientError | BodyIncomplete): stri
   return `reading the body of the ${error.response.status} response failed: ${why}`
 }
 
-/** The client request for built parts; a multipart body with `Blob`s is read first. */
-export const clientRequest = (parts: RequestParts): Effect.Effect<HttpClientRequest.HttpClientRequest> => {
+/**
+ * The client request for built parts, or `undefined` when a `Blob` in the body must be read
+ * first (`readClientRequest`): most requests are made without an asynchronous step.
+ */
+const clientRequestNow = (parts: RequestParts): HttpClientRequest.HttpClientRequest | undefined => {
   const request = HttpClientRequest.make(parts.method)(parts.url, { headers: parts.headers })
   const body = parts.body
-  if (body === undefined) return Effect.succeed(request)
+  if (body === undefined) return request
   const contentType = contentTypeOf(parts.headers)
   switch (body._tag) {
     case "Text":
-      return Effect.succeed(HttpClientRequest.bodyText(request, body.text, contentType ?? body.contentType))
+      return HttpClientRequest.bodyText(request, body.text, contentType ?? body.contentType)
     case "Bytes":
-      return Effect.succeed(HttpClientRequest.bodyUint8Array(request, body.bytes, contentType ?? body.contentType))
-    case "Blob": {
-      const type = contentType ?? body.contentType
-      return Effect.map(
-        Effect.promise(() => body.blob.arrayBuffer()),
-        (buffer) => HttpClientRequest.bodyUint8Array(request, new Uint8Array(buffer), type)
-      )
-    }
-    case "Multipart": {
-      const { multipart } = body
-      const type = contentType ?? multipart.contentType
-      return multipart.hasBlobs
-        ? Effect.map(
-          Effect.promise(() => readBlobs(multipart)),
-          (bytes) => HttpClientRequest.bodyUint8Array(request, bytes, type)
+      return HttpClientRequest.bodyUint8Array(request, body.bytes, contentType ?? body.contentType)
+    case "Blob":
+      return undefined
+    case "Multipart":
+      return body.multipart.hasBlobs
+        ? undefined
+        : HttpClientRequest.bodyUint8Array(
+          request,
+          concatBytes(body.multipart.pieces as Array<Uint8Array>),
+          contentType ?? body.multipart.contentType
         )
-        : Effect.succeed(
-          HttpClientRequest.bodyUint8Array(request, concatBytes(multipart.pieces as Array<Uint8Array>), type)
-        )
-    }
   }
+}
+
+/** The client request for parts whose body holds a `Blob`: its bytes read first. */
+const readClientRequest = (parts: RequestParts): Effect.Effect<HttpClientRequest.HttpClientRequest> => {
+  const request = HttpClientRequest.make(parts.method)(parts.url, { headers: parts.headers })
+  const body = parts.body!
+  const contentType = contentTypeOf(parts.headers)
+  return body._tag === "Blob"
+    ? Effect.map(
+      Effect.promise(() => body.blob.arrayBuffer()),
+      (buffer) => HttpClientRequest.bodyUint8Array(request, new Uint8Array(buffer), contentType ?? body.contentType)
+    )
+    : body._tag === "Multipart"
+    ? Effect.map(
+      Effect.promise(() => readBlobs(body.multipart)),
+      (bytes) => HttpClientRequest.bodyUint8Array(request, bytes, contentType ?? body.multipart.contentType)
+    )
+    : Effect.die(new Error(`no Blob to read in a ${body._tag} body`))
+}
+
+/** The client request for built parts (a body with `Blob`s read first). */
+export const clientRequest = (parts: RequestParts): Effect.Effect<HttpClientRequest.HttpClientRequest> => {
+  const now = clientRequestNow(parts)
+  return now === undefined ? readClientRequest(parts) : Effect.succeed(now)
+}
+
+/** Runs `f` with the client request for built parts, noted as belonging to `step` (see `stepOfRequest`). */
+export const withClientRequest = <A, E>(
+  parts: RequestParts,
+  step: StepAttempt,
+  f: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<A, E>
+): Effect.Effect<A, E> => {
+  const noted = (request: HttpClientRequest.HttpClientRequest) => {
+    stepOfRequest.set(request, step)
+    return f(request)
+  }
+  const now = clientRequestNow(parts)
+  return now === undefined ? Effect.flatMap(readClientRequest(parts), noted) : Effect.suspend(() => noted(now))
 }
 
 const contentTypeOf = (headers: Readonly<Record<string, string>>): string | undefined => {
@@ -149,43 +181,47 @@ const attemptOnce = (
       reason: error._tag === "RequestError" ? error.reason : "Transport",
       detail: describe(error)
     })
-  const hop = (request: HttpClientRequest.HttpClientRequest, hops: number): Effect.Effect<RawResponse, Failure> =>
-    Effect.flatMap(Effect.mapError(client.execute(request), transportFailure), (response) => {
-      const next = redirected(request, response, policy)
-      const read = Effect.catchIf(
-        readBody(response, maxBytes),
-        (error): error is HttpClientError.ResponseError | BodyIncomplete => error._tag !== "BodyTooLarge",
-        (error) => Effect.fail(transportFailure(error))
+  const retryStatus = (raw: RawResponse): Effect.Effect<RawResponse, Failure> =>
+    RETRY_STATUS.has(raw.status)
+      ? Effect.fail(
+        new Transient({
+          response: raw,
+          retryAfterMillis: retryAfterMillis(raw.headers["retry-after"], Date.now()),
+          retriable: true,
+          reason: "Transport",
+          detail: `status ${raw.status}`
+        })
       )
-      if (next === undefined) {
-        return Effect.map(read, (bytes): RawResponse => ({ status: response.status, headers: response.headers, bytes }))
+      : Effect.succeed(raw)
+  const hop = (request: HttpClientRequest.HttpClientRequest, hops: number): Effect.Effect<RawResponse, Failure> =>
+    Effect.matchEffect(client.execute(request), {
+      onFailure: (error) => Effect.fail(transportFailure(error)),
+      onSuccess: (response) => {
+        const next = redirected(request, response, policy)
+        if (next !== undefined && hops >= MAX_REDIRECTS) {
+          return Effect.fail(
+            new Transient({
+              response: undefined,
+              retryAfterMillis: undefined,
+              retriable: false,
+              reason: "Redirect",
+              detail: `more than ${MAX_REDIRECTS} redirects in a row (last to ${next.url})`
+            })
+          )
+        }
+        return Effect.matchEffect(readBody(response, maxBytes), {
+          onFailure: (error) => Effect.fail(error._tag === "BodyTooLarge" ? error : transportFailure(error)),
+          onSuccess: (bytes) => {
+            if (next === undefined) return retryStatus({ status: response.status, headers: response.headers, bytes })
+            // The redirect's own body was read (and dropped) so the connection can be reused.
+            const step = stepOfRequest.get(request)
+            if (step !== undefined) stepOfRequest.set(next, step)
+            return hop(next, hops + 1)
+          }
+        })
       }
-      if (hops >= MAX_REDIRECTS) {
-        return Effect.fail(
-          new Transient({
-            response: undefined,
-            retryAfterMillis: undefined,
-            retriable: false,
-            reason: "Redirect",
-            detail: `more than ${MAX_REDIRECTS} redirects in a row (last to ${next.url})`
-          })
-        )
-      }
-      // The redirect's own body is read (and dropped) so the connection can be reused.
-      return Effect.flatMap(read, () => hop(next, hops + 1))
     })
-  return Effect.flatMap(hop(first, 0), (raw) => {
-    if (!RETRY_STATUS.has(raw.status)) return Effect.succeed(raw)
-    return Effect.fail(
-      new Transient({
-        response: raw,
-        retryAfterMillis: retryAfterMillis(raw.headers["retry-after"], Date.now()),
-        retriable: true,
-        reason: "Transport",
-        detail: `status ${raw.status}`
-      })
-    )
-  })
+  return hop(first, 0)
 }
 
 /** The policy's retry schedule, a server's usable `Retry-After` taking the place of each delay. */
@@ -231,11 +267,14 @@ export const send = (
       })
       return Effect.retry(again, { schedule: retrySchedule(policy), while: retriable })
     }
-    return once.pipe(
-      Effect.catchAll((failure) => (retriable(failure) ? retried(failure) : Effect.fail(failure))),
-      Effect.catchTag("Transient", (t) =>
-        t.response !== undefined
-          ? Effect.succeed(t.response)
-          : Effect.fail<TransportFailure>({ _tag: "TransportFailure", reason: t.reason, detail: t.detail, attempts }))
+    const settle = (failure: Failure): Effect.Effect<RawResponse, TransportFailure | BodyTooLarge> =>
+      failure._tag === "BodyTooLarge"
+        ? Effect.fail(failure)
+        : failure.response !== undefined
+        ? Effect.succeed(failure.response)
+        : Effect.fail({ _tag: "TransportFailure", reason: failure.reason, detail: failure.detail, attempts })
+    return Effect.catchAll(
+      once,
+      (failure) => (retriable(failure) ? Effect.catchAll(retried(failure), settle) : settle(failure))
     )
   })

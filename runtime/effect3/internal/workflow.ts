@@ -125,7 +125,7 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, Err extends Workflo
         return Effect.fail(new InputsInvalid({ workflowId, issues: inputIssues(decoded.left) }))
       }
       const inputs = decoded.right
-            const secrets = Secrets.of(definition.secrets.map((name) => inputs[name]))
+      const secrets = Secrets.of(definition.secrets.map((name) => inputs[name]))
       const timeout = workflowPolicy(env.policies, workflowId).workflowTimeoutDuration
       let runner: Run<I, Steps, O, E> | undefined
       const ran = watched(

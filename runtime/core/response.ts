@@ -50,6 +50,21 @@ const utf8 = new TextDecoder()
 /** Parsed bodies whose text has a `__proto__` member somewhere (rare; hostile or odd APIs). */
 export const WITH_PROTO_KEYS = new WeakSet<object>()
 
+/** Whether a plain value (objects and arrays, not bytes or files) has a `__proto__` member anywhere. */
+export const hasProtoKeys = (value: unknown, depth = 0): boolean => {
+  if (
+    typeof value !== "object" || value === null || depth > 256 || ArrayBuffer.isView(value) || value instanceof Blob
+  ) {
+    return false
+  }
+  if (Array.isArray(value)) return value.some((item) => hasProtoKeys(item, depth + 1))
+  if (Object.hasOwn(value, "__proto__")) return true
+  for (const key of Object.keys(value)) {
+    if (hasProtoKeys((value as Record<string, unknown>)[key], depth + 1)) return true
+  }
+  return false
+}
+
 /**
  * Copies of `decoded` whose objects got `raw`'s `__proto__` members as their prototype (a
  * decoder that assigns members one by one does that) repaired: prototype back to
@@ -59,6 +74,7 @@ export const keepProtoKeys = (raw: unknown, decoded: unknown, depth = 0): unknow
   if (depth > 256 || typeof raw !== "object" || raw === null || typeof decoded !== "object" || decoded === null) {
     return decoded
   }
+  if (ArrayBuffer.isView(decoded) || decoded instanceof Blob || decoded instanceof Date) return decoded
   if (Array.isArray(raw) && Array.isArray(decoded)) {
     return decoded.map((item, i) => keepProtoKeys(raw[i], item, depth + 1))
   }

@@ -205,6 +205,8 @@ export interface RunEnvironment {
   readonly tracing: boolean
   /** Header names the client already redacts in its spans. */
   readonly redactedNames: ReadonlyArray<string | RegExp>
+  /** The fetch options the app provides (FetchHttpClient.RequestInit), kept when the run sets `redirect`. */
+  readonly requestInit: globalThis.RequestInit | undefined
 }
 
 /** The client with its own spans turned off: for runs nobody traces, and for requests whose URL holds a secret. */

@@ -3,15 +3,18 @@
  * are computed — and the entry point that decodes inputs, reads the run's environment once,
  * applies the workflow timeout and opens the workflow span.
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Tracer from "effect/Tracer"
 import { Secrets } from "../../core/redact.js"
+import { hasProtoKeys, keepProtoKeys } from "../../core/response.js"
 import { InputsInvalid, type WorkflowError, WorkflowTimeout } from "./errors.js"
 import { currentCallPath, Execution } from "./execution.js"
 import { Policies, workflowPolicy } from "./policy.js"
@@ -86,9 +89,10 @@ const environment: Effect.Effect<RunEnvironment, never, HttpClient.HttpClient> =
       Servers,
       Execution,
       FiberRef.get(currentCallPath),
-      FiberRef.get(Headers.currentRedactedNames)
+      FiberRef.get(Headers.currentRedactedNames),
+      Effect.serviceOption(FetchHttpClient.RequestInit)
     ]),
-    ([client, policies, servers, execution, callPath, redactedNames]) => {
+    ([client, policies, servers, execution, callPath, redactedNames, requestInit]) => {
       const tracing = tracer !== defaultTracer
       return {
         client: tracing ? client : withoutTracing(client),
@@ -97,7 +101,8 @@ const environment: Effect.Effect<RunEnvironment, never, HttpClient.HttpClient> =
         execution,
         callPath,
         tracing,
-        redactedNames
+        redactedNames,
+        requestInit: Option.getOrUndefined(requestInit)
       }
     }
   )
@@ -124,7 +129,8 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, Err extends Workflo
       if (Either.isLeft(decoded)) {
         return Effect.fail(new InputsInvalid({ workflowId, issues: inputIssues(decoded.left) }))
       }
-      const inputs = decoded.right
+      // Effect's decoder assigns members one by one: an input named `__proto__` would become the prototype.
+      const inputs = hasProtoKeys(input) ? keepProtoKeys(input, decoded.right) as I : decoded.right
       const secrets = Secrets.of(definition.secrets.map((name) => inputs[name]))
       const timeout = workflowPolicy(env.policies, workflowId).workflowTimeoutDuration
       let runner: Run<I, Steps, O, E> | undefined
@@ -136,13 +142,16 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, Err extends Workflo
         timeout,
         () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: runner?.gatheredShown() ?? {} })
       )
+      // A fetch client follows redirects itself unless told not to: the runtime follows them,
+      // same-origin only (send.ts), so that a step's credentials never reach another origin.
+      const manual = Effect.provideService(ran, FetchHttpClient.RequestInit, { ...env.requestInit, redirect: "manual" })
       return env.tracing
-        ? Effect.withSpan(ran, `arazzo.workflow ${workflowId}`, {
+        ? Effect.withSpan(manual, `arazzo.workflow ${workflowId}`, {
           attributes: { "arazzo.workflow.id": workflowId },
           // The stack here would name runWorkflow, not the caller; the span names the workflow.
           captureStackTrace: false
         })
-        : ran
+        : manual
     }
   )
   // The generator names exactly the errors this workflow can raise.

@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 import { formatForTerminal, hasErrors } from "../diagnostics.js"
-import { writeFiles } from "../output.js"
+import { removeObsolete, writeFiles } from "../output.js"
 import { inWorker } from "./compiler.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { examples } from "./help.js"
@@ -81,7 +81,7 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean, graphs = fal
     yield* printDiagnostics(result.diagnostics)
     const withErrors = hasErrors(result.diagnostics)
     if (checkOnly) {
-      const staleness = yield* compareWith(outDir, result.files)
+      const staleness = yield* compareWith(outDir, result.files, result.obsolete)
       if (isStale(staleness)) {
         for (const line of formatStaleness(options.out, staleness)) yield* Console.log(line)
         return yield* new CommandFailed({ code: ExitCode.Failed })
@@ -90,7 +90,10 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean, graphs = fal
         `${options.out} is up to date (${result.documents.length} documents, ${elapsedSince(started)})`
       )
     } else {
-      const changed = yield* Effect.promise(() => writeFiles(outDir, result.files))
+      const written = yield* Effect.promise(() => writeFiles(outDir, result.files))
+      // Modules whose document is gone would otherwise linger (and `--check` would report them).
+      yield* Effect.promise(() => removeObsolete(outDir, result.obsolete))
+      const changed = [...written, ...result.obsolete.map((name) => `${name} (removed)`)]
       // Documents named by arazzo source descriptions are generated too; they are counted apart.
       const given = new Set(files.map((f) => path.resolve(f)))
       const fromGiven = result.documents.filter((d) => given.has(path.resolve(d.file))).length

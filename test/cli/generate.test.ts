@@ -66,6 +66,35 @@ describe("arazzo-effect generate --check", () => {
   )
 
   it(
+    "a batch into an --out that holds another batch's modules keeps them, in the barrel too; a module whose document is gone is removed",
+    async () => {
+      const dir = await project()
+      expect((await runCli(["generate", `arazzo/${SEED}.yml`, "--out", "out"], { cwd: dir })).code).toBe(0)
+      expect((await runCli(["generate", `arazzo/${POLL}.yml`, "--out", "out"], { cwd: dir })).code).toBe(0)
+      const out = path.join(dir, "out")
+      const barrel = await readFile(path.join(out, "index.ts"), "utf8")
+      expect(barrel).toContain(`./${SEED}.js`)
+      expect(barrel).toContain(`./${POLL}.js`)
+      // Checking either batch alone agrees with what is there.
+      for (const name of [SEED, POLL]) {
+        const check = await runCli(["generate", `arazzo/${name}.yml`, "--out", "out", "--check"], { cwd: dir })
+        expect(check.stdout).toMatch(/is up to date/)
+        expect(check.code).toBe(0)
+      }
+      // The seed's document is deleted: its module is reported, then removed, and leaves the barrel.
+      await rm(path.join(dir, `arazzo/${SEED}.yml`))
+      const stale = await runCli(["generate", `arazzo/${POLL}.yml`, "--out", "out", "--check"], { cwd: dir })
+      expect(stale.code).toBe(1)
+      expect(stale.stdout).toContain(`  removed  ${SEED}.ts (no longer generated)`)
+      const regenerated = await runCli(["generate", `arazzo/${POLL}.yml`, "--out", "out"], { cwd: dir })
+      expect(regenerated.stdout).toContain(`${SEED}.ts (removed)`)
+      expect((await readdir(out)).sort()).toEqual([`${POLL}.ts`, "index.ts"])
+      expect(await readFile(path.join(out, "index.ts"), "utf8")).not.toContain(SEED)
+    },
+    240_000
+  )
+
+  it(
     "the existing CLI convention holds: a document with errors prints file:line:col and exits 1; no --out is a usage error (2)",
     async () => {
       const dir = await project()

@@ -5,7 +5,8 @@
  */
 import { checkDocument } from "../check.js"
 import { type Diagnostic, uniqueDiagnostics } from "../diagnostics.js"
-import { findDocuments, generate, type GenerateOptions, type GenerateResult } from "../index.js"
+import { findDocuments } from "../find.js"
+import type { GenerateOptions, GenerateResult } from "../index.js"
 import type { LoadOptions } from "../load/document.js"
 
 /** The inputs could not be searched (a usage error: the message says why). */
@@ -43,6 +44,8 @@ export const tasks = {
   ): Promise<{ readonly files: ReadonlyArray<string>; readonly result: GenerateResult } | Unsearchable> => {
     const files = await search(inputs, options)
     if (!Array.isArray(files)) return files
+    // The emitter (ts-morph, TypeScript itself) loads only for commands that emit: `check` never does.
+    const { generate } = await import("../index.js")
     return { files, result: await generate(files, options) }
   }
 }

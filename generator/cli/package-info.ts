@@ -7,7 +7,8 @@ import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import * as path from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { pathToFileURL } from "node:url"
+import { packageJsonPath, packageRoot } from "./package-root.js"
 import { runModuleFile, runModuleSpecifiers } from "./run-modules.js"
 
 /** Replaced by `true` when scripts/bundle-cli.ts bundles the CLI; absent under tsx. */
@@ -23,17 +24,6 @@ const PackageJson = Schema.parseJson(Schema.Struct({
     value: Schema.Union(Schema.String, Schema.Struct({ default: Schema.String }))
   })
 }))
-
-/** The package's directory: the nearest one up from this file (source or bundle chunk) with its package.json. */
-const packageRoot = (): string => {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url));; dir = path.dirname(dir)) {
-    const file = path.join(dir, "package.json")
-    if (existsSync(file) && /"name":\s*"arazzo-effect"/.test(readFileSync(file, "utf8"))) return dir
-    if (path.dirname(dir) === dir) throw new Error(`no arazzo-effect package.json above ${import.meta.url}`)
-  }
-}
-
-const packageJsonPath = () => path.join(packageRoot(), "package.json")
 
 const readPackage = () => Schema.decodeUnknownSync(PackageJson)(readFileSync(packageJsonPath(), "utf8"))
 

@@ -4,7 +4,6 @@
  * a listener for step events, and, once the run is over, the files: the recording as JSON, and
  * each report (HTML or JUnit XML, by extension). Secret input values are redacted throughout.
  */
-import * as Options from "@effect/cli/Options"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
@@ -23,28 +22,6 @@ import type { RunEnd } from "../trace-printer.js"
 import { reportCollector } from "./collect.js"
 import { renderHtml } from "./html.js"
 import { renderJunit } from "./junit.js"
-
-export const recordOption = Options.file("record").pipe(
-  Options.withPseudoName("run.json"),
-  Options.withDescription(
-    "write the run's requests and responses, in order, per step and attempt, to this file (secret inputs and credential headers redacted)"
-  ),
-  Options.optional
-)
-export const replayOption = Options.file("replay", { exists: "yes" }).pipe(
-  Options.withPseudoName("run.json"),
-  Options.withDescription(
-    "answer every request from a recording instead of the network; a request it does not have fails the run (exit 1) saying which step sent what"
-  ),
-  Options.optional
-)
-export const reportOption = Options.file("report").pipe(
-  Options.withPseudoName("file.html|file.xml"),
-  Options.withDescription(
-    "write a report of the run (repeatable): .html for a self-contained page (graph, timeline, requests, outputs), .xml for JUnit"
-  ),
-  Options.repeated
-)
 
 export interface CaptureOptions {
   readonly record?: Option.Option<string> | undefined

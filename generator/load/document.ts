@@ -9,6 +9,7 @@ import { stat } from "node:fs/promises"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Diagnostic } from "../diagnostics.js"
+import { parseDescription } from "./description.js"
 import { readRegularFile, type Refusal } from "./files.js"
 import { howToRaise, type Limits, limitsFrom } from "./limits.js"
 import { type ApiDescription, indexDescription } from "./openapi.js"
@@ -117,7 +118,7 @@ const loadDescription = async (file: string, policy: ReadPolicy): Promise<Descri
       }
     }
     const shown = path.relative(policy.cwd, file) || file
-    const { source, errors } = parseYaml(shown, read.text, descriptionBounds(policy.limits))
+    const { source, errors } = parseDescription(shown, read.text, descriptionBounds(policy.limits))
     if (errors.some((e) => e.severity === "error")) {
       return {
         description: undefined,
@@ -128,8 +129,8 @@ const loadDescription = async (file: string, policy: ReadPolicy): Promise<Descri
         }
       }
     }
-    const { value, broken, diagnostics } = await dereference(file, source, policy)
-    return { description: indexDescription(file, value, broken), failure: undefined, diagnostics }
+    const { value, resolve, broken, diagnostics } = await dereference(file, source, policy)
+    return { description: indexDescription(file, value, broken, resolve), failure: undefined, diagnostics }
   })().catch((cause: unknown): DescriptionLoad => ({
     description: undefined,
     diagnostics: [],

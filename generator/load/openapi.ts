@@ -62,31 +62,65 @@ const stringAt = (
   key: string
 ): string | undefined => (typeof o[key] === "string" ? (o[key] as string) : undefined)
 
+/** A value computed on first read, then kept. */
+const once = <A>(compute: () => A): () => A => {
+  let done = false
+  let value: A
+  return () => {
+    if (!done) {
+      value = compute()
+      done = true
+    }
+    return value
+  }
+}
+
+/**
+ * Every operation of a description. Only the method, path, operationId, summary and security
+ * are read up front; parameters, request body and responses (where the `$ref`s are) are resolved
+ * with `resolve` when first read, so a large description costs what the operations used cost.
+ * `resolve` is the identity for a description json-schema-ref-parser has already dereferenced.
+ */
 export const indexDescription = (
   file: string,
   document: unknown,
-  brokenRefs: ReadonlyArray<string> = []
+  brokenRefs: ReadonlyArray<string> = [],
+  resolve: (node: unknown) => unknown = (node) => node
 ): ApiDescription => {
   const doc = isObject(document) ? document : {}
   const swagger2 = typeof doc["swagger"] === "string"
   const documentSecurity = securityOf(doc["security"]) ?? []
   const operations: Array<ApiOperation> = []
-  for (const [path, item] of Object.entries(objectAt(doc, "paths"))) {
+  for (const [path, written] of Object.entries(objectAt(doc, "paths"))) {
+    if (!isObject(written)) continue
+    const item = typeof written["$ref"] === "string" ? resolve(written) : written
     if (!isObject(item)) continue
-    const shared = parametersOf(item["parameters"])
+    const shared = once(() => parametersOf(resolve(item["parameters"])))
     for (const method of METHODS) {
       const op = item[method.toLowerCase()]
       if (!isObject(op)) continue
-      const own = parametersOf(op["parameters"])
-      const merged = [...shared.filter((p) => !own.some((o) => o.name === p.name && o.in === p.in)), ...own]
+      const merged = once(() => {
+        const own = parametersOf(resolve(op["parameters"]))
+        return [...shared().filter((p) => !own.some((o) => o.name === p.name && o.in === p.in)), ...own]
+      })
+      const resolved = once(() => resolve(op) as Json)
+      const parameters = once(() => merged().filter((p): p is ApiParameter => LOCATIONS.has(p.in)))
+      const requestBody = once(() => (swagger2 ? swagger2Body(doc, op, merged()) : openApi3Body(resolved())))
+      const responses = once(() => responsesOf(doc, resolved(), swagger2))
       operations.push({
         operationId: stringAt(op, "operationId"),
         method,
         path,
         summary: stringAt(op, "summary"),
-        parameters: merged.filter((p): p is ApiParameter => LOCATIONS.has(p.in)),
-        requestBody: swagger2 ? swagger2Body(doc, op, merged) : openApi3Body(op),
-        responses: responsesOf(doc, op, swagger2),
+        get parameters() {
+          return parameters()
+        },
+        get requestBody() {
+          return requestBody()
+        },
+        get responses() {
+          return responses()
+        },
         security: securityOf(op["security"]) ?? documentSecurity
       })
     }

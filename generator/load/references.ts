@@ -11,10 +11,12 @@ import $RefParser, { ParserError, ResolverError } from "@apidevtools/json-schema
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Diagnostic } from "../diagnostics.js"
+import { parseDescription } from "./description.js"
 import { readRegularFile } from "./files.js"
 import { howToRaise, type Limits } from "./limits.js"
+import { localResolver, surveyRefs } from "./local-refs.js"
 import { describeRoots, isAllowed, type Roots } from "./roots.js"
-import { parseYaml, type SourceText } from "./yaml.js"
+import type { SourceText } from "./yaml.js"
 
 /** What the loader may read, and how much. */
 export interface ReadPolicy {
@@ -26,6 +28,8 @@ export interface ReadPolicy {
 
 export interface Dereferenced {
   readonly value: unknown
+  /** Resolves the `$ref`s left in a part of `value` (the identity when `value` is fully dereferenced). */
+  readonly resolve: (node: unknown) => unknown
   /** References that could not be resolved (what they describe is typed `unknown`). */
   readonly broken: ReadonlyArray<string>
   /** Positioned errors: references refused by the policy, referenced files that do not parse. */
@@ -33,6 +37,8 @@ export interface Dereferenced {
 }
 
 type Json = Record<string, unknown>
+
+const identity = (node: unknown) => node
 
 /** Codes of references the policy refuses (errors); other failures only leave a reference broken. */
 const REFUSED: ReadonlySet<string> = new Set(["ref-outside-roots", "file-not-regular", "limit-bytes"])
@@ -57,7 +63,8 @@ export const display = (cwd: string, file: string): string => {
 export const descriptionBounds = (limits: Limits) => ({
   nodes: limits.descriptionNodes,
   nodesLimit: "descriptionNodes" as const,
-  depth: limits.depth
+  depth: limits.depth,
+  uniqueKeys: false
 })
 
 /**
@@ -67,6 +74,11 @@ export const descriptionBounds = (limits: Limits) => ({
 export const dereference = async (file: string, root: SourceText, policy: ReadPolicy): Promise<Dereferenced> => {
   const sources = new Map<string, SourceText>([[path.resolve(file), root]])
   const diagnostics: Array<Diagnostic> = []
+  // References within the file only: resolved lazily, per part used (local-refs.ts).
+  const survey = surveyRefs(root.value)
+  if (!survey.external) {
+    return { value: root.value, resolve: localResolver(root.value), broken: survey.broken, diagnostics }
+  }
 
   const resolver = {
     order: 1,
@@ -112,7 +124,7 @@ export const dereference = async (file: string, root: SourceText, policy: ReadPo
         : Buffer.isBuffer(info.data)
         ? info.data.toString("utf8")
         : ""
-      const { source, errors } = parseYaml(display(policy.cwd, target), text, descriptionBounds(policy.limits))
+      const { source, errors } = parseDescription(display(policy.cwd, target), text, descriptionBounds(policy.limits))
       const fatal = errors.filter((e) => e.severity === "error")
       if (fatal.length > 0) {
         diagnostics.push(...fatal)
@@ -131,7 +143,7 @@ export const dereference = async (file: string, root: SourceText, policy: ReadPo
   }
   try {
     const value = await $RefParser.dereference(file, root.value as Json, options)
-    return { value, broken: [], diagnostics }
+    return { value, resolve: identity, broken: [], diagnostics }
   } catch (cause) {
     const group = cause as {
       errors?: Array<
@@ -152,6 +164,6 @@ export const dereference = async (file: string, root: SourceText, policy: ReadPo
         broken.push(`${error.path ? `/${error.path.join("/")}: ` : ""}${message}`)
       }
     }
-    return { value: group.files.schema, broken, diagnostics }
+    return { value: group.files.schema, resolve: identity, broken, diagnostics }
   }
 }

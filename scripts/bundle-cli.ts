@@ -103,7 +103,11 @@ const thirdPartyLicenses = (packages: ReadonlyArray<string>): string =>
 
 export const bundleCli = async (outdir = path.join(root, "dist/cli")): Promise<BundleReport> => {
   if (existsSync(outdir)) rmSync(outdir, { recursive: true })
-  const entryPoints: Record<string, string> = { "arazzo-effect": path.join(root, "generator/cli.ts") }
+  const entryPoints: Record<string, string> = {
+    "arazzo-effect": path.join(root, "generator/cli.ts"),
+    // The compiler's worker thread (generator/cli/compiler.ts starts it by this file name).
+    "compiler-worker": path.join(root, "generator/cli/compiler-worker.ts")
+  }
   for (const specifier of runModuleSpecifiers) {
     entryPoints[runModuleFile(specifier).replace(/\.js$/, "")] = `run-module:${specifier}`
   }

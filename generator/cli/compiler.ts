@@ -6,13 +6,23 @@
  * terminates the worker (V8 stops it wherever it is) and the command exits 130/143.
  */
 import * as Effect from "effect/Effect"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
 import { Worker } from "node:worker_threads"
+import { bundled } from "./bundled.js"
+import { packageRoot } from "./package-root.js"
 import type { TaskName, Tasks } from "./compiler-tasks.js"
 
 /** Running from the TypeScript sources (under tsx) rather than from the built JavaScript. */
 const fromSources = import.meta.url.endsWith(".ts")
 
-const entry = new URL(`./compiler-worker${fromSources ? ".ts" : ".js"}`, import.meta.url)
+/**
+ * The worker's entry. Bundled, this module may sit in any chunk of dist/cli/, so the entry (its own
+ * bundle entry point, scripts/bundle-cli.ts) is found from the package's root.
+ */
+const entry = bundled
+  ? pathToFileURL(path.join(packageRoot(), "dist/cli/compiler-worker.js"))
+  : new URL(`./compiler-worker${fromSources ? ".ts" : ".js"}`, import.meta.url)
 
 /**
  * A worker running the entry. From the sources, the worker first registers tsx's loader itself:

@@ -11,10 +11,9 @@ import { pathToFileURL } from "node:url"
 import { packageJsonPath, packageRoot } from "./package-root.js"
 import { runModuleFile, runModuleSpecifiers } from "./run-modules.js"
 
-/** Replaced by `true` when scripts/bundle-cli.ts bundles the CLI; absent under tsx. */
-declare const __ARAZZO_BUNDLE__: boolean | undefined
+import { bundled } from "./bundled.js"
 
-export const bundled: boolean = typeof __ARAZZO_BUNDLE__ !== "undefined" && __ARAZZO_BUNDLE__
+export { bundled }
 
 const PackageJson = Schema.parseJson(Schema.Struct({
   name: Schema.String,

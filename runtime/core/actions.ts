@@ -52,25 +52,38 @@ export const gotoWorkflowOn = <W>(name: string, when: Criterion | undefined, wor
   workflow
 })
 
-/** `type: retry`: `retryAfter` in seconds (default 0), `retryLimit` retries (default 1, as the spec says). */
-export const retryOn = <const G extends string = never, W = never>(
+interface RetryOptions<W> {
+  readonly retryAfter?: number
+  readonly retryLimit?: number
+  readonly workflow?: W
+}
+
+/**
+ * `type: retry`: `retryAfter` in seconds (default 0), `retryLimit` retries (default 1, as the
+ * spec says). Two signatures, so that a retry that goes to no step adds no goto target to the
+ * step's outcome type.
+ */
+export function retryOn<const G extends string, W = never>(
   name: string,
   when: Criterion | undefined,
-  options: {
-    readonly retryAfter?: number
-    readonly retryLimit?: number
-    readonly stepId?: G
-    readonly workflow?: W
-  } = {}
-): FailureAction<G, W> => ({
-  _tag: "Retry",
-  name,
-  when,
-  retryAfter: Math.max(0, (options.retryAfter ?? 0) * 1000),
-  retryLimit: options.retryLimit ?? 1,
-  stepId: options.stepId,
-  workflow: options.workflow
-})
+  options: RetryOptions<W> & { readonly stepId: G }
+): FailureAction<G, W>
+export function retryOn<W = never>(name: string, when: Criterion | undefined, options?: RetryOptions<W>): FailureAction<never, W>
+export function retryOn<W>(
+  name: string,
+  when: Criterion | undefined,
+  options: RetryOptions<W> & { readonly stepId?: string } = {}
+): FailureAction<string, W> {
+  return {
+    _tag: "Retry",
+    name,
+    when,
+    retryAfter: Math.max(0, (options.retryAfter ?? 0) * 1000),
+    retryLimit: options.retryLimit ?? 1,
+    stepId: options.stepId,
+    workflow: options.workflow
+  }
+}
 
 /** Retries used: per action of the current step (reset when the step is entered again), and per run for retries that jump. */
 export interface RetryCounts {

@@ -4,7 +4,7 @@
  * and Encoded forms), the result, the exact error union, and the requirements.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as Arazzo from "arazzo-effect/effect3"
+import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import { describe, expectTypeOf, it } from "vitest"
 import * as Img2img from "../../generated/civitai-blob-upload-img2img-workflow.js"
@@ -103,5 +103,35 @@ describe("generated signatures", () => {
       })
     )
     expectTypeOf<Effect.Effect.Error<typeof handled>>().toBeNever()
+  })
+})
+
+describe("step outcomes", () => {
+  it("a step's outcome has a Goto only when a failure action can go to a step", () => {
+    type Steps = { readonly a: Record<string, never>; readonly b: Record<string, never> }
+    const run = null as unknown as Arazzo.Run<{}, Steps, {}, never>
+    const operation = null as unknown as Arazzo.Operation
+    const retried = () =>
+      run.step({
+        stepId: "a",
+        operation,
+        successCriteria: [],
+        outputs: {},
+        onFailure: [Arazzo.endOn("stop"), Arazzo.retryOn("again", undefined, { retryAfter: 2, retryLimit: 3 })]
+      })
+    expectTypeOf<Effect.Effect.Success<ReturnType<typeof retried>>>().toEqualTypeOf<
+      Arazzo.StepResult<Record<string, never>>
+    >()
+    const jumping = () =>
+      run.step({
+        stepId: "a",
+        operation,
+        successCriteria: [],
+        outputs: {},
+        onFailure: [Arazzo.retryOn("first", undefined, { stepId: "b" }), Arazzo.gotoOn("else", undefined, "a")]
+      })
+    expectTypeOf<Effect.Effect.Success<ReturnType<typeof jumping>>>().toEqualTypeOf<
+      Arazzo.StepResult<Record<string, never>> | Arazzo.Goto<"a" | "b">
+    >()
   })
 })

@@ -10,8 +10,8 @@ import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Worker } from "node:worker_threads"
 import { bundled } from "./bundled.js"
-import { packageRoot } from "./package-root.js"
 import type { TaskName, Tasks } from "./compiler-tasks.js"
+import { packageRoot } from "./package-root.js"
 
 /** Running from the TypeScript sources (under tsx) rather than from the built JavaScript. */
 const fromSources = import.meta.url.endsWith(".ts")

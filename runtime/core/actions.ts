@@ -68,7 +68,11 @@ export function retryOn<const G extends string, W = never>(
   when: Criterion | undefined,
   options: RetryOptions<W> & { readonly stepId: G }
 ): FailureAction<G, W>
-export function retryOn<W = never>(name: string, when: Criterion | undefined, options?: RetryOptions<W>): FailureAction<never, W>
+export function retryOn<W = never>(
+  name: string,
+  when: Criterion | undefined,
+  options?: RetryOptions<W>
+): FailureAction<never, W>
 export function retryOn<W>(
   name: string,
   when: Criterion | undefined,

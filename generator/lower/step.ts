@@ -4,8 +4,8 @@ import { xpathSyntaxError } from "../../runtime/core/xml.js"
 import type { LoadedSource } from "../load/document.js"
 import type { ApiOperation, JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
-import { arrayAt, isObject, report, type Scope, stringAt } from "./context.js"
-import { lowerCriteria, lowerCriterion } from "./criteria.js"
+import { arrayAt, isObject, report, type Scope, stringAt } from "../resolve/context.js"
+import { lowerCriteria, lowerCriterion } from "../resolve/criteria.js"
 import type {
   ActionIR,
   BodyIR,
@@ -17,10 +17,10 @@ import type {
   ValueIR,
   WorkflowRefIR
 } from "./ir.js"
-import { type ResolvedOperation, resolveOperationId, resolveOperationPath } from "./operations.js"
+import { type ResolvedOperation, resolveOperationId, resolveOperationPath } from "../resolve/operations.js"
 import { requiredAtPointer, schemaAtPointer, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
-import { lowerString, lowerValue } from "./values.js"
-import { type FoundWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
+import { lowerString, lowerValue } from "../resolve/values.js"
+import { type FoundWorkflow, inputsSchemaOf, reportShorthand } from "../resolve/workflow-refs.js"
 
 const LOCATIONS: ReadonlySet<string> = new Set(["path", "query", "header", "cookie"])
 

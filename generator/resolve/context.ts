@@ -1,7 +1,7 @@
 /** What lowering one workflow needs to know at each point: the document, diagnostics, and what is in scope. */
 import type { Diagnostic, Severity } from "../diagnostics.js"
 import type { Path, SourceText } from "../load/yaml.js"
-import type { TypeIR } from "./types.js"
+import type { TypeIR } from "../lower/types.js"
 
 export interface Reporter {
   readonly source: SourceText

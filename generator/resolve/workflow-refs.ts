@@ -6,7 +6,7 @@
 import type { LoadedSource } from "../load/document.js"
 import type { Path } from "../load/yaml.js"
 import { arrayAt, isObject, report, type Reporter } from "./context.js"
-import { type WorkflowRefIR, workflowRefText } from "./ir.js"
+import { type WorkflowRefIR, workflowRefText } from "../lower/ir.js"
 
 export interface FoundWorkflow {
   /** The workflow as written. */

@@ -12,7 +12,7 @@ import { conditionToString, parseCondition, parseRuntimeExpression } from "../ex
 import { catastrophicBacktracking } from "../expressions/regex-backtracking.js"
 import type { Path } from "../load/yaml.js"
 import { isObject, report, type Scope, stringAt } from "./context.js"
-import type { ConditionIR, CriterionIR, ValueIR } from "./ir.js"
+import type { ConditionIR, CriterionIR, ValueIR } from "../lower/ir.js"
 import { lowerExpression } from "./values.js"
 
 const accessorSegments = (accessors: ReadonlyArray<Accessor>) =>

@@ -168,3 +168,28 @@ export const resolveOperationPath = (
   }
   return { source, operation }
 }
+
+/** The operation a step calls (its `operationId` or `operationPath`); `undefined` when it names none. */
+export const stepOperation = (
+  raw: Record<string, unknown>,
+  sources: ReadonlyArray<LoadedSource>,
+  reporter: Reporter,
+  path: Path
+): ResolvedOperation | undefined => {
+  const operationId = raw["operationId"]
+  if (typeof operationId === "string") return resolveOperationId(operationId, sources, reporter, [...path, "operationId"])
+  const operationPath = raw["operationPath"]
+  if (typeof operationPath === "string") {
+    return resolveOperationPath(operationPath, sources, reporter, [...path, "operationPath"])
+  }
+  return undefined
+}
+
+/** Whether a step runs a workflow rather than calling an operation. */
+export const isCallStep = (raw: Record<string, unknown>): boolean =>
+  typeof raw["workflowId"] === "string" && typeof raw["operationId"] !== "string" &&
+  typeof raw["operationPath"] !== "string"
+
+/** The key an operation is known by in the IR: source, method and path. */
+export const operationKey = ({ source, operation }: ResolvedOperation) =>
+  `${source.name} ${operation.method} ${operation.path}`

@@ -5,21 +5,22 @@
  */
 import type { ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
-import { mergeParameters } from "../resolve/components.js"
+import { mergeParameters, type PlacedParameter } from "../resolve/components.js"
 import { report, type Scope, stringAt } from "../resolve/context.js"
 import { PARAMETER_LOCATIONS } from "../resolve/parameters.js"
 import { lowerValue } from "../resolve/values.js"
 import type { StepChecks } from "./context.js"
 
+/** Checks the parameters; returns them as the request will have them (`undefined`: a reference names no component). */
 export const checkParameters = (
   raw: Record<string, unknown>,
   operation: ApiOperation | undefined,
   scope: Scope,
   checks: StepChecks,
   path: Path
-): void => {
+): ReadonlyArray<PlacedParameter> | undefined => {
   const parameters = mergeParameters(raw, checks, scope, path, false)
-  if (parameters === undefined) return
+  if (parameters === undefined) return undefined
   for (const { parameter, at } of parameters) {
     const name = stringAt(parameter, "name")
     const location = stringAt(parameter, "in")
@@ -51,4 +52,5 @@ export const checkParameters = (
       )
     }
   }
+  return parameters
 }

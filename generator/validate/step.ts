@@ -6,6 +6,7 @@ import { isCallStep } from "../resolve/operations.js"
 import { checkFailureActions, checkSuccessActions } from "./actions.js"
 import { checkCallStep } from "./calls.js"
 import type { StepChecks } from "./context.js"
+import { checkAgainstOpenApi } from "./openapi.js"
 import { checkStepOperation } from "./operations.js"
 import { checkParameters } from "./parameters.js"
 import { checkBody } from "./payload.js"
@@ -22,10 +23,11 @@ export const checkStep = (
   const operation = checkStepOperation(raw, checks, scope, path)
   const requestScope: Scope = { ...scope, response: false }
   const responseScope: Scope = { ...scope, response: true }
-  checkParameters(raw, operation?.operation, requestScope, checks, path)
+  const parameters = checkParameters(raw, operation?.operation, requestScope, checks, path)
   checkBody(raw, operation?.operation, requestScope, path)
   arrayAt(raw, "successCriteria").forEach((c, i) => lowerCriterion(c, responseScope, [...path, "successCriteria", i]))
   checkOutputs(raw["outputs"], responseScope, path)
   checkSuccessActions(raw, index, responseScope, checks, path)
   checkFailureActions(raw, responseScope, checks, path)
+  if (operation !== undefined && parameters !== undefined) checkAgainstOpenApi(raw, operation, parameters, scope, path)
 }

@@ -8,8 +8,8 @@ import type { LoadedDocument } from "../load/document.js"
 import type { ApiParameter } from "../load/openapi.js"
 import { arrayAt, isObject, type Reporter, stringAt } from "../resolve/context.js"
 import { operationKey } from "../resolve/operations.js"
-import { errorSets } from "./errors.js"
-import type { DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR, WorkflowRefIR } from "./ir.js"
+import { errorSets, workflowRefs } from "./errors.js"
+import type { DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR } from "./ir.js"
 import { lowerWorkflow } from "./workflow.js"
 
 /** Choices of the user that change the generated types. */
@@ -78,15 +78,3 @@ const serializationOf = (parameters: ReadonlyArray<ApiParameter>): OperationIR["
   }
   return table
 }
-
-/** Every workflow a workflow runs: steps that call one, gotos and retries to one, and dependsOn. */
-export const workflowRefs = (workflow: WorkflowIR): Array<WorkflowRefIR> => [
-  ...workflow.dependsOn,
-  ...workflow.steps.flatMap((step) => [
-    ...(step.call ? [step.call.workflow] : []),
-    ...step.actions.flatMap((a) => (a.kind === "gotoWorkflow" ? [a.target] : [])),
-    ...step.failureActions.flatMap((a) =>
-      a.kind === "gotoWorkflow" ? [a.target] : a.kind === "retry" && a.workflow !== undefined ? [a.workflow] : []
-    )
-  ])
-]

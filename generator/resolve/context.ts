@@ -44,7 +44,7 @@ export interface Scope extends Reporter {
 }
 
 type Json = Record<string, unknown>
-export const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+export { isObject } from "../../runtime/core/json.js"
 export const stringAt = (o: Json, key: string): string | undefined =>
   typeof o[key] === "string" ? (o[key] as string) : undefined
 export const arrayAt = (

@@ -8,6 +8,7 @@ import type { Diagnostic } from "../diagnostics.js"
 import type { LoadedDocument } from "../load/document.js"
 import { arrayAt, isObject, report, type Reporter } from "../resolve/context.js"
 import { checkIds } from "./ids.js"
+import { checkSecurity, type SecurityLedger } from "./openapi.js"
 import { checkServers } from "./servers.js"
 import { checkWorkflow } from "./workflow.js"
 
@@ -19,9 +20,11 @@ export const validateMeaning = (document: LoadedDocument): Array<Diagnostic> => 
     return reporter.diagnostics
   }
   if (!checkIds(root, reporter)) return reporter.diagnostics
+  const security: SecurityLedger = []
   for (const [i, raw] of arrayAt(root, "workflows").entries()) {
-    if (isObject(raw)) checkWorkflow(root, raw, i, document.sources, reporter)
+    if (isObject(raw)) checkWorkflow(root, raw, i, document.sources, reporter, security)
   }
+  checkSecurity(security)
   checkServers(document.sources, reporter)
   return reporter.diagnostics
 }

@@ -5,7 +5,10 @@
  * - `undeclared-status`: a success criterion `$statusCode == N` on a status the operation never
  *   declares (no `N`, `NXX` or `default` response).
  * - `security-not-sent`: the operation's `security` asks for a credential no parameter of the
- *   step sends (an apiKey's name in its place; `Authorization` for http, oauth2, openIdConnect).
+ *   step sends (an apiKey's name in its place; `Authorization` for http, oauth2, openIdConnect),
+ *   while other steps of the document send it to the same source. A document that sends a
+ *   scheme's credential nowhere leaves it to the HTTP client layer (`HttpClient.mapRequest`), as
+ *   it may: a warning on each of its steps would be noise.
  * - `content-type-conflict`: a `Content-Type` header the step sets that differs from its body's
  *   media type (the header is sent as the step says).
  */
@@ -17,15 +20,26 @@ import { bodyContentType } from "../resolve/media.js"
 import type { ResolvedOperation } from "../resolve/operations.js"
 import { type Condition, parseCondition } from "../expressions/index.js"
 
+/** The steps whose security is checked once the whole document has been read. */
+export type SecurityLedger = Array<SecuredStep>
+
+interface SecuredStep {
+  readonly resolved: ResolvedOperation
+  readonly parameters: ReadonlyArray<PlacedParameter>
+  readonly reporter: Reporter
+  readonly path: Path
+}
+
 export const checkAgainstOpenApi = (
   raw: Record<string, unknown>,
   resolved: ResolvedOperation,
   parameters: ReadonlyArray<PlacedParameter>,
+  ledger: SecurityLedger,
   reporter: Reporter,
   path: Path
 ): void => {
   checkStatuses(raw, resolved.operation, reporter, path)
-  checkSecurity(resolved, parameters, reporter, path)
+  if (resolved.operation.security.length > 0) ledger.push({ resolved, parameters, reporter, path })
   checkContentType(raw, resolved.operation, parameters, reporter)
 }
 
@@ -128,29 +142,39 @@ const describeNeed = (scheme: string, need: SchemeNeed): string =>
     ? `\`${scheme}\` (an API key in ${need.in} \`${need.name}\`)`
     : `\`${scheme}\` (${need.type}: an \`Authorization\` header)`
 
-const checkSecurity = (
-  { source, operation }: ResolvedOperation,
-  parameters: ReadonlyArray<PlacedParameter>,
-  reporter: Reporter,
-  path: Path
-) => {
-  if (operation.security.length === 0) return
+const requirementsOf = ({ resolved: { source, operation } }: SecuredStep) => {
   const schemes = schemesOf(source.description)
-  const alternatives = operation.security.map((names) => names.map((name) => ({ name, need: needOf(schemes[name]) })))
-  if (alternatives.some((all) => all.every(({ need }) => satisfied(need, parameters)))) return
-  const missing = alternatives.map((all) =>
-    all.flatMap(({ name, need }) => (need === undefined || satisfied(need, parameters) ? [] : [describeNeed(name, need)]))
-      .join(" and ")
-  )
-  report(
-    reporter,
-    path,
-    "warning",
-    "security-not-sent",
-    `${operation.method} ${operation.path} requires ${
-      missing.join(", or ")
-    }, which this step does not send; add it as a parameter (e.g. from an input) or the API will refuse the request`
-  )
+  return operation.security.map((names) => names.map((name) => ({ name, need: needOf(schemes[name]) })))
+}
+
+/** Each step whose operation needs a credential it does not send, where the document sends that credential elsewhere. */
+export const checkSecurity = (ledger: SecurityLedger): void => {
+  const key = (step: SecuredStep, scheme: string) => `${step.resolved.source.name}\u0000${scheme}`
+  const sent = new Set(ledger.flatMap((step) =>
+    requirementsOf(step).flat().flatMap(({ name, need }) =>
+      need !== undefined && satisfied(need, step.parameters) ? [key(step, name)] : []
+    )
+  ))
+  for (const step of ledger) {
+    const alternatives = requirementsOf(step)
+    if (alternatives.some((all) => all.every(({ need }) => satisfied(need, step.parameters)))) continue
+    if (!alternatives.flat().some(({ name }) => sent.has(key(step, name)))) continue
+    const missing = alternatives.map((all) =>
+      all.flatMap(({ name, need }) =>
+        need === undefined || satisfied(need, step.parameters) ? [] : [describeNeed(name, need)]
+      ).join(" and ")
+    )
+    const { operation } = step.resolved
+    report(
+      step.reporter,
+      step.path,
+      "warning",
+      "security-not-sent",
+      `${operation.method} ${operation.path} requires ${
+        missing.join(", or ")
+      }, which this step does not send (other steps do); add it as a parameter or the API will refuse the request`
+    )
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

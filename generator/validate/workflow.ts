@@ -5,6 +5,7 @@ import { arrayAt, isObject, type Reporter } from "../resolve/context.js"
 import { dependenciesOf, outputScope, stepScope, workflowNames } from "../resolve/scope.js"
 import type { StepChecks } from "./context.js"
 import { checkDependsOn } from "./dependencies.js"
+import type { SecurityLedger } from "./openapi.js"
 import { checkReachability } from "./reachability.js"
 import { checkOutputs } from "./references.js"
 import { checkStep } from "./step.js"
@@ -14,7 +15,8 @@ export const checkWorkflow = (
   raw: Record<string, unknown>,
   index: number,
   sources: ReadonlyArray<LoadedSource>,
-  reporter: Reporter
+  reporter: Reporter,
+  security: SecurityLedger
 ): void => {
   const path: Path = ["workflows", index]
   const names = workflowNames(root, raw, sources, dependenciesOf(root, raw, sources))
@@ -25,6 +27,7 @@ export const checkWorkflow = (
     root,
     sources,
     order: names.order,
+    security,
     components: isObject(root["components"]) ? root["components"] : {},
     workflowParameters: arrayAt(raw, "parameters"),
     workflowSuccessActions: arrayAt(raw, "successActions"),

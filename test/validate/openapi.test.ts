@@ -1,6 +1,7 @@
 /**
  * `check` compares each step with the OpenAPI operation it calls: statuses its criteria expect,
- * the credentials its security asks for, and a Content-Type header against the body. Warnings,
+ * the credentials its security asks for (when the document sends them elsewhere), and a
+ * Content-Type header against the body. Warnings,
  * each at the text it is about (documents in test/fixtures/openapi-checks).
  */
 import * as path from "node:path"
@@ -23,7 +24,7 @@ describe("check: the document against its OpenAPI", () => {
         severity: "warning",
         code: "security-not-sent",
         message:
-          "GET /orders/{orderId} requires `storeKey` (an API key in header `X-Store-Key`), which this step does not send; add it as a parameter (e.g. from an input) or the API will refuse the request"
+          "GET /orders/{orderId} requires `storeKey` (an API key in header `X-Store-Key`), which this step does not send (other steps do); add it as a parameter or the API will refuse the request"
       },
       {
         at: "23:24",
@@ -37,7 +38,7 @@ describe("check: the document against its OpenAPI", () => {
         severity: "warning",
         code: "security-not-sent",
         message:
-          "POST /orders requires `bearer` (http: an `Authorization` header), or `sessionCookie` (an API key in cookie `session`) and `storeKey` (an API key in header `X-Store-Key`), which this step does not send; add it as a parameter (e.g. from an input) or the API will refuse the request"
+          "POST /orders requires `bearer` (http: an `Authorization` header), or `sessionCookie` (an API key in cookie `session`) and `storeKey` (an API key in header `X-Store-Key`), which this step does not send (other steps do); add it as a parameter or the API will refuse the request"
       },
       {
         at: "29:54",
@@ -57,6 +58,10 @@ describe("check: the document against its OpenAPI", () => {
     expect(await findings("agreements.arazzo.yaml")).toEqual([])
     expect((await checkDocument(path.join(fixtures, "agreements.arazzo.yaml"))).filter((d) => d.severity === "error"))
       .toEqual([])
+  })
+
+  it("a document that sends a scheme's credential nowhere leaves it to the HTTP client layer: no warning", async () => {
+    expect(await findings("client-credentials.arazzo.yaml")).toEqual([])
   })
 
   it("the warnings do not stop generation", async () => {

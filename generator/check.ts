@@ -33,7 +33,8 @@ export const analyzeDocument = async (file: string, options: AnalyzeOptions = {}
   if (hasErrors(structure)) return { document: undefined, diagnostics: sortDiagnostics(diagnostics) }
   const meaning = validateMeaning(document)
   diagnostics.push(...meaning)
-  if (hasErrors(meaning)) return { document: undefined, diagnostics: sortDiagnostics(diagnostics) }
+  // A source that did not load is an error already: its steps were checked as far as they can be.
+  if (hasErrors(diagnostics)) return { document: undefined, diagnostics: sortDiagnostics(diagnostics) }
   const ir = lowerDocument(document, options)
   if (ir === undefined) {
     // Never drop a document without saying why: lowering failed on a document validation accepted.

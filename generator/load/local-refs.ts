@@ -18,7 +18,6 @@ export interface RefSurvey {
   readonly broken: ReadonlyArray<string>
 }
 
-
 /** The value at a local JSON Pointer (`#/a/b~1c`), or `undefined`. */
 export const atPointer = (root: unknown, ref: string): unknown => {
   if (ref === "#") return root

@@ -3,8 +3,8 @@
  * parameters, request body media types and response schemas, from a description whose `$ref`s
  * ./references.ts has resolved (circular references are left as `$ref` and typed `unknown`).
  */
-import { isObject } from "../../runtime/core/json.js"
 import type { HttpMethod } from "../../runtime/core/body.js"
+import { isObject } from "../../runtime/core/json.js"
 import type { ParameterLocation } from "../../runtime/core/serialize.js"
 
 export type JsonSchema = Readonly<Record<string, unknown>> | boolean

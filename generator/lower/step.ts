@@ -6,6 +6,11 @@ import type { Path } from "../load/yaml.js"
 import { mergeActions, mergeParameters, type Reusables } from "../resolve/components.js"
 import { arrayAt, isObject, type Scope, stringAt } from "../resolve/context.js"
 import { lowerCriteria, lowerCriterion } from "../resolve/criteria.js"
+import { bodyContentType, encodingOf, isXml } from "../resolve/media.js"
+import { isCallStep, operationKey, type ResolvedOperation, stepOperation } from "../resolve/operations.js"
+import { isParameterLocation } from "../resolve/parameters.js"
+import { lowerString, lowerValue } from "../resolve/values.js"
+import type { FoundWorkflow } from "../resolve/workflow-refs.js"
 import type {
   ActionIR,
   BodyIR,
@@ -16,12 +21,7 @@ import type {
   ValueIR,
   WorkflowRefIR
 } from "./ir.js"
-import { bodyContentType, encodingOf, isXml } from "../resolve/media.js"
-import { isCallStep, operationKey, type ResolvedOperation, stepOperation } from "../resolve/operations.js"
-import { isParameterLocation } from "../resolve/parameters.js"
 import { requiredAtPointer, schemaAtPointer, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
-import { lowerString, lowerValue } from "../resolve/values.js"
-import type { FoundWorkflow } from "../resolve/workflow-refs.js"
 
 /**
  * What lowering a step needs. Lowering runs on a document validation accepted: what it resolves

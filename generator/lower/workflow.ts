@@ -4,14 +4,14 @@ import type { LoadedSource } from "../load/document.js"
 import type { JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { arrayAt, isObject, type Reporter, stringAt } from "../resolve/context.js"
-import type { InputIR, StepIR, ValueIR, WorkflowIR, WorkflowOutputIR } from "./ir.js"
 import type { ResolvedOperation } from "../resolve/operations.js"
+import { dependenciesOf, outputScope, stepScope, workflowInputs, workflowNames } from "../resolve/scope.js"
+import { lowerString } from "../resolve/values.js"
+import { findWorkflow } from "../resolve/workflow-refs.js"
+import type { InputIR, StepIR, ValueIR, WorkflowIR, WorkflowOutputIR } from "./ir.js"
 import { lowerStep, type StepContext, type StepDraft } from "./step.js"
 import { hasDefaults, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
-import { lowerString } from "../resolve/values.js"
 import { leaves, referencedSteps, stepValues } from "./walk.js"
-import { dependenciesOf, outputScope, stepScope, workflowInputs, workflowNames } from "../resolve/scope.js"
-import { findWorkflow } from "../resolve/workflow-refs.js"
 
 export interface LoweredWorkflow {
   /** The workflow; its errors depend on the workflows it hands over to (see errors.ts). */

@@ -153,7 +153,9 @@ export const stepOperation = (
   path: Path
 ): ResolvedOperation | undefined => {
   const operationId = raw["operationId"]
-  if (typeof operationId === "string") return resolveOperationId(operationId, sources, reporter, [...path, "operationId"])
+  if (typeof operationId === "string") {
+    return resolveOperationId(operationId, sources, reporter, [...path, "operationId"])
+  }
   const operationPath = raw["operationPath"]
   if (typeof operationPath === "string") {
     return resolveOperationPath(operationPath, sources, reporter, [...path, "operationPath"])

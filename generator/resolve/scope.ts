@@ -4,8 +4,8 @@
  * component parameters. Validation and lowering build their scopes here, so both see the same.
  */
 import type { LoadedSource } from "../load/document.js"
-import { canRunBefore, workflowFlow, type WorkflowFlow } from "./flow.js"
 import { arrayAt, isObject, type Reporter, type Scope, stringAt } from "./context.js"
+import { canRunBefore, type WorkflowFlow, workflowFlow } from "./flow.js"
 import { findWorkflow, type FoundWorkflow, inputsSchemaOf } from "./workflow-refs.js"
 
 /** The workflows `dependsOn` names that exist, in order (a missing one is a validation error). */

@@ -6,8 +6,8 @@
 import { decodePointerToken } from "../../runtime/core/json.js"
 import type { LoadedSource } from "../load/document.js"
 import type { Path } from "../load/yaml.js"
-import { arrayAt, isObject, report, type Reporter } from "./context.js"
 import { type WorkflowRefIR, workflowRefText } from "../lower/ir.js"
+import { arrayAt, isObject, report, type Reporter } from "./context.js"
 
 export interface FoundWorkflow {
   /** The workflow as written. */

@@ -12,13 +12,13 @@
  * - `content-type-conflict`: a `Content-Type` header the step sets that differs from its body's
  *   media type (the header is sent as the step says).
  */
+import { type Condition, parseCondition } from "../expressions/index.js"
 import type { ApiDescription, ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import type { PlacedParameter } from "../resolve/components.js"
 import { arrayAt, isObject, report, type Reporter } from "../resolve/context.js"
 import { bodyContentType } from "../resolve/media.js"
 import type { ResolvedOperation } from "../resolve/operations.js"
-import { type Condition, parseCondition } from "../expressions/index.js"
 
 /** The steps whose security is checked once the whole document has been read. */
 export type SecurityLedger = Array<SecuredStep>
@@ -150,11 +150,13 @@ const requirementsOf = ({ resolved: { source, operation } }: SecuredStep) => {
 /** Each step whose operation needs a credential it does not send, where the document sends that credential elsewhere. */
 export const checkSecurity = (ledger: SecurityLedger): void => {
   const key = (step: SecuredStep, scheme: string) => `${step.resolved.source.name}\u0000${scheme}`
-  const sent = new Set(ledger.flatMap((step) =>
-    requirementsOf(step).flat().flatMap(({ name, need }) =>
-      need !== undefined && satisfied(need, step.parameters) ? [key(step, name)] : []
+  const sent = new Set(
+    ledger.flatMap((step) =>
+      requirementsOf(step).flat().flatMap(({ name, need }) =>
+        need !== undefined && satisfied(need, step.parameters) ? [key(step, name)] : []
+      )
     )
-  ))
+  )
   for (const step of ledger) {
     const alternatives = requirementsOf(step)
     if (alternatives.some((all) => all.every(({ need }) => satisfied(need, step.parameters)))) continue

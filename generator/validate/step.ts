@@ -29,5 +29,7 @@ export const checkStep = (
   checkOutputs(raw["outputs"], responseScope, path)
   checkSuccessActions(raw, index, responseScope, checks, path)
   checkFailureActions(raw, responseScope, checks, path)
-  if (operation !== undefined && parameters !== undefined) checkAgainstOpenApi(raw, operation, parameters, checks.security, scope, path)
+  if (operation !== undefined && parameters !== undefined) {
+    checkAgainstOpenApi(raw, operation, parameters, checks.security, scope, path)
+  }
 }

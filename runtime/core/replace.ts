@@ -15,8 +15,8 @@
  * The payload is never changed: the containers along each pointer are copied (the rest is
  * shared), because a payload may be an input or another step's output that is read elsewhere.
  */
-import { decodePointerToken, encodePointerToken } from "./json.js"
 import type { Body } from "./body.js"
+import { decodePointerToken, encodePointerToken } from "./json.js"
 import { isJson } from "./response.js"
 
 export interface Replacement {

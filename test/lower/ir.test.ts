@@ -53,7 +53,8 @@ beforeAll(async () => {
 })
 
 /** `workflows` (YAML at two spaces, under `workflows:`), lowered; fails the test on any error. */
-const lower = async (workflows: string, components = ""): Promise<DocumentIR> => (await analyze(workflows, components)).ir
+const lower = async (workflows: string, components = ""): Promise<DocumentIR> =>
+  (await analyze(workflows, components)).ir
 
 const analyze = async (workflows: string, components = "") => {
   const file = path.join(dir, `doc-${Math.random().toString(36).slice(2)}.arazzo.yaml`)

@@ -9,6 +9,7 @@ import { type Diagnostic, hasErrors, isUnsupported, isUnverifiable, sortDiagnost
 import { loadDocument, type LoadedDocument, type LoadOptions } from "./load/document.js"
 import { lowerDocument, type LowerOptions } from "./lower/document.js"
 import type { DocumentIR } from "./lower/ir.js"
+import { validateMeaning } from "./validate/meaning.js"
 import { validateStructure } from "./validate/structure.js"
 
 export interface Analysis {
@@ -18,10 +19,10 @@ export interface Analysis {
   readonly diagnostics: ReadonlyArray<Diagnostic>
 }
 
-/** Load → structure → meaning. Lowering only runs on a structurally valid document. */
 /** What analysing a document needs: where its sources are, and the user's typing choices. */
 export type AnalyzeOptions = LoadOptions & LowerOptions
 
+/** Load → structure → meaning → lower. Each runs only on what the one before accepted. */
 export const analyzeDocument = async (file: string, options: AnalyzeOptions = {}): Promise<Analysis> => {
   const loaded = await loadDocument(path.resolve(file), options)
   const diagnostics = [...loaded.diagnostics]
@@ -30,9 +31,13 @@ export const analyzeDocument = async (file: string, options: AnalyzeOptions = {}
   const structure = validateStructure(document.source)
   diagnostics.push(...structure)
   if (hasErrors(structure)) return { document: undefined, diagnostics: sortDiagnostics(diagnostics) }
-  const ir = lowerDocument(document, diagnostics, options)
-  if (ir === undefined && !hasErrors(diagnostics)) {
-    // Never drop a document without saying why: a lowering step gave up without a diagnostic.
+  const meaning = validateMeaning(document)
+  diagnostics.push(...meaning)
+  // A source that did not load is an error already: its steps were checked as far as they can be.
+  if (hasErrors(diagnostics)) return { document: undefined, diagnostics: sortDiagnostics(diagnostics) }
+  const ir = lowerDocument(document, options)
+  if (ir === undefined) {
+    // Never drop a document without saying why: lowering failed on a document validation accepted.
     diagnostics.push({
       file: document.file,
       line: 1,

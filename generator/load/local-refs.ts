@@ -9,6 +9,7 @@
  * reference is replaced by what it points at (siblings of `$ref` laid over it), and a reference
  * met again inside its own target is left as `{ $ref }` (typed `unknown` downstream).
  */
+import { decodePointerToken, isObject } from "../../runtime/core/json.js"
 
 /** What one walk of a parsed description found: its `$ref` values, and whether any leaves the file. */
 export interface RefSurvey {
@@ -16,8 +17,6 @@ export interface RefSurvey {
   /** Local references whose target does not exist (`#/components/schemas/Missing`). */
   readonly broken: ReadonlyArray<string>
 }
-
-const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** The value at a local JSON Pointer (`#/a/b~1c`), or `undefined`. */
 export const atPointer = (root: unknown, ref: string): unknown => {
@@ -27,7 +26,7 @@ export const atPointer = (root: unknown, ref: string): unknown => {
   for (const raw of ref.slice(2).split("/")) {
     let token: string
     try {
-      token = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~")
+      token = decodePointerToken(decodeURIComponent(raw))
     } catch {
       return undefined
     }

@@ -4,12 +4,14 @@
  * ./references.ts has resolved (circular references are left as `$ref` and typed `unknown`).
  */
 import type { HttpMethod } from "../../runtime/core/body.js"
+import { isObject } from "../../runtime/core/json.js"
+import type { ParameterLocation } from "../../runtime/core/serialize.js"
 
 export type JsonSchema = Readonly<Record<string, unknown>> | boolean
 
 export interface ApiParameter {
   readonly name: string
-  readonly in: "path" | "query" | "header" | "cookie"
+  readonly in: ParameterLocation
   readonly required: boolean
   readonly schema: JsonSchema | undefined
   /**
@@ -55,7 +57,6 @@ const METHODS: ReadonlyArray<HttpMethod> = ["GET", "PUT", "POST", "DELETE", "OPT
 const LOCATIONS = new Set(["path", "query", "header", "cookie"])
 
 type Json = Record<string, unknown>
-const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
 const objectAt = (o: Json, key: string): Json => (isObject(o[key]) ? (o[key] as Json) : {})
 const stringAt = (
   o: Json,

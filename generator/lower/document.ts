@@ -1,54 +1,16 @@
-/** A loaded document lowered to its IR; structural problems and unsupported constructs become diagnostics. */
+/**
+ * A document validation accepted, lowered to its IR. Lowering reports nothing: every problem a
+ * document can have is validation's (validate/meaning.ts). `undefined` only when a resolver
+ * failed on an accepted document, which is a bug the caller reports as such.
+ */
 import { createHash } from "node:crypto"
-import type { Diagnostic } from "../diagnostics.js"
 import type { LoadedDocument } from "../load/document.js"
 import type { ApiParameter } from "../load/openapi.js"
-import type { Path } from "../load/yaml.js"
-import { arrayAt, isObject, report, type Reporter, stringAt } from "./context.js"
-import { errorSets } from "./errors.js"
-import type { DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR, WorkflowRefIR } from "./ir.js"
-import { operationKey } from "./step.js"
+import { arrayAt, isObject, type Reporter, stringAt } from "../resolve/context.js"
+import { operationKey } from "../resolve/operations.js"
+import { errorSets, workflowRefs } from "./errors.js"
+import type { DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR } from "./ir.js"
 import { lowerWorkflow } from "./workflow.js"
-
-const ID = /^[A-Za-z0-9_\-]+$/
-
-/**
- * Ids must be unique (workflowIds in the document, stepIds in a workflow) and should use only
- * `[A-Za-z0-9_-]`, as the specification recommends. The JSON Schema checks that they exist.
- */
-const checkIds = (root: Record<string, unknown>, reporter: Reporter): boolean => {
-  const before = reporter.diagnostics.length
-  const unique = (ids: ReadonlyArray<readonly [string | undefined, Path]>, what: string) => {
-    const seen = new Set<string>()
-    for (const [id, at] of ids) {
-      if (id === undefined) continue
-      if (!ID.test(id)) {
-        report(
-          reporter,
-          at,
-          "warning",
-          "id-format",
-          `${what} \`${id}\` should use only letters, digits, \`_\` and \`-\``
-        )
-      }
-      if (seen.has(id)) report(reporter, at, "error", "duplicate-id", `${what} \`${id}\` is used twice`)
-      seen.add(id)
-    }
-  }
-  const workflows = arrayAt(root, "workflows")
-  unique(
-    workflows.map((w, i) => [isObject(w) ? stringAt(w, "workflowId") : undefined, ["workflows", i, "workflowId"]]),
-    "workflowId"
-  )
-  workflows.forEach((workflow, i) => {
-    const steps = isObject(workflow) ? arrayAt(workflow, "steps") : []
-    unique(
-      steps.map((s, j) => [isObject(s) ? stringAt(s, "stepId") : undefined, ["workflows", i, "steps", j, "stepId"]]),
-      "stepId"
-    )
-  })
-  return !reporter.diagnostics.slice(before).some((d) => d.severity === "error")
-}
 
 /** Choices of the user that change the generated types. */
 export interface LowerOptions {
@@ -56,18 +18,11 @@ export interface LowerOptions {
   readonly closedEnums?: boolean
 }
 
-export const lowerDocument = (
-  document: LoadedDocument,
-  diagnostics: Array<Diagnostic>,
-  options: LowerOptions = {}
-): DocumentIR | undefined => {
-  const reporter: Reporter = { source: document.source, diagnostics }
+export const lowerDocument = (document: LoadedDocument, options: LowerOptions = {}): DocumentIR | undefined => {
+  // The shared resolvers report as they resolve; validation has heard all of it already.
+  const reporter: Reporter = { source: document.source, diagnostics: [] }
   const root = document.source.value
-  if (!isObject(root)) {
-    report(reporter, [], "error", "not-an-object", "an Arazzo document is a YAML or JSON object")
-    return undefined
-  }
-  if (!checkIds(root, reporter)) return undefined
+  if (!isObject(root)) return undefined
   const lowered: Array<Omit<WorkflowIR, "errors">> = []
   const typeOptions = { openEnums: options.closedEnums !== true }
   const operations = new Map<string, OperationIR>()
@@ -91,19 +46,12 @@ export const lowerDocument = (
       })
     }
   }
-  const sources = document.sources.filter((s) => s.description !== undefined).map((s) => {
-    if (s.description!.serverUrl === undefined) {
-      report(
-        reporter,
-        ["sourceDescriptions", s.index],
-        "warning",
-        "no-server-url",
-        `\`${s.name}\` has no absolute server URL; set one with Servers.layer({ ${s.name}: "https://…" })`
-      )
-    }
-    return { name: s.name, url: s.url, serverUrl: s.description!.serverUrl ?? "" }
-  })
-  if (!ok || diagnostics.some((d) => d.severity === "error")) return undefined
+  const sources = document.sources.filter((s) => s.description !== undefined).map((s) => ({
+    name: s.name,
+    url: s.url,
+    serverUrl: s.description!.serverUrl ?? ""
+  }))
+  if (!ok || reporter.diagnostics.some((d) => d.severity === "error")) return undefined
   const errors = errorSets(lowered)
   const workflows: Array<WorkflowIR> = lowered.map((w) => ({ ...w, errors: errors.get(w.workflowId)! }))
   const used = new Set(workflows.flatMap(workflowRefs).flatMap((ref) => ref.source ?? []))
@@ -130,15 +78,3 @@ const serializationOf = (parameters: ReadonlyArray<ApiParameter>): OperationIR["
   }
   return table
 }
-
-/** Every workflow a workflow runs: steps that call one, gotos and retries to one, and dependsOn. */
-export const workflowRefs = (workflow: WorkflowIR): Array<WorkflowRefIR> => [
-  ...workflow.dependsOn,
-  ...workflow.steps.flatMap((step) => [
-    ...(step.call ? [step.call.workflow] : []),
-    ...step.actions.flatMap((a) => (a.kind === "gotoWorkflow" ? [a.target] : [])),
-    ...step.failureActions.flatMap((a) =>
-      a.kind === "gotoWorkflow" ? [a.target] : a.kind === "retry" && a.workflow !== undefined ? [a.workflow] : []
-    )
-  ])
-]

@@ -27,10 +27,8 @@ const ownTags = (workflow: Lowered): Array<WorkflowErrorTag> => {
   return WORKFLOW_ERROR_TAGS.filter((tag) => tags.has(tag))
 }
 
-/** The workflows a workflow runs: their errors are its errors. */
-const handovers = (
-  workflow: Lowered
-): Array<WorkflowRefIR> => [
+/** Every workflow a workflow runs (steps that call one, gotos and retries to one, `dependsOn`): their errors are its errors. */
+export const workflowRefs = (workflow: Pick<WorkflowIR, "dependsOn" | "steps">): Array<WorkflowRefIR> => [
   ...workflow.dependsOn,
   ...workflow.steps.flatMap((step) => [
     ...(step.call ? [step.call.workflow] : []),
@@ -57,7 +55,7 @@ export const errorSets = (workflows: ReadonlyArray<Lowered>): Map<string, Readon
       seen.add(key(ref))
       const local = ref.source === undefined ? byId.get(ref.workflowId) : undefined
       sets.push({ workflow: ref, tags: local === undefined ? undefined : ownTags(local) })
-      if (local !== undefined) queue.push(...handovers(local))
+      if (local !== undefined) queue.push(...workflowRefs(local))
     }
     result.set(workflow.workflowId, sets)
   }

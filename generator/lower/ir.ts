@@ -4,6 +4,7 @@
  */
 import type { HttpMethod } from "../../runtime/core/body.js"
 import type { WorkflowErrorTag } from "../../runtime/core/error-tags.js"
+import type { ParameterLocation, ParameterStyle } from "../../runtime/core/serialize.js"
 import type { Segment } from "../../runtime/core/values.js"
 import type { Literal, TypeIR } from "./types.js"
 
@@ -56,11 +57,8 @@ export interface OperationIR {
   readonly security: ReadonlyArray<ReadonlyArray<string>>
 }
 
-export interface ParameterStyleIR {
-  readonly style?: string
-  readonly explode?: boolean
-  readonly allowReserved?: boolean
-}
+/** How a parameter is serialized, as the OpenAPI says (the runtime's type). */
+export type ParameterStyleIR = ParameterStyle
 
 export interface InputIR {
   readonly name: string
@@ -125,7 +123,8 @@ export interface ErrorSetIR {
   readonly tags: ReadonlyArray<WorkflowErrorTag> | undefined
 }
 
-export type ParameterLocation = "path" | "query" | "header" | "cookie"
+/** Where a parameter goes: the runtime's own type, so IR and runtime cannot drift apart. */
+export type { ParameterLocation }
 
 export interface StepIR {
   readonly stepId: string

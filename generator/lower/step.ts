@@ -1,42 +1,39 @@
 /** One step lowered: its operation, request, success criteria, outputs and success actions. */
 import { isCredentialName } from "../../runtime/core/redact.js"
-import { xpathSyntaxError } from "../../runtime/core/xml.js"
 import type { LoadedSource } from "../load/document.js"
 import type { ApiOperation, JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
-import { arrayAt, isObject, report, type Scope, stringAt } from "./context.js"
-import { lowerCriteria, lowerCriterion } from "./criteria.js"
+import { mergeActions, mergeParameters, type Reusables } from "../resolve/components.js"
+import { arrayAt, isObject, type Scope, stringAt } from "../resolve/context.js"
+import { lowerCriteria, lowerCriterion } from "../resolve/criteria.js"
+import { bodyContentType, encodingOf, isXml } from "../resolve/media.js"
+import { isCallStep, operationKey, type ResolvedOperation, stepOperation } from "../resolve/operations.js"
+import { isParameterLocation } from "../resolve/parameters.js"
+import { lowerString, lowerValue } from "../resolve/values.js"
+import type { FoundWorkflow } from "../resolve/workflow-refs.js"
 import type {
   ActionIR,
   BodyIR,
   CriterionIR,
   FailureActionIR,
-  ParameterLocation,
   StepIR,
   StepOutputIR,
   ValueIR,
   WorkflowRefIR
 } from "./ir.js"
-import { type ResolvedOperation, resolveOperationId, resolveOperationPath } from "./operations.js"
 import { requiredAtPointer, schemaAtPointer, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
-import { lowerString, lowerValue } from "./values.js"
-import { type FoundWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
 
-const LOCATIONS: ReadonlySet<string> = new Set(["path", "query", "header", "cookie"])
-
-export interface StepContext {
-  /** The document's `components`, for reusable objects. */
-  readonly components: Record<string, unknown>
+/**
+ * What lowering a step needs. Lowering runs on a document validation accepted: what it resolves
+ * (operations, workflows, components, expressions) resolves, and `undefined` from a resolver is
+ * an internal error, never the document's.
+ */
+export interface StepContext extends Reusables {
   /** The document's workflows, for steps that call one. */
   readonly findWorkflow: (ref: string) => FoundWorkflow | { readonly code: string; readonly message: string }
   readonly sources: ReadonlyArray<LoadedSource>
   /** Step ids in document order. */
   readonly order: ReadonlyArray<string>
-  /** Workflow-level success and failure actions, applied after the step's own unless it names them too. */
-  readonly workflowSuccessActions: ReadonlyArray<unknown>
-  readonly workflowFailureActions: ReadonlyArray<unknown>
-  /** Workflow-level parameters, passed to every step unless the step gives the same one. */
-  readonly workflowParameters: ReadonlyArray<unknown>
   /** Inputs found to be sent as file parts; their type becomes binary. */
   readonly binaryInputs: Set<string>
   /** Inputs sent in credential headers; they are treated as secrets. */
@@ -79,17 +76,11 @@ export const lowerStep = (
   path: Path
 ): LoweredStep | undefined => {
   const stepId = stringAt(raw, "stepId")!
-  const workflowId = stringAt(raw, "workflowId")
-  if (
-    workflowId !== undefined && stringAt(raw, "operationId") === undefined &&
-    stringAt(raw, "operationPath") === undefined
-  ) {
-    return lowerCallStep(raw, stepId, workflowId, scope, context, path)
-  }
-  const operation = resolveStepOperation(raw, context, scope, path)
+  if (isCallStep(raw)) return lowerCallStep(raw, stepId, stringAt(raw, "workflowId")!, scope, context, path)
+  const operation = stepOperation(raw, context.sources, scope, path)
   const requestScope: Scope = { ...scope, response: false }
   const responseScope: Scope = { ...scope, response: true }
-  const parameters = lowerParameters(raw, operation?.operation, requestScope, context, path)
+  const parameters = lowerParameters(raw, requestScope, context, path)
   const body = lowerBody(raw, operation?.operation, requestScope, context, path)
   const successCriteria = arrayAt(raw, "successCriteria").map((c, i) =>
     lowerCriterion(c, responseScope, [...path, "successCriteria", i])
@@ -131,92 +122,6 @@ const failureGotos = (actions: ReadonlyArray<FailureActionIR>): Array<string> =>
   )
 ]
 
-/** A parameter as written, resolved when it is a reusable reference, with where it is written. */
-interface PlacedParameter {
-  readonly parameter: Record<string, unknown>
-  readonly at: Path
-}
-
-/**
- * `{ reference: $components.parameters.x, value? }` → the component, with `value` overriding
- * the component's value when given; reported when the component does not exist.
- */
-const resolveParameter = (
-  parameter: unknown,
-  context: StepContext,
-  scope: Scope,
-  at: Path
-): Record<string, unknown> | undefined => {
-  if (!isObject(parameter)) return undefined
-  if (!("reference" in parameter)) return parameter
-  const reference = String(parameter["reference"])
-  const match = /^\$components\.parameters\.(.+)$/.exec(reference)
-  const table = isObject(context.components["parameters"])
-    ? (context.components["parameters"] as Record<string, unknown>)
-    : {}
-  const found = match ? table[match[1]!] : undefined
-  if (!isObject(found)) {
-    report(
-      scope,
-      [...at, "reference"],
-      "error",
-      "unknown-component",
-      `\`${reference}\` does not name one of components.parameters (${
-        Object.keys(table).map((k) => `\`${k}\``).join(", ") || "there are none"
-      })`
-    )
-    return undefined
-  }
-  return "value" in parameter ? { ...found, value: parameter["value"] } : found
-}
-
-/**
- * The step's parameters, then the workflow's that the step does not give itself (same name and
- * location). With `forCall`, only parameters without `in` (a called workflow's inputs) are
- * inherited; otherwise only those with one.
- */
-const mergeParameters = (
-  raw: Record<string, unknown>,
-  context: StepContext,
-  scope: Scope,
-  path: Path,
-  forCall: boolean
-): Array<PlacedParameter> | undefined => {
-  const place = (list: ReadonlyArray<unknown>, base: Path) =>
-    list.map((p, i) => ({ parameter: resolveParameter(p, context, scope, [...base, i]), at: [...base, i] as Path }))
-  const mine = place(arrayAt(raw, "parameters"), [...path, "parameters"])
-  const inherited = place(context.workflowParameters, [...path.slice(0, -2), "parameters"])
-  if ([...mine, ...inherited].some((p) => p.parameter === undefined)) return undefined
-  const key = (p: Record<string, unknown>) => `${String(p["in"] ?? "")} ${String(p["name"])}`
-  const given = new Set(mine.map((p) => key(p.parameter!)))
-  const applies = (p: Record<string, unknown>) => (forCall ? p["in"] === undefined : p["in"] !== undefined)
-  return [...mine, ...inherited.filter((p) => !given.has(key(p.parameter!)) && applies(p.parameter!))] as Array<
-    PlacedParameter
-  >
-}
-
-export const operationKey = ({ source, operation }: ResolvedOperation) =>
-  `${source.name} ${operation.method} ${operation.path}`
-
-const resolveStepOperation = (raw: Record<string, unknown>, context: StepContext, scope: Scope, path: Path) => {
-  const operationId = stringAt(raw, "operationId")
-  if (operationId !== undefined) {
-    return resolveOperationId(operationId, context.sources, scope, [...path, "operationId"])
-  }
-  const operationPath = stringAt(raw, "operationPath")
-  if (operationPath !== undefined) {
-    return resolveOperationPath(operationPath, context.sources, scope, [...path, "operationPath"])
-  }
-  report(
-    scope,
-    path,
-    "error",
-    "step-target-missing",
-    "a step needs one of `operationId`, `operationPath` or `workflowId`"
-  )
-  return undefined
-}
-
 /**
  * A step that runs another workflow of this document: its parameters are that workflow's
  * inputs, and its outputs read that workflow's outputs (`$outputs.name`).
@@ -230,11 +135,7 @@ const lowerCallStep = (
   path: Path
 ): LoweredStep | undefined => {
   const found = context.findWorkflow(workflowId)
-  if (!("raw" in found)) {
-    report(scope, [...path, "workflowId"], "error", found.code, found.message)
-    return undefined
-  }
-  reportShorthand(found, workflowId, scope, [...path, "workflowId"])
+  if (!("raw" in found)) return undefined
   const called = found.raw
   let ok = true
   const calledOutputs = new Set(Object.keys(isObject(called["outputs"]) ? called["outputs"] : {}))
@@ -246,20 +147,11 @@ const lowerCallStep = (
   const flow = lowerSuccessActions(raw, context.order.indexOf(stepId), callScope, context, path)
   const failureActions = lowerFailureActions(raw, callScope, context, path)
   if (successCriteria.some((c) => c === undefined) || flow === undefined || failureActions === undefined) ok = false
-  if (flow?.poll !== undefined) {
-    report(
-      scope,
-      [...path, "onSuccess"],
-      "error",
-      "unsupported-call-step-actions",
-      "a step that runs a workflow cannot poll itself"
-    )
-    ok = false
-  }
+  // A step that runs a workflow cannot poll itself (validation says so).
+  if (flow?.poll !== undefined) ok = false
   const inputs: Array<readonly [string, ValueIR]> = []
   const parameters = mergeParameters(raw, context, scope, path, true)
   if (parameters === undefined) return undefined
-  checkWorkflowCall(parameters, found, scope, path)
   for (const { parameter, at } of parameters) {
     if (typeof parameter["name"] !== "string") {
       ok = false
@@ -305,52 +197,20 @@ const calledOutputType = (value: ValueIR, workflow: WorkflowRefIR): { type: Type
     ? { type: { kind: "workflowOutput", workflow, name: value.name }, optional: false }
     : { type: UNKNOWN, optional: false }
 
-/** A step that calls a workflow must pass its required inputs. */
-const checkWorkflowCall = (
-  parameters: ReadonlyArray<PlacedParameter>,
-  called: FoundWorkflow,
-  scope: Scope,
-  path: Path
-) => {
-  const workflowId = called.workflowId
-  const inputs = inputsSchemaOf(called.root, called.raw["inputs"])
-  const passed = new Set(parameters.flatMap(({ parameter: p }) => (typeof p["name"] === "string" ? [p["name"]] : [])))
-  const missing = arrayAt(inputs, "required").filter((name): name is string =>
-    typeof name === "string" && !passed.has(name)
-  )
-  if (missing.length > 0) {
-    report(
-      scope,
-      path,
-      "error",
-      "missing-workflow-input",
-      `workflow \`${workflowId}\` requires ${missing.map((m) => `\`${m}\``).join(", ")}, which this step does not pass`
-    )
-  }
-}
-
 const lowerParameters = (
   raw: Record<string, unknown>,
-  operation: ApiOperation | undefined,
   scope: Scope,
   context: StepContext,
   path: Path
 ): StepIR["parameters"] | undefined => {
-  const lowered: Array<{ in: ParameterLocation; name: string; value: ValueIR }> = []
+  const lowered: Array<StepIR["parameters"][number]> = []
   let ok = true
   const parameters = mergeParameters(raw, context, scope, path, false)
   if (parameters === undefined) return undefined
   for (const { parameter, at } of parameters) {
     const name = stringAt(parameter, "name")
     const location = stringAt(parameter, "in")
-    if (name === undefined || location === undefined || !LOCATIONS.has(location)) {
-      report(
-        scope,
-        at,
-        "error",
-        "parameter-in-missing",
-        `parameter${name ? ` \`${name}\`` : ""} of an operation step needs \`in\`: path, query, header or cookie`
-      )
+    if (name === undefined || !isParameterLocation(location)) {
       ok = false
       continue
     }
@@ -362,24 +222,7 @@ const lowerParameters = (
     if (location === "header" && CREDENTIAL_HEADERS.test(name)) {
       for (const input of inputsIn(value)) context.credentialInputs.add(input)
     }
-    lowered.push({ in: location as ParameterLocation, name, value })
-  }
-  // Names as written, so that a parameter whose value failed is not also reported as missing.
-  const given = parameters.flatMap((
-    { parameter: p }
-  ) => (p["in"] === "path" && typeof p["name"] === "string" ? [p["name"]] : []))
-  for (const required of operation?.parameters.filter((p) => p.in === "path") ?? []) {
-    if (!given.includes(required.name)) {
-      const hint = given.length > 0 ? `; the step gives ${given.map((g) => `\`${g}\``).join(", ")}` : ""
-      report(
-        scope,
-        path,
-        "error",
-        "missing-path-parameter",
-        `path parameter \`${required.name}\` of ${operation!.method} ${operation!.path} is not given${hint}`
-      )
-      ok = false
-    }
+    lowered.push({ in: location, name, value })
   }
   return ok ? lastOfEach(lowered) : undefined
 }
@@ -391,16 +234,7 @@ const lastOfEach = (parameters: ReadonlyArray<StepIR["parameters"][number]>): Ar
   return [...byKey.values()]
 }
 
-const encodingOf = (contentType: string): BodyIR["encoding"] => {
-  const type = contentType.split(";")[0]!.trim().toLowerCase()
-  if (type === "multipart/form-data") return "multipart"
-  if (type === "application/x-www-form-urlencoded") return "form"
-  if (type === "application/json" || type.endsWith("+json")) return "json"
-  if (/^text\//.test(type) || /[/+]xml$/.test(type) || type === "application/javascript") return "text"
-  return "binary"
-}
-
-/** `undefined`: no body; `null`: a body that could not be lowered (reported). */
+/** `undefined`: no body; `null`: a body that could not be lowered (validation reported why). */
 const lowerBody = (
   raw: Record<string, unknown>,
   operation: ApiOperation | undefined,
@@ -411,12 +245,11 @@ const lowerBody = (
   const requestBody = raw["requestBody"]
   if (!isObject(requestBody)) return undefined
   const at = [...path, "requestBody"]
-  const declared = Object.keys(operation?.requestBody?.content ?? {})
-  const contentType = stringAt(requestBody, "contentType") ?? declared[0] ?? "application/json"
+  const contentType = bodyContentType(requestBody, operation)
   const encoding = encodingOf(contentType)
-  const xml = /[/+]xml\b/i.test(contentType)
+  const xml = isXml(contentType)
   const value = lowerValue(requestBody["payload"], scope, [...at, "payload"])
-  const replacements = lowerReplacements(requestBody, xml, scope, at)
+  const replacements = lowerReplacements(requestBody, scope, at)
   if (value === undefined || replacements === undefined) return null
   // A string payload is the body's text as written (a form or JSON text with embedded expressions).
   if (
@@ -439,19 +272,17 @@ const lowerBody = (
     (encoding === "multipart" || encoding === "form") &&
     (value.kind === "literal" || value.kind === "array" || value.kind === "template")
   ) {
-    report(scope, [...at, "payload"], "error", "payload-shape", `a ${contentType} payload must be an object of fields`)
     return null
   }
   return { encoding, contentType, value, replacements, xml }
 }
 
 /**
- * `replacements`: each target is checked now (a JSON Pointer, or an XPath for an XML body) and
- * each value lowered like any payload value; they are applied to a copy of the body at run time.
+ * `replacements`: each target (a JSON Pointer, or an XPath for an XML body, checked by
+ * validation) with its value lowered like any payload value; applied to a copy of the body at run time.
  */
 const lowerReplacements = (
   requestBody: Record<string, unknown>,
-  xml: boolean,
   scope: Scope,
   at: Path
 ): BodyIR["replacements"] | undefined => {
@@ -461,22 +292,6 @@ const lowerReplacements = (
     const where = [...at, "replacements", i]
     if (!isObject(replacement)) continue
     const target = stringAt(replacement, "target") ?? ""
-    const problem = xml
-      ? xpathSyntaxError(target)
-      : target === "" || target.startsWith("/")
-      ? undefined
-      : "a JSON Pointer starts with `/`"
-    if (problem !== undefined) {
-      report(
-        scope,
-        [...where, "target"],
-        "error",
-        "replacement-target",
-        `\`${target}\` is not ${xml ? "an XPath expression" : "a JSON Pointer"}: ${problem}`
-      )
-      ok = false
-      continue
-    }
     const value = lowerValue(replacement["value"], scope, [...where, "value"])
     if (value === undefined) ok = false
     else lowered.push({ target, value })
@@ -552,9 +367,6 @@ const lowerOutputs = (
   for (const [name, expression] of Object.entries(outputs)) {
     const at = [...path, "outputs", name]
     const value = typeof expression === "string" ? lowerString(expression, scope, at) : undefined
-    if (typeof expression !== "string") {
-      report(scope, at, "error", "output-invalid", "an output must be a runtime expression")
-    }
     if (value === undefined) {
       ok = false
       continue
@@ -622,87 +434,14 @@ const outputType = (
   }
 }
 
-/** An action as written, resolved when it is a reusable reference, with where it is written. */
-interface PlacedAction {
-  readonly action: Record<string, unknown>
-  readonly at: Path
-}
-
-/** `{ reference: $components.failureActions.x }` → the component; reported when it does not exist. */
-const resolveAction = (
-  action: unknown,
-  kind: "successActions" | "failureActions",
-  context: StepContext,
-  scope: Scope,
-  at: Path
-): Record<string, unknown> | undefined => {
-  if (!isObject(action)) return undefined
-  if (!("reference" in action)) return action
-  const reference = String(action["reference"])
-  const match = new RegExp(`^\\$components\\.${kind}\\.(.+)$`).exec(reference)
-  const table = isObject(context.components[kind]) ? (context.components[kind] as Record<string, unknown>) : {}
-  const found = match ? table[match[1]!] : undefined
-  if (!isObject(found)) {
-    report(
-      scope,
-      [...at, "reference"],
-      "error",
-      "unknown-component",
-      `\`${reference}\` does not name one of components.${kind} (${
-        Object.keys(table).map((k) => `\`${k}\``).join(", ") || "there are none"
-      })`
-    )
-    return undefined
-  }
-  return found
-}
-
-/** The step's own actions, then the workflow's that the step does not override by name. */
-const mergeActions = (
-  raw: Record<string, unknown>,
-  own: "onSuccess" | "onFailure",
-  kind: "successActions" | "failureActions",
-  context: StepContext,
-  scope: Scope,
-  path: Path
-): Array<PlacedAction> | undefined => {
-  const inheritedList = kind === "successActions" ? context.workflowSuccessActions : context.workflowFailureActions
-  const place = (list: ReadonlyArray<unknown>, base: Path) =>
-    list.map((a, i) => ({ action: resolveAction(a, kind, context, scope, [...base, i]), at: [...base, i] as Path }))
-  const mine = place(arrayAt(raw, own), [...path, own])
-  const inherited = place(inheritedList, [...path.slice(0, -2), kind])
-  if ([...mine, ...inherited].some((p) => p.action === undefined)) return undefined
-  const names = new Set(mine.map((p) => p.action!["name"]))
-  return [...mine, ...inherited.filter((p) => !names.has(p.action!["name"]))] as Array<PlacedAction>
-}
-
 /** The workflow an action names, as written (`id`, or `$sourceDescriptions.name.id` for another document's). */
-const workflowTarget = (
-  workflowId: string,
-  context: StepContext,
-  scope: Scope,
-  at: Path
-): WorkflowRefIR | undefined => {
+const workflowTarget = (workflowId: string, context: StepContext): WorkflowRefIR | undefined => {
   const found = context.findWorkflow(workflowId)
-  if ("raw" in found) {
-    reportShorthand(found, workflowId, scope, at)
-    return found.ref
-  }
-  report(scope, at, "error", found.code, found.message)
-  return undefined
+  return "raw" in found ? found.ref : undefined
 }
 
-const stepTarget = (stepId: string, context: StepContext, scope: Scope, at: Path): string | undefined => {
-  if (context.order.includes(stepId)) return stepId
-  report(
-    scope,
-    at,
-    "error",
-    "unknown-goto-target",
-    `\`goto\` names step \`${stepId}\`, which workflow ${scope.workflowId} does not have`
-  )
-  return undefined
-}
+const stepTarget = (stepId: string, context: StepContext): string | undefined =>
+  context.order.includes(stepId) ? stepId : undefined
 
 const lowerFailureActions = (
   raw: Record<string, unknown>,
@@ -710,7 +449,7 @@ const lowerFailureActions = (
   context: StepContext,
   path: Path
 ): Array<FailureActionIR> | undefined => {
-  const merged = mergeActions(raw, "onFailure", "failureActions", context, scope, path)
+  const merged = mergeActions(raw, "onFailure", context, scope, path)
   if (merged === undefined) return undefined
   const lowered: Array<FailureActionIR> = []
   let ok = true
@@ -725,22 +464,14 @@ const lowerFailureActions = (
     const type = stringAt(action, "type")
     const stepId = stringAt(action, "stepId")
     const workflowId = stringAt(action, "workflowId")
-    const step = stepId === undefined ? undefined : stepTarget(stepId, context, scope, [...at, "stepId"])
-    const workflow = workflowId === undefined
-      ? undefined
-      : workflowTarget(workflowId, context, scope, [...at, "workflowId"])
+    const step = stepId === undefined ? undefined : stepTarget(stepId, context)
+    const workflow = workflowId === undefined ? undefined : workflowTarget(workflowId, context)
     if ((stepId !== undefined && step === undefined) || (workflowId !== undefined && workflow === undefined)) {
       ok = false
       continue
     }
+    // Criteria on a called workflow's failure actions are not supported yet (validation says so).
     if (scope.calledOutputs !== undefined && criterion !== undefined) {
-      report(
-        scope,
-        [...at, "criteria"],
-        "error",
-        "unsupported-call-step-actions",
-        "criteria on the failure actions of a step that runs a workflow are not supported yet (there is no response to test)"
-      )
       ok = false
       continue
     }
@@ -754,11 +485,7 @@ const lowerFailureActions = (
       lowered.push({ kind: "goto", name, criterion, target: step })
     } else if (type === "goto" && workflow !== undefined) {
       lowered.push({ kind: "gotoWorkflow", name, criterion, target: workflow })
-    } else if (type === "goto") {
-      report(scope, at, "error", "action-target-missing", "a `goto` action needs a `stepId` or a `workflowId`")
-      ok = false
     } else {
-      report(scope, [...at, "type"], "error", "action-type", "a failure action's type is `end`, `goto` or `retry`")
       ok = false
     }
   }
@@ -773,7 +500,7 @@ const lowerSuccessActions = (
   path: Path
 ): { poll: StepIR["poll"]; actions: Array<ActionIR> } | undefined => {
   const stepId = context.order[index]!
-  const merged = mergeActions(raw, "onSuccess", "successActions", context, scope, path)
+  const merged = mergeActions(raw, "onSuccess", context, scope, path)
   if (merged === undefined) return undefined
   let poll: StepIR["poll"]
   const actions: Array<ActionIR> = []
@@ -792,20 +519,16 @@ const lowerSuccessActions = (
       continue
     }
     if (type !== "goto") {
-      report(scope, [...at, "type"], "error", "action-type", "a success action's type is `end` or `goto`")
       ok = false
       continue
     }
     const target = stringAt(action, "stepId")
     const workflowId = stringAt(action, "workflowId")
     if (target === undefined && workflowId !== undefined) {
-      const workflow = workflowTarget(workflowId, context, scope, [...at, "workflowId"])
+      const workflow = workflowTarget(workflowId, context)
       if (workflow === undefined) ok = false
       else actions.push({ name, kind: "gotoWorkflow", target: workflow, criterion })
-    } else if (target === undefined) {
-      report(scope, at, "error", "action-target-missing", "a `goto` action needs a `stepId` or a `workflowId`")
-      ok = false
-    } else if (stepTarget(target, context, scope, [...at, "stepId"]) === undefined) {
+    } else if (target === undefined || stepTarget(target, context) === undefined) {
       ok = false
     } else if (target === stepId && position === 0 && criterion !== undefined) {
       poll = { action: name, criterion }

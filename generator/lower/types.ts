@@ -2,6 +2,7 @@
  * Types from JSON Schema (workflow inputs, OpenAPI response schemas), as plain data. The
  * emitter prints each as an Effect `Schema` and as the TypeScript type that Schema decodes to.
  */
+import { isObject } from "../../runtime/core/json.js"
 import type { JsonSchema } from "../load/openapi.js"
 import type { WorkflowRefIR } from "./ir.js"
 
@@ -40,7 +41,6 @@ export const UNKNOWN: TypeIR = { kind: "unknown" }
 export const STRING: TypeIR = { kind: "string" }
 
 type Json = Readonly<Record<string, unknown>>
-const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** Deep enough for real response schemas; deeper (or circular) parts are `unknown`. */
 const MAX_DEPTH = 12

@@ -3,15 +3,15 @@ import { isCredentialName } from "../../runtime/core/redact.js"
 import type { LoadedSource } from "../load/document.js"
 import type { JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
-import { canRunBefore, loopsWithoutExit, reachable, workflowFlow } from "../validate/flow.js"
-import { arrayAt, isObject, report, type Reporter, type Scope, stringAt } from "./context.js"
+import { arrayAt, isObject, type Reporter, stringAt } from "../resolve/context.js"
+import type { ResolvedOperation } from "../resolve/operations.js"
+import { dependenciesOf, outputScope, stepScope, workflowInputs, workflowNames } from "../resolve/scope.js"
+import { lowerString } from "../resolve/values.js"
+import { findWorkflow } from "../resolve/workflow-refs.js"
 import type { InputIR, StepIR, ValueIR, WorkflowIR, WorkflowOutputIR } from "./ir.js"
-import type { ResolvedOperation } from "./operations.js"
 import { lowerStep, type StepContext, type StepDraft } from "./step.js"
 import { hasDefaults, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
-import { lowerString } from "./values.js"
 import { leaves, referencedSteps, stepValues } from "./walk.js"
-import { findWorkflow, type FoundWorkflow, inputsSchemaOf, reportShorthand } from "./workflow-refs.js"
 
 export interface LoweredWorkflow {
   /** The workflow; its errors depend on the workflows it hands over to (see errors.ts). */
@@ -29,95 +29,31 @@ export const lowerWorkflow = (
 ): LoweredWorkflow | undefined => {
   const path: Path = ["workflows", index]
   const workflowId = stringAt(raw, "workflowId")!
-  const schema = inputsSchemaOf(root, raw["inputs"])
-  const properties: Record<string, unknown> = { ...(isObject(schema["properties"]) ? schema["properties"] : {}) }
-  const required = new Set(arrayAt(schema, "required"))
+  const dependsOn = dependenciesOf(root, raw, sources)
+  const { properties, required } = workflowInputs(root, raw, dependsOn)
   const inputTypes = new Map<string, TypeIR>(
     Object.entries(properties).map(([name, s]) => [name, typeOfSchema(s as JsonSchema)])
   )
+  const names = workflowNames(root, raw, sources, dependsOn)
   const rawSteps = arrayAt(raw, "steps").filter(isObject)
-  const order = rawSteps.map((s) => stringAt(s, "stepId") ?? "")
-  const outputNames = new Map(rawSteps.map((s) => [
-    stringAt(s, "stepId") ?? "",
-    new Set(Object.keys(isObject(s["outputs"]) ? s["outputs"] : {}))
-  ]))
-  const flow = workflowFlow(raw)
-  const reached = reachable(flow)
-  rawSteps.forEach((step, i) => {
-    if (!reached.has(order[i]!)) {
-      report(
-        reporter,
-        [...path, "steps", i, "stepId"],
-        "warning",
-        "unreachable-step",
-        `step \`${order[i]}\` can never run: no step goes to it and it does not follow one that goes on`
-      )
-    }
-  })
-  for (const loop of loopsWithoutExit(flow)) {
-    report(
-      reporter,
-      [...path, "steps", order.indexOf(loop[0]!), "stepId"],
-      "warning",
-      "loop-without-exit",
-      `the steps ${
-        loop.map((s) => `\`${s}\``).join(" → ")
-      } go round with no way out on success; the run can end only by failing`
-    )
-  }
+  const components = isObject(root["components"]) ? root["components"] : {}
   const context: StepContext = {
     typeOptions,
-    components: isObject(root["components"]) ? root["components"] : {},
+    components,
     findWorkflow: (ref: string) => findWorkflow(ref, root, sources),
     sources,
-    order,
+    order: names.order,
     workflowSuccessActions: arrayAt(raw, "successActions"),
     workflowFailureActions: arrayAt(raw, "failureActions"),
     workflowParameters: arrayAt(raw, "parameters"),
     binaryInputs: new Set<string>(),
     credentialInputs: new Set<string>()
   }
-  const dependsOn = lowerDependsOn(root, raw, sources, path, reporter)
-  if (dependsOn === undefined) return undefined
-  // A dependency runs with this workflow's inputs, so its inputs become this workflow's too.
-  for (const { raw: dependency, root: dependencyRoot } of dependsOn) {
-    const dependencySchema = inputsSchemaOf(dependencyRoot, dependency["inputs"])
-    const dependencyProperties = isObject(dependencySchema["properties"]) ? dependencySchema["properties"] : {}
-    for (const [name, s] of Object.entries(dependencyProperties)) {
-      if (name in properties) continue
-      properties[name] = s
-      inputTypes.set(name, typeOfSchema(s as JsonSchema))
-      if (arrayAt(dependencySchema, "required").includes(name)) required.add(name)
-    }
-  }
-  const documentScope = {
-    sourceUrls: new Map(sources.map((s) => [s.name, s.url])),
-    componentParameters: isObject(context.components["parameters"]) ? context.components["parameters"] : {},
-    dependencies: new Map(dependsOn.map(({ raw: dependency, root: dependencyRoot, workflowId: id }) => {
-      const schema = inputsSchemaOf(dependencyRoot, dependency["inputs"])
-      return [id, {
-        inputs: new Set(Object.keys(isObject(schema["properties"]) ? schema["properties"] : {})),
-        outputs: new Set(Object.keys(isObject(dependency["outputs"]) ? dependency["outputs"] : {}))
-      }]
-    }))
-  }
   const drafts: Array<StepDraft> = []
   const operations: Array<ResolvedOperation> = []
   let ok = true
   for (const [i, step] of rawSteps.entries()) {
-    const scope: Scope = {
-      ...reporter,
-      workflowId,
-      inputs: inputTypes,
-      // Steps that can have run before this one along some path (all earlier ones, in a straight line).
-      stepsBefore: new Map(
-        [...canRunBefore(flow, order[i]!)].filter((id) => id !== order[i]).map((id) => [id, outputNames.get(id)!])
-      ),
-      canRunBefore: canRunBefore(flow, order[i]!),
-      allSteps: new Set(order),
-      response: false,
-      ...documentScope
-    }
+    const scope = stepScope(names, i, reporter)
     const lowered = lowerStep(step, i, scope, context, [...path, "steps", i])
     if (lowered === undefined) ok = false
     else {
@@ -134,27 +70,16 @@ export const lowerWorkflow = (
     ...s,
     kept: readLater.has(s.stepId) || s.actions.some((a) => a.criterion !== undefined)
   }))
-  const outputScope: Scope = {
-    ...reporter,
-    workflowId,
-    inputs: inputTypes,
-    stepsBefore: outputNames,
-    canRunBefore: new Set(order),
-    allSteps: new Set(order),
-    response: false,
-    ...documentScope
-  }
   const isSecretInput = (name: string) =>
     isCredentialName(name) || (isObject(properties[name]) && properties[name]["format"] === "password") ||
     context.credentialInputs.has(name)
   const outputs: Array<WorkflowOutputIR> = []
   for (const [name, expression] of Object.entries(isObject(raw["outputs"]) ? raw["outputs"] : {})) {
     const at = [...path, "outputs", name]
-    const value = typeof expression === "string" ? lowerString(expression, outputScope, at) : undefined
+    const value = typeof expression === "string"
+      ? lowerString(expression, outputScope(names, reporter), at)
+      : undefined
     if (value === undefined) {
-      if (typeof expression !== "string") {
-        report(reporter, at, "error", "output-invalid", "an output must be a runtime expression")
-      }
       ok = false
       continue
     }
@@ -208,56 +133,6 @@ export const lowerWorkflow = (
     },
     operations
   }
-}
-
-/**
- * `dependsOn`: workflows (of this document or of `arazzo` sources) that run before this one, with
- * its inputs. Each must exist, and following them must not lead back here.
- */
-const lowerDependsOn = (
-  root: Record<string, unknown>,
-  raw: Record<string, unknown>,
-  sources: ReadonlyArray<LoadedSource>,
-  path: Path,
-  reporter: Reporter
-): Array<FoundWorkflow> | undefined => {
-  const found: Array<FoundWorkflow> = []
-  let ok = true
-  for (const [i, ref] of arrayAt(raw, "dependsOn").entries()) {
-    const workflow = findWorkflow(String(ref), root, sources)
-    if ("raw" in workflow) {
-      reportShorthand(workflow, String(ref), reporter, [...path, "dependsOn", i])
-      found.push(workflow)
-    } else {
-      report(reporter, [...path, "dependsOn", i], "error", workflow.code, workflow.message)
-      ok = false
-    }
-  }
-  if (!ok) return undefined
-  const self = stringAt(raw, "workflowId")!
-  const seen = new Set<string>()
-  // Cycles within this document; another document's dependencies are checked when it is compiled.
-  const visit = (workflow: FoundWorkflow): boolean => {
-    if (workflow.source !== undefined) return true
-    if (workflow.workflowId === self) return false
-    if (seen.has(workflow.workflowId)) return true
-    seen.add(workflow.workflowId)
-    return arrayAt(workflow.raw, "dependsOn").every((next) => {
-      const target = findWorkflow(String(next), root, sources)
-      return !("raw" in target) || visit(target)
-    })
-  }
-  if (!found.every(visit)) {
-    report(
-      reporter,
-      [...path, "dependsOn"],
-      "error",
-      "dependency-cycle",
-      `workflow \`${self}\` depends on itself through \`dependsOn\``
-    )
-    return undefined
-  }
-  return found
 }
 
 /** A workflow output's type; a step output may be missing when its step did not run. */

@@ -12,8 +12,10 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js"
 import { readFileSync } from "node:fs"
 import { parse } from "yaml"
+import { decodePointerToken, isObject } from "../../runtime/core/json.js"
 import { type Diagnostic, sortDiagnostics } from "../diagnostics.js"
 import type { Path, SourceText } from "../load/yaml.js"
+import { closest } from "../suggest.js"
 
 /** Every structural problem in the document; none when it has no value (it did not parse). */
 export const validateStructure = (source: SourceText): Array<Diagnostic> => {
@@ -67,8 +69,7 @@ interface Engine {
 let engine: Engine | undefined
 const getEngine = (): Engine => (engine ??= buildEngine())
 
-const isRecord = (value: unknown): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
+const isRecord = isObject
 
 /** Members of a schema that hold data, not subschemas. */
 const dataKeys = new Set(["enum", "const", "default", "examples", "required", "$comment", "description"])
@@ -235,7 +236,7 @@ const buildEngine = (): Engine => {
       const target = fragment
         .slice(1)
         .split("/")
-        .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+        .map(decodePointerToken)
         .reduce<unknown>(
           (node, key) => (isRecord(node) || Array.isArray(node) ? (node as JsonObject)[key] : undefined),
           document
@@ -401,7 +402,7 @@ const pointerToPath = (root: unknown, pointer: string): Path => {
   const path: Array<string | number> = []
   let value = root
   for (const raw of pointer.slice(1).split("/")) {
-    const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~")
+    const segment = decodePointerToken(raw)
     if (Array.isArray(value) && /^(0|[1-9]\d*)$/.test(segment)) {
       path.push(Number(segment))
       value = value[Number(segment)]
@@ -825,33 +826,10 @@ const suggest = (word: string, candidates: ReadonlyArray<string>): string | unde
   const lower = word.toLowerCase()
   const exact = candidates.find((c) => c.toLowerCase() === lower)
   if (exact !== undefined) return exact
-  let best: string | undefined
-  let bestDistance = Infinity
   const digitless = lower.replace(/\d/g, "")
-  for (const candidate of candidates) {
-    // `xpath-40` is not a typo of `xpath-10`.
-    if (candidate.toLowerCase().replace(/\d/g, "") === digitless) continue
-    const d = distance(lower, candidate.toLowerCase())
-    if (d < bestDistance) {
-      best = candidate
-      bestDistance = d
-    }
-  }
-  const allowed = Math.max(1, Math.min(3, Math.floor(word.length / 3)))
-  return bestDistance <= allowed ? best : undefined
-}
-
-const distance = (a: string, b: string): number => {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution))
-    }
-    previous = current
-  }
-  return previous[b.length]!
+  // `xpath-40` is not a typo of `xpath-10`.
+  const sameButDigits = (candidate: string) => candidate.toLowerCase().replace(/\d/g, "") === digitless
+  return closest(word, candidates, Math.max(1, Math.min(3, Math.floor(word.length / 3))), sameButDigits)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
  * is not a JSON object or array (an HTML page, text, bytes, a bare string) cannot be pointed
  * into: an error naming the output.
  */
+import { encodePointerToken } from "./json.js"
 import { isJson, type StepResponse } from "./response.js"
 import { at, type Segment } from "./values.js"
 
@@ -16,7 +17,7 @@ export type OutputSource =
 
 /** A JSON Pointer as text (`/a/0/b~1c`). */
 export const pointerText = (pointer: ReadonlyArray<Segment>): string =>
-  pointer.map((s) => "/" + String(s).replace(/~/g, "~0").replace(/\//g, "~1")).join("")
+  pointer.map((s) => "/" + encodePointerToken(String(s))).join("")
 
 /** Where an output comes from, as an Arazzo runtime expression (for messages). */
 export const describeSource = (source: OutputSource): string => {

@@ -16,6 +16,7 @@
  * shared), because a payload may be an input or another step's output that is read elsewhere.
  */
 import type { Body } from "./body.js"
+import { decodePointerToken, encodePointerToken } from "./json.js"
 import { isJson } from "./response.js"
 
 export interface Replacement {
@@ -77,7 +78,7 @@ const parsePointer = (target: string): ReadonlyArray<string> | undefined => {
   }
   if (pointer === "") return []
   if (!pointer.startsWith("/") || /~([^01]|$)/.test(pointer)) return undefined
-  return pointer.slice(1).split("/").map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"))
+  return pointer.slice(1).split("/").map(decodePointerToken)
 }
 
 const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/
@@ -101,7 +102,7 @@ const describe = (value: unknown) =>
 
 /** The place the first `depth` tokens name, for messages. */
 const at = (tokens: ReadonlyArray<string>, depth: number): string => {
-  const pointer = tokens.slice(0, depth).map((t) => "/" + t.replace(/~/g, "~0").replace(/\//g, "~1")).join("")
+  const pointer = tokens.slice(0, depth).map((t) => "/" + encodePointerToken(t)).join("")
   return pointer === "" ? "the root" : `\`${pointer}\``
 }
 

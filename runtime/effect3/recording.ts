@@ -27,6 +27,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
+import { concatBytes } from "../core/multipart.js"
 import { REDACTED, Secrets } from "../core/redact.js"
 import { stepOfRequest } from "./internal/execution.js"
 
@@ -213,19 +214,9 @@ export const requestBody = (
       })
     case "Stream":
       return Stream.runCollect(body.stream).pipe(
-        Effect.map((chunks) => ({ bytes: concat(Chunk.toReadonlyArray(chunks)), contentType: body.contentType }))
+        Effect.map((chunks) => ({ bytes: concatBytes(Chunk.toReadonlyArray(chunks)), contentType: body.contentType }))
       )
   }
-}
-
-export const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const bytes = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.byteLength, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
 }
 
 /** Bytes as a string of one character per byte, so that any body (binary too) can be redacted and compared as text. */
@@ -416,7 +407,7 @@ const readAll = (response: HttpClientResponse.HttpClientResponse, max: number) =
         chunks.push(chunk)
         return Effect.void
       }),
-      Effect.map(() => concat(chunks))
+      Effect.map(() => concatBytes(chunks))
     )
   })
 

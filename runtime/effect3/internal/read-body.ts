@@ -8,6 +8,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { concatBytes } from "../../core/multipart.js"
 
 /** The body is larger than the policy's `maxResponseBytes`. */
 export class BodyTooLarge extends Data.TaggedError("BodyTooLarge")<{
@@ -59,16 +60,9 @@ const announcedLength = (response: HttpClientResponse.HttpClientResponse): numbe
   return /^\s*\d+\s*$/.test(value) ? Number(value) : undefined
 }
 
-const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0]
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
-}
+/** One chunk as it is (no copy); several joined. */
+const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array =>
+  chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : concatBytes(chunks)
 
 /** Reads a whole body of at most `limit` bytes. */
 export const readBody = (
@@ -101,7 +95,7 @@ export const readBody = (
       Effect.flatMap(() =>
         announced !== undefined && size < announced
           ? Effect.fail(new BodyIncomplete({ status: response.status, received: size, announced }))
-          : Effect.sync(() => concat(chunks, size))
+          : Effect.sync(() => concat(chunks))
       )
     )
   })

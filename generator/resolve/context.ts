@@ -1,7 +1,6 @@
 /** What lowering one workflow needs to know at each point: the document, diagnostics, and what is in scope. */
 import type { Diagnostic, Severity } from "../diagnostics.js"
 import type { Path, SourceText } from "../load/yaml.js"
-import type { TypeIR } from "./types.js"
 
 export interface Reporter {
   readonly source: SourceText
@@ -22,7 +21,8 @@ export const report = (
 /** Where a value is being lowered: which names it may refer to. */
 export interface Scope extends Reporter {
   readonly workflowId: string
-  readonly inputs: ReadonlyMap<string, TypeIR>
+  /** The workflow's input names (its own and those of the workflows it depends on). */
+  readonly inputs: { readonly has: (name: string) => boolean }
   /** Steps that have certainly completed before this point, with their output names. */
   readonly stepsBefore: ReadonlyMap<string, ReadonlySet<string>>
   /** Steps that can have run before this point along some path (backward gotos included). */
@@ -44,7 +44,7 @@ export interface Scope extends Reporter {
 }
 
 type Json = Record<string, unknown>
-export const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+export { isObject } from "../../runtime/core/json.js"
 export const stringAt = (o: Json, key: string): string | undefined =>
   typeof o[key] === "string" ? (o[key] as string) : undefined
 export const arrayAt = (

@@ -11,8 +11,8 @@ import type { Accessor, Condition, Operand } from "../expressions/index.js"
 import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
 import { catastrophicBacktracking } from "../expressions/regex-backtracking.js"
 import type { Path } from "../load/yaml.js"
+import type { ConditionIR, CriterionIR, ValueIR } from "../lower/ir.js"
 import { isObject, report, type Scope, stringAt } from "./context.js"
-import type { ConditionIR, CriterionIR, ValueIR } from "./ir.js"
 import { lowerExpression } from "./values.js"
 
 const accessorSegments = (accessors: ReadonlyArray<Accessor>) =>

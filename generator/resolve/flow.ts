@@ -5,11 +5,13 @@
  * be reached, which can have run before a given step, and which loops can never be left.
  */
 
+import { componentAction } from "./components.js"
+import { isObject } from "./context.js"
+
 /** Leaving the workflow: an `end`, a `goto` to another workflow, or going on after the last step. */
 export const EXIT = "\u0000exit"
 
 type Json = Record<string, unknown>
-const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
 const list = (u: unknown): Array<unknown> => (Array.isArray(u) ? u : [])
 
 export interface WorkflowFlow {
@@ -20,18 +22,29 @@ export interface WorkflowFlow {
   readonly onFailure: ReadonlyMap<string, ReadonlySet<string>>
 }
 
+type ActionKind = "successActions" | "failureActions"
+
+/** An action as it acts: a reusable one (`reference: $components.…`) is the component it names. */
+const resolved = (kind: ActionKind, components: Json) => (action: unknown): unknown =>
+  isObject(action) && "reference" in action
+    ? componentAction(String(action["reference"]), kind, components) ?? action
+    : action
+
 /** A step's actions: its own, then the workflow's that it does not override by name. */
-const actionsOf = (own: unknown, inherited: unknown): Array<unknown> => {
-  const ownList = list(own)
+const actionsOf = (own: unknown, inherited: unknown, kind: ActionKind, components: Json): Array<unknown> => {
+  const ownList = list(own).map(resolved(kind, components))
   const names = new Set(ownList.map((a) => (isObject(a) ? a["name"] : undefined)))
-  return [...ownList, ...list(inherited).filter((a) => !(isObject(a) && names.has(a["name"])))]
+  return [
+    ...ownList,
+    ...list(inherited).map(resolved(kind, components)).filter((a) => !(isObject(a) && names.has(a["name"])))
+  ]
 }
 
 const isUnconditional = (action: unknown) =>
   isObject(action) && list(action["criteria"]).length === 0 && !("reference" in action)
 
 const target = (action: unknown, self: string): string | undefined => {
-  if (!isObject(action) || "reference" in action) return undefined // a reusable action: not known here
+  if (!isObject(action) || "reference" in action) return undefined // a reference to no component (reported by validation)
   switch (action["type"]) {
     case "end":
       return EXIT
@@ -44,7 +57,8 @@ const target = (action: unknown, self: string): string | undefined => {
   }
 }
 
-export const workflowFlow = (workflow: Json): WorkflowFlow => {
+/** The flow of `workflow`; `components` are the document's, for actions it reuses. */
+export const workflowFlow = (workflow: Json, components: Json = {}): WorkflowFlow => {
   const steps = list(workflow["steps"]).filter(isObject)
   const order = steps.map((s) => (typeof s["stepId"] === "string" ? s["stepId"] : ""))
   const onSuccess = new Map<string, Set<string>>()
@@ -52,11 +66,11 @@ export const workflowFlow = (workflow: Json): WorkflowFlow => {
   steps.forEach((step, i) => {
     const id = order[i]!
     const next = order[i + 1] ?? EXIT
-    const success = actionsOf(step["onSuccess"], workflow["successActions"])
+    const success = actionsOf(step["onSuccess"], workflow["successActions"], "successActions", components)
     const targets = new Set(success.map((a) => target(a, id) ?? next))
     if (!success.some(isUnconditional)) targets.add(next)
     onSuccess.set(id, targets)
-    const failure = actionsOf(step["onFailure"], workflow["failureActions"])
+    const failure = actionsOf(step["onFailure"], workflow["failureActions"], "failureActions", components)
     onFailure.set(
       id,
       new Set(failure.flatMap((a) => {

@@ -13,8 +13,8 @@ import {
   resolveNamePath
 } from "../expressions/index.js"
 import type { Path } from "../load/yaml.js"
+import type { ValueIR } from "../lower/ir.js"
 import { isObject, report, type Scope } from "./context.js"
-import type { ValueIR } from "./ir.js"
 
 /** JSON Pointer tokens, with array-index-like tokens as numbers so generated paths read naturally. */
 export const segments = (pointer: JsonPointer | undefined): Array<Segment> =>

@@ -2,9 +2,11 @@
  * Resolving a step's `operationId` or `operationPath` to one operation of one source
  * description: qualified (`$sourceDescriptions.api.getPet`) or unqualified when unique.
  */
+import { decodePointerToken } from "../../runtime/core/json.js"
 import type { LoadedSource } from "../load/document.js"
 import type { ApiDescription, ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
+import { closest } from "../suggest.js"
 import { report, type Reporter } from "./context.js"
 
 export interface ResolvedOperation {
@@ -14,30 +16,6 @@ export interface ResolvedOperation {
 
 const loaded = (sources: ReadonlyArray<LoadedSource>) =>
   sources.filter((s): s is ResolvedOperation["source"] => s.description !== undefined)
-
-const distance = (a: string, b: string): number => {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
-      previous = current
-    }
-  }
-  return row[b.length]!
-}
-
-const nearest = (wanted: string, candidates: ReadonlyArray<string>): string | undefined => {
-  let best: string | undefined
-  let bestDistance = Math.max(3, Math.floor(wanted.length / 3)) + 1
-  for (const candidate of candidates) {
-    const d = distance(wanted.toLowerCase(), candidate.toLowerCase())
-    if (d < bestDistance) [best, bestDistance] = [candidate, d]
-  }
-  return best
-}
 
 export const resolveOperationId = (
   text: string,
@@ -102,7 +80,7 @@ export const resolveOperationId = (
   // It may be in an OpenAPI source that did not load (reported when loading); arazzo sources have no operations.
   if (sources.some((s) => s.type !== "arazzo" && s.description === undefined)) return undefined
   const all = candidates.flatMap((s) => s.description.operations.flatMap((o) => (o.operationId ? [o.operationId] : [])))
-  const suggestion = nearest(operationId, all)
+  const suggestion = closest(operationId, all, Math.max(3, Math.floor(operationId.length / 3)))
   report(
     reporter,
     path,
@@ -112,8 +90,6 @@ export const resolveOperationId = (
   )
   return undefined
 }
-
-const decodePointerToken = (token: string) => token.replace(/~1/g, "/").replace(/~0/g, "~")
 
 /** `{$sourceDescriptions.petStore.url}#/paths/~1pets~1{petId}/get` */
 export const resolveOperationPath = (
@@ -168,3 +144,30 @@ export const resolveOperationPath = (
   }
   return { source, operation }
 }
+
+/** The operation a step calls (its `operationId` or `operationPath`); `undefined` when it names none. */
+export const stepOperation = (
+  raw: Record<string, unknown>,
+  sources: ReadonlyArray<LoadedSource>,
+  reporter: Reporter,
+  path: Path
+): ResolvedOperation | undefined => {
+  const operationId = raw["operationId"]
+  if (typeof operationId === "string") {
+    return resolveOperationId(operationId, sources, reporter, [...path, "operationId"])
+  }
+  const operationPath = raw["operationPath"]
+  if (typeof operationPath === "string") {
+    return resolveOperationPath(operationPath, sources, reporter, [...path, "operationPath"])
+  }
+  return undefined
+}
+
+/** Whether a step runs a workflow rather than calling an operation. */
+export const isCallStep = (raw: Record<string, unknown>): boolean =>
+  typeof raw["workflowId"] === "string" && typeof raw["operationId"] !== "string" &&
+  typeof raw["operationPath"] !== "string"
+
+/** The key an operation is known by in the IR: source, method and path. */
+export const operationKey = ({ source, operation }: ResolvedOperation) =>
+  `${source.name} ${operation.method} ${operation.path}`

@@ -3,10 +3,11 @@
  * an `arazzo` source description's (`$sourceDescriptions.name.id`), which is compiled as a module
  * of its own and imported.
  */
+import { decodePointerToken } from "../../runtime/core/json.js"
 import type { LoadedSource } from "../load/document.js"
 import type { Path } from "../load/yaml.js"
+import { type WorkflowRefIR, workflowRefText } from "../lower/ir.js"
 import { arrayAt, isObject, report, type Reporter } from "./context.js"
-import { type WorkflowRefIR, workflowRefText } from "./ir.js"
 
 export interface FoundWorkflow {
   /** The workflow as written. */
@@ -86,7 +87,7 @@ export const findWorkflow = (
 export const inputsSchemaOf = (root: Record<string, unknown>, raw: unknown): Record<string, unknown> => {
   if (isObject(raw) && typeof raw["$ref"] === "string") {
     const target = raw["$ref"].replace(/^#\//, "").split("/").reduce<unknown>(
-      (node, token) => (isObject(node) ? node[token.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined),
+      (node, token) => (isObject(node) ? node[decodePointerToken(token)] : undefined),
       root
     )
     return isObject(target) ? target : {}

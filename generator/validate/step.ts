@@ -1,0 +1,35 @@
+/** One step checked: what it calls, its parameters and body, criteria, outputs and actions. */
+import type { Path } from "../load/yaml.js"
+import { arrayAt, type Scope, stringAt } from "../resolve/context.js"
+import { lowerCriterion } from "../resolve/criteria.js"
+import { isCallStep } from "../resolve/operations.js"
+import { checkFailureActions, checkSuccessActions } from "./actions.js"
+import { checkCallStep } from "./calls.js"
+import type { StepChecks } from "./context.js"
+import { checkAgainstOpenApi } from "./openapi.js"
+import { checkStepOperation } from "./operations.js"
+import { checkParameters } from "./parameters.js"
+import { checkBody } from "./payload.js"
+import { checkOutputs } from "./references.js"
+
+export const checkStep = (
+  raw: Record<string, unknown>,
+  index: number,
+  scope: Scope,
+  checks: StepChecks,
+  path: Path
+): void => {
+  if (isCallStep(raw)) return checkCallStep(raw, index, stringAt(raw, "workflowId")!, scope, checks, path)
+  const operation = checkStepOperation(raw, checks, scope, path)
+  const requestScope: Scope = { ...scope, response: false }
+  const responseScope: Scope = { ...scope, response: true }
+  const parameters = checkParameters(raw, operation?.operation, requestScope, checks, path)
+  checkBody(raw, operation?.operation, requestScope, path)
+  arrayAt(raw, "successCriteria").forEach((c, i) => lowerCriterion(c, responseScope, [...path, "successCriteria", i]))
+  checkOutputs(raw["outputs"], responseScope, path)
+  checkSuccessActions(raw, index, responseScope, checks, path)
+  checkFailureActions(raw, responseScope, checks, path)
+  if (operation !== undefined && parameters !== undefined) {
+    checkAgainstOpenApi(raw, operation, parameters, checks.security, scope, path)
+  }
+}

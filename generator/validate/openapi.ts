@@ -5,10 +5,9 @@
  * - `undeclared-status`: a success criterion `$statusCode == N` on a status the operation never
  *   declares (no `N`, `NXX` or `default` response).
  * - `security-not-sent`: the operation's `security` asks for a credential no parameter of the
- *   step sends (an apiKey's name in its place; `Authorization` for http, oauth2, openIdConnect),
- *   while other steps of the document send it to the same source. A document that sends a
- *   scheme's credential nowhere leaves it to the HTTP client layer (`HttpClient.mapRequest`), as
- *   it may: a warning on each of its steps would be noise.
+ *   step sends (an apiKey's name in its place; `Authorization` for http, oauth2, openIdConnect).
+ *   Real documents almost never pass one, and each such step gets a 401 from the real API; the
+ *   message says whether other steps send it, and that a client layer may add it instead.
  * - `content-type-conflict`: a `Content-Type` header the step sets that differs from its body's
  *   media type (the header is sent as the step says).
  */
@@ -147,7 +146,7 @@ const requirementsOf = ({ resolved: { source, operation } }: SecuredStep) => {
   return operation.security.map((names) => names.map((name) => ({ name, need: needOf(schemes[name]) })))
 }
 
-/** Each step whose operation needs a credential it does not send, where the document sends that credential elsewhere. */
+/** Each step whose operation needs a credential it does not send. */
 export const checkSecurity = (ledger: SecurityLedger): void => {
   const key = (step: SecuredStep, scheme: string) => `${step.resolved.source.name}\u0000${scheme}`
   const sent = new Set(
@@ -160,7 +159,7 @@ export const checkSecurity = (ledger: SecurityLedger): void => {
   for (const step of ledger) {
     const alternatives = requirementsOf(step)
     if (alternatives.some((all) => all.every(({ need }) => satisfied(need, step.parameters)))) continue
-    if (!alternatives.flat().some(({ name }) => sent.has(key(step, name)))) continue
+    const elsewhere = alternatives.flat().some(({ name }) => sent.has(key(step, name)))
     const missing = alternatives.map((all) =>
       all.flatMap(({ name, need }) =>
         need === undefined || satisfied(need, step.parameters) ? [] : [describeNeed(name, need)]
@@ -172,9 +171,9 @@ export const checkSecurity = (ledger: SecurityLedger): void => {
       step.path,
       "warning",
       "security-not-sent",
-      `${operation.method} ${operation.path} requires ${
-        missing.join(", or ")
-      }, which this step does not send (other steps do); add it as a parameter or the API will refuse the request`
+      `${operation.method} ${operation.path} requires ${missing.join(", or ")}, which this step does not send${
+        elsewhere ? " (other steps do)" : ""
+      }; add it as a parameter, or add it in the HTTP client layer, or the API will refuse the request`
     )
   }
 }

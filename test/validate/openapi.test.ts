@@ -1,6 +1,6 @@
 /**
  * `check` compares each step with the OpenAPI operation it calls: statuses its criteria expect,
- * the credentials its security asks for (when the document sends them elsewhere), and a
+ * the credentials its security asks for, and a
  * Content-Type header against the body. Warnings,
  * each at the text it is about (documents in test/fixtures/openapi-checks).
  */
@@ -24,7 +24,7 @@ describe("check: the document against its OpenAPI", () => {
         severity: "warning",
         code: "security-not-sent",
         message:
-          "GET /orders/{orderId} requires `storeKey` (an API key in header `X-Store-Key`), which this step does not send (other steps do); add it as a parameter or the API will refuse the request"
+          "GET /orders/{orderId} requires `storeKey` (an API key in header `X-Store-Key`), which this step does not send (other steps do); add it as a parameter, or add it in the HTTP client layer, or the API will refuse the request"
       },
       {
         at: "23:24",
@@ -38,7 +38,7 @@ describe("check: the document against its OpenAPI", () => {
         severity: "warning",
         code: "security-not-sent",
         message:
-          "POST /orders requires `bearer` (http: an `Authorization` header), or `sessionCookie` (an API key in cookie `session`) and `storeKey` (an API key in header `X-Store-Key`), which this step does not send (other steps do); add it as a parameter or the API will refuse the request"
+          "POST /orders requires `bearer` (http: an `Authorization` header), or `sessionCookie` (an API key in cookie `session`) and `storeKey` (an API key in header `X-Store-Key`), which this step does not send (other steps do); add it as a parameter, or add it in the HTTP client layer, or the API will refuse the request"
       },
       {
         at: "29:54",
@@ -60,8 +60,15 @@ describe("check: the document against its OpenAPI", () => {
       .toEqual([])
   })
 
-  it("a document that sends a scheme's credential nowhere leaves it to the HTTP client layer: no warning", async () => {
-    expect(await findings("client-credentials.arazzo.yaml")).toEqual([])
+  it("a document that sends a scheme's credential nowhere: each step is warned, naming the client layer as the other way", async () => {
+    const found = await findings("client-credentials.arazzo.yaml")
+    expect(found.length).toBeGreaterThan(0)
+    for (const finding of found) {
+      expect(finding.code).toBe("security-not-sent")
+      expect(finding.message).not.toContain("other steps do")
+      expect(finding.message).toContain("add it as a parameter, or add it in the HTTP client layer")
+    }
+    expect(found.map((f) => f.at)).toEqual(["12:9", "16:9"])
   })
 
   it("the warnings do not stop generation", async () => {

@@ -201,7 +201,11 @@ export const requestBody = (
     case "Empty":
       return Effect.succeed({ bytes: new Uint8Array(0), contentType: undefined })
     case "Uint8Array":
-      return Effect.succeed({ bytes: body.body, contentType: body.contentType })
+      // Effect 4 encodes text bodies as a Node `Buffer`: handed on as a plain view of the same bytes.
+      return Effect.succeed({
+        bytes: new Uint8Array(body.body.buffer, body.body.byteOffset, body.body.byteLength),
+        contentType: body.contentType
+      })
     case "Raw":
       return Effect.tryPromise(async () => ({
         bytes: new Uint8Array(await new Response(body.body as BodyInit).arrayBuffer()),

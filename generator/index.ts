@@ -11,13 +11,17 @@ import type { DocumentIR } from "./lower/ir.js"
 
 export { analyzeDocument, checkDocument }
 export { type Diagnostic, formatDiagnostic } from "./diagnostics.js"
+export { type DetectedLine, detectEffectLine, type EffectLine } from "./effect-line.js"
 export { findDocuments } from "./find.js"
 export type * from "./lower/ir.js"
 export { removeObsolete, writeFiles } from "./output.js"
 import { earlierModules } from "./output.js"
 
 export interface GenerateOptions extends AnalyzeOptions {
-  /** The Effect line the modules are written for (3 by default). */
+  /**
+   * The Effect line the modules are written for (3 by default; `detectEffectLine(outDir)` says
+   * which line an app's project is on, as the CLI does without `--effect`).
+   */
   readonly effect?: EffectLine
   /** The output directory (used for relative paths in file headers). */
   readonly outDir: string

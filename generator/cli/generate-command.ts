@@ -18,6 +18,8 @@ import { examples } from "./help.js"
 import {
   allowRootOption,
   documentsArg,
+  effectLineFrom,
+  effectOption,
   type GenerateOptions,
   limitOption,
   readOptionsFrom,
@@ -72,8 +74,15 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean, graphs = fal
     const started = performance.now()
     const sources = yield* sourcesFrom(options.source)
     const read = yield* readOptionsFrom(options)
+    const effect = effectLineFrom(options)
+    if (!effect.detected) yield* Console.error(`arazzo-effect: generating for Effect 3: ${effect.reason}`)
     // In the compiler worker, so that a signal is answered while a large document is compiled.
-    const generated = yield* inWorker("generate", options.documents, { outDir: options.out, sources, ...read })
+    const generated = yield* inWorker("generate", options.documents, {
+      outDir: options.out,
+      sources,
+      effect: effect.line,
+      ...read
+    })
     if ("_tag" in generated) return yield* new UsageError({ message: generated.message })
     const outDir = path.resolve(options.out)
     const { files } = generated
@@ -87,7 +96,9 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean, graphs = fal
         return yield* new CommandFailed({ code: ExitCode.Failed })
       }
       yield* Console.log(
-        `${options.out} is up to date (${result.documents.length} documents, ${elapsedSince(started)})`
+        `${options.out} is up to date (${result.documents.length} documents, Effect ${effect.line}, ${
+          elapsedSince(started)
+        })`
       )
     } else {
       const written = yield* Effect.promise(() => writeFiles(outDir, result.files))
@@ -102,7 +113,7 @@ const generateOnce = (options: GenerateOptions, checkOnly: boolean, graphs = fal
       yield* Console.log(
         `generated ${fromGiven} of ${files.length} documents${
           imported > 0 ? ` (and ${imported} they run workflows of)` : ""
-        } into ${options.out} in ${elapsedSince(started)}` +
+        } into ${options.out} for Effect ${effect.line} in ${elapsedSince(started)}` +
           `${changed.length > 0 ? `; changed: ${changed.join(", ")}` : "; nothing changed"}` +
           `${failed > 0 ? `; ${failed} with errors` : ""}`
       )
@@ -115,6 +126,7 @@ export const generateCommand = Command.make(
   {
     documents: documentsArg,
     out,
+    effect: effectOption,
     check,
     watch: watchOption,
     source: sourceOption,
@@ -146,6 +158,10 @@ export const generateCommand = Command.make(
       "arazzo-effect generate specs --out generated --check",
       "in CI: exit 1 and list the files when generated/ is stale"
     ],
-    ["arazzo-effect generate specs --out generated --watch", "regenerate on every change until Ctrl-C"]
+    ["arazzo-effect generate specs --out generated --watch", "regenerate on every change until Ctrl-C"],
+    [
+      "arazzo-effect generate specs --out src/generated --effect 4",
+      "for an app on Effect 4 (default: the effect it has)"
+    ]
   ])
 ])))

@@ -2,6 +2,8 @@
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { type DetectedLine, detectEffectLine } from "../effect-line.js"
 import {
   defaultLimits,
   isLimitName,
@@ -19,7 +21,24 @@ export interface GenerateOptions extends ReadOptions {
   readonly documents: ReadonlyArray<string>
   readonly out: string
   readonly source: ReadonlyArray<string>
+  /** `--effect 3|4`; none: the line installed (or declared) where `--out` is. */
+  readonly effect: Option.Option<"3" | "4">
 }
+
+export const effectOption = Options.choice("effect", ["3", "4"]).pipe(
+  Options.optional,
+  Options.withDescription(
+    "the Effect line the modules are written for; default: the effect installed (or declared) " +
+      "nearest to --out, else 3"
+  )
+)
+
+/** The Effect line `generate` writes for: `--effect`, else what `--out`'s project has. */
+export const effectLineFrom = (options: Pick<GenerateOptions, "effect" | "out">): DetectedLine =>
+  Option.match(options.effect, {
+    onNone: () => detectEffectLine(options.out),
+    onSome: (line) => ({ line: line === "4" ? 4 : 3, reason: "--effect", detected: true })
+  })
 
 /** `--allow-root` and `--limit` as given: what the loader may read, and how much. */
 export interface ReadOptions {

@@ -24,7 +24,7 @@ import { readRegularFile } from "../load/files.js"
 import { type Limits, limitsFrom as limitsOf } from "../load/limits.js"
 import { parseYaml } from "../load/yaml.js"
 import { ExitCode, exitOnInterruptWith, type UsageError } from "./exit.js"
-import { documentsFrom, type GenerateOptions, readOptionsFrom, sourcesFrom } from "./options.js"
+import { documentsFrom, effectLineFrom, type GenerateOptions, readOptionsFrom, sourcesFrom } from "./options.js"
 
 /** What to watch: directories searched for documents, and single files. */
 export interface WatchSet {
@@ -153,6 +153,9 @@ const generateInChild = (options: GenerateOptions) => {
     ...options.documents,
     "--out",
     options.out,
+    // Decided once for the whole watch, so a round never changes line halfway.
+    "--effect",
+    String(effectLineFrom(options).line),
     ...options.source.flatMap((s) => ["--source", s]),
     ...options.allowRoot.flatMap((d) => ["--allow-root", d]),
     ...options.limit.flatMap((l) => ["--limit", l])
@@ -226,6 +229,8 @@ export const watch = (
 ): Effect.Effect<never, UsageError, CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     yield* exitOnInterruptWith(ExitCode.Ok)
+    const effect = effectLineFrom(options)
+    if (!effect.detected) yield* Console.error(`arazzo-effect: generating for Effect 3: ${effect.reason}`)
     // One queue for every round: a change made while a round ends (its watchers still open) is
     // kept for the next round instead of being lost with the round's queue.
     const queue = yield* Queue.unbounded<string>()

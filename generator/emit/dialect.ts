@@ -54,8 +54,9 @@ const effect4: Dialect = {
       : `Schema.StructWithRest(Schema.Struct({ ${fields.join(", ")} }), [${rest}])`,
   optional: (schema) => `Schema.optional(${schema})`,
   withDefault: (schema, fallback) =>
-    `Schema.optional(${schema}).pipe(Schema.withDecodingDefault(() => (${JSON.stringify(fallback)} as const)))`,
-  closed: (struct) => `${struct}.annotate({ parseOptions: { onExcessProperty: "ignore" } })`,
+    `${schema}.pipe(Schema.withDecodingDefault(Effect.succeed(${JSON.stringify(fallback)} as const)))`,
+  // Effect 4 drops members a struct does not list when decoding: a closed struct needs nothing more.
+  closed: (struct) => struct,
   int: "Schema.Int"
 }
 

@@ -27,65 +27,53 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
-import { concatBytes } from "../core/multipart.js"
-import { REDACTED, Secrets } from "../core/redact.js"
+import {
+  binary,
+  BODILESS,
+  bodyBytes,
+  comparable,
+  concat,
+  differencesOf,
+  type DriftFields,
+  driftMessage,
+  MAX_RECORDED_RESPONSE,
+  MAX_STORED_REQUEST_BODY,
+  type RecordedBody,
+  type RecordedExchange,
+  type RecordedRequest,
+  type Recording,
+  RECORDING_FORMAT,
+  Redaction,
+  type RedactionOptions,
+  type ReplayOptions,
+  type SentRequest,
+  sha256,
+  stepKey,
+  type StepRef,
+  storedBody,
+  unbinary
+} from "../core/recording.js"
+import { REDACTED } from "../core/redact.js"
 import { stepOfRequest } from "./internal/execution.js"
 
-/** Which step and attempt an exchange belongs to; all `undefined` for a request made outside a step. */
-export interface StepRef {
-  readonly workflowId: string | undefined
-  readonly stepId: string | undefined
-  readonly attempt: number | undefined
-}
-
-/**
- * A body as stored: JSON (when the text is compact JSON that prints back the same), UTF-8 text,
- * base64 bytes, or, for a large request body, only its digest (enough to tell whether a replayed
- * request sent the same). An empty body has none of these.
- */
-export interface RecordedBody {
-  readonly json?: unknown
-  readonly text?: string
-  readonly base64?: string
-  /** sha256 (hex) of the body as compared: redacted, multipart boundary as `<boundary>`. */
-  readonly sha256?: string
-  readonly size?: number
-}
-
-export interface RecordedRequest {
-  readonly method: string
-  /** The full URL, query included, secrets redacted. */
-  readonly url: string
-  /** Lower-case names; `content-type` is the body's. */
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: RecordedBody
-}
-
-export interface RecordedResponse {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: RecordedBody
-}
-
-export interface RecordedExchange extends StepRef {
-  readonly request: RecordedRequest
-  /** Absent when no response came: then `transportError` says what happened. */
-  readonly response?: RecordedResponse
-  readonly transportError?: string
-  /** Milliseconds from the start of the recording to the request, and how long the exchange took. */
-  readonly startMs: number
-  readonly durationMs: number
-}
-
-export const RECORDING_FORMAT = "arazzo-effect/recording"
-
-export interface Recording {
-  readonly format: typeof RECORDING_FORMAT
-  readonly version: 1
-  /** What redacted values read as. */
-  readonly redacted: string
-  readonly exchanges: ReadonlyArray<RecordedExchange>
-}
+export {
+  BODILESS,
+  bodyBytes,
+  concat,
+  CREDENTIAL_HEADERS,
+  type Difference,
+  encodeRecording,
+  type RecordedBody,
+  type RecordedExchange,
+  type RecordedRequest,
+  type RecordedResponse,
+  type Recording,
+  RECORDING_FORMAT,
+  type RedactionOptions,
+  type ReplayOptions,
+  type SentRequest,
+  type StepRef
+} from "../core/recording.js"
 
 const Body = Schema.Struct({
   json: Schema.optional(Schema.Unknown),
@@ -120,9 +108,6 @@ export class RecordingInvalid extends Data.TaggedError("RecordingInvalid")<{
     return `${this.source} is not a usable recording: ${this.detail}`
   }
 }
-
-/** A recording as JSON text (two-space indented, a newline at the end): what `run --record` writes. */
-export const encodeRecording = (recording: Recording): string => `${JSON.stringify(recording, null, 2)}\n`
 
 export const decodeRecording = (text: string, source = "recording"): Either.Either<Recording, RecordingInvalid> => {
   let json: unknown
@@ -214,127 +199,13 @@ export const requestBody = (
       })
     case "Stream":
       return Stream.runCollect(body.stream).pipe(
-        Effect.map((chunks) => ({ bytes: concatBytes(Chunk.toReadonlyArray(chunks)), contentType: body.contentType }))
+        Effect.map((chunks) => ({ bytes: concat(Chunk.toReadonlyArray(chunks)), contentType: body.contentType }))
       )
-  }
-}
-
-/** Bytes as a string of one character per byte, so that any body (binary too) can be redacted and compared as text. */
-const binary = (bytes: Uint8Array) => {
-  let out = ""
-  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
-  return out
-}
-const unbinary = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
-const utf8 = (text: string) => new TextEncoder().encode(text)
-
-const boundaryOf = (contentType: string | undefined) => /boundary="?([^";]+)"?/i.exec(contentType ?? "")?.[1]
-
-/** A body redacted and with its multipart boundary as `<boundary>`: what matching compares. */
-const comparable = (bytes: Uint8Array, contentType: string | undefined, redact: (text: string) => string) => {
-  let text = redact(binary(bytes))
-  const boundary = boundaryOf(contentType)
-  if (boundary !== undefined) text = text.split(boundary).join("<boundary>")
-  return text
-}
-
-const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("")
-
-const sha256 = (text: string) =>
-  Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", unbinary(text) as Uint8Array<ArrayBuffer>)).pipe(
-    Effect.map(hex)
-  )
-
-const isJson = (contentType: string | undefined) => /[/+]json\b/i.test(contentType ?? "")
-
-/** A body as stored, from its redacted bytes. */
-const storedBody = (bytes: Uint8Array, contentType: string | undefined): RecordedBody => {
-  if (bytes.length === 0) return {}
-  let text: string
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes)
-  } catch {
-    return { base64: base64Encode(bytes) }
-  }
-  if (isJson(contentType)) {
-    try {
-      const json: unknown = JSON.parse(text)
-      if (JSON.stringify(json) === text) return { json }
-    } catch {
-      // not JSON after all: kept as text
-    }
-  }
-  return { text }
-}
-
-const base64Encode = (bytes: Uint8Array) => globalThis.btoa(binary(bytes))
-const base64Decode = (text: string) => unbinary(globalThis.atob(text))
-
-/** The bytes of a stored body (a digest has none: it only serves matching). */
-export const bodyBytes = (body: RecordedBody): Uint8Array => {
-  if (body.base64 !== undefined) return base64Decode(body.base64)
-  if (body.text !== undefined) return utf8(body.text)
-  if ("json" in body) return utf8(JSON.stringify(body.json) ?? "null")
-  return new Uint8Array(0)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Redaction
-
-/** Headers whose values are credentials, redacted whole when they do not just contain a secret input. */
-export const CREDENTIAL_HEADERS: ReadonlyArray<string> = [
-  "authorization",
-  "proxy-authorization",
-  "cookie",
-  "set-cookie",
-  "x-api-key",
-  "x-auth-token",
-  "x-csrf-token"
-]
-
-export interface RedactionOptions {
-  /** Values never written: the secret inputs of the run (API keys, tokens, passwords). */
-  readonly secrets?: ReadonlyArray<unknown>
-  /** More header names redacted whole, besides `CREDENTIAL_HEADERS`. */
-  readonly headers?: ReadonlyArray<string>
-}
-
-class Redaction {
-  readonly secrets: Secrets
-  private readonly binarySecrets: Secrets
-  private readonly credentialHeaders: ReadonlySet<string>
-
-  constructor(options: RedactionOptions) {
-    this.secrets = Secrets.of(options.secrets ?? [])
-    // The same secrets as they appear in a body's bytes read one character per byte.
-    this.binarySecrets = Secrets.of(
-      (options.secrets ?? []).filter((s): s is string => typeof s === "string").map((s) => binary(utf8(s)))
-    )
-    this.credentialHeaders = new Set([...CREDENTIAL_HEADERS, ...(options.headers ?? [])].map((h) => h.toLowerCase()))
-  }
-
-  text = (text: string) => this.secrets.text(text)
-  bytesText = (text: string) => this.binarySecrets.text(text)
-
-  header(name: string, value: string): string {
-    if (this.secrets.appearsIn(value)) return this.secrets.text(value)
-    return this.credentialHeaders.has(name.toLowerCase()) ? REDACTED : value
-  }
-
-  headers(headers: Readonly<Record<string, string>>): Record<string, string> {
-    return Object.fromEntries(
-      Object.entries(headers).map(([name, value]) => [name.toLowerCase(), this.header(name, value)])
-    )
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Recording
-
-/** Request bodies larger than this are stored as their digest only. */
-const MAX_STORED_REQUEST_BODY = 64 * 1024
-/** The largest response body recorded; a larger one fails the request, as the runtime would refuse it too. */
-const MAX_RECORDED_RESPONSE = 32 * 1024 * 1024
 
 export interface RecorderOptions extends RedactionOptions {
   /** Request bodies over this many bytes are kept as a sha256 digest and a size (default 64 KiB). */
@@ -407,7 +278,7 @@ const readAll = (response: HttpClientResponse.HttpClientResponse, max: number) =
         chunks.push(chunk)
         return Effect.void
       }),
-      Effect.map(() => concatBytes(chunks))
+      Effect.map(() => concat(chunks))
     )
   })
 
@@ -433,7 +304,7 @@ const makeRecorder = (inner: HttpClient.HttpClient, options: RecorderOptions) =>
       const redacted = redaction.bytesText(binary(bytes))
       const body: RecordedBody = redacted.length > maxStored
         ? {
-          sha256: yield* sha256(comparable(bytes, contentType, redaction.bytesText)),
+          sha256: yield* Effect.promise(() => sha256(comparable(bytes, contentType, redaction.bytesText))),
           size: redacted.length
         }
         : storedBody(unbinary(redacted), contentType)
@@ -500,79 +371,19 @@ const makeRecorder = (inner: HttpClient.HttpClient, options: RecorderOptions) =>
   return { client, recorder }
 }
 
-/** Statuses a web `Response` may not carry a body with. */
-export const BODILESS: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
-
 // ---------------------------------------------------------------------------------------------
 // Replay
-
-/** A request as a replayed run sent it. */
-export interface SentRequest {
-  readonly method: string
-  readonly url: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly bytes: Uint8Array
-  readonly contentType: string | undefined
-}
-
-export interface Difference {
-  /** `method`, `url`, `header <name>` or `body`. */
-  readonly what: string
-  readonly expected: string
-  readonly sent: string
-}
 
 /**
  * A replayed run sent a request the recording does not have: the step sent more requests than
  * were recorded for it, or its next recorded request differs. A defect, not a `WorkflowError`:
  * the workflow or the document changed since the recording, and the test should say so.
  */
-export class RecordingDrift extends Data.TaggedError("RecordingDrift")<{
-  readonly workflowId: string | undefined
-  readonly stepId: string | undefined
-  readonly attempt: number | undefined
-  /** Which request of the step this was, from 1. */
-  readonly index: number
-  readonly sent: { readonly method: string; readonly url: string }
-  /** The recorded request it was compared with; absent when the step had no more. */
-  readonly expected: { readonly method: string; readonly url: string } | undefined
-  readonly recorded: number
-  readonly differences: ReadonlyArray<Difference>
-}> {
+export class RecordingDrift extends Data.TaggedError("RecordingDrift")<DriftFields> {
   override get message() {
-    const where = this.stepId === undefined
-      ? "a request outside any step"
-      : `step ${this.stepId}${this.workflowId === undefined ? "" : ` of workflow ${this.workflowId}`}${
-        this.attempt === undefined ? "" : ` (attempt ${this.attempt})`
-      }`
-    const sent = `${this.sent.method} ${this.sent.url}`
-    if (this.expected === undefined) {
-      return `recording drift: ${where} sent request ${this.index} of the step, but the recording has ${this.recorded} for it\n` +
-        `  sent:     ${sent}`
-    }
-    return [
-      `recording drift: ${where} sent a request that differs from request ${this.index} of ${this.recorded} recorded for it`,
-      `  expected: ${this.expected.method} ${this.expected.url}`,
-      `  sent:     ${sent}`,
-      ...this.differences.map((d) => `  ${d.what}: expected ${clip(d.expected)}, sent ${clip(d.sent)}`)
-    ].join("\n")
+    return driftMessage(this)
   }
 }
-
-const clip = (text: string) => JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text)
-
-/** Headers a client or tracer adds on its own, which say nothing about what the workflow sent. */
-const IGNORED_HEADERS = new Set(["traceparent", "tracestate", "b3", "content-length", "user-agent", "host"])
-const ignored = (name: string) => IGNORED_HEADERS.has(name) || name.startsWith("x-b3-")
-
-/** A recorded value as a pattern: each redacted part matches any text sent in its place. */
-const matchesRecorded = (recorded: string, sent: string) => {
-  if (!recorded.includes(REDACTED)) return recorded === sent
-  const pattern = recorded.split(REDACTED).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\s\\S]+?")
-  return new RegExp(`^${pattern}$`).test(sent)
-}
-
-export interface ReplayOptions extends RedactionOptions {}
 
 export interface ReplayService {
   /** Exchanges not replayed (yet), in recorded order: a run that stopped early leaves some. */
@@ -583,8 +394,6 @@ export interface ReplayService {
 
 /** What a replay run in context has used of its recording (`MockApi.fromRecording` provides it). */
 export class Replay extends Context.Tag("arazzo-effect/testing/Replay")<Replay, ReplayService>() {}
-
-const stepKey = (step: StepRef) => `${step.workflowId ?? ""}\u0000${step.stepId ?? ""}`
 
 /**
  * The matching side of a replay: for each sent request, the next exchange recorded for its step,
@@ -601,61 +410,7 @@ export const replayer = (recording: Recording, options: ReplayOptions = {}) => {
   const replayed = new Set<RecordedExchange>()
   const drifts: Array<RecordingDrift> = []
 
-  /** A sent value matches when it equals the recorded one with this run's secrets redacted, or as sent. */
-  const same = (recorded: string, sent: string, redacted: string) =>
-    matchesRecorded(recorded, redacted) || matchesRecorded(recorded, sent)
-
-  const differences = (expected: RecordedRequest, sent: SentRequest): Effect.Effect<Array<Difference>> =>
-    Effect.gen(function*() {
-      const found: Array<Difference> = []
-      if (expected.method !== sent.method) found.push({ what: "method", expected: expected.method, sent: sent.method })
-      const url = redaction.text(sent.url)
-      if (!same(expected.url, sent.url, url)) found.push({ what: "url", expected: expected.url, sent: url })
-      const sentHeaders: Record<string, string> = {}
-      for (const [name, value] of Object.entries(sent.headers)) sentHeaders[name.toLowerCase()] = value
-      if (sent.contentType !== undefined && sentHeaders["content-type"] === undefined) {
-        sentHeaders["content-type"] = sent.contentType
-      }
-      const expectedBoundary = boundaryOf(expected.headers["content-type"])
-      const sentBoundary = boundaryOf(sentHeaders["content-type"])
-      const normalise = (value: string, boundary: string | undefined) =>
-        boundary === undefined ? value : value.split(boundary).join("<boundary>")
-      const names = [...new Set([...Object.keys(expected.headers), ...Object.keys(sentHeaders)])].filter((n) =>
-        !ignored(n)
-      ).sort()
-      for (const name of names) {
-        const want = expected.headers[name]
-        const got = sentHeaders[name]
-        const shown = got === undefined ? "(absent)" : redaction.header(name, got)
-        if (want === undefined || got === undefined) {
-          found.push({ what: `header ${name}`, expected: want ?? "(absent)", sent: shown })
-          continue
-        }
-        const wantN = normalise(want, expectedBoundary)
-        if (!same(wantN, normalise(got, sentBoundary), normalise(redaction.text(got), sentBoundary))) {
-          found.push({ what: `header ${name}`, expected: want, sent: shown })
-        }
-      }
-      const sentBody = comparable(sent.bytes, sent.contentType ?? sentHeaders["content-type"], redaction.bytesText)
-      const rawBody = comparable(sent.bytes, sent.contentType ?? sentHeaders["content-type"], (t) => t)
-      if (expected.body.sha256 !== undefined) {
-        const digest = yield* sha256(sentBody)
-        if (digest !== expected.body.sha256 && (yield* sha256(rawBody)) !== expected.body.sha256) {
-          found.push({
-            what: "body",
-            expected: `${expected.body.size ?? "?"} bytes with sha256 ${expected.body.sha256}`,
-            sent: `${sentBody.length} bytes with sha256 ${digest}`
-          })
-        }
-      } else {
-        const want = normalise(binary(bodyBytes(expected.body)), expectedBoundary)
-        if (!same(want, rawBody, sentBody)) {
-          const [a, b] = aroundFirstDifference(printable(want), printable(sentBody))
-          found.push({ what: "body", expected: a, sent: b })
-        }
-      }
-      return found
-    })
+  const differences = differencesOf(redaction)
 
   const answer = (step: StepRef, sent: SentRequest): Effect.Effect<RecordedExchange, RecordingDrift> =>
     Effect.gen(function*() {
@@ -663,7 +418,7 @@ export const replayer = (recording: Recording, options: ReplayOptions = {}) => {
       const queue = queues.get(key) ?? []
       const index = (used.get(key) ?? 0) + 1
       const expected = queue[index - 1]
-      const found = expected === undefined ? [] : yield* differences(expected.request, sent)
+      const found = expected === undefined ? [] : yield* Effect.promise(() => differences(expected.request, sent))
       if (expected === undefined || found.length > 0) {
         const drift = new RecordingDrift({
           ...step,
@@ -688,25 +443,6 @@ export const replayer = (recording: Recording, options: ReplayOptions = {}) => {
     }
   }
   return { answer, service }
-}
-
-/** Two long texts cut to a window around where they first differ, so a drift message shows the change. */
-const aroundFirstDifference = (a: string, b: string): readonly [string, string] => {
-  if (a.length <= 160 && b.length <= 160) return [a, b]
-  let i = 0
-  while (i < a.length && i < b.length && a[i] === b[i]) i++
-  const from = Math.max(0, i - 60)
-  const window = (t: string) => `${from > 0 ? "…" : ""}${t.slice(from, i + 60)}${t.length > i + 60 ? "…" : ""}`
-  return [window(a), window(b)]
-}
-
-/** A body for a drift message: text as it is, other bytes summarised. */
-const printable = (text: string) => {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(unbinary(text))
-  } catch {
-    return `${text.length} bytes of binary data`
-  }
 }
 
 /** The response a recorded exchange answers with, or the transport error it failed with. */

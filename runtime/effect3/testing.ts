@@ -22,7 +22,14 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import {
-  BODILESS,
+  matchRoute,
+  type MockBody,
+  type MockTransportError,
+  parseRouteKey,
+  type RouteKey,
+  toWebResponse
+} from "../core/mock-routes.js"
+import {
   currentStep,
   readRecording,
   type Recording,
@@ -34,6 +41,7 @@ import {
   requestBody
 } from "./recording.js"
 
+export type { MockBody, MockTransportError } from "../core/mock-routes.js"
 export {
   bodyBytes,
   CREDENTIAL_HEADERS,
@@ -58,13 +66,6 @@ export {
   type StepRef
 } from "./recording.js"
 
-/** The body of a mock answer: at most one of `json`, `text` or `bytes`; none for an empty body. */
-export type MockBody =
-  | { readonly json: unknown; readonly text?: never; readonly bytes?: never }
-  | { readonly text: string; readonly json?: never; readonly bytes?: never }
-  | { readonly bytes: Uint8Array; readonly json?: never; readonly text?: never }
-  | { readonly json?: never; readonly text?: never; readonly bytes?: never }
-
 /**
  * One answer. `status` defaults to 200. `content-type` defaults by body kind
  * (`application/json`, `text/plain`, `application/octet-stream`); `headers` override it.
@@ -74,11 +75,6 @@ export type MockResponse = MockBody & {
   readonly status?: number
   readonly headers?: Readonly<Record<string, string>>
   readonly delay?: Duration.DurationInput
-}
-
-/** No response at all: the client fails with a transport `RequestError` carrying this message. */
-export interface MockTransportError {
-  readonly transportError: string
 }
 
 export type MockReply = MockResponse | MockTransportError
@@ -231,32 +227,14 @@ export class MockApi extends Context.Tag("arazzo-effect/testing/MockApi")<MockAp
   )
 }
 
-interface CompiledRoute {
-  readonly key: string
-  readonly method: string
-  readonly origin: string | undefined
-  readonly segments: ReadonlyArray<{ readonly literal: string } | { readonly param: string }>
-  readonly literals: number
+interface CompiledRoute extends RouteKey {
   readonly answer: (request: RecordedRequest) => Effect.Effect<MockReply>
 }
 
-const compileRoute = (key: string, route: MockRoute): CompiledRoute => {
-  const match = /^([A-Za-z]+)\s+(https?:\/\/[^/\s]+)?(\/\S*)?$/.exec(key.trim())
-  if (match === null) throw new Error(`MockApi: route \`${key}\` is not "METHOD /path" (e.g. "GET /pets/{petId}")`)
-  const [, method = "", origin, path = "/"] = match
-  const segments = path.split("/").slice(1).map((segment) => {
-    const param = /^\{([^}]+)\}$/.exec(segment)?.[1]
-    return param === undefined ? { literal: segment } : { param }
-  })
-  return {
-    key,
-    method: method.toUpperCase(),
-    origin,
-    segments,
-    literals: segments.filter((s) => "literal" in s).length,
-    answer: answerer(route)
-  }
-}
+const compileRoute = (key: string, route: MockRoute): CompiledRoute => ({
+  ...parseRouteKey(key),
+  answer: answerer(route)
+})
 
 const answerer = (route: MockRoute): CompiledRoute["answer"] => {
   if (typeof route === "function") {
@@ -273,48 +251,6 @@ const answerer = (route: MockRoute): CompiledRoute["answer"] => {
 
 const isSequence = (route: MockReply | ReadonlyArray<MockReply>): route is ReadonlyArray<MockReply> =>
   Array.isArray(route)
-
-/** The decoded `{name}` values when the route matches, else `undefined`. */
-const matchRoute = (route: CompiledRoute, method: string, url: URL): Record<string, string> | undefined => {
-  if (route.method !== method || (route.origin !== undefined && route.origin !== url.origin)) return undefined
-  const parts = url.pathname.split("/").slice(1)
-  if (parts.length !== route.segments.length) return undefined
-  const params: Record<string, string> = {}
-  for (const [index, segment] of route.segments.entries()) {
-    const part = parts[index]!
-    if ("literal" in segment) {
-      if (segment.literal !== part) return undefined
-    } else {
-      if (part === "") return undefined
-      params[segment.param] = decodeURIComponent(part)
-    }
-  }
-  return params
-}
-
-const DEFAULT_CONTENT_TYPE = {
-  json: "application/json",
-  text: "text/plain; charset=utf-8",
-  bytes: "application/octet-stream"
-}
-
-const toWebResponse = (reply: MockResponse): Response => {
-  const headers = new Headers()
-  let body: BodyInit | null = null
-  if (reply.json !== undefined) {
-    body = JSON.stringify(reply.json) ?? "null"
-    headers.set("content-type", DEFAULT_CONTENT_TYPE.json)
-  } else if (reply.text !== undefined) {
-    body = reply.text
-    headers.set("content-type", DEFAULT_CONTENT_TYPE.text)
-  } else if (reply.bytes !== undefined) {
-    body = reply.bytes as Uint8Array<ArrayBuffer>
-    headers.set("content-type", DEFAULT_CONTENT_TYPE.bytes)
-  }
-  for (const [name, value] of Object.entries(reply.headers ?? {})) headers.set(name, value)
-  const status = reply.status ?? 200
-  return new Response(BODILESS.has(status) ? null : body, { status, headers })
-}
 
 const makeMockApi = (routes: MockRoutes): MockApiService => {
   const compiled = Object.entries(routes)

@@ -35,7 +35,11 @@ describe("arazzo-effect generate --check", () => {
       const dir = await project()
       const first = await runCli(["generate", "arazzo", "--out", "out"], { cwd: dir })
       expect(first.code).toBe(0)
-      expect(first.stdout).toMatch(/^generated 2 of 2 documents into out in \d+ ms; changed: .*index\.ts\n$/)
+      expect(first.stdout).toMatch(
+        /^generated 2 of 2 documents into out for Effect 3 in \d+ ms; changed: .*index\.ts\n$/
+      )
+      // A project with no effect installed or declared: the line is 3, and the command says why.
+      expect(first.stderr).toContain("arazzo-effect: generating for Effect 3: no effect installed or declared above")
 
       const out = path.join(dir, "out")
       await writeFile(path.join(out, `${POLL}.ts`), "// edited by hand\n", { flag: "a" })
@@ -60,10 +64,27 @@ describe("arazzo-effect generate --check", () => {
       expect((await runCli(["generate", "arazzo", "--out", "out"], { cwd: dir })).code).toBe(0)
       const clean = await runCli(["generate", "arazzo", "--out", "out", "--check"], { cwd: dir })
       expect(clean.code).toBe(0)
-      expect(clean.stdout).toMatch(/^out is up to date \(2 documents, \d+ ms\)\n$/)
+      expect(clean.stdout).toMatch(/^out is up to date \(2 documents, Effect 3, \d+ ms\)\n$/)
     },
     240_000
   )
+
+  it("--effect 4 writes modules for Effect 4; without it, the effect a project declares decides", async () => {
+    const dir = await project()
+    const four = await runCli(["generate", "arazzo", "--out", "out4", "--effect", "4"], { cwd: dir })
+    expect(four.code).toBe(0)
+    expect(four.stdout).toContain("into out4 for Effect 4")
+    expect(four.stderr).not.toContain("generating for Effect 3")
+    const module = await readFile(path.join(dir, "out4", `${SEED}.ts`), "utf8")
+    expect(module).toContain(`import * as Arazzo from "arazzo-effect/effect4"`)
+    expect(module).toContain(`import type * as HttpClient from "effect/http/HttpClient"`)
+    expect(module).not.toContain("@effect/platform")
+
+    await writeFile(path.join(dir, "package.json"), JSON.stringify({ dependencies: { effect: "^4.1.0" } }))
+    const declared = await runCli(["generate", "arazzo", "--out", "out4", "--check"], { cwd: dir })
+    expect(declared.code).toBe(0)
+    expect(declared.stdout).toMatch(/^out4 is up to date \(2 documents, Effect 4, \d+ ms\)\n$/)
+  }, 240_000)
 
   it(
     "a batch into an --out that holds another batch's modules keeps them, in the barrel too; a module whose document is gone is removed",

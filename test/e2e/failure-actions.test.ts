@@ -3,15 +3,14 @@
  * server errors, end otherwise), a step overriding one by name, retry limits passing on to the
  * next matching action, and Retry-After overruling retryAfter.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { describe, expect, it } from "@effect/vitest"
-import * as Arazzo from "arazzo-effect/runtime"
+import { orderStatus } from "#generated/order-failure-actions.js"
+import { fork, HttpClientLive, itLive, itScoped, TestClock } from "#line"
+import * as Arazzo from "#runtime"
+import { describe, expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as TestClock from "effect/TestClock"
 import type { ServerResponse } from "node:http"
-import { orderStatus } from "../../generated/order-failure-actions.js"
 import { eventually, realSleep } from "../support/img2img.js"
 import { misbehavingServer } from "../support/misbehaving-server.js"
 
@@ -31,45 +30,51 @@ const sequence = (statuses: ReadonlyArray<number>, ok: unknown, headers: Record<
 
 const run = (url: string) =>
   orderStatus({ orderId: "o-1" }).pipe(
-    Effect.provide(Layer.mergeAll(NodeHttpClient.layerUndici, Arazzo.Servers.layer({ orders: url })))
+    Effect.provide(Layer.mergeAll(HttpClientLive, Arazzo.Servers.layer({ orders: url })))
   )
 
 const order = { id: "o-1", status: "paid" }
 const NOW = { "retry-after": "0" } // the server asks for no wait: Retry-After overrules retryAfter
 
 describe("failure actions (order-status)", () => {
-  it.scopedLive("a 404 on getOrder ends the workflow through the workflow-level not_found action", () =>
-    Effect.gen(function*() {
-      const server = yield* misbehavingServer({ "GET /v1/orders/o-1": sequence([404], order) })
-      const result = yield* run(`${server.url}/v1`)
-      expect(result).toMatchObject({ _tag: "Ended", stepId: "getOrder", action: "not_found", via: "onFailure" })
-      if (result._tag !== "Ended" || result.via !== "onFailure") return
-      expect(result.failure.status).toBe(404)
-      expect(result.failure.criterion).toBe("$statusCode == 200")
-      expect(result.outputs).toEqual({ status: undefined, total: undefined })
-      expect(server.hits("GET /v1/orders/o-1")).toBe(1)
-    }))
-
-  it.scopedLive("server errors are retried (Retry-After: 0 overrules retryAfter: 2) until the step succeeds", () =>
-    Effect.gen(function*() {
-      const server = yield* misbehavingServer({
-        "GET /v1/orders/o-1": sequence([500, 502, 200], order, NOW),
-        "GET /v1/orders/o-1/invoice": sequence([200], { total: 42 })
+  itLive(
+    "a 404 on getOrder ends the workflow through the workflow-level not_found action",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* misbehavingServer({ "GET /v1/orders/o-1": sequence([404], order) })
+        const result = yield* run(`${server.url}/v1`)
+        expect(result).toMatchObject({ _tag: "Ended", stepId: "getOrder", action: "not_found", via: "onFailure" })
+        if (result._tag !== "Ended" || result.via !== "onFailure") return
+        expect(result.failure.status).toBe(404)
+        expect(result.failure.criterion).toBe("$statusCode == 200")
+        expect(result.outputs).toEqual({ status: undefined, total: undefined })
+        expect(server.hits("GET /v1/orders/o-1")).toBe(1)
       })
-      const started = Date.now()
-      const result = yield* run(`${server.url}/v1`)
-      expect(Date.now() - started).toBeLessThan(1500) // not 2 × 2 s
-      expect(result).toEqual({ _tag: "Completed", outputs: { status: "paid", total: 42 }, steps: expect.anything() })
-      expect(server.hits("GET /v1/orders/o-1")).toBe(3)
-    }))
+  )
 
-  it.scoped("without Retry-After the retry waits retryAfter seconds (TestClock)", () =>
+  itLive(
+    "server errors are retried (Retry-After: 0 overrules retryAfter: 2) until the step succeeds",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* misbehavingServer({
+          "GET /v1/orders/o-1": sequence([500, 502, 200], order, NOW),
+          "GET /v1/orders/o-1/invoice": sequence([200], { total: 42 })
+        })
+        const started = Date.now()
+        const result = yield* run(`${server.url}/v1`)
+        expect(Date.now() - started).toBeLessThan(1500) // not 2 × 2 s
+        expect(result).toEqual({ _tag: "Completed", outputs: { status: "paid", total: 42 }, steps: expect.anything() })
+        expect(server.hits("GET /v1/orders/o-1")).toBe(3)
+      })
+  )
+
+  itScoped("without Retry-After the retry waits retryAfter seconds (TestClock)", () =>
     Effect.gen(function*() {
       const server = yield* misbehavingServer({
         "GET /v1/orders/o-1": sequence([500, 200], order),
         "GET /v1/orders/o-1/invoice": sequence([200], { total: 1 })
       })
-      const fiber = yield* run(`${server.url}/v1`).pipe(Effect.fork)
+      const fiber = yield* run(`${server.url}/v1`).pipe(fork)
       yield* eventually(() => server.hits("GET /v1/orders/o-1") === 1)
       yield* realSleep(100)
       yield* TestClock.adjust("1999 millis")
@@ -81,7 +86,7 @@ describe("failure actions (order-status)", () => {
       expect(server.hits("GET /v1/orders/o-1")).toBe(2)
     }))
 
-  it.scopedLive("a retry that runs out passes on to the next matching action (default_failure)", () =>
+  itLive("a retry that runs out passes on to the next matching action (default_failure)", () =>
     Effect.gen(function*() {
       const server = yield* misbehavingServer({ "GET /v1/orders/o-1": sequence([500], order, NOW) })
       const result = yield* run(`${server.url}/v1`)
@@ -89,26 +94,37 @@ describe("failure actions (order-status)", () => {
       expect(server.hits("GET /v1/orders/o-1")).toBe(4) // the first try and retryLimit 3
     }))
 
-  it.scopedLive("a step's own action overrides the workflow's of the same name: getInvoice retries a 404", () =>
-    Effect.gen(function*() {
-      const server = yield* misbehavingServer({
-        "GET /v1/orders/o-1": sequence([200], order),
-        "GET /v1/orders/o-1/invoice": sequence([404, 200], { total: 9.5 }, NOW)
+  itLive(
+    "a step's own action overrides the workflow's of the same name: getInvoice retries a 404",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* misbehavingServer({
+          "GET /v1/orders/o-1": sequence([200], order),
+          "GET /v1/orders/o-1/invoice": sequence([404, 200], { total: 9.5 }, NOW)
+        })
+        const result = yield* run(`${server.url}/v1`)
+        expect(result).toMatchObject({ _tag: "Completed", outputs: { status: "paid", total: 9.5 } })
+        expect(server.hits("GET /v1/orders/o-1/invoice")).toBe(2)
       })
-      const result = yield* run(`${server.url}/v1`)
-      expect(result).toMatchObject({ _tag: "Completed", outputs: { status: "paid", total: 9.5 } })
-      expect(server.hits("GET /v1/orders/o-1/invoice")).toBe(2)
-    }))
+  )
 
-  it.scopedLive("when getInvoice's retries run out, the workflow's not_found (overridden) does not apply: default_failure", () =>
-    Effect.gen(function*() {
-      const server = yield* misbehavingServer({
-        "GET /v1/orders/o-1": sequence([200], order),
-        "GET /v1/orders/o-1/invoice": sequence([404], {}, NOW)
+  itLive(
+    "when getInvoice's retries run out, the workflow's not_found (overridden) does not apply: default_failure",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* misbehavingServer({
+          "GET /v1/orders/o-1": sequence([200], order),
+          "GET /v1/orders/o-1/invoice": sequence([404], {}, NOW)
+        })
+        const result = yield* run(`${server.url}/v1`)
+        expect(result).toMatchObject({
+          _tag: "Ended",
+          stepId: "getInvoice",
+          action: "default_failure",
+          via: "onFailure"
+        })
+        expect(server.hits("GET /v1/orders/o-1/invoice")).toBe(3) // retryLimit 2
+        if (result._tag === "Ended") expect(result.steps.getOrder).toEqual({ status: "paid" }) // gathered before the end
       })
-      const result = yield* run(`${server.url}/v1`)
-      expect(result).toMatchObject({ _tag: "Ended", stepId: "getInvoice", action: "default_failure", via: "onFailure" })
-      expect(server.hits("GET /v1/orders/o-1/invoice")).toBe(3) // retryLimit 2
-      if (result._tag === "Ended") expect(result.steps.getOrder).toEqual({ status: "paid" }) // gathered before the end
-    }))
+  )
 })

@@ -2,50 +2,50 @@
  * The generated Civitai img2img workflow, end to end over real HTTP on 127.0.0.1 against the
  * local Orchestration mock: upload, submit, poll, read.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { blobUploadImg2img } from "#generated/civitai-blob-upload-img2img-workflow.js"
+import { clientSpanName, fork, itLive, itScoped, recordingTracer, spacedTimes, TestClock, withLogLines } from "#line"
+import { describe, expect } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Logger from "effect/Logger"
-import * as Schedule from "effect/Schedule"
-import * as TestClock from "effect/TestClock"
 import { createHash } from "node:crypto"
-import { blobUploadImg2img } from "../../generated/civitai-blob-upload-img2img-workflow.js"
 import { civitaiMock } from "../mock/civitai-orchestration.js"
 import { environment, eventually, randomImage, realSleep, runImg2img, TOKEN } from "../support/img2img.js"
-import { recordingTracer } from "../support/recording-tracer.js"
 
 describe("blob-upload-img2img against the local Civitai mock", () => {
-  it.scopedLive("uploads the exact bytes, references the blob, polls to completion and returns the output URL", () =>
-    Effect.gen(function*() {
-      const mock = yield* civitaiMock({ pollsUntilDone: 3 })
-      const image = randomImage(256 * 1024)
-      const result = yield* runImg2img(mock, { file: image })
+  itLive(
+    "uploads the exact bytes, references the blob, polls to completion and returns the output URL",
+    () =>
+      Effect.gen(function*() {
+        const mock = yield* civitaiMock({ pollsUntilDone: 3 })
+        const image = randomImage(256 * 1024)
+        const result = yield* runImg2img(mock, { file: image })
 
-      const [blob] = [...mock.blobs.values()]
-      expect(blob?.bytes).toEqual(image)
-      expect(blob?.sha256).toBe(createHash("sha256").update(image).digest("hex"))
-      expect(blob?.moderate).toBe(true)
+        const [blob] = [...mock.blobs.values()]
+        expect(blob?.bytes).toEqual(image)
+        expect(blob?.sha256).toBe(createHash("sha256").update(image).digest("hex"))
+        expect(blob?.moderate).toBe(true)
 
-      const [workflow] = [...mock.workflows.values()]
-      expect(workflow?.request).toMatchObject({
-        steps: [{ $type: "imageGen", name: "img2img", input: { engine: "flux2", images: [blob?.id] } }]
+        const [workflow] = [...mock.workflows.values()]
+        expect(workflow?.request).toMatchObject({
+          steps: [{ $type: "imageGen", name: "img2img", input: { engine: "flux2", images: [blob?.id] } }]
+        })
+        // 3 polls still running, the 4th terminal, then readResult reads once more.
+        expect(mock.calls("getWorkflow")).toBe(5)
+        expect(mock.requests.every((r) => r.headers["authorization"] === `Bearer ${TOKEN}`)).toBe(true)
+
+        expect(result._tag).toBe("Completed")
+        expect(result.outputs).toEqual({
+          sourceBlobId: blob?.id,
+          workflowId: workflow?.id,
+          outputBlobUrl: `${mock.url}/blobs/out_${workflow?.id}`
+        })
+        expect(result.steps.pollWorkflow?.status).toBe("succeeded")
+        expect(result.steps.readResult?.cost).toBe(25)
       })
-      // 3 polls still running, the 4th terminal, then readResult reads once more.
-      expect(mock.calls("getWorkflow")).toBe(5)
-      expect(mock.requests.every((r) => r.headers["authorization"] === `Bearer ${TOKEN}`)).toBe(true)
+  )
 
-      expect(result._tag).toBe("Completed")
-      expect(result.outputs).toEqual({
-        sourceBlobId: blob?.id,
-        workflowId: workflow?.id,
-        outputBlobUrl: `${mock.url}/blobs/out_${workflow?.id}`
-      })
-      expect(result.steps.pollWorkflow?.status).toBe("succeeded")
-      expect(result.steps.readResult?.cost).toBe(25)
-    }))
-
-  it.scopedLive("accepts a Blob as the file input and sends it as a file part", () =>
+  itLive("accepts a Blob as the file input and sends it as a file part", () =>
     Effect.gen(function*() {
       const mock = yield* civitaiMock({ pollsUntilDone: 0 })
       const bytes = randomImage(1000)
@@ -59,7 +59,7 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
     }))
 
   for (const outcome of ["failed", "expired", "canceled"] as const) {
-    it.scopedLive(`tells the caller the workflow ended at pollWorkflow when it is ${outcome}`, () =>
+    itLive(`tells the caller the workflow ended at pollWorkflow when it is ${outcome}`, () =>
       Effect.gen(function*() {
         const mock = yield* civitaiMock({ pollsUntilDone: 1, outcome })
         const result = yield* runImg2img(mock)
@@ -75,13 +75,13 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       }))
   }
 
-  it.scoped("waits between polls on the policy's schedule (TestClock)", () =>
+  itScoped("waits between polls on the policy's schedule (TestClock)", () =>
     Effect.gen(function*() {
       const mock = yield* civitaiMock({ pollsUntilDone: 2 })
       const polls = () => mock.requests.filter((r) => r.operation === "getWorkflow" && r.status !== undefined).length
       const fiber = yield* runImg2img(mock, {
-        policy: { poll: Schedule.spaced("10 seconds").pipe(Schedule.intersect(Schedule.recurs(5))) }
-      }).pipe(Effect.fork)
+        policy: { poll: spacedTimes("10 seconds", 5) }
+      }).pipe(fork)
 
       yield* eventually(() => polls() === 1)
       yield* realSleep(150)
@@ -100,25 +100,28 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       expect(result.outputs.outputBlobUrl).toMatch(/\/blobs\/out_wf_/)
     }))
 
-  it.scopedLive("fails with PollExhausted, not a response still processing, when the poll schedule runs out", () =>
-    Effect.gen(function*() {
-      const mock = yield* civitaiMock({ pollsUntilDone: 100 })
-      const error = yield* runImg2img(mock, {
-        policy: { poll: Schedule.spaced("1 millis").pipe(Schedule.intersect(Schedule.recurs(3))) }
-      }).pipe(Effect.flip)
-      expect(error._tag).toBe("PollExhausted")
-      if (error._tag !== "PollExhausted") return
-      expect(error.stepId).toBe("pollWorkflow")
-      expect(error.attempts).toBe(4)
-      expect(mock.calls("getWorkflow")).toBe(4)
-      expect(error.lastBody).toMatchObject({ status: "processing" })
-      expect(error.stepOutputs).toMatchObject({
-        uploadSource: { blobId: "blob_1" },
-        submitImg2Img: { workflowId: "wf_1" }
+  itLive(
+    "fails with PollExhausted, not a response still processing, when the poll schedule runs out",
+    () =>
+      Effect.gen(function*() {
+        const mock = yield* civitaiMock({ pollsUntilDone: 100 })
+        const error = yield* runImg2img(mock, {
+          policy: { poll: spacedTimes("1 millis", 3) }
+        }).pipe(Effect.flip)
+        expect(error._tag).toBe("PollExhausted")
+        if (error._tag !== "PollExhausted") return
+        expect(error.stepId).toBe("pollWorkflow")
+        expect(error.attempts).toBe(4)
+        expect(mock.calls("getWorkflow")).toBe(4)
+        expect(error.lastBody).toMatchObject({ status: "processing" })
+        expect(error.stepOutputs).toMatchObject({
+          uploadSource: { blobId: "blob_1" },
+          submitImg2Img: { workflowId: "wf_1" }
+        })
       })
-    }))
+  )
 
-  it.scopedLive("retries a 503 after the Retry-After the server asks for", () =>
+  itLive("retries a 503 after the Retry-After the server asks for", () =>
     Effect.gen(function*() {
       const mock = yield* civitaiMock({
         pollsUntilDone: 0,
@@ -134,7 +137,7 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       expect(elapsed).toBeGreaterThanOrEqual(950)
     }))
 
-  it.scopedLive("retries 429 and 503 on every operation, then judges the last response", () =>
+  itLive("retries 429 and 503 on every operation, then judges the last response", () =>
     Effect.gen(function*() {
       const mock = yield* civitaiMock({
         pollsUntilDone: 0,
@@ -147,52 +150,56 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       if (error._tag === "StepFailed") expect(error.status).toBe(429)
     }))
 
-  it.scopedLive("a wrong token is a StepFailed at uploadSource with status 401; the token is in no error, log or span", () =>
-    Effect.gen(function*() {
-      const secret = "sk-live-0123456789abcdef"
-      const mock = yield* civitaiMock()
-      const { spans, tracer } = recordingTracer()
-      const error = yield* runImg2img(mock, { apiKey: secret }).pipe(Effect.withTracer(tracer), Effect.flip)
-      expect(error._tag).toBe("StepFailed")
-      if (error._tag !== "StepFailed") return
-      expect(error.stepId).toBe("uploadSource")
-      expect(error.status).toBe(401)
-      expect(error.criterion).toBe("$statusCode == 201")
-      expect(error.request).toEqual({ method: "POST", url: `${mock.url}/v2/consumer/blobs` })
-      expect(error.message).toContain("uploadSource")
-      for (const text of [error.message, String(error), JSON.stringify(error), JSON.stringify(error.body)]) {
-        expect(text).not.toContain(secret)
-      }
-      const logged: Array<string> = []
-      const logger = Logger.make(({ message, cause }) => logged.push(`${String(message)} ${Cause.pretty(cause)}`))
-      yield* Effect.logError("workflow failed", error).pipe(
-        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
-      )
-      yield* Effect.logError(Cause.fail(error)).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
-      expect(logged.join("\n")).toContain("uploadSource")
-      expect(logged.join("\n")).not.toContain(secret)
-      const spanText = JSON.stringify(spans.map((s) => [s.name, [...s.attributes]]))
-      expect(spanText).toContain("arazzo.step uploadSource")
-      expect(spanText).toContain("http.client POST")
-      expect(spanText).not.toContain(secret)
-    }))
-
-  it.scopedLive("a step slower than its timeout is StepTimeout, and keeps the outputs gathered so far", () =>
-    Effect.gen(function*() {
-      const mock = yield* civitaiMock({ delayMs: { getWorkflow: 5_000 } })
-      const error = yield* runImg2img(mock, {
-        policy: { workflows: { "blob-upload-img2img": { steps: { pollWorkflow: { stepTimeout: "200 millis" } } } } }
-      }).pipe(Effect.flip)
-      expect(error._tag).toBe("StepTimeout")
-      if (error._tag !== "StepTimeout") return
-      expect(error.stepId).toBe("pollWorkflow")
-      expect(error.stepOutputs).toMatchObject({
-        uploadSource: { blobId: "blob_1" },
-        submitImg2Img: { workflowId: "wf_1" }
+  itLive(
+    "a wrong token is a StepFailed at uploadSource with status 401; the token is in no error, log or span",
+    () =>
+      Effect.gen(function*() {
+        const secret = "sk-live-0123456789abcdef"
+        const mock = yield* civitaiMock()
+        const { spans, tracer } = recordingTracer()
+        const error = yield* runImg2img(mock, { apiKey: secret }).pipe(Effect.withTracer(tracer), Effect.flip)
+        expect(error._tag).toBe("StepFailed")
+        if (error._tag !== "StepFailed") return
+        expect(error.stepId).toBe("uploadSource")
+        expect(error.status).toBe(401)
+        expect(error.criterion).toBe("$statusCode == 201")
+        expect(error.request).toEqual({ method: "POST", url: `${mock.url}/v2/consumer/blobs` })
+        expect(error.message).toContain("uploadSource")
+        for (const text of [error.message, String(error), JSON.stringify(error), JSON.stringify(error.body)]) {
+          expect(text).not.toContain(secret)
+        }
+        const logged: Array<string> = []
+        const toLog = withLogLines((line) => logged.push(line))
+        yield* Effect.logError("workflow failed", error).pipe(toLog)
+        yield* Effect.logError(Cause.fail(error)).pipe(toLog)
+        expect(logged.join("\n")).toContain("uploadSource")
+        expect(logged.join("\n")).not.toContain(secret)
+        const spanText = JSON.stringify(spans.map((s) => [s.name, [...s.attributes]]))
+        expect(spanText).toContain("arazzo.step uploadSource")
+        expect(spanText).toContain(JSON.stringify(clientSpanName("POST")))
+        expect(spanText).not.toContain(secret)
       })
-    }))
+  )
 
-  it.scopedLive("a workflow slower than its timeout is WorkflowTimeout", () =>
+  itLive(
+    "a step slower than its timeout is StepTimeout, and keeps the outputs gathered so far",
+    () =>
+      Effect.gen(function*() {
+        const mock = yield* civitaiMock({ delayMs: { getWorkflow: 5_000 } })
+        const error = yield* runImg2img(mock, {
+          policy: { workflows: { "blob-upload-img2img": { steps: { pollWorkflow: { stepTimeout: "200 millis" } } } } }
+        }).pipe(Effect.flip)
+        expect(error._tag).toBe("StepTimeout")
+        if (error._tag !== "StepTimeout") return
+        expect(error.stepId).toBe("pollWorkflow")
+        expect(error.stepOutputs).toMatchObject({
+          uploadSource: { blobId: "blob_1" },
+          submitImg2Img: { workflowId: "wf_1" }
+        })
+      })
+  )
+
+  itLive("a workflow slower than its timeout is WorkflowTimeout", () =>
     Effect.gen(function*() {
       const mock = yield* civitaiMock({ delayMs: { submitWorkflow: 5_000 } })
       const error = yield* runImg2img(mock, { policy: { workflowTimeout: "300 millis" } }).pipe(Effect.flip)
@@ -200,13 +207,13 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       if (error._tag === "WorkflowTimeout") expect(error.stepOutputs).toHaveProperty("uploadSource")
     }))
 
-  it.scopedLive("an unreachable server is RequestFailed after the retries", () =>
+  itLive("an unreachable server is RequestFailed after the retries", () =>
     Effect.gen(function*() {
       const mock = yield* civitaiMock()
       const url = mock.url
       yield* Effect.promise(() => mock.close())
       const error = yield* runImg2img({ ...mock, url }, {
-        policy: { retry: Schedule.spaced("1 millis").pipe(Schedule.intersect(Schedule.recurs(2))) }
+        policy: { retry: spacedTimes("1 millis", 2) }
       }).pipe(Effect.flip)
       expect(error._tag).toBe("RequestFailed")
       if (error._tag !== "RequestFailed") return
@@ -215,19 +222,22 @@ describe("blob-upload-img2img against the local Civitai mock", () => {
       expect(error.detail).toContain("ECONNREFUSED")
     }))
 
-  it.scopedLive("inputs that do not match the schema are InputsInvalid naming the field, before any request", () =>
-    Effect.gen(function*() {
-      const mock = yield* civitaiMock()
-      const error = yield* blobUploadImg2img({
-        apiKey: TOKEN,
-        file: "not bytes" as unknown as Uint8Array,
-        engine: "flux2",
-        prompt: "x"
-      }).pipe(Effect.provide(environment(mock)), Effect.flip)
-      expect(error._tag).toBe("InputsInvalid")
-      if (error._tag !== "InputsInvalid") return
-      expect(error.issues.map((i) => i.path)).toEqual(["file"])
-      expect(error.message).toContain("file")
-      expect(mock.requests).toHaveLength(0)
-    }))
+  itLive(
+    "inputs that do not match the schema are InputsInvalid naming the field, before any request",
+    () =>
+      Effect.gen(function*() {
+        const mock = yield* civitaiMock()
+        const error = yield* blobUploadImg2img({
+          apiKey: TOKEN,
+          file: "not bytes" as unknown as Uint8Array,
+          engine: "flux2",
+          prompt: "x"
+        }).pipe(Effect.provide(environment(mock)), Effect.flip)
+        expect(error._tag).toBe("InputsInvalid")
+        if (error._tag !== "InputsInvalid") return
+        expect(error.issues.map((i) => i.path)).toEqual(["file"])
+        expect(error.message).toContain("file")
+        expect(mock.requests).toHaveLength(0)
+      })
+  )
 })

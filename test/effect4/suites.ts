@@ -6,5 +6,15 @@
  * ./tsconfig.json too.
  */
 export const sharedSuites: ReadonlyArray<string> = [
-  "test/lines/**/*.test.ts"
+  "test/lines/**/*.test.ts",
+  // img2img end to end: upload, poll (real clock and TestClock), secrets redacted, spans, timeouts, retries
+  "test/e2e/img2img.test.ts",
+  "test/e2e/control-flow.test.ts",
+  "test/e2e/failure-actions.test.ts",
+  // documents of other Arazzo tools (Redocly, Jentic), generated for the line and run against local servers
+  "test/peers/*.test.ts",
+  // MockApi and polls under the TestClock
+  "test/runtime/testing.test.ts",
+  // Policies: global, per workflow, per step
+  "test/runtime/policy.test.ts"
 ]

@@ -9,44 +9,48 @@
  * read (Jentic judges it on the called workflow's last response); criteria of such steps test the
  * called workflow's outputs (`$outputs.x`) here.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { itLive } from "#line"
+import { describe, expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { against, peer, peerServer } from "./support.js"
 
 const order = { id: 1001, petId: 123, quantity: 1, status: "placed", complete: false, couponCode: "DOG20" }
 
 describe("Jentic pet_coupons", () => {
-  it.scopedLive("apply-coupon: find by tags, coupons for the pet, place the order through the place-order workflow; 3 calls", () =>
-    Effect.gen(function*() {
-      const mod = yield* peer("jentic/pet_coupons/pet-coupons.spec.arazzo.yaml")
-      const server = yield* peerServer({
-        "GET /pet/findByTags": {
-          status: 200,
-          body: [{ id: 123, name: "Golden Retriever", photoUrls: [], status: "available" }]
-        },
-        "GET /pet/123/coupons": {
-          status: 200,
-          body: { couponCode: "DOG20", id: 10, description: "Summer Sale - 20% off Dogs!" }
-        },
-        "POST /store/order": { status: 200, body: order }
+  itLive(
+    "apply-coupon: find by tags, coupons for the pet, place the order through the place-order workflow; 3 calls",
+    () =>
+      Effect.gen(function*() {
+        const mod = yield* peer("jentic/pet_coupons/pet-coupons.spec.arazzo.yaml")
+        const server = yield* peerServer({
+          "GET /pet/findByTags": {
+            status: 200,
+            body: [{ id: 123, name: "Golden Retriever", photoUrls: [], status: "available" }]
+          },
+          "GET /pet/123/coupons": {
+            status: 200,
+            body: { couponCode: "DOG20", id: 10, description: "Summer Sale - 20% off Dogs!" }
+          },
+          "POST /store/order": { status: 200, body: order }
+        })
+        const result = yield* mod["applyCoupon"]!({ my_pet_tags: ["golden", "friendly"], store_id: "pets.example.com" })
+          .pipe(against({ "pet-coupons": server.url }))
+        expect(result.outputs).toEqual({ apply_coupon_pet_order_id: 1001 })
+        expect(result.steps).toMatchObject({
+          "find-pet": { my_pet_id: 123 },
+          "find-coupons": { my_coupon_code: "DOG20" },
+          "place-order": { my_order_id: 1001 }
+        })
+        expect(server.log()).toEqual([
+          "GET /pet/findByTags?tags=golden&tags=friendly",
+          "GET /pet/123/coupons",
+          "POST /store/order"
+        ])
+        expect(server.received[2]!.json).toEqual({ petId: 123, couponCode: "DOG20", status: "placed", complete: false })
       })
-      const result = yield* mod["applyCoupon"]!({ my_pet_tags: ["golden", "friendly"], store_id: "pets.example.com" })
-        .pipe(against({ "pet-coupons": server.url }))
-      expect(result.outputs).toEqual({ apply_coupon_pet_order_id: 1001 })
-      expect(result.steps).toMatchObject({
-        "find-pet": { my_pet_id: 123 },
-        "find-coupons": { my_coupon_code: "DOG20" },
-        "place-order": { my_order_id: 1001 }
-      })
-      expect(server.log()).toEqual([
-        "GET /pet/findByTags?tags=golden&tags=friendly",
-        "GET /pet/123/coupons",
-        "POST /store/order"
-      ])
-      expect(server.received[2]!.json).toEqual({ petId: 123, couponCode: "DOG20", status: "placed", complete: false })
-    }))
+  )
 
-  it.scopedLive("buy-available-pet: reusable page/pageSize parameters with values; 2 calls", () =>
+  itLive("buy-available-pet: reusable page/pageSize parameters with values; 2 calls", () =>
     Effect.gen(function*() {
       const mod = yield* peer("jentic/pet_coupons/pet-coupons.spec.arazzo.yaml")
       const server = yield* peerServer({
@@ -64,7 +68,7 @@ describe("Jentic pet_coupons", () => {
       expect(server.to("POST /store/order")[0]!.json).toMatchObject({ petId: 456 })
     }))
 
-  it.scopedLive("place-order alone, with and without a coupon code; 1 call each", () =>
+  itLive("place-order alone, with and without a coupon code; 1 call each", () =>
     Effect.gen(function*() {
       const mod = yield* peer("jentic/pet_coupons/pet-coupons.spec.arazzo.yaml")
       const server = yield* peerServer({ "POST /store/order": { status: 200, body: order } })

@@ -10,6 +10,7 @@
  * generation with the exact places, and `*.spec.*` copies rewritten to the spec form (see
  * fixtures/README.md) run against the mocks with Jentic's expected outputs.
  */
+import { itLive } from "#line"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { against, generatePeer, peer, peerServer } from "./support.js"
@@ -23,27 +24,30 @@ describe("Jentic fixtures: sample_test", () => {
     expect(places(errors)).toEqual(["expression-syntax 36:34", "expression-syntax 37:36", "expression-syntax 39:32"])
   })
 
-  it.scopedLive("exampleWorkflow (spec form): posts the inputs and outputs the echoed message; 1 API call", () =>
-    Effect.gen(function*() {
-      const mod = yield* peer("jentic/sample_test/example_workflow.spec.yaml")
-      const server = yield* peerServer({
-        "POST /v1/echo": {
-          status: 200,
-          body: { message: "Hello, test-123", timestamp: "2023-01-01T12:00:00Z", input: { name: "test", id: "123" } }
-        }
+  itLive(
+    "exampleWorkflow (spec form): posts the inputs and outputs the echoed message; 1 API call",
+    () =>
+      Effect.gen(function*() {
+        const mod = yield* peer("jentic/sample_test/example_workflow.spec.yaml")
+        const server = yield* peerServer({
+          "POST /v1/echo": {
+            status: 200,
+            body: { message: "Hello, test-123", timestamp: "2023-01-01T12:00:00Z", input: { name: "test", id: "123" } }
+          }
+        })
+        const result = yield* mod["exampleWorkflow"]!({ name: "test", id: "123" }).pipe(
+          against({ exampleApi: `${server.url}/v1` })
+        )
+        expect(result._tag).toBe("Completed")
+        expect(result.outputs).toEqual({ result: "Hello, test-123" })
+        expect(result.steps["simpleStep"]).toEqual({ message: "Hello, test-123", timestamp: "2023-01-01T12:00:00Z" })
+        expect(server.log()).toEqual(["POST /v1/echo"])
+        expect(server.received[0]!.json).toEqual({ name: "test", id: "123" })
+        expect(server.received[0]!.headers["content-type"]).toMatch(/^application\/json/)
       })
-      const result = yield* mod["exampleWorkflow"]!({ name: "test", id: "123" }).pipe(
-        against({ exampleApi: `${server.url}/v1` })
-      )
-      expect(result._tag).toBe("Completed")
-      expect(result.outputs).toEqual({ result: "Hello, test-123" })
-      expect(result.steps["simpleStep"]).toEqual({ message: "Hello, test-123", timestamp: "2023-01-01T12:00:00Z" })
-      expect(server.log()).toEqual(["POST /v1/echo"])
-      expect(server.received[0]!.json).toEqual({ name: "test", id: "123" })
-      expect(server.received[0]!.headers["content-type"]).toMatch(/^application\/json/)
-    }))
+  )
 
-  it.scopedLive("exampleWorkflow: a missing required input is refused before any request", () =>
+  itLive("exampleWorkflow: a missing required input is refused before any request", () =>
     Effect.gen(function*() {
       const mod = yield* peer("jentic/sample_test/example_workflow.spec.yaml")
       const server = yield* peerServer({})
@@ -81,52 +85,58 @@ describe("Jentic fixtures: sample_login_workflow", () => {
     created_at: "2023-01-01T00:00:00Z"
   }
 
-  it.scopedLive("loginWorkflow (spec form): logs in, sends the token as a Bearer header, outputs the profile; 2 API calls", () =>
-    Effect.gen(function*() {
-      const mod = yield* peer("jentic/sample_login_workflow/login_workflow.spec.yaml")
-      const server = yield* peerServer({
-        "POST /v1/login": { status: 200, body: login },
-        "GET /v1/profile": (request) =>
-          request.headers["authorization"] === "Bearer test-token-123"
-            ? { status: 200, body: profile }
-            : { status: 401, body: { error: "unauthorized" } }
+  itLive(
+    "loginWorkflow (spec form): logs in, sends the token as a Bearer header, outputs the profile; 2 API calls",
+    () =>
+      Effect.gen(function*() {
+        const mod = yield* peer("jentic/sample_login_workflow/login_workflow.spec.yaml")
+        const server = yield* peerServer({
+          "POST /v1/login": { status: 200, body: login },
+          "GET /v1/profile": (request) =>
+            request.headers["authorization"] === "Bearer test-token-123"
+              ? { status: 200, body: profile }
+              : { status: 401, body: { error: "unauthorized" } }
+        })
+        const result = yield* mod["loginWorkflow"]!({ username: "testuser", password: "password123" })
+          .pipe(against({ loginApi: `${server.url}/v1` }))
+        expect(result._tag).toBe("Completed")
+        expect(result.outputs).toEqual({
+          token: "test-token-123",
+          userId: "user-456",
+          name: "Test User",
+          email: "test@example.com"
+        })
+        expect(result.steps["loginStep"]).toMatchObject({ token: "test-token-123" })
+        expect(result.steps["profileStep"]).toMatchObject({
+          userId: "user-456",
+          name: "Test User",
+          email: "test@example.com"
+        })
+        expect(server.log()).toEqual(["POST /v1/login", "GET /v1/profile"])
+        expect(server.received[0]!.json).toEqual({ username: "testuser", password: "password123" })
+        expect(server.received[1]!.headers["authorization"]).toBe("Bearer test-token-123")
       })
-      const result = yield* mod["loginWorkflow"]!({ username: "testuser", password: "password123" })
-        .pipe(against({ loginApi: `${server.url}/v1` }))
-      expect(result._tag).toBe("Completed")
-      expect(result.outputs).toEqual({
-        token: "test-token-123",
-        userId: "user-456",
-        name: "Test User",
-        email: "test@example.com"
-      })
-      expect(result.steps["loginStep"]).toMatchObject({ token: "test-token-123" })
-      expect(result.steps["profileStep"]).toMatchObject({
-        userId: "user-456",
-        name: "Test User",
-        email: "test@example.com"
-      })
-      expect(server.log()).toEqual(["POST /v1/login", "GET /v1/profile"])
-      expect(server.received[0]!.json).toEqual({ username: "testuser", password: "password123" })
-      expect(server.received[1]!.headers["authorization"]).toBe("Bearer test-token-123")
-    }))
+  )
 
-  it.scopedLive("failedLoginWorkflow: a 401 fails the workflow at loginStep (expect_success: false); 1 API call", () =>
-    Effect.gen(function*() {
-      const mod = yield* peer("jentic/sample_login_workflow/login_workflow.spec.yaml")
-      const server = yield* peerServer({
-        "POST /v1/login": { status: 401, body: { error: "Invalid username or password" } }
+  itLive(
+    "failedLoginWorkflow: a 401 fails the workflow at loginStep (expect_success: false); 1 API call",
+    () =>
+      Effect.gen(function*() {
+        const mod = yield* peer("jentic/sample_login_workflow/login_workflow.spec.yaml")
+        const server = yield* peerServer({
+          "POST /v1/login": { status: 401, body: { error: "Invalid username or password" } }
+        })
+        const error = yield* mod["failedLoginWorkflow"]!({ username: "invaliduser", password: "wrongpassword" })
+          .pipe(against({ loginApi: `${server.url}/v1` }), Effect.flip)
+        expect(error).toMatchObject({
+          _tag: "StepFailed",
+          stepId: "loginStep",
+          status: 401,
+          criterion: "$statusCode == 200"
+        })
+        expect(server.log()).toEqual(["POST /v1/login"])
       })
-      const error = yield* mod["failedLoginWorkflow"]!({ username: "invaliduser", password: "wrongpassword" })
-        .pipe(against({ loginApi: `${server.url}/v1` }), Effect.flip)
-      expect(error).toMatchObject({
-        _tag: "StepFailed",
-        stepId: "loginStep",
-        status: 401,
-        criterion: "$statusCode == 200"
-      })
-      expect(server.log()).toEqual(["POST /v1/login"])
-    }))
+  )
 })
 
 describe("Jentic fixtures: xkcd", () => {
@@ -149,44 +159,47 @@ describe("Jentic fixtures: xkcd", () => {
     transcript: ""
   })
 
-  it.scopedLive("getCurrentComic and getComicById (spec form, without `date`): outputs from the mocked comics; 1 API call each", () =>
-    Effect.gen(function*() {
-      const mod = yield* peer("jentic/xkcd/xkcd.spec.arazzo.yaml")
-      const server = yield* peerServer({
-        "GET /info.0.json": {
-          status: 200,
-          body: comic(
-            2639,
-            "Medical Terminology",
-            "https://imgs.xkcd.com/comics/medical_terminology.png",
-            "2022",
-            "10",
-            "10"
-          )
-        },
-        "GET /614/info.0.json": {
-          status: 200,
-          body: comic(614, "Woodpecker", "https://imgs.xkcd.com/comics/woodpecker.png", "2009", "7", "3")
-        }
+  itLive(
+    "getCurrentComic and getComicById (spec form, without `date`): outputs from the mocked comics; 1 API call each",
+    () =>
+      Effect.gen(function*() {
+        const mod = yield* peer("jentic/xkcd/xkcd.spec.arazzo.yaml")
+        const server = yield* peerServer({
+          "GET /info.0.json": {
+            status: 200,
+            body: comic(
+              2639,
+              "Medical Terminology",
+              "https://imgs.xkcd.com/comics/medical_terminology.png",
+              "2022",
+              "10",
+              "10"
+            )
+          },
+          "GET /614/info.0.json": {
+            status: 200,
+            body: comic(614, "Woodpecker", "https://imgs.xkcd.com/comics/woodpecker.png", "2009", "7", "3")
+          }
+        })
+        // The OpenAPI server URL ends in a slash (http://xkcd.com/); so does the override.
+        const run = against({ xkcdApi: `${server.url}/` })
+        const current = yield* mod["getCurrentComic"]!({}).pipe(run)
+        expect(current.outputs).toEqual({
+          comicId: 2639,
+          title: "Medical Terminology",
+          imageUrl: "https://imgs.xkcd.com/comics/medical_terminology.png",
+          alt: "alt text"
+        })
+        const byId = yield* mod["getComicById"]!({ comicId: 614 }).pipe(run)
+        expect(byId.outputs).toMatchObject({
+          comicId: 614,
+          title: "Woodpecker",
+          imageUrl: "https://imgs.xkcd.com/comics/woodpecker.png"
+        })
+        expect(byId.steps["getSpecificComicStep"]).toMatchObject({ year: "2009", month: "7", day: "3" })
+        expect(server.log()).toEqual(["GET /info.0.json", "GET /614/info.0.json"])
       })
-      // The OpenAPI server URL ends in a slash (http://xkcd.com/); so does the override.
-      const run = against({ xkcdApi: `${server.url}/` })
-      const current = yield* mod["getCurrentComic"]!({}).pipe(run)
-      expect(current.outputs).toEqual({
-        comicId: 2639,
-        title: "Medical Terminology",
-        imageUrl: "https://imgs.xkcd.com/comics/medical_terminology.png",
-        alt: "alt text"
-      })
-      const byId = yield* mod["getComicById"]!({ comicId: 614 }).pipe(run)
-      expect(byId.outputs).toMatchObject({
-        comicId: 614,
-        title: "Woodpecker",
-        imageUrl: "https://imgs.xkcd.com/comics/woodpecker.png"
-      })
-      expect(byId.steps["getSpecificComicStep"]).toMatchObject({ year: "2009", month: "7", day: "3" })
-      expect(server.log()).toEqual(["GET /info.0.json", "GET /614/info.0.json"])
-    }))
+  )
 })
 
 describe("Jentic fixtures: documents rejected for expressions outside Arazzo 1.0.1", () => {
@@ -246,29 +259,35 @@ describe("Jentic test_data: source resolution", () => {
       ["jentic/test_data/petstore/operation_id.arazzo.yaml", "operationIdWorkflow"]
     ] as const
   ) {
-    it.scopedLive(`${document.split("/").pop()}: the first pet's id, chained into the path of the second step`, () =>
-      Effect.gen(function*() {
-        const mod = yield* peer(document, { petstore: "jentic/test_data/petstore/petstore.openapi.yaml" })
-        const server = yield* peerServer(petstoreRoutes)
-        const result = yield* mod[fn]!({}).pipe(against({ petstore: `${server.url}/v1` }))
-        expect(result.outputs).toEqual({ petName: "Rex", petTag: "dog" })
-        expect(server.log()).toEqual(["GET /v1/pets", "GET /v1/pets/7"])
-      }))
+    itLive(
+      `${document.split("/").pop()}: the first pet's id, chained into the path of the second step`,
+      () =>
+        Effect.gen(function*() {
+          const mod = yield* peer(document, { petstore: "jentic/test_data/petstore/petstore.openapi.yaml" })
+          const server = yield* peerServer(petstoreRoutes)
+          const result = yield* mod[fn]!({}).pipe(against({ petstore: `${server.url}/v1` }))
+          expect(result.outputs).toEqual({ petName: "Rex", petTag: "dog" })
+          expect(server.log()).toEqual(["GET /v1/pets", "GET /v1/pets/7"])
+        })
+    )
   }
 
-  it.scopedLive("cross_source: steps of two sources go to their own servers; an output of one feeds the other", () =>
-    Effect.gen(function*() {
-      const mod = yield* peer("jentic/test_data/cross_source/cross_source.arazzo.yaml", {
-        petstore: "jentic/test_data/petstore/petstore.openapi.yaml",
-        users: "jentic/test_data/mock_apis/users.openapi.yaml"
+  itLive(
+    "cross_source: steps of two sources go to their own servers; an output of one feeds the other",
+    () =>
+      Effect.gen(function*() {
+        const mod = yield* peer("jentic/test_data/cross_source/cross_source.arazzo.yaml", {
+          petstore: "jentic/test_data/petstore/petstore.openapi.yaml",
+          users: "jentic/test_data/mock_apis/users.openapi.yaml"
+        })
+        const petstore = yield* peerServer(petstoreRoutes)
+        const users = yield* peerServer({ "GET /v1/users/7": { status: 200, body: { id: 7, username: "rex-owner" } } })
+        const result = yield* mod["crossSourceWorkflow"]!({}).pipe(
+          against({ petstore: `${petstore.url}/v1`, users: `${users.url}/v1` })
+        )
+        expect(result.outputs).toEqual({ petName: "Rex", username: "rex-owner" })
+        expect(petstore.log()).toEqual(["GET /v1/pets", "GET /v1/pets/7"])
+        expect(users.log()).toEqual(["GET /v1/users/7"])
       })
-      const petstore = yield* peerServer(petstoreRoutes)
-      const users = yield* peerServer({ "GET /v1/users/7": { status: 200, body: { id: 7, username: "rex-owner" } } })
-      const result = yield* mod["crossSourceWorkflow"]!({}).pipe(
-        against({ petstore: `${petstore.url}/v1`, users: `${users.url}/v1` })
-      )
-      expect(result.outputs).toEqual({ petName: "Rex", username: "rex-owner" })
-      expect(petstore.log()).toEqual(["GET /v1/pets", "GET /v1/pets/7"])
-      expect(users.log()).toEqual(["GET /v1/users/7"])
-    }))
+  )
 })

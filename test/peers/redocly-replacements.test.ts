@@ -4,12 +4,13 @@
  * string and as an object. Replacement values of any type are accepted, as Arazzo 1.0.1 says
  * (`value: Any | {expression}`), though the bundled JSON Schema types them as strings.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { itLive } from "#line"
+import { describe, expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { against, cafeApi, emptyMenuPage, peer, peerServer, problemJson, registerValidationFailed } from "./support.js"
 
 describe("Redocly Respect e2e: replacements", () => {
-  it.scopedLive("JSON and form bodies with replaced values", () =>
+  itLive("JSON and form bodies with replaced values", () =>
     Effect.gen(function*() {
       const mod = yield* peer("redocly/replacements/replacements.arazzo.yaml", { "cafe-api": cafeApi })
       const unauthorized = problemJson(

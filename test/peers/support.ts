@@ -4,9 +4,8 @@
  * 127.0.0.1 server that answers like the peer's recorded or mocked responses and records every
  * request in full, and run a workflow against it.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import { callback, type HttpClient, HttpClientLive, major, spacedUpTo } from "#line"
+import * as Arazzo from "#runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
@@ -19,7 +18,8 @@ import { type Diagnostic, formatDiagnostic, generate, writeFiles } from "../../g
 
 export const root = path.resolve(import.meta.dirname, "../..")
 export const fixtures = path.join(import.meta.dirname, "fixtures")
-const out = path.join(root, "test/.generated/peers")
+// One directory per Effect line: each line's modules import that line's runtime.
+const out = path.join(root, "test/.generated", (major as number) === 3 ? "peers" : `peers-effect${major}`)
 
 /** The local copy of Redocly's Cafe API (the multi-file source of cafe.redocly.com/_bundle/openapi/cafe.yaml). */
 export const cafeApi = "redocly/cafe-api/cafe.yaml"
@@ -43,6 +43,7 @@ export const generatePeer = async (
   const result = await generate([path.join(fixtures, document)], {
     outDir,
     cwd: root,
+    effect: major,
     sources: Object.fromEntries(Object.entries(sources).map(([name, file]) => [name, path.join(fixtures, file)]))
   })
   const errors = result.diagnostics.filter((d) => d.severity === "error")
@@ -123,7 +124,7 @@ const parseJson = (text: string): unknown => {
 /** A server on 127.0.0.1 answering `"METHOD /path"` routes; anything else is a 404 problem. */
 export const peerServer = (routes: Readonly<Record<string, Route>>): Effect.Effect<PeerServer, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.async<{ readonly server: PeerServer; readonly close: () => Promise<void> }>((resume) => {
+    callback<{ readonly server: PeerServer; readonly close: () => Promise<void> }>((resume) => {
       const received: Array<Received> = []
       const counts = new Map<string, number>()
       const server = createServer((req, res) => {
@@ -197,8 +198,8 @@ export const peerServer = (routes: Readonly<Record<string, Route>>): Effect.Effe
 
 /** Fast, deterministic policies: no transport retries, short polls, a small step guard. */
 export const fastPolicies: Arazzo.PolicySettings = {
-  retry: Schedule.stop,
-  poll: Schedule.spaced("5 millis").pipe(Schedule.upTo("2 seconds")),
+  retry: Schedule.recurs(0),
+  poll: spacedUpTo("5 millis", "2 seconds"),
   stepTimeout: "5 seconds",
   workflowTimeout: "20 seconds"
 }
@@ -208,7 +209,7 @@ export const against =
   (servers: Readonly<Record<string, string>>, policy: Arazzo.PolicySettings = {}) =>
   <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>): Effect.Effect<A, E> =>
     effect.pipe(Effect.provide(Layer.mergeAll(
-      NodeHttpClient.layerUndici,
+      HttpClientLive,
       Arazzo.Servers.layer(servers),
       Arazzo.Policies.layer({ ...fastPolicies, ...policy })
     )))

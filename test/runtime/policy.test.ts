@@ -1,16 +1,16 @@
+import { defaultPolicy, forStep, forWorkflow, Policies } from "#runtime"
 import { it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { describe, expect } from "vitest"
-import { defaultPolicy, forStep, forWorkflow, Policies } from "../../runtime/effect3/internal/policy.js"
 
 describe("Policies", () => {
   it.effect("defaults without any layer", () =>
     Effect.gen(function*() {
       const policy = yield* forStep("wf", "step")
       expect(policy).toMatchObject(defaultPolicy)
-      expect(policy.stepTimeoutDuration).toEqual(Duration.seconds(30))
+      expect(Duration.toMillis(policy.stepTimeoutDuration)).toBe(30_000)
       expect(policy.maxRetryAfterMillis).toBe(60_000)
     }))
 
@@ -29,10 +29,10 @@ describe("Policies", () => {
       const [poll, other, elsewhere, workflow] = yield* policies.pipe(
         Effect.provide(Layer.provide(perWorkflow, global))
       )
-      expect(Duration.decode(poll.stepTimeout)).toEqual(Duration.seconds(3))
-      expect(Duration.decode(other.stepTimeout)).toEqual(Duration.seconds(2))
-      expect(Duration.decode(elsewhere.stepTimeout)).toEqual(Duration.seconds(1))
-      expect(Duration.decode(workflow.stepTimeout)).toEqual(Duration.seconds(2))
+      expect(Duration.toMillis(poll.stepTimeout)).toBe(3_000)
+      expect(Duration.toMillis(other.stepTimeout)).toBe(2_000)
+      expect(Duration.toMillis(elsewhere.stepTimeout)).toBe(1_000)
+      expect(Duration.toMillis(workflow.stepTimeout)).toBe(2_000)
       expect(poll.workflowTimeout).toBe(defaultPolicy.workflowTimeout)
     }))
 })

@@ -1,16 +1,15 @@
 /** Shared set-up for running the generated img2img workflow against the local Civitai mock. */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Arazzo from "arazzo-effect/runtime"
+import { blobUploadImg2img } from "#generated/civitai-blob-upload-img2img-workflow.js"
+import { HttpClientLive, spacedTimes } from "#line"
+import * as Arazzo from "#runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Schedule from "effect/Schedule"
-import { blobUploadImg2img } from "../../generated/civitai-blob-upload-img2img-workflow.js"
 import type { CivitaiMock } from "../mock/civitai-orchestration.js"
 
 export const TOKEN = "test-token"
 
 /** Polls every 5 ms, at most 50 times: real waiting, but quick. */
-export const quickPoll = Schedule.spaced("5 millis").pipe(Schedule.intersect(Schedule.recurs(50)))
+export const quickPoll = spacedTimes("5 millis", 50)
 
 export const randomImage = (size = 64 * 1024): Uint8Array => {
   const bytes = new Uint8Array(size)
@@ -21,7 +20,7 @@ export const randomImage = (size = 64 * 1024): Uint8Array => {
 /** The workflow's environment: a real HTTP client, the mock as the server, and policies. */
 export const environment = (mock: CivitaiMock, policy: Arazzo.PolicySettings = {}) =>
   Layer.mergeAll(
-    NodeHttpClient.layerUndici,
+    HttpClientLive,
     Arazzo.Servers.layer({ civitaiOrchestrationApi: mock.url }),
     Arazzo.Policies.layer({ poll: quickPoll, ...policy })
   )

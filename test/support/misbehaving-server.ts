@@ -4,6 +4,7 @@
  * answers that never come. It records every exchange, and whether the client went away before
  * the answer was finished. Closed (connections included) when the test's scope closes.
  */
+import { callback } from "#line"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { Buffer } from "node:buffer"
@@ -46,7 +47,7 @@ export const misbehavingServer = (
   routes: Readonly<Record<string, Handler>>
 ): Effect.Effect<MisbehavingServer, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.async<{ readonly server: MisbehavingServer; readonly close: () => Promise<void> }>((resume) => {
+    callback<{ readonly server: MisbehavingServer; readonly close: () => Promise<void> }>((resume) => {
       const exchanges: Array<Exchange> = []
       const timers = new Set<ReturnType<typeof setTimeout>>()
       const after = (ms: number, f: () => void) => {
@@ -94,7 +95,7 @@ export const misbehavingServer = (
   ).pipe(Effect.map(({ server }) => server))
 
 /** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
-export const closedPort: Effect.Effect<number> = Effect.async((resume) => {
+export const closedPort: Effect.Effect<number> = callback((resume) => {
   const server = createServer()
   server.listen(0, "127.0.0.1", () => {
     const { port } = server.address() as AddressInfo

@@ -1,0 +1,23 @@
+/**
+ * arazzo-effect's durable entry point (Effect 3 line): the same generated workflows, run on
+ * `@effect/workflow` + `@effect/cluster` so that an execution survives its process. Each step
+ * attempt is an activity whose response is journaled, poll and retry waits are durable sleeps,
+ * and a restarted worker resumes every execution where its journal ends. Delivery is at least
+ * once: see docs/durable.md.
+ *
+ * ```ts
+ * const Img2img = Durable.make(blobUploadImg2img, { name: "civitai/blob-upload-img2img" })
+ * const worker = Img2img.layer.pipe(Layer.provideMerge(Durable.sqlite({ filename: "runs.db" })), ...)
+ * const result = yield* Img2img.run(inputs) // or start / status / await / interrupt
+ * ```
+ */
+export {
+  type DurableOptions,
+  type DurableWorkflow,
+  type ExecutionStatus,
+  type GeneratedWorkflow,
+  make,
+  type StartOptions
+} from "./internal/workflow.js"
+export { type ClusterSettings, defaultSettings, sqlite, type SqliteOptions } from "./internal/store.js"
+export { IDEMPOTENCY_HEADER, type IdempotencyKeys, idempotencyKeyOf } from "./internal/idempotency.js"

@@ -1,0 +1,137 @@
+/**
+ * Durable execution with real processes: a worker running the generated img2img workflow on a
+ * SQLite store is killed with SIGKILL mid-poll and started again on the same file. It resumes,
+ * finishes, and the mock's counts show that no finished step ran twice; its result is the one an
+ * uninterrupted run gives. A crash while a POST is in flight repeats that POST once, with the
+ * same Idempotency-Key.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Effect from "effect/Effect"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { blobUploadImg2img } from "../../generated/civitai-blob-upload-img2img-workflow.js"
+import { type CivitaiMock, startCivitaiMock } from "../mock/civitai-orchestration.js"
+import { environment } from "../support/img2img.js"
+import { img2imgInputs, TOKEN } from "./img2img-inputs.js"
+import { startWorker, until } from "./worker-process.js"
+
+const scratch = mkdtempSync(path.join(tmpdir(), "arazzo-durable-"))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+/** The step attempts the store journaled: activity names with a recorded result. */
+const journaledActivities = (filename: string): Promise<ReadonlyArray<string>> =>
+  Effect.runPromise(
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ readonly name: string }>`
+        select distinct json_extract(payload, '$.name') as name from cluster_messages
+        where tag = 'activity' and processed = 1 order by id`
+      return rows.map((row) => row.name)
+    }).pipe(Effect.provide(SqliteClient.layer({ filename })), Effect.scoped, Effect.orDie)
+  )
+
+/** A result with the mock's address taken out, so runs against different mocks compare. */
+const portable = (mock: CivitaiMock, value: unknown) => JSON.parse(JSON.stringify(value).replaceAll(mock.url, "<mock>"))
+
+const uninterruptedOutputs = async (pollsUntilDone: number) => {
+  const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone })
+  try {
+    const result = await Effect.runPromise(
+      blobUploadImg2img(img2imgInputs(TOKEN)).pipe(Effect.provide(environment(mock)))
+    )
+    return { result: portable(mock, { _tag: result._tag, outputs: result.outputs, steps: result.steps }), mock }
+  } finally {
+    await mock.close()
+  }
+}
+
+describe("durable img2img on SQLite, with real processes", () => {
+  it("killed with SIGKILL mid-poll, restarted: resumes and finishes with no finished step repeated", async () => {
+    const pollsUntilDone = 6
+    const reference = await uninterruptedOutputs(pollsUntilDone)
+    const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone })
+    const database = path.join(scratch, "kill-mid-poll.db")
+    try {
+      const first = startWorker(mock.url, database)
+      const { executionId } = await first.next("started")
+      const upIn = first.elapsed()
+      // Mid-poll: upload and submit done, the workflow polled twice and still running.
+      await until(() => mock.requests.filter((r) => r.operation === "getWorkflow").length >= 3, 40_000, "polls")
+      first.process.kill("SIGKILL")
+      expect((await first.exited).signal).toBe("SIGKILL")
+      const atKill = { upload: mock.calls("uploadBlob"), submit: mock.calls("submitWorkflow"), polls: mock.calls("getWorkflow") }
+      expect(atKill).toMatchObject({ upload: 1, submit: 1 })
+
+      const restartedAt = Date.now()
+      const second = startWorker(mock.url, database)
+      const resumed = await second.next("started")
+      expect(resumed.executionId).toBe(executionId) // the same inputs find the same execution
+      const done = await second.next("done")
+      const firstRequestAfter = mock.requests.find((r) => r.at >= restartedAt)
+      await second.exited
+
+      expect(done.exit).toMatchObject({ _tag: "Success" })
+      const value = (done.exit as { value: { _tag: string; outputs: unknown; steps: unknown } }).value
+      expect(portable(mock, { _tag: value._tag, outputs: value.outputs, steps: value.steps })).toEqual(reference.result)
+
+      // No duplicated side effects: one upload, one submit; the polls as many as in one run.
+      expect(mock.calls("uploadBlob")).toBe(1)
+      expect(mock.calls("submitWorkflow")).toBe(1)
+      expect(mock.calls("getWorkflow")).toBe(pollsUntilDone + 2)
+      const posts = mock.requests.filter((r) => r.method === "POST")
+      expect(posts.every((r) => /^[0-9a-f]{32}$/.test(r.headers["idempotency-key"] ?? ""))).toBe(true)
+
+      // Every step attempt journaled once, under its deterministic name. A poll whose response was
+      // lost with the process was sent again: the mock moved on, so the run saw one poll fewer.
+      const journal = await journaledActivities(database)
+      const polls = journal.filter((name) => name.startsWith("pollWorkflow#"))
+      const lost = mock.calls("getWorkflow") - 1 - polls.length
+      expect(lost === 0 || lost === 1).toBe(true)
+      expect(journal).toEqual([
+        "uploadSource#1.1",
+        "submitImg2Img#1.1",
+        ...polls.map((_, i) => `pollWorkflow#1.${i + 1}`),
+        "readResult#1.1"
+      ])
+      console.log(
+        `kill -9 mid-poll: killed after ${atKill.polls} polls; ${journal.length} activities journaled; ` +
+          `${lost} poll in flight at the kill sent again; ` +
+          `duplicates at the mock: upload ${mock.calls("uploadBlob") - 1}, submit ${mock.calls("submitWorkflow") - 1}; ` +
+          `worker up in ${upIn} ms; restarted worker's first request ${firstRequestAfter!.at - restartedAt} ms after spawn ` +
+          `(${firstRequestAfter!.operation}), done ${second.elapsed()} ms after spawn`
+      )
+    } finally {
+      await mock.close()
+    }
+  }, 90_000)
+
+  it("a crash while a POST is in flight sends it again once, with the same Idempotency-Key", async () => {
+    // Submissions answer after 2.5 s: the worker is killed while the first one waits.
+    const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone: 1, delayMs: { submitWorkflow: 2_500 } })
+    const database = path.join(scratch, "kill-in-flight.db")
+    try {
+      const first = startWorker(mock.url, database)
+      await until(() => mock.calls("submitWorkflow") === 1, 40_000, "the submission")
+      first.process.kill("SIGKILL")
+      expect((await first.exited).signal).toBe("SIGKILL")
+
+      const second = startWorker(mock.url, database)
+      const done = await second.next("done")
+      await second.exited
+      expect(done.exit).toMatchObject({ _tag: "Success", value: { _tag: "Completed" } })
+
+      expect(mock.calls("uploadBlob")).toBe(1)
+      const submissions = mock.requests.filter((r) => r.operation === "submitWorkflow")
+      expect(submissions).toHaveLength(2)
+      const [sent, again] = submissions.map((r) => r.headers["idempotency-key"])
+      expect(sent).toMatch(/^[0-9a-f]{32}$/)
+      expect(again).toBe(sent)
+      expect(mock.requests.find((r) => r.operation === "uploadBlob")?.headers["idempotency-key"]).not.toBe(sent)
+    } finally {
+      await mock.close()
+    }
+  }, 90_000)
+})

@@ -91,13 +91,14 @@ describe("durable img2img on SQLite, with real processes", () => {
       const lost = mock.calls("getWorkflow") - 1 - polls.length
       expect(lost === 0 || lost === 1).toBe(true)
       expect(journal).toEqual([
+        "arazzo.started",
         "uploadSource#1.1",
         "submitImg2Img#1.1",
         ...polls.map((_, i) => `pollWorkflow#1.${i + 1}`),
         "readResult#1.1"
       ])
       console.log(
-        `kill -9 mid-poll: killed after ${atKill.polls} polls; ${journal.length} activities journaled; ` +
+        `kill -9 mid-poll: killed after ${atKill.polls} polls; ${journal.length} activities journaled (${journal.length - 1} step attempts); ` +
           `${lost} poll in flight at the kill sent again; ` +
           `duplicates at the mock: upload ${mock.calls("uploadBlob") - 1}, submit ${mock.calls("submitWorkflow") - 1}; ` +
           `worker up in ${upIn} ms; restarted worker's first request ${firstRequestAfter!.at - restartedAt} ms after spawn ` +

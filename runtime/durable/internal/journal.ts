@@ -9,15 +9,22 @@ import { WorkflowError } from "../../effect3/internal/errors.js"
 import type { RawResponse } from "../../effect3/internal/execution.js"
 import { decodeStored, encodeStoredSync } from "./json.js"
 
+/** One step attempt's response, and when it completed (the journaled clock moves to it). */
+export interface JournaledResponse extends RawResponse {
+  readonly at: number
+}
+
 /** One step attempt's response, as an activity's result. */
-export const JournaledResponse: Schema.Schema<RawResponse, {
+export const JournaledResponse: Schema.Schema<JournaledResponse, {
   readonly status: number
   readonly headers: { readonly [name: string]: string }
   readonly bytes: string
+  readonly at: number
 }> = Schema.Struct({
   status: Schema.Number,
   headers: Schema.Record({ key: Schema.String, value: Schema.String }),
-  bytes: Schema.Uint8ArrayFromBase64
+  bytes: Schema.Uint8ArrayFromBase64,
+  at: Schema.Number
 })
 
 /** Any JSON value the workflow produced (outputs, step outputs), binary values included. */

@@ -7,7 +7,6 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Workflow from "@effect/workflow/Workflow"
-import { WorkflowInstance } from "@effect/workflow/WorkflowEngine"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -111,13 +110,13 @@ export const make = <F extends GeneratedWorkflow>(
 
   const layer = workflow.toLayer((payload, executionId) =>
     Effect.gen(function*() {
-      const execution = yield* durableExecution({ inMemoryThreshold })
+      const { clock, execution } = yield* durableExecution({ inMemoryThreshold })
       const client = yield* HttpClient.HttpClient
-      yield* WorkflowInstance
       const inputs = decodeStored(payload.inputs) as never
       return yield* generated(inputs).pipe(
         Effect.provideService(Execution, execution),
-        Effect.provideService(HttpClient.HttpClient, withIdempotencyKeys(client, executionId, keys))
+        Effect.provideService(HttpClient.HttpClient, withIdempotencyKeys(client, executionId, keys)),
+        Effect.withClock(clock)
       )
     })
   )

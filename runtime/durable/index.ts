@@ -21,3 +21,6 @@ export {
 } from "./internal/workflow.js"
 export { type ClusterSettings, defaultSettings, sqlite, type SqliteOptions } from "./internal/store.js"
 export { IDEMPOTENCY_HEADER, type IdempotencyKeys, idempotencyKeyOf } from "./internal/idempotency.js"
+
+/** The engine service the durable API needs (a Layer from `sqlite` provides it). */
+export { WorkflowEngine } from "@effect/workflow/WorkflowEngine"

@@ -11,6 +11,8 @@
  * const result = yield* Img2img.run(inputs) // or start / status / await / interrupt
  * ```
  */
+export { IDEMPOTENCY_HEADER, idempotencyKeyOf, type IdempotencyKeys } from "./internal/idempotency.js"
+export { type ClusterSettings, defaultSettings, sqlite, type SqliteOptions } from "./internal/store.js"
 export {
   type DurableOptions,
   type DurableWorkflow,
@@ -19,8 +21,6 @@ export {
   make,
   type StartOptions
 } from "./internal/workflow.js"
-export { type ClusterSettings, defaultSettings, sqlite, type SqliteOptions } from "./internal/store.js"
-export { IDEMPOTENCY_HEADER, type IdempotencyKeys, idempotencyKeyOf } from "./internal/idempotency.js"
 
 /** The engine service the durable API needs (a Layer from `sqlite` provides it). */
 export { WorkflowEngine } from "@effect/workflow/WorkflowEngine"

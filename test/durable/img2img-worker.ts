@@ -27,7 +27,9 @@ const Img2img = Durable.make(blobUploadImg2img, { name: "civitai/blob-upload-img
 
 const worker = Img2img.layer.pipe(
   Layer.provide(Arazzo.Servers.layer({ civitaiOrchestrationApi: mockUrl })),
-  Layer.provide(Arazzo.Policies.layer({ poll: Schedule.spaced("300 millis").pipe(Schedule.intersect(Schedule.recurs(60))) })),
+  Layer.provide(
+    Arazzo.Policies.layer({ poll: Schedule.spaced("300 millis").pipe(Schedule.intersect(Schedule.recurs(60))) })
+  ),
   Layer.provide(NodeHttpClient.layerUndici),
   Layer.provideMerge(Durable.sqlite({ filename }))
 )
@@ -40,7 +42,11 @@ const main = Effect.gen(function*() {
   const executionId = yield* Img2img.start(img2imgInputs(TOKEN))
   print({ event: "started", executionId, pid: process.pid })
   const exit = yield* Effect.exit(Img2img.await(executionId, { every: "100 millis" }))
-  print({ event: "done", executionId, exit: Schema.encodeSync(ExitSchema)(exit as Exit.Exit<unknown, Arazzo.WorkflowError>) })
+  print({
+    event: "done",
+    executionId,
+    exit: Schema.encodeSync(ExitSchema)(exit as Exit.Exit<unknown, Arazzo.WorkflowError>)
+  })
 })
 
 Effect.runPromise(main.pipe(Effect.provide(worker))).then(

@@ -5,8 +5,8 @@
  * uninterrupted run gives. A crash while a POST is in flight repeats that POST once, with the
  * same Idempotency-Key.
  */
-import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -62,7 +62,11 @@ describe("durable img2img on SQLite, with real processes", () => {
       await until(() => mock.requests.filter((r) => r.operation === "getWorkflow").length >= 3, 40_000, "polls")
       first.process.kill("SIGKILL")
       expect((await first.exited).signal).toBe("SIGKILL")
-      const atKill = { upload: mock.calls("uploadBlob"), submit: mock.calls("submitWorkflow"), polls: mock.calls("getWorkflow") }
+      const atKill = {
+        upload: mock.calls("uploadBlob"),
+        submit: mock.calls("submitWorkflow"),
+        polls: mock.calls("getWorkflow")
+      }
       expect(atKill).toMatchObject({ upload: 1, submit: 1 })
 
       const restartedAt = Date.now()
@@ -98,10 +102,16 @@ describe("durable img2img on SQLite, with real processes", () => {
         "readResult#1.1"
       ])
       console.log(
-        `kill -9 mid-poll: killed after ${atKill.polls} polls; ${journal.length} activities journaled (${journal.length - 1} step attempts); ` +
+        `kill -9 mid-poll: killed after ${atKill.polls} polls; ${journal.length} activities journaled (${
+          journal.length - 1
+        } step attempts); ` +
           `${lost} poll in flight at the kill sent again; ` +
-          `duplicates at the mock: upload ${mock.calls("uploadBlob") - 1}, submit ${mock.calls("submitWorkflow") - 1}; ` +
-          `worker up in ${upIn} ms; restarted worker's first request ${firstRequestAfter!.at - restartedAt} ms after spawn ` +
+          `duplicates at the mock: upload ${mock.calls("uploadBlob") - 1}, submit ${
+            mock.calls("submitWorkflow") - 1
+          }; ` +
+          `worker up in ${upIn} ms; restarted worker's first request ${
+            firstRequestAfter!.at - restartedAt
+          } ms after spawn ` +
           `(${firstRequestAfter!.operation}), done ${second.elapsed()} ms after spawn`
       )
     } finally {

@@ -28,8 +28,10 @@ export const withIdempotencyKeys = (
   executionId: string,
   policy: IdempotencyKeys
 ): HttpClient.HttpClient =>
-  policy === "off" ? client : HttpClient.mapRequestEffect(client, (request) =>
-    Effect.map(FiberRef.get(currentActivity), (activity) =>
-      activity === undefined || !NOT_IDEMPOTENT.has(request.method) || IDEMPOTENCY_HEADER in request.headers
-        ? request
-        : HttpClientRequest.setHeader(request, IDEMPOTENCY_HEADER, idempotencyKeyOf(executionId, activity))))
+  policy === "off" ?
+    client :
+    HttpClient.mapRequestEffect(client, (request) =>
+      Effect.map(FiberRef.get(currentActivity), (activity) =>
+        activity === undefined || !NOT_IDEMPOTENT.has(request.method) || IDEMPOTENCY_HEADER in request.headers
+          ? request
+          : HttpClientRequest.setHeader(request, IDEMPOTENCY_HEADER, idempotencyKeyOf(executionId, activity))))

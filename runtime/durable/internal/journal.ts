@@ -4,9 +4,9 @@
  * run did. Results and errors are stored through their schemas; binary values as base64.
  */
 import * as Schema from "effect/Schema"
-import type { EndPoint, WorkflowResult } from "../../effect3/internal/run.js"
 import { WorkflowError } from "../../effect3/internal/errors.js"
 import type { RawResponse } from "../../effect3/internal/execution.js"
+import type { EndPoint, WorkflowResult } from "../../effect3/internal/run.js"
 import { decodeStored, encodeStoredSync } from "./json.js"
 
 /** One step attempt's response, and when it completed (the journaled clock moves to it). */

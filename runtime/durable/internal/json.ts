@@ -18,13 +18,14 @@ interface StoredBytes {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
-const isStoredBytes = (value: unknown): value is StoredBytes =>
-  isRecord(value) && typeof value[BYTES] === "string"
+const isStoredBytes = (value: unknown): value is StoredBytes => isRecord(value) && typeof value[BYTES] === "string"
 
 /** Own entries without inheriting anything, so a key named `__proto__` stays data. */
 const fromEntries = (entries: ReadonlyArray<readonly [string, unknown]>): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
-  for (const [key, value] of entries) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  for (const [key, value] of entries) {
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  }
   return out
 }
 
@@ -57,7 +58,9 @@ export const encodeStoredSync = (value: unknown): unknown => {
   if (value instanceof Blob) throw new TypeError("a Blob cannot be stored synchronously")
   if (Array.isArray(value)) return value.map(encodeStoredSync)
   if (isRecord(value)) {
-    return fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, encodeStoredSync(v)]))
+    return fromEntries(
+      Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, encodeStoredSync(v)])
+    )
   }
   return value
 }

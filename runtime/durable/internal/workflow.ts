@@ -122,8 +122,10 @@ export const make = <F extends GeneratedWorkflow>(
   )
 
   const start = (inputs: InputsOf<F>, startOptions: StartOptions = {}) =>
-    Effect.flatMap(encodeStored(inputs), (stored) =>
-      workflow.execute({ inputs: stored, key: startOptions.key ?? digest(stored) }, { discard: true }))
+    Effect.flatMap(
+      encodeStored(inputs),
+      (stored) => workflow.execute({ inputs: stored, key: startOptions.key ?? digest(stored) }, { discard: true })
+    )
 
   const status = (executionId: string) =>
     Effect.map(workflow.poll(executionId), (result): Option.Option<ExecutionStatus<A, E>> => {

@@ -12,7 +12,14 @@
  * ```
  */
 export { IDEMPOTENCY_HEADER, idempotencyKeyOf, type IdempotencyKeys } from "./internal/idempotency.js"
-export { type ClusterSettings, defaultSettings, sqlite, type SqliteOptions } from "./internal/store.js"
+export {
+  type ClusterSettings,
+  defaultSettings,
+  postgres,
+  type PostgresOptions,
+  sqlite,
+  type SqliteOptions
+} from "./internal/store.js"
 export {
   type DurableOptions,
   type DurableWorkflow,

@@ -1,10 +1,10 @@
 /**
  * A worker process for the durable tests: runs the generated img2img workflow durably on a
- * SQLite file against the Civitai mock at the given URL. It starts the execution (or finds the
+ * store (`sqlite:<file>` or a `postgres://` URL) against the Civitai mock at the given URL. It starts the execution (or finds the
  * one these inputs started before it was killed), waits for it and prints one JSON line per
  * event on stdout: `started` with the execution id, then `done` with the encoded exit.
  *
- *   node --import tsx test/durable/img2img-worker.ts <mock-url> <database-file>
+ *   node --import tsx test/durable/img2img-worker.ts <mock-url> <store>
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Arazzo from "arazzo-effect/effect3"
@@ -17,9 +17,9 @@ import { blobUploadImg2img } from "../../generated/civitai-blob-upload-img2img-w
 import * as Durable from "../../runtime/durable/index.js"
 import { img2imgInputs, TOKEN } from "./img2img-inputs.js"
 
-const [mockUrl, filename] = process.argv.slice(2)
-if (mockUrl === undefined || filename === undefined) {
-  console.error("usage: img2img-worker.ts <mock-url> <database-file>")
+const [mockUrl, store] = process.argv.slice(2)
+if (mockUrl === undefined || store === undefined) {
+  console.error("usage: img2img-worker.ts <mock-url> <store>")
   process.exit(2)
 }
 
@@ -31,7 +31,11 @@ const worker = Img2img.layer.pipe(
     Arazzo.Policies.layer({ poll: Schedule.spaced("300 millis").pipe(Schedule.intersect(Schedule.recurs(60))) })
   ),
   Layer.provide(NodeHttpClient.layerUndici),
-  Layer.provideMerge(Durable.sqlite({ filename }))
+  Layer.provideMerge(
+    store.startsWith("postgres://")
+      ? Durable.postgres({ url: store })
+      : Durable.sqlite({ filename: store.replace(/^sqlite:/, "") })
+  )
 )
 
 const print = (event: Record<string, unknown>) => process.stdout.write(JSON.stringify(event) + "\n")

@@ -5,32 +5,55 @@
  * uninterrupted run gives. A crash while a POST is in flight repeats that POST once, with the
  * same Idempotency-Key.
  */
+import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { blobUploadImg2img } from "../../generated/civitai-blob-upload-img2img-workflow.js"
+import { type RunningPostgres, startPostgres } from "../../scripts/postgres.js"
 import { type CivitaiMock, startCivitaiMock } from "../mock/civitai-orchestration.js"
 import { environment } from "../support/img2img.js"
 import { img2imgInputs, TOKEN } from "./img2img-inputs.js"
 import { startWorker, until } from "./worker-process.js"
 
 const scratch = mkdtempSync(path.join(tmpdir(), "arazzo-durable-"))
-afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+/** A real PostgreSQL server, started by the project's own script (scripts/postgres.ts). */
+let postgres: RunningPostgres | undefined
+beforeAll(async () => {
+  postgres = await startPostgres()
+}, 60_000)
+afterAll(async () => {
+  await postgres?.stop()
+  rmSync(scratch, { recursive: true, force: true })
+})
 
-/** The step attempts the store journaled: activity names with a recorded result. */
-const journaledActivities = (filename: string): Promise<ReadonlyArray<string>> =>
+/** A fresh store of each kind, named for the test. */
+const stores = {
+  sqlite: async (name: string) => `sqlite:${path.join(scratch, `${name}.db`)}`,
+  postgres: (name: string) => postgres!.createDatabase(name.replaceAll("-", "_"))
+}
+
+const sqlClient = (store: string): Layer.Layer<SqlClient.SqlClient, unknown> =>
+  store.startsWith("postgres://")
+    ? PgClient.layer({ url: Redacted.make(store) })
+    : SqliteClient.layer({ filename: store.replace(/^sqlite:/, "") })
+
+/** The step attempts the store journaled: activity names with a recorded result, in order. */
+const journaledActivities = (store: string): Promise<ReadonlyArray<string>> =>
   Effect.runPromise(
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      const rows = yield* sql<{ readonly name: string }>`
-        select distinct json_extract(payload, '$.name') as name from cluster_messages
-        where tag = 'activity' and processed = 1 order by id`
-      return rows.map((row) => row.name)
-    }).pipe(Effect.provide(SqliteClient.layer({ filename })), Effect.scoped, Effect.orDie)
+      const rows = yield* sql<{ readonly payload: string }>`
+        select payload from cluster_messages where tag = 'activity' and processed = true order by id`
+      const names = rows.map((row) => (JSON.parse(row.payload) as { readonly name: string }).name)
+      return names.filter((name, i) => names.indexOf(name) === i)
+    }).pipe(Effect.provide(sqlClient(store)), Effect.scoped, Effect.orDie)
   )
 
 /** A result with the mock's address taken out, so runs against different mocks compare. */
@@ -48,12 +71,12 @@ const uninterruptedOutputs = async (pollsUntilDone: number) => {
   }
 }
 
-describe("durable img2img on SQLite, with real processes", () => {
+describe.each(["sqlite", "postgres"] as const)("durable img2img on %s, with real processes", (kind) => {
   it("killed with SIGKILL mid-poll, restarted: resumes and finishes with no finished step repeated", async () => {
     const pollsUntilDone = 6
     const reference = await uninterruptedOutputs(pollsUntilDone)
     const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone })
-    const database = path.join(scratch, "kill-mid-poll.db")
+    const database = await stores[kind]("kill-mid-poll")
     try {
       const first = startWorker(mock.url, database)
       const { executionId } = await first.next("started")
@@ -102,7 +125,7 @@ describe("durable img2img on SQLite, with real processes", () => {
         "readResult#1.1"
       ])
       console.log(
-        `kill -9 mid-poll: killed after ${atKill.polls} polls; ${journal.length} activities journaled (${
+        `${kind}: kill -9 mid-poll: killed after ${atKill.polls} polls; ${journal.length} activities journaled (${
           journal.length - 1
         } step attempts); ` +
           `${lost} poll in flight at the kill sent again; ` +
@@ -118,11 +141,13 @@ describe("durable img2img on SQLite, with real processes", () => {
       await mock.close()
     }
   }, 90_000)
+})
 
+describe("durable img2img on sqlite, crash during a POST", () => {
   it("a crash while a POST is in flight sends it again once, with the same Idempotency-Key", async () => {
     // Submissions answer after 2.5 s: the worker is killed while the first one waits.
     const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone: 1, delayMs: { submitWorkflow: 2_500 } })
-    const database = path.join(scratch, "kill-in-flight.db")
+    const database = await stores.sqlite("kill-in-flight")
     try {
       const first = startWorker(mock.url, database)
       await until(() => mock.calls("submitWorkflow") === 1, 40_000, "the submission")

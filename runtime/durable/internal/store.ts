@@ -1,15 +1,18 @@
 /**
  * The engine and its store. SQLite is the embedded default: one worker process, a file, nothing
- * to start. The cluster settings that decide how quickly a suspended workflow wakes are set for
+ * to start. PostgreSQL keeps shard locks in the database, for a worker whose store is a server
+ * (and, with `@effect/cluster`'s socket runners, several workers). The cluster settings that decide how quickly a suspended workflow wakes are set for
  * workflows that poll (a wake-up waits up to `entityMessagePollInterval`).
  */
 import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
 import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import type * as SqlError from "@effect/sql/SqlError"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 
 /** Cluster settings; each is `@effect/cluster`'s `ShardingConfig` field of that name. */
 export type ClusterSettings = Partial<ShardingConfig.ShardingConfig["Type"]>
@@ -35,10 +38,47 @@ export interface SqliteOptions {
  * executions back at once, with no shard lock to wait out.
  */
 export const sqlite = (options: SqliteOptions): Layer.Layer<WorkflowEngine, ConfigError.ConfigError> =>
-  ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(SingleRunner.layer({
-      runnerStorage: "memory",
-      shardingConfig: { ...defaultSettings, ...options.cluster }
-    })),
-    Layer.provide(SqliteClient.layer({ filename: options.filename }))
+  Layer.unwrapEffect(
+    Effect.map(
+      // Loaded only when used: an app on PostgreSQL need not install the SQLite driver.
+      Effect.promise(() => import("@effect/sql-sqlite-node/SqliteClient")),
+      (SqliteClient) =>
+        ClusterWorkflowEngine.layer.pipe(
+          Layer.provideMerge(SingleRunner.layer({
+            runnerStorage: "memory",
+            shardingConfig: { ...defaultSettings, ...options.cluster }
+          })),
+          Layer.provide(SqliteClient.layer({ filename: options.filename }))
+        )
+    )
+  )
+
+export interface PostgresOptions {
+  /** `postgres://user:password@host:port/database` */
+  readonly url: string | Redacted.Redacted
+  readonly cluster?: ClusterSettings
+}
+
+/**
+ * The engine on PostgreSQL, for one worker process per runner address. Shard locks live in the
+ * database (`runnerStorage: "sql"`), so a second process on the same database never runs the
+ * same execution at the same time. `@effect/sql-pg` is loaded only when this is used.
+ */
+export const postgres = (
+  options: PostgresOptions
+): Layer.Layer<WorkflowEngine, ConfigError.ConfigError | SqlError.SqlError> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Effect.promise(() => import("@effect/sql-pg/PgClient")),
+      (PgClient) =>
+        ClusterWorkflowEngine.layer.pipe(
+          Layer.provideMerge(SingleRunner.layer({
+            runnerStorage: "sql",
+            shardingConfig: { ...defaultSettings, ...options.cluster }
+          })),
+          Layer.provide(PgClient.layer({
+            url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
+          }))
+        )
+    )
   )

@@ -3,7 +3,8 @@
  * SQLite store is killed with SIGKILL mid-poll and started again on the same file. It resumes,
  * finishes, and the mock's counts show that no finished step ran twice; its result is the one an
  * uninterrupted run gives. A crash while a POST is in flight repeats that POST once, with the
- * same Idempotency-Key.
+ * same Idempotency-Key. Two workers on one PostgreSQL (started by scripts/postgres.ts) share
+ * executions; one killed with SIGKILL, the other takes its executions over and finishes them.
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
@@ -20,7 +21,7 @@ import { type RunningPostgres, startPostgres } from "../../scripts/postgres.js"
 import { type CivitaiMock, startCivitaiMock } from "../mock/civitai-orchestration.js"
 import { environment } from "../support/img2img.js"
 import { img2imgInputs, TOKEN } from "./img2img-inputs.js"
-import { startWorker, until } from "./worker-process.js"
+import { freePort, startWorker, until } from "./worker-process.js"
 
 const scratch = mkdtempSync(path.join(tmpdir(), "arazzo-durable-"))
 /** A real PostgreSQL server, started by the project's own script (scripts/postgres.ts). */
@@ -71,7 +72,7 @@ const uninterruptedOutputs = async (pollsUntilDone: number) => {
   }
 }
 
-describe.each(["sqlite", "postgres"] as const)("durable img2img on %s, with real processes", (kind) => {
+describe.each(["sqlite"] as const)("durable img2img on %s, with real processes", (kind) => {
   it("killed with SIGKILL mid-poll, restarted: resumes and finishes with no finished step repeated", async () => {
     const pollsUntilDone = 6
     const reference = await uninterruptedOutputs(pollsUntilDone)
@@ -170,4 +171,58 @@ describe("durable img2img on sqlite, crash during a POST", () => {
       await mock.close()
     }
   }, 90_000)
+})
+
+describe("durable img2img on postgres, two workers", () => {
+  it(
+    "share the executions; one killed with SIGKILL, the other takes its executions over and finishes them",
+    async () => {
+      const executions = 10
+      const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone: 10 })
+      const store = await stores.postgres("failover")
+      const keys = ["--keys", Array.from({ length: executions }, (_, i) => `run-${i}`).join(",")]
+      try {
+        const [portA, portB] = [await freePort(), await freePort()]
+        const a = startWorker(mock.url, store, ["--runner", String(portA), ...keys])
+        const b = startWorker(mock.url, store, ["--runner", String(portB), ...keys])
+        const sentBy = (worker: typeof a) => (r: (typeof mock.requests)[number]) =>
+          r.headers["x-arazzo-worker"] === String(worker.process.pid)
+        const pollsBy = (worker: typeof a) =>
+          mock.requests.filter((r) => r.operation === "getWorkflow" && sentBy(worker)(r))
+        // Both run executions: each has polled one.
+        await until(() => pollsBy(a).length >= 2 && pollsBy(b).length >= 2, 60_000, "both workers polling")
+        a.process.kill("SIGKILL")
+        const killedAt = Date.now()
+        expect((await a.exited).signal).toBe("SIGKILL")
+        const inFlightAtKill = mock.requests.filter((r) => sentBy(a)(r) && r.status === undefined).length
+        const ownedByA = new Set(pollsBy(a).map((r) => r.path))
+        const spread = {
+          a: new Set(pollsBy(a).map((r) => r.path)).size,
+          b: new Set(pollsBy(b).map((r) => r.path)).size
+        }
+
+        await b.next("all-done")
+        const takenOver = mock.requests.find((r) => r.at >= killedAt && sentBy(b)(r) && ownedByA.has(r.path))
+        await b.exited
+
+        const done = b.all("done")
+        expect(done).toHaveLength(executions)
+        expect(done.every((e) => (e.exit as { _tag: string })._tag === "Success")).toBe(true)
+        expect(takenOver).toBeDefined()
+        // At least once: only a request in flight at the kill may have been sent again.
+        const duplicates = mock.calls("uploadBlob") + mock.calls("submitWorkflow") - 2 * executions
+        expect(duplicates).toBeGreaterThanOrEqual(0)
+        expect(duplicates).toBeLessThanOrEqual(inFlightAtKill)
+        console.log(
+          `postgres, two workers: executions polling at the kill ${spread.a} on A, ${spread.b} on B; ` +
+            `A killed with ${inFlightAtKill} requests in flight; B's first request for one of A's executions ` +
+            `${takenOver!.at - killedAt} ms after the kill (shardLockExpiration 5 s, refresh 1 s); ` +
+            `duplicated POSTs ${duplicates}; all ${executions} finished ${Date.now() - killedAt} ms after the kill`
+        )
+      } finally {
+        await mock.close()
+      }
+    },
+    120_000
+  )
 })

@@ -3,6 +3,7 @@
  * so a test can wait for one, kill the process with SIGKILL, and start it again on the same store.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { createServer } from "node:net"
 import * as path from "node:path"
 
 const root = path.resolve(import.meta.dirname, "../..")
@@ -18,14 +19,17 @@ export interface Worker {
   readonly elapsed: () => number
   /** Resolves with the first event of that name (already printed or still to come). */
   readonly next: (event: string) => Promise<WorkerEvent>
+  /** Every event of that name printed so far. */
+  readonly all: (event: string) => ReadonlyArray<WorkerEvent>
   /** Resolves with how the process ended. */
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
   readonly stderr: () => string
 }
 
-export const startWorker = (mockUrl: string, database: string): Worker => {
+export const startWorker = (mockUrl: string, store: string, options: ReadonlyArray<string> = []): Worker => {
   const started = Date.now()
-  const child = spawn(process.execPath, ["--import", "tsx", "test/durable/img2img-worker.ts", mockUrl, database], {
+  const script = "test/durable/img2img-worker.ts"
+  const child = spawn(process.execPath, ["--import", "tsx", script, mockUrl, store, ...options], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"]
   })
@@ -67,6 +71,7 @@ export const startWorker = (mockUrl: string, database: string): Worker => {
         )
       })
     },
+    all: (event) => events.filter((e) => e.event === event),
     exited,
     stderr: () => stderr
   }
@@ -82,4 +87,15 @@ export const until = (condition: () => boolean, timeoutMs: number, what: string)
       else setTimeout(check, 10)
     }
     check()
+  })
+
+/** A port nothing listens on right now, on 127.0.0.1. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => typeof address === "object" && address !== null ? resolve(address.port) : reject())
+    })
   })

@@ -7,11 +7,13 @@
 import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
 import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
+import type { SocketServerError } from "@effect/platform/SocketServer"
 import type * as SqlError from "@effect/sql/SqlError"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 
 /** Cluster settings; each is `@effect/cluster`'s `ShardingConfig` field of that name. */
@@ -57,28 +59,48 @@ export interface PostgresOptions {
   /** `postgres://user:password@host:port/database` */
   readonly url: string | Redacted.Redacted
   readonly cluster?: ClusterSettings
+  /**
+   * Where this worker listens for the other workers on the same database (one of several).
+   * Without it the worker runs alone: every shard is its own.
+   */
+  readonly runner?: { readonly host: string; readonly port: number }
 }
 
 /**
- * The engine on PostgreSQL, for one worker process per runner address. Shard locks live in the
- * database (`runnerStorage: "sql"`), so a second process on the same database never runs the
- * same execution at the same time. `@effect/sql-pg` is loaded only when this is used.
+ * The engine on PostgreSQL. Shard locks live in the database, so no two workers run the same
+ * execution at once; with `runner`, workers on one database share the shards (executions are
+ * spread by shard) and take over those of a worker that stopped refreshing its locks (see
+ * `shardLockExpiration` in docs/durable.md). `@effect/sql-pg` (and, for `runner`,
+ * `@effect/platform-node`) are loaded only when this is used.
  */
 export const postgres = (
   options: PostgresOptions
-): Layer.Layer<WorkflowEngine, ConfigError.ConfigError | SqlError.SqlError> =>
+): Layer.Layer<WorkflowEngine, ConfigError.ConfigError | SqlError.SqlError | SocketServerError> =>
   Layer.unwrapEffect(
-    Effect.map(
-      Effect.promise(() => import("@effect/sql-pg/PgClient")),
-      (PgClient) =>
-        ClusterWorkflowEngine.layer.pipe(
-          Layer.provideMerge(SingleRunner.layer({
-            runnerStorage: "sql",
-            shardingConfig: { ...defaultSettings, ...options.cluster }
-          })),
-          Layer.provide(PgClient.layer({
-            url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
-          }))
+    Effect.promise(async () => {
+      const PgClient = await import("@effect/sql-pg/PgClient")
+      const client = PgClient.layer({
+        url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
+      })
+      const settings = { ...defaultSettings, ...options.cluster }
+      const { runner } = options
+      if (runner === undefined) {
+        return ClusterWorkflowEngine.layer.pipe(
+          Layer.provideMerge(SingleRunner.layer({ runnerStorage: "sql", shardingConfig: settings })),
+          Layer.provide(client)
         )
-    )
+      }
+      const [NodeClusterSocket, RunnerAddress] = await Promise.all([
+        import("@effect/platform-node/NodeClusterSocket"),
+        import("@effect/cluster/RunnerAddress")
+      ])
+      const runners = NodeClusterSocket.layer({
+        storage: "sql",
+        shardingConfig: {
+          ...settings,
+          runnerAddress: Option.some(RunnerAddress.make(runner.host, runner.port))
+        }
+      })
+      return ClusterWorkflowEngine.layer.pipe(Layer.provideMerge(runners), Layer.provide(client))
+    })
   )

@@ -9,7 +9,6 @@ import * as Arazzo from "arazzo-effect/effect3"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -85,9 +84,8 @@ describe("durable workflows in one process (SQLite)", () => {
     expect(result.steps.readResult?.cost).toBe(25)
     expect(countsOf()).toEqual({ upload: before.upload + 1, submit: before.submit + 1 })
 
-    const status = await runtime.runPromise(Img2img.status(id))
-    expect(Option.getOrThrow(status)._tag).toBe("Done")
-    expect(await runtime.runPromise(Img2img.status("no-such-execution"))).toEqual(Option.none())
+    expect(await runtime.runPromise(Img2img.status(id))).toMatchObject({ _tag: "Done", exit: { _tag: "Success" } })
+    expect(await runtime.runPromise(Img2img.status("no-such-execution"))).toEqual({ _tag: "Pending" })
   })
 
   it("sends an Idempotency-Key with each POST, a different one per step, none with GETs", async () => {
@@ -108,9 +106,17 @@ describe("durable workflows in one process (SQLite)", () => {
     expect(error).toMatchObject({ _tag: "StepFailed", stepId: "uploadSource", status: 401 })
   })
 
-  it("applies the workflow timeout to a durable run", async () => {
+  it("is suspended between polls, and the workflow timeout ends a durable run", async () => {
     const started = Date.now()
-    const error = await runtime.runPromise(Effect.flip(Bounded.run(img2imgInputs(TOKEN))))
+    const id = await runtime.runPromise(Bounded.start(img2imgInputs(TOKEN)))
+    // Between polls it is suspended on a durable wait.
+    const seen = new Set<string>()
+    while (!seen.has("Suspended") && Date.now() - started < 5_000) {
+      seen.add((await runtime.runPromise(Bounded.status(id)))._tag)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect([...seen]).toContain("Suspended")
+    const error = await runtime.runPromise(Effect.flip(Bounded.await(id, { every: "50 millis" })))
     expect(error).toMatchObject({ _tag: "WorkflowTimeout", workflowId: "blob-upload-img2img" })
     expect(slow.calls("getWorkflow")).toBeGreaterThan(1)
     expect(Date.now() - started).toBeLessThan(10_000)

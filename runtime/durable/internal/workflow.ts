@@ -12,7 +12,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
 import type { WorkflowError } from "../../effect3/internal/errors.js"
@@ -52,9 +51,14 @@ export interface StartOptions {
   readonly key?: string
 }
 
-/** How an execution stands: still running (or suspended on a wait), or done with its exit. */
+/**
+ * How an execution stands, as the store records it: `Suspended` on a durable wait, `Done` with
+ * its exit, or `Pending` while no state is recorded — a step is running, or the store knows no
+ * execution of that id (the engine does not tell the two apart).
+ */
 export type ExecutionStatus<A, E> =
-  | { readonly _tag: "Running" }
+  | { readonly _tag: "Pending" }
+  | { readonly _tag: "Suspended" }
   | { readonly _tag: "Done"; readonly exit: Exit.Exit<A, E> }
 
 export interface DurableWorkflow<I, A, E> {
@@ -69,8 +73,8 @@ export interface DurableWorkflow<I, A, E> {
   readonly layer: Layer.Layer<never, never, WorkflowEngine | HttpClient.HttpClient>
   /** Starts an execution (or finds the one these inputs already started); returns its id at once. */
   readonly start: (inputs: I, options?: StartOptions) => Effect.Effect<string, never, WorkflowEngine>
-  /** Where an execution is, without waiting. `None` when the store knows no such execution. */
-  readonly status: (executionId: string) => Effect.Effect<Option.Option<ExecutionStatus<A, E>>, never, WorkflowEngine>
+  /** Where an execution is, without waiting. */
+  readonly status: (executionId: string) => Effect.Effect<ExecutionStatus<A, E>, never, WorkflowEngine>
   /** Waits for an execution to finish, checking the store every `every` (250 ms by default). */
   readonly await: (
     executionId: string,
@@ -128,10 +132,10 @@ export const make = <F extends GeneratedWorkflow>(
     )
 
   const status = (executionId: string) =>
-    Effect.map(workflow.poll(executionId), (result): Option.Option<ExecutionStatus<A, E>> => {
-      if (result === undefined) return Option.none()
-      if (result._tag === "Suspended") return Option.some({ _tag: "Running" })
-      return Option.some({ _tag: "Done", exit: result.exit as Exit.Exit<A, E> })
+    Effect.map(workflow.poll(executionId), (result): ExecutionStatus<A, E> => {
+      if (result === undefined) return { _tag: "Pending" }
+      if (result._tag === "Suspended") return { _tag: "Suspended" }
+      return { _tag: "Done", exit: result.exit as Exit.Exit<A, E> }
     })
 
   const awaitDone = (

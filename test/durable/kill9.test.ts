@@ -83,7 +83,7 @@ describe.each(["sqlite"] as const)("durable img2img on %s, with real processes",
       const { executionId } = await first.next("started")
       const upIn = first.elapsed()
       // Mid-poll: upload and submit done, the workflow polled twice and still running.
-      await until(() => mock.requests.filter((r) => r.operation === "getWorkflow").length >= 3, 40_000, "polls")
+      await until(() => mock.requests.filter((r) => r.operation === "getWorkflow").length >= 3, 90_000, "polls")
       first.process.kill("SIGKILL")
       expect((await first.exited).signal).toBe("SIGKILL")
       const atKill = {
@@ -141,7 +141,7 @@ describe.each(["sqlite"] as const)("durable img2img on %s, with real processes",
     } finally {
       await mock.close()
     }
-  }, 90_000)
+  }, 150_000)
 })
 
 describe("durable img2img on sqlite, crash during a POST", () => {
@@ -151,7 +151,7 @@ describe("durable img2img on sqlite, crash during a POST", () => {
     const database = await stores.sqlite("kill-in-flight")
     try {
       const first = startWorker(mock.url, database)
-      await until(() => mock.calls("submitWorkflow") === 1, 40_000, "the submission")
+      await until(() => mock.calls("submitWorkflow") === 1, 90_000, "the submission")
       first.process.kill("SIGKILL")
       expect((await first.exited).signal).toBe("SIGKILL")
 
@@ -170,7 +170,7 @@ describe("durable img2img on sqlite, crash during a POST", () => {
     } finally {
       await mock.close()
     }
-  }, 90_000)
+  }, 150_000)
 })
 
 describe("durable img2img on postgres, two workers", () => {
@@ -190,7 +190,8 @@ describe("durable img2img on postgres, two workers", () => {
         const pollsBy = (worker: typeof a) =>
           mock.requests.filter((r) => r.operation === "getWorkflow" && sentBy(worker)(r))
         // Both run executions: each has polled one.
-        await until(() => pollsBy(a).length >= 2 && pollsBy(b).length >= 2, 60_000, "both workers polling")
+        // Under load (the whole suite at once) starting a worker alone has taken 15 s here.
+        await until(() => pollsBy(a).length >= 2 && pollsBy(b).length >= 2, 120_000, "both workers polling")
         a.process.kill("SIGKILL")
         const killedAt = Date.now()
         expect((await a.exited).signal).toBe("SIGKILL")

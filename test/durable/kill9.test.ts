@@ -224,6 +224,6 @@ describe("durable img2img on postgres, two workers", () => {
         await mock.close()
       }
     },
-    120_000
+    240_000
   )
 })

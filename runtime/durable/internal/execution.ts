@@ -1,0 +1,83 @@
+/**
+ * The durable side of the runtime's Execution seam (runtime/effect3/internal/execution.ts).
+ * Inside a durable workflow every step attempt is an Activity: its response (status, headers,
+ * body bytes) is journaled under the attempt's deterministic name, and a replay returns it
+ * instead of sending the request again. Poll and retry waits are durable clocks: the workflow
+ * suspends, its state stays in the store, and the engine wakes it (in this process or another).
+ */
+import * as Activity from "@effect/workflow/Activity"
+import * as DurableClock from "@effect/workflow/DurableClock"
+import { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
+import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Schema from "effect/Schema"
+import type { WorkflowError } from "../../effect3/internal/errors.js"
+import type { ExecutionService, RawResponse } from "../../effect3/internal/execution.js"
+import { type JournaledClock, journaledClock } from "./clock.js"
+import { JournaledResponse, WorkflowError as WorkflowErrorSchema } from "./journal.js"
+
+/** The activity whose request is being sent, for the Idempotency-Key (see `idempotency.ts`). */
+export const currentActivity: FiberRef.FiberRef<string | undefined> = FiberRef.unsafeMake<string | undefined>(
+  undefined
+)
+
+/** The activity that journals when the execution started. Step activities' names hold a `#`; this one cannot clash. */
+export const STARTED = "arazzo.started"
+
+export interface DurableExecutionOptions {
+  /** Waits at most this long stay in memory (journaled when done); longer ones suspend the workflow. */
+  readonly inMemoryThreshold: Duration.DurationInput
+}
+
+export interface DurableExecution {
+  readonly execution: ExecutionService
+  /** The clock the workflow body runs on (see `clock.ts`). */
+  readonly clock: JournaledClock
+}
+
+/** The Execution a durable workflow body runs with; it needs the engine and the instance it runs in. */
+export const durableExecution = (
+  options: DurableExecutionOptions
+): Effect.Effect<DurableExecution, never, WorkflowEngine | WorkflowInstance> =>
+  Effect.gen(function*() {
+    const engine = yield* WorkflowEngine
+    const instance = yield* WorkflowInstance
+    const real = yield* Effect.clock
+    // The engine and the requests run on the real clock, whatever clock the body reads.
+    const inWorkflow = <A, E>(effect: Effect.Effect<A, E, WorkflowEngine | WorkflowInstance>) =>
+      effect.pipe(
+        Effect.provideService(WorkflowEngine, engine),
+        Effect.provideService(WorkflowInstance, instance),
+        Effect.withClock(real)
+      )
+    const startedAt = yield* inWorkflow(
+      Activity.make({ name: STARTED, success: Schema.Number, execute: Clock.currentTimeMillis })
+    )
+    const clock = journaledClock(startedAt, real)
+    const execution: ExecutionService = {
+      exchange: <E>(name: string, attempt: Effect.Effect<RawResponse, E>) =>
+        inWorkflow(
+          Activity.make({
+            name,
+            success: JournaledResponse,
+            // The runtime's exchanges fail only with its own (serializable) errors.
+            error: WorkflowErrorSchema,
+            execute: Effect.locally(
+              Effect.flatMap(
+                attempt as unknown as Effect.Effect<RawResponse, WorkflowError>,
+                (raw) => Effect.map(Clock.currentTimeMillis, (at): JournaledResponse => ({ ...raw, at }))
+              ),
+              currentActivity,
+              name
+            )
+          })
+        ).pipe(Effect.tap((journaled) => clock.reached(journaled.at))) as unknown as Effect.Effect<RawResponse, E>,
+      sleep: (name: string, duration: Duration.Duration) =>
+        inWorkflow(DurableClock.sleep({ name, duration, inMemoryThreshold: options.inMemoryThreshold })).pipe(
+          Effect.tap(() => clock.waited(duration))
+        )
+    }
+    return { execution, clock }
+  })

@@ -1,0 +1,106 @@
+/**
+ * The engine and its store. SQLite is the embedded default: one worker process, a file, nothing
+ * to start. PostgreSQL keeps shard locks in the database, for a worker whose store is a server
+ * (and, with `@effect/cluster`'s socket runners, several workers). The cluster settings that decide how quickly a suspended workflow wakes are set for
+ * workflows that poll (a wake-up waits up to `entityMessagePollInterval`).
+ */
+import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
+import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
+import * as SingleRunner from "@effect/cluster/SingleRunner"
+import type { SocketServerError } from "@effect/platform/SocketServer"
+import type * as SqlError from "@effect/sql/SqlError"
+import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+
+/** Cluster settings; each is `@effect/cluster`'s `ShardingConfig` field of that name. */
+export type ClusterSettings = Partial<ShardingConfig.ShardingConfig["Type"]>
+
+/**
+ * What this entry point changes from the cluster's defaults: a suspended workflow is looked for
+ * every 500 ms (default 10 s), so a poll's durable wait ends close to its due time.
+ */
+export const defaultSettings: ClusterSettings = {
+  entityMessagePollInterval: "500 millis",
+  entityReplyPollInterval: "500 millis"
+}
+
+export interface SqliteOptions {
+  /** The database file; created when missing. Only one worker process may use it at a time. */
+  readonly filename: string
+  readonly cluster?: ClusterSettings
+}
+
+/**
+ * The engine on a SQLite file, for one worker process. The runner's shard assignments stay in
+ * memory (one process owns every shard), so a worker killed and started again takes its
+ * executions back at once, with no shard lock to wait out.
+ */
+export const sqlite = (options: SqliteOptions): Layer.Layer<WorkflowEngine, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      // Loaded only when used: an app on PostgreSQL need not install the SQLite driver.
+      Effect.promise(() => import("@effect/sql-sqlite-node/SqliteClient")),
+      (SqliteClient) =>
+        ClusterWorkflowEngine.layer.pipe(
+          Layer.provideMerge(SingleRunner.layer({
+            runnerStorage: "memory",
+            shardingConfig: { ...defaultSettings, ...options.cluster }
+          })),
+          Layer.provide(SqliteClient.layer({ filename: options.filename }))
+        )
+    )
+  )
+
+export interface PostgresOptions {
+  /** `postgres://user:password@host:port/database` */
+  readonly url: string | Redacted.Redacted
+  readonly cluster?: ClusterSettings
+  /**
+   * Where this worker listens for the other workers on the same database (one of several).
+   * Without it the worker runs alone: every shard is its own.
+   */
+  readonly runner?: { readonly host: string; readonly port: number }
+}
+
+/**
+ * The engine on PostgreSQL. Shard locks live in the database, so no two workers run the same
+ * execution at once; with `runner`, workers on one database share the shards (executions are
+ * spread by shard) and take over those of a worker that stopped refreshing its locks (see
+ * `shardLockExpiration` in docs/durable.md). `@effect/sql-pg` (and, for `runner`,
+ * `@effect/platform-node`) are loaded only when this is used.
+ */
+export const postgres = (
+  options: PostgresOptions
+): Layer.Layer<WorkflowEngine, ConfigError.ConfigError | SqlError.SqlError | SocketServerError> =>
+  Layer.unwrapEffect(
+    Effect.promise(async () => {
+      const PgClient = await import("@effect/sql-pg/PgClient")
+      const client = PgClient.layer({
+        url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
+      })
+      const settings = { ...defaultSettings, ...options.cluster }
+      const { runner } = options
+      if (runner === undefined) {
+        return ClusterWorkflowEngine.layer.pipe(
+          Layer.provideMerge(SingleRunner.layer({ runnerStorage: "sql", shardingConfig: settings })),
+          Layer.provide(client)
+        )
+      }
+      const [NodeClusterSocket, RunnerAddress] = await Promise.all([
+        import("@effect/platform-node/NodeClusterSocket"),
+        import("@effect/cluster/RunnerAddress")
+      ])
+      const runners = NodeClusterSocket.layer({
+        storage: "sql",
+        shardingConfig: {
+          ...settings,
+          runnerAddress: Option.some(RunnerAddress.make(runner.host, runner.port))
+        }
+      })
+      return ClusterWorkflowEngine.layer.pipe(Layer.provideMerge(runners), Layer.provide(client))
+    })
+  )

@@ -1,0 +1,237 @@
+/**
+ * Durable execution with real processes: a worker running the generated img2img workflow on a
+ * SQLite store is killed with SIGKILL mid-poll and started again on the same file. It resumes,
+ * finishes, and the mock's counts show that no finished step ran twice; its result is the one an
+ * uninterrupted run gives. A crash while a POST is in flight repeats that POST once, with the
+ * same Idempotency-Key. Two workers on one PostgreSQL (started by scripts/postgres.ts) share
+ * executions; one killed with SIGKILL, the other takes its executions over and finishes them.
+ */
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { blobUploadImg2img } from "../../generated/civitai-blob-upload-img2img-workflow.js"
+import { type RunningPostgres, startPostgres } from "../../scripts/postgres.js"
+import { type CivitaiMock, startCivitaiMock } from "../mock/civitai-orchestration.js"
+import { environment } from "../support/img2img.js"
+import { img2imgInputs, TOKEN } from "./img2img-inputs.js"
+import { freePort, startWorker, until } from "./worker-process.js"
+
+const scratch = mkdtempSync(path.join(tmpdir(), "arazzo-durable-"))
+/** A real PostgreSQL server, started by the project's own script (scripts/postgres.ts). */
+let postgres: RunningPostgres | undefined
+beforeAll(async () => {
+  postgres = await startPostgres()
+}, 60_000)
+afterAll(async () => {
+  await postgres?.stop()
+  rmSync(scratch, { recursive: true, force: true })
+})
+
+/** A fresh store of each kind, named for the test. */
+const stores = {
+  sqlite: async (name: string) => `sqlite:${path.join(scratch, `${name}.db`)}`,
+  postgres: (name: string) => postgres!.createDatabase(name.replaceAll("-", "_"))
+}
+
+const sqlClient = (store: string): Layer.Layer<SqlClient.SqlClient, unknown> =>
+  store.startsWith("postgres://")
+    ? PgClient.layer({ url: Redacted.make(store) })
+    : SqliteClient.layer({ filename: store.replace(/^sqlite:/, "") })
+
+/** The step attempts the store journaled: activity names with a recorded result, in order. */
+const journaledActivities = (store: string): Promise<ReadonlyArray<string>> =>
+  Effect.runPromise(
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ readonly payload: string }>`
+        select payload from cluster_messages where tag = 'activity' and processed = true order by id`
+      const names = rows.map((row) => (JSON.parse(row.payload) as { readonly name: string }).name)
+      return names.filter((name, i) => names.indexOf(name) === i)
+    }).pipe(Effect.provide(sqlClient(store)), Effect.scoped, Effect.orDie)
+  )
+
+/** A result with the mock's address taken out, so runs against different mocks compare. */
+const portable = (mock: CivitaiMock, value: unknown) => JSON.parse(JSON.stringify(value).replaceAll(mock.url, "<mock>"))
+
+const uninterruptedOutputs = async (pollsUntilDone: number) => {
+  const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone })
+  try {
+    const result = await Effect.runPromise(
+      blobUploadImg2img(img2imgInputs(TOKEN)).pipe(Effect.provide(environment(mock)))
+    )
+    return { result: portable(mock, { _tag: result._tag, outputs: result.outputs, steps: result.steps }), mock }
+  } finally {
+    await mock.close()
+  }
+}
+
+describe.each(["sqlite"] as const)("durable img2img on %s, with real processes", (kind) => {
+  it("killed with SIGKILL mid-poll, restarted: resumes and finishes with no finished step repeated", async () => {
+    const pollsUntilDone = 6
+    const reference = await uninterruptedOutputs(pollsUntilDone)
+    const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone })
+    const database = await stores[kind]("kill-mid-poll")
+    try {
+      const first = startWorker(mock.url, database)
+      const { executionId } = await first.next("started")
+      const upIn = first.elapsed()
+      // Mid-poll: upload and submit done, the workflow polled twice and still running.
+      await until(() => mock.requests.filter((r) => r.operation === "getWorkflow").length >= 3, 90_000, "polls")
+      first.process.kill("SIGKILL")
+      expect((await first.exited).signal).toBe("SIGKILL")
+      const atKill = {
+        upload: mock.calls("uploadBlob"),
+        submit: mock.calls("submitWorkflow"),
+        polls: mock.calls("getWorkflow")
+      }
+      expect(atKill).toMatchObject({ upload: 1, submit: 1 })
+
+      const restartedAt = Date.now()
+      const second = startWorker(mock.url, database)
+      const resumed = await second.next("started")
+      expect(resumed.executionId).toBe(executionId) // the same inputs find the same execution
+      const done = await second.next("done")
+      const firstRequestAfter = mock.requests.find((r) => r.at >= restartedAt)
+      await second.exited
+
+      expect(done.exit).toMatchObject({ _tag: "Success" })
+      const value = (done.exit as { value: { _tag: string; outputs: unknown; steps: unknown } }).value
+      expect(portable(mock, { _tag: value._tag, outputs: value.outputs, steps: value.steps })).toEqual(reference.result)
+
+      // No duplicated side effects: one upload, one submit; the polls as many as in one run.
+      expect(mock.calls("uploadBlob")).toBe(1)
+      expect(mock.calls("submitWorkflow")).toBe(1)
+      expect(mock.calls("getWorkflow")).toBe(pollsUntilDone + 2)
+      const posts = mock.requests.filter((r) => r.method === "POST")
+      expect(posts.every((r) => /^[0-9a-f]{32}$/.test(r.headers["idempotency-key"] ?? ""))).toBe(true)
+
+      // Every step attempt journaled once, under its deterministic name. A poll whose response was
+      // lost with the process was sent again: the mock moved on, so the run saw one poll fewer.
+      const journal = await journaledActivities(database)
+      const polls = journal.filter((name) => name.startsWith("pollWorkflow#"))
+      const lost = mock.calls("getWorkflow") - 1 - polls.length
+      expect(lost === 0 || lost === 1).toBe(true)
+      expect(journal).toEqual([
+        "arazzo.started",
+        "uploadSource#1.1",
+        "submitImg2Img#1.1",
+        ...polls.map((_, i) => `pollWorkflow#1.${i + 1}`),
+        "readResult#1.1"
+      ])
+      console.log(
+        `${kind}: kill -9 mid-poll: killed after ${atKill.polls} polls; ${journal.length} activities journaled (${
+          journal.length - 1
+        } step attempts); ` +
+          `${lost} poll in flight at the kill sent again; ` +
+          `duplicates at the mock: upload ${mock.calls("uploadBlob") - 1}, submit ${
+            mock.calls("submitWorkflow") - 1
+          }; ` +
+          `worker up in ${upIn} ms; restarted worker's first request ${
+            firstRequestAfter!.at - restartedAt
+          } ms after spawn ` +
+          `(${firstRequestAfter!.operation}), done ${second.elapsed()} ms after spawn`
+      )
+    } finally {
+      await mock.close()
+    }
+  }, 150_000)
+})
+
+describe("durable img2img on sqlite, crash during a POST", () => {
+  it("a crash while a POST is in flight sends it again once, with the same Idempotency-Key", async () => {
+    // Submissions answer after 2.5 s: the worker is killed while the first one waits.
+    const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone: 1, delayMs: { submitWorkflow: 2_500 } })
+    const database = await stores.sqlite("kill-in-flight")
+    try {
+      const first = startWorker(mock.url, database)
+      await until(() => mock.calls("submitWorkflow") === 1, 90_000, "the submission")
+      first.process.kill("SIGKILL")
+      expect((await first.exited).signal).toBe("SIGKILL")
+
+      const second = startWorker(mock.url, database)
+      const done = await second.next("done")
+      await second.exited
+      expect(done.exit).toMatchObject({ _tag: "Success", value: { _tag: "Completed" } })
+
+      expect(mock.calls("uploadBlob")).toBe(1)
+      const submissions = mock.requests.filter((r) => r.operation === "submitWorkflow")
+      expect(submissions).toHaveLength(2)
+      const [sent, again] = submissions.map((r) => r.headers["idempotency-key"])
+      expect(sent).toMatch(/^[0-9a-f]{32}$/)
+      expect(again).toBe(sent)
+      expect(mock.requests.find((r) => r.operation === "uploadBlob")?.headers["idempotency-key"]).not.toBe(sent)
+    } finally {
+      await mock.close()
+    }
+  }, 150_000)
+})
+
+describe("durable img2img on postgres, two workers", () => {
+  it(
+    "share the executions; one killed with SIGKILL, the other takes its executions over and finishes them",
+    async () => {
+      const executions = 10
+      const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone: 10 })
+      const store = await stores.postgres("failover")
+      const keys = ["--keys", Array.from({ length: executions }, (_, i) => `run-${i}`).join(",")]
+      try {
+        const [portA, portB] = [await freePort(), await freePort()]
+        const a = startWorker(mock.url, store, ["--runner", String(portA), ...keys])
+        const b = startWorker(mock.url, store, ["--runner", String(portB), ...keys])
+        const sentBy = (worker: typeof a) => (r: (typeof mock.requests)[number]) =>
+          r.headers["x-arazzo-worker"] === String(worker.process.pid)
+        const pollsBy = (worker: typeof a) =>
+          mock.requests.filter((r) => r.operation === "getWorkflow" && sentBy(worker)(r))
+        // Both run executions: each has polled one.
+        // Under load (the whole suite at once) starting a worker alone has taken 15 s here.
+        await until(() => pollsBy(a).length >= 2 && pollsBy(b).length >= 2, 120_000, "both workers polling")
+        a.process.kill("SIGKILL")
+        const killedAt = Date.now()
+        expect((await a.exited).signal).toBe("SIGKILL")
+        const inFlightAtKill = mock.requests.filter((r) => sentBy(a)(r) && r.status === undefined).length
+        const ownedByA = new Set(pollsBy(a).map((r) => r.path))
+        const spread = {
+          a: new Set(pollsBy(a).map((r) => r.path)).size,
+          b: new Set(pollsBy(b).map((r) => r.path)).size
+        }
+
+        await b.next("all-done")
+        const takenOver = mock.requests.find((r) => r.at >= killedAt && sentBy(b)(r) && ownedByA.has(r.path))
+        await b.exited
+
+        const done = b.all("done")
+        expect(done).toHaveLength(executions)
+        expect(done.every((e) => (e.exit as { _tag: string })._tag === "Success")).toBe(true)
+        expect(takenOver).toBeDefined()
+        // At least once: a POST the killed worker had sent but not journaled is sent again, with the
+        // same Idempotency-Key. Every upload and submit has its own key; none is sent more than twice.
+        const posts = mock.requests.filter((r) => r.method === "POST")
+        const perKey = new Map<string, number>()
+        for (const r of posts) {
+          perKey.set(r.headers["idempotency-key"]!, (perKey.get(r.headers["idempotency-key"]!) ?? 0) + 1)
+        }
+        expect(perKey.size).toBe(2 * executions)
+        expect([...perKey.values()].every((n) => n <= 2)).toBe(true)
+        const duplicates = posts.length - perKey.size
+        console.log(
+          `postgres, two workers: executions polling at the kill ${spread.a} on A, ${spread.b} on B; ` +
+            `A killed with ${inFlightAtKill} requests unanswered; B's first request for one of A's executions ` +
+            `${takenOver!.at - killedAt} ms after the kill (shardLockExpiration 5 s, refresh 1 s); ` +
+            `POSTs sent again (same key) ${duplicates}; all ${executions} finished ${
+              Date.now() - killedAt
+            } ms after the kill`
+        )
+      } finally {
+        await mock.close()
+      }
+    },
+    240_000
+  )
+})

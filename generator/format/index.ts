@@ -28,6 +28,27 @@ const instance = (): Formatter => {
   return formatter
 }
 
-/** `text` formatted; `fileName` decides the syntax (`.ts`, `.tsx`, `.mts`). Throws on a syntax error. */
-export const formatTypeScript = (text: string, fileName = "module.ts"): string =>
-  instance().formatText({ filePath: fileName, fileText: text })
+/**
+ * `text` formatted; `fileName` decides the syntax (`.ts`, `.tsx`, `.mts`). Throws on a syntax error.
+ * A WASM trap (`unreachable`, an out-of-bounds offset) leaves the instance's memory broken, and
+ * every later call would fail too: after any exception the instance is dropped, and the text is
+ * tried once more on a fresh one (a syntax error then throws again, as it should).
+ */
+export const formatTypeScript = (text: string, fileName = "module.ts"): string => {
+  try {
+    return instance().formatText({ filePath: fileName, fileText: text })
+  } catch {
+    formatter = undefined
+  }
+  try {
+    return instance().formatText({ filePath: fileName, fileText: text })
+  } catch (cause) {
+    formatter = undefined
+    throw cause
+  }
+}
+
+/** For tests: replaces the instance the next call uses (a broken one, to show recovery). */
+export const useFormatterForTesting = (replacement: Formatter | undefined): void => {
+  formatter = replacement
+}

@@ -52,3 +52,22 @@ export const formatTypeScript = (text: string, fileName = "module.ts"): string =
 export const useFormatterForTesting = (replacement: Formatter | undefined): void => {
   formatter = replacement
 }
+
+/** Where a generated module's top-level declarations start: a line at column 0 after a blank line. */
+const TOP_LEVEL_BREAK = /\n\n(?=[^\s})\]])/
+
+/**
+ * A generated module formatted: whole, as any file; if dprint cannot (some modules of a few hundred
+ * kilobytes trap its WASM build even on a fresh instance), declaration by declaration, each
+ * formatted alone and joined with one blank line, as the whole file would be. The same text
+ * always takes the same path, so the output stays reproducible.
+ */
+export const formatGeneratedModule = (text: string, fileName = "module.ts"): string => {
+  try {
+    return formatTypeScript(text, fileName)
+  } catch (cause) {
+    const pieces = text.split(TOP_LEVEL_BREAK)
+    if (pieces.length < 2) throw cause
+    return pieces.map((piece) => formatTypeScript(piece, fileName)).join("\n")
+  }
+}

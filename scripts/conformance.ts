@@ -17,7 +17,6 @@ import { analyzeWithImports, findDocuments } from "../generator/index.js"
 const root = path.resolve(import.meta.dirname, "..")
 const out = path.join(root, "test/.generated/conformance")
 
-
 const main = async () => {
   const [dir] = process.argv.slice(2).filter((a) => !a.startsWith("--"))
   if (dir === undefined) {

@@ -72,7 +72,12 @@ export const readLeniently = (text: string): LenientReading | undefined => {
     // Two slips in one value (`$response.headers.x (optional)`): the rest may fix the other.
     const again = readLeniently(found.spec)
     if (again !== undefined) {
-      return { spec: again.spec, expression: again.expression, why: `${rewrite.why}; ${again.why}`, offset: found.offset }
+      return {
+        spec: again.spec,
+        expression: again.expression,
+        why: `${rewrite.why}; ${again.why}`,
+        offset: found.offset
+      }
     }
   }
   return undefined

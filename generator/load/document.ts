@@ -14,8 +14,8 @@ import { readRegularFile, type Refusal } from "./files.js"
 import { howToRaise, type Limits, limitsFrom } from "./limits.js"
 import { type ApiDescription, indexDescription } from "./openapi.js"
 import { dereference, descriptionBounds, display, type ReadPolicy } from "./references.js"
-import { relocateSource, unresolvedHint } from "./source-fallback.js"
 import { defaultRootOf, describeRoots, isAllowed, makeRoots } from "./roots.js"
+import { relocateSource, unresolvedHint } from "./source-fallback.js"
 import { parseYaml, type SourceText, type YamlBounds } from "./yaml.js"
 
 export interface LoadOptions {
@@ -203,7 +203,14 @@ export const loadDocument = async (
     // A relative URL that does not resolve, read as the one plausible file nearby (./source-fallback.ts).
     const relocated = given !== undefined
       ? { target: named }
-      : await relocateSource({ documentPath: absolutePath, name, url, target: named, roots: policy.roots, show: (f) => display(cwd, f) })
+      : await relocateSource({
+        documentPath: absolutePath,
+        name,
+        url,
+        target: named,
+        roots: policy.roots,
+        show: (f) => display(cwd, f)
+      })
     if ("error" in relocated) {
       diagnostics.push(source.diagnostic(where, "error", "source-ambiguous", relocated.error))
       sources.push(unloaded)

@@ -6,6 +6,7 @@ import type { LoadedSource } from "../load/document.js"
 import type { ApiDescription, ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { report, type Reporter } from "./context.js"
+import { caseInsensitiveMatches, suggestOperation } from "./operation-names.js"
 
 export interface ResolvedOperation {
   readonly source: LoadedSource & { readonly description: ApiDescription }
@@ -14,30 +15,6 @@ export interface ResolvedOperation {
 
 const loaded = (sources: ReadonlyArray<LoadedSource>) =>
   sources.filter((s): s is ResolvedOperation["source"] => s.description !== undefined)
-
-const distance = (a: string, b: string): number => {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
-      previous = current
-    }
-  }
-  return row[b.length]!
-}
-
-const nearest = (wanted: string, candidates: ReadonlyArray<string>): string | undefined => {
-  let best: string | undefined
-  let bestDistance = Math.max(3, Math.floor(wanted.length / 3)) + 1
-  for (const candidate of candidates) {
-    const d = distance(wanted.toLowerCase(), candidate.toLowerCase())
-    if (d < bestDistance) [best, bestDistance] = [candidate, d]
-  }
-  return best
-}
 
 export const resolveOperationId = (
   text: string,
@@ -101,8 +78,24 @@ export const resolveOperationId = (
   }
   // It may be in an OpenAPI source that did not load (reported when loading); arazzo sources have no operations.
   if (sources.some((s) => s.type !== "arazzo" && s.description === undefined)) return undefined
-  const all = candidates.flatMap((s) => s.description.operations.flatMap((o) => (o.operationId ? [o.operationId] : [])))
-  const suggestion = nearest(operationId, all)
+  const folded = caseInsensitiveMatches(
+    operationId,
+    candidates.flatMap((source) => source.description.operations.map((operation) => ({ source, operation })))
+  )
+  if (folded.length === 1) {
+    const spec = `${qualified ? `$sourceDescriptions.${folded[0]!.source.name}.` : ""}${
+      folded[0]!.operation.operationId
+    }`
+    report(
+      reporter,
+      path,
+      "warning",
+      "operation-id-case",
+      `operationId \`${operationId}\` differs in case from the OpenAPI's; read as meant. Spec form: \`${spec}\``
+    )
+    return folded[0]
+  }
+  const suggestion = suggestOperation(operationId, candidates.flatMap((s) => s.description.operations))
   report(
     reporter,
     path,

@@ -5,7 +5,6 @@
  */
 import type { Segment } from "../../runtime/core/values.js"
 import type { Accessor, JsonPointer, RuntimeExpression } from "../expressions/index.js"
-import { lenientMessage, readLeniently } from "../expressions/lenient.js"
 import {
   hasRuntimeExpressionPrefix,
   isRuntimeExpression,
@@ -13,6 +12,7 @@ import {
   parseTemplate,
   resolveNamePath
 } from "../expressions/index.js"
+import { lenientMessage, readLeniently } from "../expressions/lenient.js"
 import type { Path } from "../load/yaml.js"
 import { isObject, report, type Scope } from "./context.js"
 import type { ValueIR } from "./ir.js"

@@ -16,12 +16,17 @@ const tree = (levels: number, width: number): Record<string, unknown> =>
     }
 
 const nodes = (t: TypeIR): number =>
-  1 + (t.kind === "object" ? t.properties.reduce((n, p) => n + nodes(p.type), 0) : t.kind === "array" ? nodes(t.items) : 0)
+  1 +
+  (t.kind === "object"
+    ? t.properties.reduce((n, p) => n + nodes(p.type), 0)
+    : t.kind === "array"
+    ? nodes(t.items)
+    : 0)
 
 /** The depths at which `unknown` appears (0 = the root). */
 const unknownDepths = (t: TypeIR, depth = 0, found = new Set<number>()): Set<number> => {
   if (t.kind === "unknown") found.add(depth)
-  if (t.kind === "object") for (const p of t.properties) unknownDepths(p.type, depth + 1, found)
+  if (t.kind === "object") { for (const p of t.properties) unknownDepths(p.type, depth + 1, found) }
   return found
 }
 

@@ -6,10 +6,9 @@
  * on corpora written by others.
  */
 import { execFile } from "node:child_process"
-import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdir, rm, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { promisify } from "node:util"
-import { parse } from "yaml"
 import { analyzeDocument } from "../generator/check.js"
 import { hasErrors } from "../generator/diagnostics.js"
 import { emitModule } from "../generator/emit/module.js"
@@ -17,44 +16,6 @@ import { analyzeWithImports, findDocuments } from "../generator/index.js"
 
 const root = path.resolve(import.meta.dirname, "..")
 const out = path.join(root, "test/.generated/conformance")
-
-const exists = (file: string) => access(file).then(() => true, () => false)
-
-/**
- * Published documents often name OpenAPI files that are not where their URL says (the
- * corpus keeps them unedited). For each relative URL that does not resolve against the
- * document, try, in order: the publisher's `_original/` folder beside the named file, then
- * the URL against each ancestor directory of the document up to <dir> (URLs written relative
- * to a repository root). Found files are passed as `--source name=file` would pass them.
- */
-const fallbackSources = async (file: string, corpus: string): Promise<Record<string, string>> => {
-  let doc: unknown
-  try {
-    doc = parse(await readFile(file, "utf8"))
-  } catch {
-    return {}
-  }
-  const list = (doc as { sourceDescriptions?: unknown })?.sourceDescriptions
-  const found: Record<string, string> = {}
-  for (const entry of Array.isArray(list) ? list : []) {
-    const { name, url } = (entry ?? {}) as { name?: unknown; url?: unknown }
-    if (typeof name !== "string" || typeof url !== "string" || /^[a-z][a-z0-9+.-]*:/i.test(url)) continue
-    const relative = decodeURI(url.split("#")[0]!)
-    const named = path.resolve(path.dirname(file), relative)
-    if (await exists(named)) continue
-    const candidates = [path.join(path.dirname(named), "_original", path.basename(named))]
-    for (let dir = path.dirname(file); dir.startsWith(corpus) && dir !== path.dirname(dir); dir = path.dirname(dir)) {
-      candidates.push(path.resolve(dir, relative))
-    }
-    for (const candidate of candidates) {
-      if (await exists(candidate)) {
-        found[name] = candidate
-        break
-      }
-    }
-  }
-  return found
-}
 
 const main = async () => {
   const [dir] = process.argv.slice(2).filter((a) => !a.startsWith("--"))
@@ -68,23 +29,19 @@ const main = async () => {
   const results = new Map<string, { ok: boolean; reason: string; module?: string }>()
   const reasons = new Map<string, number>()
   const started = performance.now()
-  let remapped = 0
+  let relocated = 0
   for (const [i, file] of files.entries()) {
     const shown = path.relative(process.cwd(), file)
     try {
-      const sources = await fallbackSources(file, path.resolve(dir))
-      if (Object.keys(sources).length > 0) remapped++
-      // The document, then the documents its arazzo sources name, each with its own fallbacks.
+      // The document, then the documents its arazzo sources name. Sources that are not where their
+      // URL says are found by the loader's own rule (generator/load/source-fallback.ts), as in the CLI.
       const [main, ...imported] = await analyzeWithImports(
         [file],
         // The corpus is trusted, and its documents reach across its tree: allow all of it.
-        async (f) =>
-          analyzeDocument(f, {
-            sources: f === file ? sources : await fallbackSources(f, path.resolve(dir)),
-            allowRoots: [path.resolve(dir)]
-          })
+        async (f) => analyzeDocument(f, { allowRoots: [path.resolve(dir)] })
       )
       const { document, diagnostics } = main!.analysis
+      if (diagnostics.some((d) => d.code === "source-relocated")) relocated++
       if (document === undefined || hasErrors(diagnostics)) {
         const codes = [...new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.code))]
         for (const code of codes) reasons.set(code, (reasons.get(code) ?? 0) + 1)
@@ -155,7 +112,7 @@ const main = async () => {
   console.log(
     `generated ${files.length} documents in ${
       (generated / 1000).toFixed(1)
-    } s (${remapped} with sources found by fallback)`
+    } s (${relocated} with a source read from where it plausibly is, source-relocated)`
   )
   console.log(`conformance: ${passed} passed, ${results.size - passed} failed`)
   return 0

@@ -11,7 +11,7 @@ import {
   StructureKind,
   VariableDeclarationKind
 } from "ts-morph"
-import { formatTypeScript } from "../format/index.js"
+import { formatGeneratedModule } from "../format/index.js"
 import type { DocumentIR, OperationIR, ParameterStyleIR } from "../lower/ir.js"
 import { dialectOf, type EffectLine } from "./dialect.js"
 import { Hoisted } from "./hoisted.js"
@@ -220,7 +220,7 @@ export const emitModule = (document: DocumentIR, from: string, line: EffectLine 
       ...statements
     ]
   })
-  const text = formatTypeScript(spaceTopLevel(file.getFullText()), name)
+  const text = formatGeneratedModule(spaceTopLevel(file.getFullText()), name)
   project.removeSourceFile(file)
   const exported = document.workflows.map((w) => {
     const planned = workflowNames.get(w.workflowId)!

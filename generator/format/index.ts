@@ -28,6 +28,39 @@ const instance = (): Formatter => {
   return formatter
 }
 
-/** `text` formatted; `fileName` decides the syntax (`.ts`, `.tsx`, `.mts`). Throws on a syntax error. */
-export const formatTypeScript = (text: string, fileName = "module.ts"): string =>
-  instance().formatText({ filePath: fileName, fileText: text })
+/**
+ * `text` formatted; `fileName` decides the syntax (`.ts`, `.tsx`, `.mts`). Throws on a syntax error.
+ * A WASM trap (`unreachable`, an out-of-bounds offset) leaves the instance's memory broken, and
+ * every later call would fail too: after any exception the instance is dropped, and the text is
+ * tried once more on a fresh one (a syntax error then throws again, as it should).
+ */
+export const formatTypeScript = (text: string, fileName = "module.ts"): string => {
+  try {
+    return instance().formatText({ filePath: fileName, fileText: text })
+  } catch {
+    formatter = undefined
+  }
+  try {
+    return instance().formatText({ filePath: fileName, fileText: text })
+  } catch (cause) {
+    formatter = undefined
+    throw cause
+  }
+}
+
+/** For tests: replaces the instance the next call uses (a broken one, to show recovery). */
+export const useFormatterForTesting = (replacement: Formatter | undefined): void => {
+  formatter = replacement
+}
+
+/** Where a generated module's top-level declarations start: a line at column 0 after a blank line. */
+const TOP_LEVEL_BREAK = /\n\n(?=[^\s})\]])/
+
+/**
+ * A generated module formatted declaration by declaration, each alone, joined with one blank
+ * line: the same text as formatting the whole file, but dprint's WASM build takes minutes on (and
+ * then traps on) some whole modules of a few hundred kilobytes whose declarations it formats in
+ * well under a second each.
+ */
+export const formatGeneratedModule = (text: string, fileName = "module.ts"): string =>
+  text.split(TOP_LEVEL_BREAK).map((piece) => formatTypeScript(piece, fileName)).join("\n")

@@ -15,6 +15,7 @@ import { howToRaise, type Limits, limitsFrom } from "./limits.js"
 import { type ApiDescription, indexDescription } from "./openapi.js"
 import { dereference, descriptionBounds, display, type ReadPolicy } from "./references.js"
 import { defaultRootOf, describeRoots, isAllowed, makeRoots } from "./roots.js"
+import { relocateSource, unresolvedHint } from "./source-fallback.js"
 import { parseYaml, type SourceText, type YamlBounds } from "./yaml.js"
 
 export interface LoadOptions {
@@ -186,8 +187,8 @@ export const loadDocument = async (
       sources.push(unloaded)
       continue
     }
-    const target = given !== undefined ? path.resolve(cwd, given) : resolveUrl(absolutePath, url)
-    if (target === undefined) {
+    const named = given !== undefined ? path.resolve(cwd, given) : resolveUrl(absolutePath, url)
+    if (named === undefined) {
       diagnostics.push(
         source.diagnostic(
           where,
@@ -199,6 +200,26 @@ export const loadDocument = async (
       sources.push(unloaded)
       continue
     }
+    // A relative URL that does not resolve, read as the one plausible file nearby (./source-fallback.ts).
+    const relocated = given !== undefined
+      ? { target: named }
+      : await relocateSource({
+        documentPath: absolutePath,
+        name,
+        url,
+        target: named,
+        roots: policy.roots,
+        show: (f) => display(cwd, f)
+      })
+    if ("error" in relocated) {
+      diagnostics.push(source.diagnostic(where, "error", "source-ambiguous", relocated.error))
+      sources.push(unloaded)
+      continue
+    }
+    if (relocated.warning !== undefined) {
+      diagnostics.push(source.diagnostic(where, "warning", "source-relocated", relocated.warning))
+    }
+    const target = relocated.target
     const shown = display(cwd, target)
     if (given === undefined && !isAllowed(policy.roots, target)) {
       diagnostics.push(
@@ -222,7 +243,9 @@ export const loadDocument = async (
             where,
             "error",
             arazzo.failure.code,
-            `source description \`${name}\` cannot be loaded from ${shown}: ${arazzo.failure.message}`
+            `source description \`${name}\` cannot be loaded from ${shown}: ${arazzo.failure.message}${
+              unresolvedHint(arazzo.failure.code, name, given)
+            }`
           )
         )
         sources.push(unloaded)
@@ -240,7 +263,9 @@ export const loadDocument = async (
           where,
           "error",
           failure.code,
-          `source description \`${name}\` cannot be loaded from ${shown}: ${failure.message}`
+          `source description \`${name}\` cannot be loaded from ${shown}: ${failure.message}${
+            unresolvedHint(failure.code, name, given)
+          }`
         )
       )
       sources.push(unloaded)
@@ -307,7 +332,8 @@ const resolveUrl = (documentPath: string, url: string): string | undefined => {
   }
   if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return undefined
   try {
-    return path.resolve(path.dirname(documentPath), decodeURI(withoutFragment))
+    // Each segment decoded in full: `%2B` is a `+` in the file name (decodeURI keeps reserved escapes).
+    return path.resolve(path.dirname(documentPath), withoutFragment.split("/").map(decodeURIComponent).join("/"))
   } catch {
     return path.resolve(path.dirname(documentPath), withoutFragment)
   }

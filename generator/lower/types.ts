@@ -56,15 +56,55 @@ export interface TypeOptions {
 
 const CLOSED: TypeOptions = { openEnums: false }
 
-export const typeOfSchema = (
+/**
+ * The most nodes one schema's type may have. Generated descriptions (Google's discovery-based
+ * ones) nest hundreds of object schemas without a cycle: typed to full depth, one response type
+ * printed to hundreds of kilobytes on a line, which neither a reader nor the formatter can take.
+ * Such a type is typed as deep as fits the budget, every member at the same depth; deeper is
+ * `unknown` (read, not typed).
+ */
+export const MAX_TYPE_NODES = 150
+
+/** The type of a JSON Schema: as deep as `MAX_DEPTH`, less when that is over `MAX_TYPE_NODES`. */
+export const typeOfSchema = (schema: JsonSchema | undefined, options: TypeOptions = CLOSED): TypeIR => {
+  let fitting: TypeIR = UNKNOWN
+  // Shallow first: each try stops as soon as it is over the budget, so a huge schema costs little.
+  for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+    const budget: Budget = { nodes: MAX_TYPE_NODES, cut: false }
+    const type = typeAtDepth(schema, options, depth, new Set(), budget)
+    if (budget.nodes < 0) return fitting
+    fitting = type
+    // Nothing was cut at this depth: deeper limits give the same type.
+    if (!budget.cut) return type
+  }
+  return fitting
+}
+
+/** Nodes left to make; `cut`: a part was left `unknown` for depth. */
+interface Budget {
+  nodes: number
+  cut: boolean
+}
+
+/** `depth` counts down to the deepest level still typed; `budget` counts the nodes made. */
+const typeAtDepth = (
   schema: JsonSchema | undefined,
-  options: TypeOptions = CLOSED,
-  depth = 0,
-  seen: ReadonlySet<object> = new Set()
+  options: TypeOptions,
+  depth: number,
+  seen: ReadonlySet<object>,
+  budget: Budget
 ): TypeIR => {
-  if (!isObject(schema) || depth > MAX_DEPTH || seen.has(schema) || typeof schema["$ref"] === "string") return UNKNOWN
+  if (budget.nodes < 0) return UNKNOWN
+  if (!isObject(schema) || seen.has(schema) || typeof schema["$ref"] === "string") return UNKNOWN
+  if (depth < 0) {
+    // Printed as `unknown`: counted too.
+    budget.nodes--
+    budget.cut = true
+    return UNKNOWN
+  }
+  budget.nodes--
   const within = new Set(seen).add(schema)
-  const sub = (s: unknown) => typeOfSchema(s as JsonSchema, options, depth + 1, within)
+  const sub = (s: unknown) => typeAtDepth(s as JsonSchema, options, depth - 1, within, budget)
   if ("const" in schema) return { kind: "literal", values: [schema["const"] as Literal], open: false }
   if (Array.isArray(schema["enum"]) && schema["enum"].every(isLiteral)) {
     const values = schema["enum"] as ReadonlyArray<Literal>

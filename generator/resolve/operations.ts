@@ -6,8 +6,8 @@ import { decodePointerToken } from "../../runtime/core/json.js"
 import type { LoadedSource } from "../load/document.js"
 import type { ApiDescription, ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
-import { closest } from "../suggest.js"
 import { report, type Reporter } from "./context.js"
+import { caseInsensitiveMatches, suggestOperation } from "./operation-names.js"
 
 export interface ResolvedOperation {
   readonly source: LoadedSource & { readonly description: ApiDescription }
@@ -79,8 +79,24 @@ export const resolveOperationId = (
   }
   // It may be in an OpenAPI source that did not load (reported when loading); arazzo sources have no operations.
   if (sources.some((s) => s.type !== "arazzo" && s.description === undefined)) return undefined
-  const all = candidates.flatMap((s) => s.description.operations.flatMap((o) => (o.operationId ? [o.operationId] : [])))
-  const suggestion = closest(operationId, all, Math.max(3, Math.floor(operationId.length / 3)))
+  const folded = caseInsensitiveMatches(
+    operationId,
+    candidates.flatMap((source) => source.description.operations.map((operation) => ({ source, operation })))
+  )
+  if (folded.length === 1) {
+    const spec = `${qualified ? `$sourceDescriptions.${folded[0]!.source.name}.` : ""}${
+      folded[0]!.operation.operationId
+    }`
+    report(
+      reporter,
+      path,
+      "warning",
+      "operation-id-case",
+      `operationId \`${operationId}\` differs in case from the OpenAPI's; read as meant. Spec form: \`${spec}\``
+    )
+    return folded[0]
+  }
+  const suggestion = suggestOperation(operationId, candidates.flatMap((s) => s.description.operations))
   report(
     reporter,
     path,

@@ -12,6 +12,7 @@ import {
   parseTemplate,
   resolveNamePath
 } from "../expressions/index.js"
+import { lenientMessage, readLeniently } from "../expressions/lenient.js"
 import type { Path } from "../load/yaml.js"
 import type { ValueIR } from "../lower/ir.js"
 import { isObject, report, type Scope } from "./context.js"
@@ -199,6 +200,12 @@ export const lowerString = (text: string, scope: Scope, path: Path): ValueIR | u
   // A value that starts like an expression but is not one is a mistake, not a literal.
   if (isRuntimeExpression(text) || hasRuntimeExpressionPrefix(text)) {
     const parsed = parseRuntimeExpression(text)
+    // A slip with one reading (../expressions/lenient.ts) is compiled as meant, with a warning.
+    const lenient = parsed.ok ? undefined : readLeniently(text)
+    if (lenient !== undefined) {
+      report(scope, path, "warning", "expression-shorthand", lenientMessage(text, lenient), lenient.offset)
+      return lowerExpression(lenient.expression, scope, path)
+    }
     if (!parsed.ok) {
       report(scope, path, "error", "expression-syntax", parsed.error.message, parsed.error.span.start)
       return undefined

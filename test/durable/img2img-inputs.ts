@@ -1,5 +1,5 @@
 /** The img2img inputs every durable test run uses: the same bytes each time, so runs compare. */
-import { randomImage } from "../support/img2img.js"
+import { randomImage } from "../support/image.js"
 
 export const TOKEN = "durable-token"
 

@@ -5,17 +5,14 @@ import * as Arazzo from "#runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { CivitaiMock } from "../mock/civitai-orchestration.js"
+import { randomImage } from "./image.js"
+
+export { randomImage }
 
 export const TOKEN = "test-token"
 
 /** Polls every 5 ms, at most 50 times: real waiting, but quick. */
 export const quickPoll = spacedTimes("5 millis", 50)
-
-export const randomImage = (size = 64 * 1024): Uint8Array => {
-  const bytes = new Uint8Array(size)
-  for (let i = 0; i < size; i++) bytes[i] = (i * 7919 + (i >> 8) * 31) & 0xff
-  return bytes
-}
 
 /** The workflow's environment: a real HTTP client, the mock as the server, and policies. */
 export const environment = (mock: CivitaiMock, policy: Arazzo.PolicySettings = {}) =>

@@ -7,7 +7,7 @@
  * - `check <document>`             against `redocly lint <document>` (the same file)
  * - `run <document> …` on the mock against `redocly respect <document> …`
  *
- * Ours is the built CLI (dist/generator/cli.js, what `npx arazzo-effect` starts), built first
+ * Ours is the built CLI (dist/cli/arazzo-effect.js, what `npx arazzo-effect` starts), built first
  * with `npm run build` so it is the code at this commit (`--no-build` skips that). Redocly is
  * installed into bench/.cache/ (bench/lib/redocly.ts); when it cannot be, the section says why
  * and measures nothing.
@@ -44,7 +44,7 @@ import { ensureRedocly } from "./lib/redocly.js"
 import { log, spread } from "./lib/stats.js"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
-const BUILT_CLI = path.join(ROOT, "dist/generator/cli.js")
+const BUILT_CLI = path.join(ROOT, "dist/cli/arazzo-effect.js")
 const DOCUMENT = path.join(ROOT, "specs/civitai/arazzo/civitai-blob-upload-img2img-workflow.yml")
 const OPENAPI = path.join(ROOT, "specs/civitai/openapi/civitai-orchestration-api-openapi.yml")
 const IMAGE_BYTES = 4096

@@ -26,7 +26,7 @@ import { summarize } from "./profile.js"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
 const SPECS = path.join(ROOT, "specs")
-const BUILT_CLI = path.join(ROOT, "dist/generator/cli.js")
+const BUILT_CLI = path.join(ROOT, "dist/cli/arazzo-effect.js")
 const CORPUS = "/work/shared/corpus/real"
 
 export interface GeneratorOptions {
@@ -130,7 +130,7 @@ export const generatorBench = async (options: GeneratorOptions = defaultGenerato
       options.coldRuns
     ),
     built: existsSync(BUILT_CLI)
-      ? cold("node dist/generator/cli.js", [path.relative(ROOT, BUILT_CLI), "generate", "specs"], options.coldRuns)
+      ? cold("node dist/cli/arazzo-effect.js", [path.relative(ROOT, BUILT_CLI), "generate", "specs"], options.coldRuns)
       : undefined
   }
   let started = performance.now()

@@ -42,7 +42,7 @@ const inTurn = (...answers: ReadonlyArray<readonly [number, unknown?]>) => {
 
 const ordersApi = (routes: Record<string, (req: unknown, res: ServerResponse) => void>) =>
   misbehavingServer({
-    "GET /orders": (req, res, ctx) => {
+    "GET /orders": (_req, res, ctx) => {
       const status = new URL(ctx.exchange.url, "http://x").searchParams.get("status")
       json(res, 200, { items: [{ id: `${status}-1`, status }] })
     },

@@ -147,22 +147,15 @@ describe("replaceXml", () => {
 })
 
 describe("hostile bodies", () => {
-  const timed = <A>(f: () => A) => {
-    const start = performance.now()
-    const result = f()
-    return { result, ms: performance.now() - start }
-  }
-
   const laughs = (() => {
     let dtd = "<!ENTITY lol0 \"lol\">"
     for (let i = 1; i <= 9; i++) dtd += `<!ENTITY lol${i} "${`&lol${i - 1};`.repeat(10)}">`
     return `<?xml version="1.0"?><!DOCTYPE lolz [${dtd}]><lolz>&lol9;</lolz>`
   })()
 
-  it("does not expand entities (billion laughs): false at once, and replacements refuse it", () => {
-    const { result, ms } = timed(() => xpathTest(xpath("string-length(/lolz) > 0"), laughs))
-    expect(result).toBe(false)
-    expect(ms).toBeLessThan(100)
+  it("does not expand entities (billion laughs): false without parsing, and replacements refuse it", () => {
+    expect(xpathTest(xpath("string-length(/lolz) > 0"), laughs)).toBe(false)
+    expect(parses).not.toHaveBeenCalled()
     expect(replaceXml(laughs, [{ target: "/lolz", value: "x" }])).toEqual({
       error: "the XML body cannot be read: XML that declares entities is not read"
     })
@@ -175,27 +168,25 @@ describe("hostile bodies", () => {
     expect(slimdom.parseXmlDocument(external).documentElement?.textContent).toBe("")
   })
 
-  it(`refuses a body nested deeper than ${MAX_XML_DEPTH} levels quickly (fontoxpath is quadratic in depth)`, () => {
+  it(`refuses a body nested deeper than ${MAX_XML_DEPTH} levels before evaluating (fontoxpath is quadratic in depth)`, () => {
     const deep = (n: number) => "<a>".repeat(n) + "x" + "</a>".repeat(n)
     expect(xpathTest(xpath("count(//a) > 0"), deep(MAX_XML_DEPTH))).toBe(true)
-    const { result, ms } = timed(() => xpathTest(xpath("count(//a) > 0"), deep(50_000)))
-    expect(result).toBe(false)
-    expect(ms).toBeLessThan(2_000)
+    expect(xpathTest(xpath("count(//a) > 0"), deep(50_000))).toBe(false)
+    expect(replaceXml(deep(MAX_XML_DEPTH + 1), [{ target: "//a", value: "y" }])).toEqual({
+      error: `the XML body cannot be read: XML nested deeper than ${MAX_XML_DEPTH} levels is not read`
+    })
   })
 
   it(`refuses a 10 MB body of more than ${MAX_XML_TAGS} tags without parsing it`, () => {
     const many = `<list>${"<item><v>1</v></item>".repeat(500_000)}</list>`
     expect(many.length).toBeGreaterThan(10_000_000)
-    const { result, ms } = timed(() => xpathTest(xpath("/list"), many))
-    expect(result).toBe(false)
+    expect(xpathTest(xpath("/list"), many)).toBe(false)
     expect(parses).not.toHaveBeenCalled()
-    expect(ms).toBeLessThan(500)
   })
 
   it("reads a 10 MB body of few tags", () => {
     const big = `<doc><blob>${"y".repeat(10_000_000)}</blob><ok>yes</ok></doc>`
-    const { result, ms } = timed(() => xpathTest(xpath("/doc/ok = 'yes'"), big))
-    expect(result).toBe(true)
-    expect(ms).toBeLessThan(3_000)
+    expect(xpathTest(xpath("/doc/ok = 'yes'"), big)).toBe(true)
+    expect(parses).toHaveBeenCalledTimes(1)
   })
 })

@@ -6,7 +6,7 @@
  */
 import { jsonpath } from "json-p3"
 import { patternProblem } from "../../runtime/core/regex.js"
-import { xpathSyntaxError } from "../../runtime/core/xml.js"
+import { xpathSyntaxError } from "./xpath.js"
 import type { Accessor, Condition, Operand } from "../expressions/index.js"
 import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
 import { catastrophicBacktracking } from "../expressions/regex-backtracking.js"

@@ -3,7 +3,7 @@
  * payload is an object of fields, and each replacement's target is a JSON Pointer (an XPath for
  * an XML body).
  */
-import { xpathSyntaxError } from "../../runtime/core/xml.js"
+import { xpathSyntaxError } from "../resolve/xpath.js"
 import type { ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { arrayAt, isObject, report, type Scope, stringAt } from "../resolve/context.js"

@@ -23,8 +23,9 @@ if ("early" in start) {
   // What the task will import anyway, loaded while the task is not yet known; a failure here is
   // the task's to report when it imports the same module.
   preload[start.early]().catch(() => undefined)
-  parentPort?.once("message", (message: { task: TaskName; args: ReadonlyArray<unknown> }) =>
-    perform(message.task, message.args)
+  parentPort?.once(
+    "message",
+    (message: { task: TaskName; args: ReadonlyArray<unknown> }) => perform(message.task, message.args)
   )
 } else {
   perform(start.task, start.args)

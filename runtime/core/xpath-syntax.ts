@@ -10,15 +10,15 @@ import type { Document } from "slimdom"
 export type Engine = Pick<typeof Fontoxpath, "parseScript" | "evaluateXPath">
 
 /** Why an expression does not parse as XPath 3.1, or `undefined` when it does. */
-export const xpathSyntaxChecker = (engine: Engine, document: () => Document) =>
-(expression: string): string | undefined => {
-  try {
-    engine.parseScript(expression, { language: engine.evaluateXPath.XPATH_3_1_LANGUAGE }, document())
-    return undefined
-  } catch (cause) {
-    return errorText(cause)
+export const xpathSyntaxChecker =
+  (engine: Engine, document: () => Document) => (expression: string): string | undefined => {
+    try {
+      engine.parseScript(expression, { language: engine.evaluateXPath.XPATH_3_1_LANGUAGE }, document())
+      return undefined
+    } catch (cause) {
+      return errorText(cause)
+    }
   }
-}
 
 /** fontoxpath's message ends with `Error: XPST0003: …` after a drawing of the expression; keep that part. */
 export const errorText = (cause: unknown): string => {

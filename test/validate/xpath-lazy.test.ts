@@ -24,7 +24,13 @@ console.log(JSON.stringify({ before, after: loaded(), errors: [...without, ...wi
 
 describe("fontoxpath loads lazily", () => {
   it("not for a document without XPath, and then for one with an xpath criterion", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      "--import",
+      tsx,
+      "--input-type=module",
+      "-e",
+      script
+    ], {
       cwd: root
     })
     expect(JSON.parse(stdout)).toEqual({ before: false, after: true, errors: 0 })

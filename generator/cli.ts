@@ -12,5 +12,8 @@ const args = process.argv.slice(2)
 if (args.length === 1 && args[0] === "--version") {
   process.stdout.write(`${(JSON.parse(readFileSync(packageJsonPath(), "utf8")) as { version: string }).version}\n`)
 } else {
+  // The compiler's worker starts now, loading on another core while this thread loads the CLI.
+  const command = args[0]
+  if (command === "check" || command === "generate") (await import("./cli/compiler-start.js")).startEarly(command)
   await import("./cli/main.js")
 }

@@ -50,5 +50,11 @@ export const tasks = {
   }
 }
 
+/** What each task loads beyond this module, for a worker started before its task is known. */
+export const preload: Record<TaskName, () => Promise<unknown>> = {
+  check: () => Promise.resolve(),
+  generate: () => import("../index.js")
+}
+
 export type Tasks = typeof tasks
 export type TaskName = keyof Tasks

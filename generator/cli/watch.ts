@@ -22,7 +22,6 @@ import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { readRegularFile } from "../load/files.js"
 import { type Limits, limitsFrom as limitsOf } from "../load/limits.js"
-import { parseYaml } from "../load/yaml.js"
 import { ExitCode, exitOnInterruptWith, type UsageError } from "./exit.js"
 import { documentsFrom, effectLineFrom, type GenerateOptions, readOptionsFrom, sourcesFrom } from "./options.js"
 
@@ -55,6 +54,8 @@ const referencedFiles = async (
     // Read as the loader reads: a FIFO or a huge file in the watch set must not hang the watch.
     const read = await readRegularFile(document, limitsOf(limits).documentBytes, "documentBytes")
     if ("refused" in read) return []
+    // Loaded here, not at the top: every command imports this module, and only `--watch` reads YAML here.
+    const { parseYaml } = await import("../load/yaml.js")
     const root: unknown = parseYaml(document, read.text).source.value
     const list = typeof root === "object" && root !== null
       ? (root as Record<string, unknown>)["sourceDescriptions"]

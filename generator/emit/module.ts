@@ -3,14 +3,7 @@
  * declarations, writers for the workflow bodies, formatted once. Same IR, same bytes.
  */
 import * as path from "node:path"
-import {
-  IndentationText,
-  Project,
-  QuoteKind,
-  type StatementStructures,
-  StructureKind,
-  VariableDeclarationKind
-} from "ts-morph"
+import { printStructure, type StatementStructures, StructureKind, VariableDeclarationKind } from "ts-morph"
 import { formatGeneratedModule } from "../format/index.js"
 import type { DocumentIR, OperationIR, ParameterStyleIR } from "../lower/ir.js"
 import { dialectOf, type EffectLine } from "./dialect.js"
@@ -33,16 +26,11 @@ export interface WorkflowExports {
   readonly inputs: string
 }
 
-const project = new Project({
-  useInMemoryFileSystem: true,
-  manipulationSettings: {
-    indentationText: IndentationText.TwoSpaces,
-    quoteKind: QuoteKind.Double,
-    useTrailingCommas: false
-  }
-})
-
-let emitted = 0
+/**
+ * Structures printed straight to text: a ts-morph source file would also parse the printed text
+ * with TypeScript (a tenth of a warm `generate`), and nothing here reads that syntax tree.
+ */
+const PRINT_OPTIONS = { indentNumberOfSpaces: 2, useSingleQuote: false, newLine: "\n" } as const
 
 const TOP_LEVEL = /^(\/\*\*|export |const |type |interface )/
 const OPERATION = /^const \w+ = Arazzo\.operation\(/
@@ -190,9 +178,8 @@ export const emitModule = (document: DocumentIR, from: string, line: EffectLine 
     }). Do not edit: run \`arazzo-effect generate\` again.`
   ].filter((t): t is string => t !== undefined && t.trim() !== "").map((t) => wrapDoc(t)).join("\n\n")
   const name = moduleName(document.file)
-  // A fresh path every time: the formatter's language service caches files by path, and
-  // reusing a path formats new text with edits computed for the old text (garbled output).
-  const file = project.createSourceFile(`/emit/${++emitted}/${name}`, {
+  const printed = printStructure({
+    kind: StructureKind.SourceFile,
     statements: [
       `/**\n${header.split("\n").map((l) => (l === "" ? " *" : ` * ${l}`)).join("\n")}\n */`,
       {
@@ -219,9 +206,8 @@ export const emitModule = (document: DocumentIR, from: string, line: EffectLine 
       })),
       ...statements
     ]
-  })
-  const text = formatGeneratedModule(spaceTopLevel(file.getFullText()), name)
-  project.removeSourceFile(file)
+  }, PRINT_OPTIONS)
+  const text = formatGeneratedModule(spaceTopLevel(printed), name)
   const exported = document.workflows.map((w) => {
     const planned = workflowNames.get(w.workflowId)!
     return { workflowId: w.workflowId, run: planned.run, inputs: planned.inputs }

@@ -57,10 +57,21 @@ export const useFormatterForTesting = (replacement: Formatter | undefined): void
 const TOP_LEVEL_BREAK = /\n\n(?=[^\s})\]])/
 
 /**
- * A generated module formatted declaration by declaration, each alone, joined with one blank
- * line: the same text as formatting the whole file, but dprint's WASM build takes minutes on (and
- * then traps on) some whole modules of a few hundred kilobytes whose declarations it formats in
- * well under a second each.
+ * Modules up to this many characters are formatted in one call: one call is cheaper than one per
+ * declaration (each call pays a parse and a copy across the WASM boundary), and every module of
+ * specs/ is under a third of it. The trap below was seen only far above it.
+ */
+export const WHOLE_MODULE_CHARS = 96 * 1024
+
+/**
+ * A generated module formatted. Above `WHOLE_MODULE_CHARS`, declaration by declaration, each
+ * alone, joined with one blank line: the same text as formatting the whole file, but dprint's
+ * WASM build takes minutes on (and then traps on) some whole modules of a few hundred kilobytes
+ * whose declarations it formats in well under a second each.
  */
 export const formatGeneratedModule = (text: string, fileName = "module.ts"): string =>
+  text.length <= WHOLE_MODULE_CHARS ? formatTypeScript(text, fileName) : formatByDeclaration(text, fileName)
+
+/** `text` formatted one top-level declaration at a time (exported for the test that both ways agree). */
+export const formatByDeclaration = (text: string, fileName = "module.ts"): string =>
   text.split(TOP_LEVEL_BREAK).map((piece) => formatTypeScript(piece, fileName)).join("\n")

@@ -6,7 +6,6 @@
  */
 import { jsonpath } from "json-p3"
 import { patternProblem } from "../../runtime/core/regex.js"
-import { xpathSyntaxError } from "../../runtime/core/xml.js"
 import type { Accessor, Condition, Operand } from "../expressions/index.js"
 import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
 import { catastrophicBacktracking } from "../expressions/regex-backtracking.js"
@@ -14,6 +13,7 @@ import type { Path } from "../load/yaml.js"
 import type { ConditionIR, CriterionIR, ValueIR } from "../lower/ir.js"
 import { isObject, report, type Scope, stringAt } from "./context.js"
 import { lowerExpression } from "./values.js"
+import { xpathSyntaxError } from "./xpath.js"
 
 const accessorSegments = (accessors: ReadonlyArray<Accessor>) =>
   accessors.map((a) => (a.type === "index" ? a.index : a.name))

@@ -3,12 +3,12 @@
  * payload is an object of fields, and each replacement's target is a JSON Pointer (an XPath for
  * an XML body).
  */
-import { xpathSyntaxError } from "../../runtime/core/xml.js"
 import type { ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { arrayAt, isObject, report, type Scope, stringAt } from "../resolve/context.js"
 import { bodyContentType, encodingOf, isXml } from "../resolve/media.js"
 import { lowerValue } from "../resolve/values.js"
+import { xpathSyntaxError } from "../resolve/xpath.js"
 
 export const checkBody = (
   raw: Record<string, unknown>,

@@ -16,6 +16,7 @@
  */
 import fontoxpath from "fontoxpath"
 import { Document, type Node, parseXmlDocument, serializeToWellFormedString } from "slimdom"
+import { errorText, xpathSyntaxChecker } from "./xpath-syntax.js"
 
 export interface XPathQuery {
   readonly expression: string
@@ -30,21 +31,7 @@ export const MAX_XML_DEPTH = 256
 export const xpath = (expression: string): XPathQuery => ({ expression })
 
 /** Why an expression does not parse as XPath 3.1, or `undefined` when it does. */
-export const xpathSyntaxError = (expression: string): string | undefined => {
-  try {
-    fontoxpath.parseScript(expression, { language: fontoxpath.evaluateXPath.XPATH_3_1_LANGUAGE }, new Document())
-    return undefined
-  } catch (cause) {
-    return errorText(cause)
-  }
-}
-
-/** fontoxpath's message ends with `Error: XPST0003: …` after a drawing of the expression; keep that part. */
-const errorText = (cause: unknown): string => {
-  const message = cause instanceof Error ? cause.message : String(cause)
-  const last = message.lastIndexOf("Error: ")
-  return (last === -1 ? message : message.slice(last + "Error: ".length)).replace(/\s+/g, " ").trim()
-}
+export const xpathSyntaxError = xpathSyntaxChecker(fontoxpath, () => new Document())
 
 // Parsing
 

@@ -1,0 +1,28 @@
+/**
+ * The XPath syntax check, given the engine: runtime/core/xml.ts passes the fontoxpath it imports,
+ * and the generator (generator/resolve/xpath.ts) passes one it loads only when a document has an
+ * XPath expression, so that `check` and `generate` of the many documents without XPath never load it.
+ */
+import type Fontoxpath from "fontoxpath"
+import type { Document } from "slimdom"
+
+/** What the check uses of fontoxpath's module. */
+export type Engine = Pick<typeof Fontoxpath, "parseScript" | "evaluateXPath">
+
+/** Why an expression does not parse as XPath 3.1, or `undefined` when it does. */
+export const xpathSyntaxChecker =
+  (engine: Engine, document: () => Document) => (expression: string): string | undefined => {
+    try {
+      engine.parseScript(expression, { language: engine.evaluateXPath.XPATH_3_1_LANGUAGE }, document())
+      return undefined
+    } catch (cause) {
+      return errorText(cause)
+    }
+  }
+
+/** fontoxpath's message ends with `Error: XPST0003: …` after a drawing of the expression; keep that part. */
+export const errorText = (cause: unknown): string => {
+  const message = cause instanceof Error ? cause.message : String(cause)
+  const last = message.lastIndexOf("Error: ")
+  return (last === -1 ? message : message.slice(last + "Error: ".length)).replace(/\s+/g, " ").trim()
+}

@@ -83,8 +83,8 @@ describe("arazzo-effect worker, run --durable, status", () => {
       const outputs = JSON.parse(runOut.text) as Record<string, unknown>
       expect(outputs).toMatchObject({ workflowId: expect.any(String) })
       // The follower printed the journaled steps as they completed.
-      expect(runErr.text).toMatch(/uploadSource attempt 1 {2}-> 200/)
-      expect(runErr.text).toMatch(/submitImg2Img attempt 1 {2}-> 200/)
+      expect(runErr.text).toMatch(/uploadSource attempt 1 {2}-> 201/)
+      expect(runErr.text).toMatch(/submitImg2Img attempt 1 {2}-> 202/)
       expect(runErr.text).toMatch(/readResult attempt 1 {2}-> 200/)
       expect(runErr.text).toContain("workflow blob-upload-img2img completed")
       // The API key never reaches the trace.

@@ -6,9 +6,9 @@
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { RunOptions } from "./run-command.js"
 import { DEFAULT_STORE } from "./durable-store.js"
 import { UsageError } from "./exit.js"
+import type { RunOptions } from "./run-command.js"
 
 export const durableOptions = {
   durable: Options.boolean("durable").pipe(

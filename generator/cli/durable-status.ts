@@ -26,9 +26,17 @@ export const exitFields = (exit: Exit.Exit<unknown, unknown>): Record<string, un
   const failure = Cause.failureOption(exit.cause)
   if (Option.isSome(failure) && isWorkflowError(failure.value)) {
     const report = errorReport(failure.value)
-    return { error: { tag: report.tag, message: report.message, ...(report.status !== undefined ? { status: report.status } : {}) } }
+    return {
+      error: {
+        tag: report.tag,
+        message: report.message,
+        ...(report.status !== undefined ? { status: report.status } : {})
+      }
+    }
   }
-  return { error: { tag: Cause.isInterruptedOnly(exit.cause) ? "Interrupted" : "Defect", message: Cause.pretty(exit.cause) } }
+  return {
+    error: { tag: Cause.isInterruptedOnly(exit.cause) ? "Interrupted" : "Defect", message: Cause.pretty(exit.cause) }
+  }
 }
 
 export const showStatus = (options: StatusOptions) =>

@@ -69,14 +69,16 @@ export const loadDurable: Effect.Effect<DurableModule, UsageError> = Effect.tryP
 /** The store's driver, loaded once to say what is missing before the engine meets it. */
 const checkDriver = (store: Store): Effect.Effect<void, UsageError> =>
   Effect.tryPromise({
-    try: () => store._tag === "Sqlite" ? import("@effect/sql-sqlite-node/SqliteClient") : import("@effect/sql-pg/PgClient"),
+    try: () =>
+      store._tag === "Sqlite" ? import("@effect/sql-sqlite-node/SqliteClient") : import("@effect/sql-pg/PgClient"),
     catch: (cause) => {
       const name = missing(cause)
       const install = store._tag === "Sqlite"
         ? "npm install better-sqlite3@^12 @effect/sql-sqlite-node@^0.53 (better-sqlite3 is a native module; it builds from source where no prebuilt binary can be downloaded)"
         : "npm install @effect/sql-pg@^0.53"
       return new UsageError({
-        message: `the ${store._tag === "Sqlite" ? "SQLite" : "PostgreSQL"} store needs ${name ?? "its driver"}: ${install}` +
+        message:
+          `the ${store._tag === "Sqlite" ? "SQLite" : "PostgreSQL"} store needs ${name ?? "its driver"}: ${install}` +
           (name === undefined ? `\n${cause instanceof Error ? cause.message : String(cause)}` : "")
       })
     }
@@ -104,7 +106,8 @@ export const engineOn = (store: Store, options: EngineOptions) =>
       // The directory of the default store may not exist yet.
       yield* Effect.try({
         try: () => mkdirSync(path.dirname(store.filename), { recursive: true }),
-        catch: (cause) => new UsageError({ message: `--store: cannot create ${path.dirname(store.filename)}: ${cause}` })
+        catch: (cause) =>
+          new UsageError({ message: `--store: cannot create ${path.dirname(store.filename)}: ${cause}` })
       })
       if (options.runner !== undefined) {
         return yield* new UsageError({

@@ -55,7 +55,10 @@ export const compile = (
     return { documents: result.documents, files: result.files.filter((f) => f.name !== "index.ts") }
   })
 
-export const chooseWorkflow = (ir: RunnableIR, wanted: Option.Option<string>): Effect.Effect<WorkflowIR, UsageError> => {
+export const chooseWorkflow = (
+  ir: RunnableIR,
+  wanted: Option.Option<string>
+): Effect.Effect<WorkflowIR, UsageError> => {
   const ids = ir.workflows.map((w) => w.workflowId)
   if (Option.isNone(wanted)) {
     const [only, ...others] = ir.workflows

@@ -33,6 +33,9 @@ export const statusCommand = Command.make(
   ),
   examples([
     ["arazzo-effect status 3f1c…", "on the default store, .arazzo/durable.sqlite"],
-    ["arazzo-effect status 3f1c… --store postgres://app@db/arazzo | jq .result.outputs", "the outputs of a finished run"]
+    [
+      "arazzo-effect status 3f1c… --store postgres://app@db/arazzo | jq .result.outputs",
+      "the outputs of a finished run"
+    ]
   ])
 ])))

@@ -38,47 +38,50 @@ const pollPolicy = (text: string) =>
 
 export const runWorker = (options: WorkerOptions) =>
   Effect.scoped(
-  Effect.gen(function*() {
-    const store = yield* parseStore(options.store)
-    const runner = Option.isSome(options.runner) ? yield* parseRunner(options.runner.value) : undefined
-    const poll = Option.isSome(options.pollEvery) ? yield* pollPolicy(options.pollEvery.value) : undefined
-    const hosted = yield* hostedWorkflows(options.files, options)
-    if (hosted.length === 0) return yield* new UsageError({ message: "the given files have no workflows to host" })
-    const sources = [...new Set(hosted.flatMap((h) => h.sources))]
-    const servers = yield* parsePairs({ option: "server", shape: "source=url" }, options.server)
-    for (const [name, url] of Object.entries(servers)) {
-      if (!sources.includes(name)) {
-        return yield* new UsageError({
-          message: `--server ${name}=…: no workflow here has a source \`${name}\`; the sources: ${sources.join(", ")}`
-        })
+    Effect.gen(function*() {
+      const store = yield* parseStore(options.store)
+      const runner = Option.isSome(options.runner) ? yield* parseRunner(options.runner.value) : undefined
+      const poll = Option.isSome(options.pollEvery) ? yield* pollPolicy(options.pollEvery.value) : undefined
+      const hosted = yield* hostedWorkflows(options.files, options)
+      if (hosted.length === 0) return yield* new UsageError({ message: "the given files have no workflows to host" })
+      const sources = [...new Set(hosted.flatMap((h) => h.sources))]
+      const servers = yield* parsePairs({ option: "server", shape: "source=url" }, options.server)
+      for (const [name, url] of Object.entries(servers)) {
+        if (!sources.includes(name)) {
+          return yield* new UsageError({
+            message: `--server ${name}=…: no workflow here has a source \`${name}\`; the sources: ${sources.join(", ")}`
+          })
+        }
+        if (!URL.canParse(url)) {
+          return yield* new UsageError({ message: `--server ${name}=${url}: not an absolute URL` })
+        }
       }
-      if (!URL.canParse(url)) return yield* new UsageError({ message: `--server ${name}=${url}: not an absolute URL` })
-    }
-    const { Durable, engine } = yield* engineOn(store, { client: false, runner })
-    const say = (line: string) => Effect.sync(() => void process.stderr.write(`${line}\n`))
-    const workflows = hosted.map((h) =>
-      Durable.make(h.run as never, {
-        name: h.name,
-        onResume: (executionId, activity) =>
-          say(`${executionId}: resumed at step ${stepOfActivity(activity)} (${activity}) of ${h.name}`)
-      }).layer
-    )
-    const worker = workflows.reduce((all, one) => Layer.merge(all, one)).pipe(
-      Layer.provide(Arazzo.Servers.layer(servers).pipe(Layer.provide(Arazzo.Servers.layerConfig(sources)))),
-      Layer.provide(poll === undefined ? Layer.empty : Arazzo.Policies.layer({ poll })),
-      Layer.provide(NodeHttpClient.layerUndici),
-      Layer.provideMerge(engine)
-    )
-    // Ctrl-C or SIGTERM is how a worker is meant to stop: the engine hands its shards back, exit 0.
-    yield* exitOnInterruptWith(0)
-    yield* Layer.launch(
-      Layer.effectDiscard(say(
-        `worker ${process.pid}: hosting ${hosted.map((h) => h.name).join(", ")} on ${showStore(store)}` +
-          `${runner === undefined ? "" : ` as runner ${runner.host}:${runner.port}`}; Ctrl-C stops it`
-      )).pipe(Layer.provide(worker))
-    ).pipe(
-      Effect.catchAllCause((cause) =>
-        Effect.flatMap(say(`worker: the engine stopped: ${String(cause)}`), () => Effect.failCause(cause))
+      const { Durable, engine } = yield* engineOn(store, { client: false, runner })
+      const say = (line: string) => Effect.sync(() => void process.stderr.write(`${line}\n`))
+      const workflows = hosted.map((h) =>
+        Durable.make(h.run as never, {
+          name: h.name,
+          onResume: (executionId, activity) =>
+            say(`${executionId}: resumed at step ${stepOfActivity(activity)} (${activity}) of ${h.name}`)
+        }).layer
       )
-    )
-  }))
+      const worker = workflows.reduce((all, one) => Layer.merge(all, one)).pipe(
+        Layer.provide(Arazzo.Servers.layer(servers).pipe(Layer.provide(Arazzo.Servers.layerConfig(sources)))),
+        Layer.provide(poll === undefined ? Layer.empty : Arazzo.Policies.layer({ poll })),
+        Layer.provide(NodeHttpClient.layerUndici),
+        Layer.provideMerge(engine)
+      )
+      // Ctrl-C or SIGTERM is how a worker is meant to stop: the engine hands its shards back, exit 0.
+      yield* exitOnInterruptWith(0)
+      yield* Layer.launch(
+        Layer.effectDiscard(say(
+          `worker ${process.pid}: hosting ${hosted.map((h) => h.name).join(", ")} on ${showStore(store)}` +
+            `${runner === undefined ? "" : ` as runner ${runner.host}:${runner.port}`}; Ctrl-C stops it`
+        )).pipe(Layer.provide(worker))
+      ).pipe(
+        Effect.catchAllCause((cause) =>
+          Effect.flatMap(say(`worker: the engine stopped: ${String(cause)}`), () => Effect.failCause(cause))
+        )
+      )
+    })
+  )

@@ -193,18 +193,23 @@ describe("durable img2img on postgres, two workers", () => {
         // Both run executions: each has polled one.
         // Under load (the whole suite at once) starting a worker alone has taken 15 s here.
         await until(() => pollsBy(a).length >= 2 && pollsBy(b).length >= 2, 120_000, "both workers polling")
-        // Settled: for 2 s every execution polled has been polled by one worker only, and both
-        // workers poll. Shards that moved while B joined have moved by then, so what B takes
-        // after the kill is a takeover of A's locks, not a rebalance.
+        // Settled: for 3 s no execution has moved (each was polled by the worker that polled it
+        // before), and both workers poll. Shards that moved while B joined have moved by then, so
+        // what B takes after the kill is a takeover of A's locks, not a rebalance.
         const settled = () => {
-          const since = Date.now() - 2_000
-          const recent = mock.requests.filter((r) => r.operation === "getWorkflow" && r.at >= since)
-          const pollers = new Map<string, Set<string>>()
-          for (const r of recent) {
-            pollers.set(r.path, (pollers.get(r.path) ?? new Set()).add(r.headers["x-arazzo-worker"]!))
+          const since = Date.now() - 3_000
+          const polls = mock.requests.filter((r) => r.operation === "getWorkflow")
+          const previous = new Map<string, string>()
+          const workers = new Set<string>()
+          for (const r of polls) {
+            const pid = r.headers["x-arazzo-worker"]!
+            if (r.at >= since) {
+              workers.add(pid)
+              if (previous.get(r.path) !== pid) return false
+            }
+            previous.set(r.path, pid)
           }
-          const workers = new Set(recent.map((r) => r.headers["x-arazzo-worker"]))
-          return workers.size === 2 && [...pollers.values()].every((set) => set.size === 1)
+          return workers.size === 2
         }
         const bothPolling = Date.now()
         await until(settled, 60_000, "the shards to settle")

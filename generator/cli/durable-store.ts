@@ -38,7 +38,10 @@ export const parseStore = (text: string): Effect.Effect<Store, UsageError> => {
 
 /** The store as printed: a PostgreSQL URL without its password. */
 export const showStore = (store: Store): string => {
-  if (store._tag === "Sqlite") return `sqlite:${path.relative(process.cwd(), store.filename) || store.filename}`
+  if (store._tag === "Sqlite") {
+    const relative = path.relative(process.cwd(), store.filename)
+    return `sqlite:${relative === "" || relative.startsWith("..") ? store.filename : relative}`
+  }
   const url = new URL(store.url)
   if (url.password !== "") url.password = "***"
   return url.toString()

@@ -15,7 +15,10 @@ import { workerCommand } from "./worker-command.js"
 const root = Command.make(
   "arazzo-effect",
   {},
-  () => Effect.fail(new UsageError({ message: "no command given: use generate, check, run, graph, worker or status (see --help)" }))
+  () =>
+    Effect.fail(
+      new UsageError({ message: "no command given: use generate, check, run, graph, worker or status (see --help)" })
+    )
 ).pipe(
   Command.withDescription(HelpDoc.blocks([
     HelpDoc.p(

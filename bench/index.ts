@@ -3,7 +3,7 @@
  * after another, writes bench/results.json and bench/results.md, and prints the targets table
  * (bench/lib/targets.ts): every target of the speed issue beside what this run measured.
  *
- *   npx tsx bench/index.ts [--only runtime,ablation,scale,generator,generator-scale,cli] [--merge] [--quick]
+ *   npx tsx bench/index.ts [--only runtime,ablation,scale,generator,generator-scale,cli,durable] [--merge] [--quick]
  *
  * --merge keeps the other sections of the existing results file and replaces only the selected
  * ones (meta.ranAt and meta.commits say when and at which commit each section ran).
@@ -23,7 +23,7 @@ import { targetRows, targetTable } from "./lib/targets.js"
 
 const BENCH = fileURLToPath(new URL(".", import.meta.url))
 const ROOT = path.resolve(BENCH, "..")
-const ALL = ["runtime", "ablation", "scale", "generator", "generator-scale", "cli"] as const
+const ALL = ["runtime", "ablation", "scale", "generator", "generator-scale", "cli", "durable"] as const
 type Name = (typeof ALL)[number]
 
 const { values } = parseArgs({
@@ -156,6 +156,7 @@ if (selected.includes("generator-scale")) {
   results.generatorScale = await step("generator-scale", "generator-scale.ts", [], minutes(20))
 }
 if (selected.includes("cli")) results.cli = await step("cli", "cli.ts", [], minutes(15))
+if (selected.includes("durable")) results.durable = await step("durable", "durable.ts", [], minutes(15))
 meta.durationsS[values.merge ? "last invocation" : "total"] = round((performance.now() - started) / 1000, 1)
 
 const rows = targetRows(results)

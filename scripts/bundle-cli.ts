@@ -10,6 +10,11 @@
  *   private import map (`#dist/*` → ./dist/*), which resolves from any chunk. The runtime is
  *   bundled whole, its pure core included: esbuild cannot list the names an external module
  *   re-exports (`export * from`), and the modules `run` serves must export every name.
+ * - The durable engine (@effect/workflow, @effect/cluster, @effect/sql and its drivers' Effect
+ *   layers) is bundled, in chunks loaded only by `worker`, `run --durable` and `status`: it must run
+ *   on the CLI's own Effect. The native SQLite driver (`better-sqlite3`) cannot be bundled: it stays
+ *   external, found where arazzo-effect is installed (the CLI says how to install it when absent);
+ *   so does `pg-native`, which `pg` only tries.
  * - The package's own dependencies (yaml, ts-morph, ajv, …) stay external: they are installed with
  *   the package anyway, and ts-morph alone is larger than everything bundled.
  */
@@ -120,7 +125,7 @@ export const bundleCli = async (outdir = path.join(root, "dist/cli")): Promise<B
     platform: "node",
     target: "node20",
     chunkNames: "chunks/[name]-[hash]",
-    external: Object.keys(pkg.dependencies),
+    external: [...Object.keys(pkg.dependencies), "better-sqlite3", "pg-native"],
     plugins: [layout],
     // CommonJS inside the bundle (undici, ws, …) calls `require` for Node built-ins.
     banner: {

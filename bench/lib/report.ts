@@ -272,6 +272,32 @@ ${
 `
 }
 
+const durableSection = (d: Json): string => {
+  const skip = notRun("Durable execution", d)
+  if (skip !== undefined) return skip
+  const settings = Object.entries<string>(d.settings).map(([k, v]) => `${k} ${v}`).join(", ")
+  return `## Durable execution
+
+Store: ${d.store}; cluster settings: ${settings}. Journaling: the same workflow run ${d.options.sequentialRuns}
+times in memory and durably; throughput: ${d.throughput.workflows} short workflows started at once; suspended:
+${d.suspended.executions} executions parked in a poll wait, live heap after GC. Resume latency and failover time
+come from test/durable (docs/durable.md).
+
+${
+    table(["measure", "figure"], [
+      ["in-memory run (ms)", fmt(d.journaling.inMemoryMsPerRun, 1)],
+      ["durable run (ms)", fmt(d.journaling.durableMsPerRun, 1)],
+      [
+        `journaling cost per step attempt (${d.journaling.stepsPerRun} per run, ms)`,
+        fmt(d.journaling.costMsPerStep, 1)
+      ],
+      ["throughput (workflows/s)", fmt(d.throughput.perSecond, 1)],
+      ["live heap per suspended execution (KiB)", fmt(d.suspended.liveHeapKiBPerExecution, 1)]
+    ])
+  }
+`
+}
+
 export const renderMarkdown = (r: Json): string => {
   const m = r.meta
   const loads = Object.entries(m.loadAverage ?? {}).map(([k, v]) => `${k} ${(v as Array<number>).join(" ")}`).join("; ")
@@ -297,7 +323,8 @@ ${ablationSection(r.ablation)}
 ${scaleSection(r.scale)}
 ${generatorSection(r.generator)}
 ${generatorScaleSection(r.generatorScale)}
-${cliSection(r.cli)}`
+${cliSection(r.cli)}
+${durableSection(r.durable)}`
 }
 
 if (isMain(import.meta.url)) {

@@ -1,4 +1,4 @@
-/** The command tree: `arazzo-effect generate | check | run | graph`, with help, examples and exit codes. */
+/** The command tree: `arazzo-effect generate | check | run | graph | worker | status`, with help, examples and exit codes. */
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Effect from "effect/Effect"
@@ -9,11 +9,16 @@ import { graphCommand } from "./graph-command.js"
 import { examples, exitCodes } from "./help.js"
 import { version } from "./package-info.js"
 import { runCommand } from "./run-command.js"
+import { statusCommand } from "./status-command.js"
+import { workerCommand } from "./worker-command.js"
 
 const root = Command.make(
   "arazzo-effect",
   {},
-  () => Effect.fail(new UsageError({ message: "no command given: use generate, check, run or graph (see --help)" }))
+  () =>
+    Effect.fail(
+      new UsageError({ message: "no command given: use generate, check, run, graph, worker or status (see --help)" })
+    )
 ).pipe(
   Command.withDescription(HelpDoc.blocks([
     HelpDoc.p(
@@ -25,10 +30,12 @@ const root = Command.make(
       ["arazzo-effect check specs --format json", "findings only, as JSON"],
       ["arazzo-effect run flow.arazzo.yaml --input petId=42 --server petStore=http://localhost:8080", "run a workflow"],
       ["arazzo-effect graph flow.arazzo.yaml --workflow checkout", "the workflow as a Mermaid diagram"],
+      ["arazzo-effect worker flow.arazzo.yaml", "run durable executions (started by `run --durable`) until Ctrl-C"],
+      ["arazzo-effect status <execution id>", "where a durable execution stands"],
       ["arazzo-effect run --help", "help for one command"]
     ])
   ])),
-  Command.withSubcommands([generateCommand, checkCommand, runCommand, graphCommand])
+  Command.withSubcommands([generateCommand, checkCommand, runCommand, graphCommand, workerCommand, statusCommand])
 )
 
 /** Parses `process.argv` (node and script first) and runs the chosen command. */

@@ -10,6 +10,7 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
+import { durableOptions, runDurableOrNot } from "./durable-options.js"
 import { examples } from "./help.js"
 import { allowRootOption, limitOption, sourceOption } from "./options.js"
 import { recordOption, replayOption, reportOption } from "./report/options.js"
@@ -85,9 +86,14 @@ export const runCommand = Command.make(
     traceJson,
     record: recordOption,
     replay: replayOption,
-    report: reportOption
+    report: reportOption,
+    ...durableOptions
   },
-  (options) => Effect.flatMap(Effect.promise(() => import("./run-workflow.js")), (m) => m.runWorkflow(options))
+  (options) =>
+    runDurableOrNot(
+      options,
+      Effect.flatMap(Effect.promise(() => import("./run-workflow.js")), (m) => m.runWorkflow(options))
+    )
 ).pipe(Command.withDescription(HelpDoc.blocks([
   HelpDoc.p(
     "Runs a workflow of an Arazzo document against its APIs: generates the document's module, decodes the inputs, sends the requests. " +
@@ -116,6 +122,10 @@ export const runCommand = Command.make(
     [
       "arazzo-effect run flow.arazzo.yaml --inputs inputs.json --replay run.json --report junit.xml",
       "offline, from the recording; JUnit for CI"
+    ],
+    [
+      "arazzo-effect run flow.arazzo.yaml --inputs inputs.json --durable",
+      "start a durable execution (a `worker` on the same store runs it) and follow it; the same command again finds it"
     ]
   ])
 ])))

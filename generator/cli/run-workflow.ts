@@ -34,7 +34,7 @@ import { jsonPrinter, linePrinter, type TracePrinter } from "./trace-printer.js"
 import type { RunOptions } from "./run-command.js"
 
 /** The document compiled in memory; errors are the user's document, so they are a usage failure (2). */
-const compile = (
+export const compile = (
   file: string,
   options: Omit<GenerateOptions, "outDir">
 ): Effect.Effect<Compiled, CommandFailed | UsageError> =>
@@ -55,7 +55,10 @@ const compile = (
     return { documents: result.documents, files: result.files.filter((f) => f.name !== "index.ts") }
   })
 
-const chooseWorkflow = (ir: RunnableIR, wanted: Option.Option<string>): Effect.Effect<WorkflowIR, UsageError> => {
+export const chooseWorkflow = (
+  ir: RunnableIR,
+  wanted: Option.Option<string>
+): Effect.Effect<WorkflowIR, UsageError> => {
   const ids = ir.workflows.map((w) => w.workflowId)
   if (Option.isNone(wanted)) {
     const [only, ...others] = ir.workflows
@@ -74,7 +77,7 @@ const chooseWorkflow = (ir: RunnableIR, wanted: Option.Option<string>): Effect.E
     )
 }
 
-const serverUrls = (ir: RunnableIR, texts: ReadonlyArray<string>) =>
+export const serverUrls = (ir: RunnableIR, texts: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const urls = yield* parsePairs({ option: "server", shape: "source=url" }, texts)
     const names = ir.sources.map((s) => s.name)

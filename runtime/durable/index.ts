@@ -21,10 +21,12 @@ export {
   type SqliteOptions
 } from "./internal/store.js"
 export {
+  type DurableHandle,
   type DurableOptions,
   type DurableWorkflow,
   type ExecutionStatus,
   type GeneratedWorkflow,
+  handle,
   make,
   type StartOptions
 } from "./internal/workflow.js"

@@ -178,7 +178,8 @@ describe("durable img2img on postgres, two workers", () => {
     "share the executions; one killed with SIGKILL, the other takes its executions over and finishes them",
     async () => {
       const executions = 10
-      const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone: 10 })
+      // Enough polls that executions still run after the shards settle (about 0.5 s a poll).
+      const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone: 20 })
       const store = await stores.postgres("failover")
       const keys = ["--keys", Array.from({ length: executions }, (_, i) => `run-${i}`).join(",")]
       try {
@@ -192,24 +193,53 @@ describe("durable img2img on postgres, two workers", () => {
         // Both run executions: each has polled one.
         // Under load (the whole suite at once) starting a worker alone has taken 15 s here.
         await until(() => pollsBy(a).length >= 2 && pollsBy(b).length >= 2, 120_000, "both workers polling")
+        // Settled: for 3 s no execution has moved (each was polled by the worker that polled it
+        // before), and both workers poll. Shards that moved while B joined have moved by then, so
+        // what B takes after the kill is a takeover of A's locks, not a rebalance.
+        const settled = () => {
+          const since = Date.now() - 3_000
+          const polls = mock.requests.filter((r) => r.operation === "getWorkflow")
+          const previous = new Map<string, string>()
+          const workers = new Set<string>()
+          for (const r of polls) {
+            const pid = r.headers["x-arazzo-worker"]!
+            if (r.at >= since) {
+              workers.add(pid)
+              if (previous.get(r.path) !== pid) return false
+            }
+            previous.set(r.path, pid)
+          }
+          return workers.size === 2
+        }
+        const bothPolling = Date.now()
+        await until(settled, 60_000, "the shards to settle")
+        console.log(`postgres, two workers: shards settled ${Date.now() - bothPolling} ms after both polled`)
         a.process.kill("SIGKILL")
         const killedAt = Date.now()
         expect((await a.exited).signal).toBe("SIGKILL")
         const inFlightAtKill = mock.requests.filter((r) => sentBy(a)(r) && r.status === undefined).length
-        const ownedByA = new Set(pollsBy(a).map((r) => r.path))
-        const spread = {
-          a: new Set(pollsBy(a).map((r) => r.path)).size,
-          b: new Set(pollsBy(b).map((r) => r.path)).size
+        // A's executions: those whose last poll before the kill was A's.
+        const lastPoller = new Map<string, string>()
+        for (const r of mock.requests.filter((r) => r.operation === "getWorkflow" && r.at < killedAt)) {
+          lastPoller.set(r.path, r.headers["x-arazzo-worker"]!)
         }
+        const ownedByA = new Set([...lastPoller].filter(([, pid]) => pid === String(a.process.pid)).map(([p]) => p))
+        const spread = { a: ownedByA.size, b: lastPoller.size - ownedByA.size }
+        expect(ownedByA.size).toBeGreaterThan(0)
 
         await b.next("all-done")
         const takenOver = mock.requests.find((r) => r.at >= killedAt && sentBy(b)(r) && ownedByA.has(r.path))
+        // Every execution of A's that was still polling at the kill was taken over by B.
+        const takenBy = new Set(
+          mock.requests.filter((r) => r.at >= killedAt && sentBy(b)(r) && ownedByA.has(r.path)).map((r) => r.path)
+        )
         await b.exited
 
         const done = b.all("done")
         expect(done).toHaveLength(executions)
         expect(done.every((e) => (e.exit as { _tag: string })._tag === "Success")).toBe(true)
         expect(takenOver).toBeDefined()
+        expect(takenBy).toEqual(ownedByA)
         // At least once: a POST the killed worker had sent but not journaled is sent again, with the
         // same Idempotency-Key. Every upload and submit has its own key; none is sent more than twice.
         const posts = mock.requests.filter((r) => r.method === "POST")
@@ -222,8 +252,14 @@ describe("durable img2img on postgres, two workers", () => {
         const duplicates = posts.length - perKey.size
         console.log(
           `postgres, two workers: executions polling at the kill ${spread.a} on A, ${spread.b} on B; ` +
-            `A killed with ${inFlightAtKill} requests unanswered; B's first request for one of A's executions ` +
-            `${takenOver!.at - killedAt} ms after the kill (shardLockExpiration 5 s, refresh 1 s); ` +
+            `A killed with ${inFlightAtKill} requests unanswered; failover: B's first request for one of A's executions ` +
+            `${takenOver!.at - killedAt} ms after the kill, the last of them ${
+              Math.max(...[...ownedByA].map((p) =>
+                mock.requests.find((r) =>
+                  r.at >= killedAt && sentBy(b)(r) && r.path === p
+                )!.at
+              )) - killedAt
+            } ms (shards settled before the kill; shardLockExpiration 5 s, refresh 1 s); ` +
             `POSTs sent again (same key) ${duplicates}; all ${executions} finished ${
               Date.now() - killedAt
             } ms after the kill`
@@ -232,6 +268,6 @@ describe("durable img2img on postgres, two workers", () => {
         await mock.close()
       }
     },
-    240_000
+    300_000
   )
 })

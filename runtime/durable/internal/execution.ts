@@ -29,7 +29,16 @@ export const STARTED = "arazzo.started"
 export interface DurableExecutionOptions {
   /** Waits at most this long stay in memory (journaled when done); longer ones suspend the workflow. */
   readonly inMemoryThreshold: Duration.DurationInput
+  /** Told when this process sends the first request of an execution that another process started. */
+  readonly onResume?: ((executionId: string, activity: string) => Effect.Effect<void>) | undefined
 }
+
+/**
+ * Executions this process has run a request of, or started. A body re-runs from the top on every
+ * wake-up; only the first request an execution sends in a process whose journal says it started
+ * elsewhere (or before a crash) is a resumption.
+ */
+const runHere = new Set<string>()
 
 export interface DurableExecution {
   readonly execution: ExecutionService
@@ -53,8 +62,19 @@ export const durableExecution = (
         Effect.withClock(real)
       )
     const startedAt = yield* inWorkflow(
-      Activity.make({ name: STARTED, success: Schema.Number, execute: Clock.currentTimeMillis })
+      Activity.make({
+        name: STARTED,
+        success: Schema.Number,
+        execute: Effect.tap(Clock.currentTimeMillis, () => Effect.sync(() => runHere.add(instance.executionId)))
+      })
     )
+    /** The first request sent here for an execution started elsewhere: it resumes at this activity. */
+    const resumedAt = (name: string) =>
+      Effect.suspend(() => {
+        if (runHere.has(instance.executionId)) return Effect.void
+        runHere.add(instance.executionId)
+        return options.onResume?.(instance.executionId, name) ?? Effect.void
+      })
     const clock = journaledClock(startedAt, real)
     const execution: ExecutionService = {
       exchange: <E>(name: string, attempt: Effect.Effect<RawResponse, E>) =>
@@ -66,7 +86,7 @@ export const durableExecution = (
             error: WorkflowErrorSchema,
             execute: Effect.locally(
               Effect.flatMap(
-                attempt as unknown as Effect.Effect<RawResponse, WorkflowError>,
+                Effect.zipRight(resumedAt(name), attempt as unknown as Effect.Effect<RawResponse, WorkflowError>),
                 (raw) => Effect.map(Clock.currentTimeMillis, (at): JournaledResponse => ({ ...raw, at }))
               ),
               currentActivity,

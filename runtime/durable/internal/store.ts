@@ -8,6 +8,7 @@ import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
 import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
 import type { SocketServerError } from "@effect/platform/SocketServer"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import type * as ConfigError from "effect/ConfigError"
@@ -32,14 +33,26 @@ export interface SqliteOptions {
   /** The database file; created when missing. Only one worker process may use it at a time. */
   readonly filename: string
   readonly cluster?: ClusterSettings
+  /**
+   * A client of the store, not a worker: it owns no shards and runs no execution, so it may sit
+   * beside the worker on the same file. `start` writes the execution to the store, where the
+   * worker finds it; `status` and `await` read the store.
+   */
+  readonly client?: boolean
 }
+
+/** A client holds no shards: without a runner address the cluster only reads and writes the store. */
+const clientSettings = (client: boolean | undefined): ClusterSettings =>
+  client === true ? { runnerAddress: Option.none() } : {}
 
 /**
  * The engine on a SQLite file, for one worker process. The runner's shard assignments stay in
  * memory (one process owns every shard), so a worker killed and started again takes its
  * executions back at once, with no shard lock to wait out.
  */
-export const sqlite = (options: SqliteOptions): Layer.Layer<WorkflowEngine, ConfigError.ConfigError> =>
+export const sqlite = (
+  options: SqliteOptions
+): Layer.Layer<WorkflowEngine | SqlClient.SqlClient, ConfigError.ConfigError> =>
   Layer.unwrapEffect(
     Effect.map(
       // Loaded only when used: an app on PostgreSQL need not install the SQLite driver.
@@ -48,9 +61,9 @@ export const sqlite = (options: SqliteOptions): Layer.Layer<WorkflowEngine, Conf
         ClusterWorkflowEngine.layer.pipe(
           Layer.provideMerge(SingleRunner.layer({
             runnerStorage: "memory",
-            shardingConfig: { ...defaultSettings, ...options.cluster }
+            shardingConfig: { ...defaultSettings, ...options.cluster, ...clientSettings(options.client) }
           })),
-          Layer.provide(SqliteClient.layer({ filename: options.filename }))
+          Layer.provideMerge(SqliteClient.layer({ filename: options.filename }))
         )
     )
   )
@@ -64,6 +77,8 @@ export interface PostgresOptions {
    * Without it the worker runs alone: every shard is its own.
    */
   readonly runner?: { readonly host: string; readonly port: number }
+  /** A client of the store (see `SqliteOptions.client`); `runner` is then ignored. */
+  readonly client?: boolean
 }
 
 /**
@@ -75,7 +90,10 @@ export interface PostgresOptions {
  */
 export const postgres = (
   options: PostgresOptions
-): Layer.Layer<WorkflowEngine, ConfigError.ConfigError | SqlError.SqlError | SocketServerError> =>
+): Layer.Layer<
+  WorkflowEngine | SqlClient.SqlClient,
+  ConfigError.ConfigError | SqlError.SqlError | SocketServerError
+> =>
   Layer.unwrapEffect(
     Effect.promise(async () => {
       const PgClient = await import("@effect/sql-pg/PgClient")
@@ -84,10 +102,13 @@ export const postgres = (
       })
       const settings = { ...defaultSettings, ...options.cluster }
       const { runner } = options
-      if (runner === undefined) {
+      if (runner === undefined || options.client === true) {
         return ClusterWorkflowEngine.layer.pipe(
-          Layer.provideMerge(SingleRunner.layer({ runnerStorage: "sql", shardingConfig: settings })),
-          Layer.provide(client)
+          Layer.provideMerge(SingleRunner.layer({
+            runnerStorage: "sql",
+            shardingConfig: { ...settings, ...clientSettings(options.client) }
+          })),
+          Layer.provideMerge(client)
         )
       }
       const [NodeClusterSocket, RunnerAddress] = await Promise.all([
@@ -101,6 +122,6 @@ export const postgres = (
           runnerAddress: Option.some(RunnerAddress.make(runner.host, runner.port))
         }
       })
-      return ClusterWorkflowEngine.layer.pipe(Layer.provideMerge(runners), Layer.provide(client))
+      return ClusterWorkflowEngine.layer.pipe(Layer.provideMerge(runners), Layer.provideMerge(client))
     })
   )

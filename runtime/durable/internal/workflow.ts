@@ -41,6 +41,11 @@ export interface DurableOptions {
   readonly inMemoryThreshold?: Duration.DurationInput
   /** Which requests carry an `Idempotency-Key`. Defaults to `"non-idempotent"` (POST and PATCH). */
   readonly idempotencyKeys?: IdempotencyKeys
+  /**
+   * Told when this process resumes an execution another process started (or this one before a
+   * restart): `activity` is the step attempt it resumes at (`stepId#visit.attempt`).
+   */
+  readonly onResume?: (executionId: string, activity: string) => Effect.Effect<void>
 }
 
 export interface StartOptions {
@@ -61,16 +66,14 @@ export type ExecutionStatus<A, E> =
   | { readonly _tag: "Suspended" }
   | { readonly _tag: "Done"; readonly exit: Exit.Exit<A, E> }
 
-export interface DurableWorkflow<I, A, E> {
+/**
+ * A durable workflow as a client of the store sees it: start, look at, wait for, stop its
+ * executions. Any process may hold one; the executions run where the workflow's `layer` is.
+ */
+export interface DurableHandle<I, A, E> {
   readonly name: string
   /** The `@effect/workflow` declaration underneath, for apps that use the engine directly. */
   readonly workflow: Workflow.Any
-  /**
-   * The worker side: registers the workflow with the engine, so this process runs (and
-   * resumes) its executions. Needs the engine and the `HttpClient`; `Arazzo.Servers` and
-   * `Arazzo.Policies` layers provided to it apply to every execution.
-   */
-  readonly layer: Layer.Layer<never, never, WorkflowEngine | HttpClient.HttpClient>
   /** Starts an execution (or finds the one these inputs already started); returns its id at once. */
   readonly start: (inputs: I, options?: StartOptions) => Effect.Effect<string, never, WorkflowEngine>
   /** Where an execution is, without waiting. */
@@ -86,6 +89,15 @@ export interface DurableWorkflow<I, A, E> {
   readonly interrupt: (executionId: string) => Effect.Effect<void, never, WorkflowEngine>
 }
 
+export interface DurableWorkflow<I, A, E> extends DurableHandle<I, A, E> {
+  /**
+   * The worker side: registers the workflow with the engine, so this process runs (and
+   * resumes) its executions. Needs the engine and the `HttpClient`; `Arazzo.Servers` and
+   * `Arazzo.Policies` layers provided to it apply to every execution.
+   */
+  readonly layer: Layer.Layer<never, never, WorkflowEngine | HttpClient.HttpClient>
+}
+
 const Payload = {
   /** The inputs, encoded for the store (binary values as base64). */
   inputs: Schema.Unknown,
@@ -95,37 +107,26 @@ const Payload = {
 const digest = (value: unknown): string =>
   createHash("sha256").update(JSON.stringify(value) ?? "").digest("hex").slice(0, 32)
 
-/** Declares a generated workflow durable. */
-export const make = <F extends GeneratedWorkflow>(
-  generated: F,
-  options: DurableOptions
-): DurableWorkflow<InputsOf<F>, ResultOf<F>, ErrorOf<F>> => {
-  type A = ResultOf<F>
-  type E = ErrorOf<F>
-  const inMemoryThreshold = options.inMemoryThreshold ?? Duration.zero
-  const keys = options.idempotencyKeys ?? "non-idempotent"
-  const workflow = Workflow.make({
-    name: options.name,
+const declaration = (name: string) =>
+  Workflow.make({
+    name,
     payload: Payload,
     success: StoredResult,
     error: WorkflowErrorSchema,
     idempotencyKey: ({ key }) => key
   })
 
-  const layer = workflow.toLayer((payload, executionId) =>
-    Effect.gen(function*() {
-      const { clock, execution } = yield* durableExecution({ inMemoryThreshold })
-      const client = yield* HttpClient.HttpClient
-      const inputs = decodeStored(payload.inputs) as never
-      return yield* generated(inputs).pipe(
-        Effect.provideService(Execution, execution),
-        Effect.provideService(HttpClient.HttpClient, withIdempotencyKeys(client, executionId, keys)),
-        Effect.withClock(clock)
-      )
-    })
-  )
+/**
+ * A durable workflow by its name in the store, without its generated function: for a process
+ * that starts, watches or stops executions that workers run (the CLI's `run --durable`, `status`).
+ * Inputs, results and errors go through the same schemas whatever the workflow.
+ */
+export const handle = <I = unknown, A = WorkflowResult<any, any, any>, E = WorkflowError>(
+  name: string
+): DurableHandle<I, A, E> => handleOf<I, A, E>(declaration(name))
 
-  const start = (inputs: InputsOf<F>, startOptions: StartOptions = {}) =>
+const handleOf = <I, A, E>(workflow: ReturnType<typeof declaration>): DurableHandle<I, A, E> => {
+  const start = (inputs: I, startOptions: StartOptions = {}) =>
     Effect.flatMap(
       encodeStored(inputs),
       (stored) => workflow.execute({ inputs: stored, key: startOptions.key ?? digest(stored) }, { discard: true })
@@ -154,13 +155,37 @@ export const make = <F extends GeneratedWorkflow>(
   }
 
   return {
-    name: options.name,
+    name: workflow.name,
     workflow,
-    layer,
     start,
     status,
     await: awaitDone,
     run: (inputs, startOptions) => Effect.flatMap(start(inputs, startOptions), (id) => awaitDone(id)),
     interrupt: (executionId) => workflow.interrupt(executionId)
   }
+}
+
+/** Declares a generated workflow durable. */
+export const make = <F extends GeneratedWorkflow>(
+  generated: F,
+  options: DurableOptions
+): DurableWorkflow<InputsOf<F>, ResultOf<F>, ErrorOf<F>> => {
+  const inMemoryThreshold = options.inMemoryThreshold ?? Duration.zero
+  const keys = options.idempotencyKeys ?? "non-idempotent"
+  const workflow = declaration(options.name)
+
+  const layer = workflow.toLayer((payload, executionId) =>
+    Effect.gen(function*() {
+      const { clock, execution } = yield* durableExecution({ inMemoryThreshold, onResume: options.onResume })
+      const client = yield* HttpClient.HttpClient
+      const inputs = decodeStored(payload.inputs) as never
+      return yield* generated(inputs).pipe(
+        Effect.provideService(Execution, execution),
+        Effect.provideService(HttpClient.HttpClient, withIdempotencyKeys(client, executionId, keys)),
+        Effect.withClock(clock)
+      )
+    })
+  )
+
+  return { ...handleOf<InputsOf<F>, ResultOf<F>, ErrorOf<F>>(workflow), layer }
 }

@@ -316,23 +316,26 @@ const outputConstants = (
  * with the union of the steps it applies to (workflow-level failure actions apply to every step).
  */
 const endTypes = (workflow: WorkflowIR): Array<string> => {
-  const member = (stepIds: ReadonlyArray<string>, action: string, via: string, call: boolean) =>
+  const member = (stepIds: ReadonlyArray<string>, action: string, via: string, call: boolean, timeout: boolean) =>
     `{ readonly stepId: ${stepIds.map(stringLiteral).join(" | ")}; readonly action: ${
       stringLiteral(action)
-    }; readonly via: "${via}"${call ? "; readonly call: true" : ""} }`
+    }; readonly via: "${via}"${call ? "; readonly call: true" : ""}${timeout ? "; readonly timeout: true" : ""} }`
   const success = workflow.ends.filter((e) => e.via === "onSuccess").map((e) =>
-    member([e.stepId], e.action, e.via, false)
+    member([e.stepId], e.action, e.via, false, false)
   )
   // Failure actions by name (workflow-level ones apply to many steps), apart for steps that run a workflow.
-  const failure = new Map<string, { action: string; call: boolean; stepIds: Array<string> }>()
+  const failure = new Map<string, { action: string; call: boolean; timeout: boolean; stepIds: Array<string> }>()
   for (const e of workflow.ends.filter((e) => e.via === "onFailure")) {
-    const key = `${e.call}\u0000${e.action}`
-    const entry = failure.get(key) ?? { action: e.action, call: e.call, stepIds: [] }
+    const key = `${e.call}\u0000${e.timeout}\u0000${e.action}`
+    const entry = failure.get(key) ?? { action: e.action, call: e.call, timeout: e.timeout, stepIds: [] }
     if (!entry.stepIds.includes(e.stepId)) entry.stepIds.push(e.stepId)
     failure.set(key, entry)
   }
   return [
-    ...new Set([...success, ...[...failure.values()].map((f) => member(f.stepIds, f.action, "onFailure", f.call))])
+    ...new Set([
+      ...success,
+      ...[...failure.values()].map((f) => member(f.stepIds, f.action, "onFailure", f.call, f.timeout))
+    ])
   ]
 }
 
@@ -480,6 +483,8 @@ const operationFields = (step: StepIR, env: ValueEnv, printer: BodyPrinter): Arr
     (w) => w.write(`stepId: ${stringLiteral(step.stepId)}`),
     (w) => w.write(`operation: ${names.operations.get(step.operation!)}`)
   ]
+  const timeout = step.timeout
+  if (timeout !== undefined) fields.push((w) => w.write(`timeout: ${timeout}`))
   const locations = (["path", "query", "header", "cookie"] as const).filter((l) =>
     step.parameters.some((p) => p.in === l)
   )

@@ -99,6 +99,8 @@ export interface WorkflowIR {
     readonly action: string
     readonly via: "onSuccess" | "onFailure"
     readonly call: boolean
+    /** A failure end of a step with its own `timeout`: the failure it carries may be that timeout. */
+    readonly timeout: boolean
   }>
   /** Workflows to run first (`dependsOn`), in order. */
   readonly dependsOn: ReadonlyArray<WorkflowRefIR>
@@ -156,6 +158,11 @@ export interface StepIR {
   readonly failureGotos: ReadonlyArray<string>
   /** Whether the step's result is read after it runs (by later steps, or by its own success actions). */
   readonly kept: boolean
+  /**
+   * The step's own `timeout` in milliseconds (Arazzo 1.1): it bounds the step in place of the
+   * policy's, and exceeding it fails the step into its failure actions.
+   */
+  readonly timeout: number | undefined
 }
 
 export type FailureActionIR =

@@ -108,12 +108,19 @@ export const lowerStep = (
       poll: flow.poll,
       actions: flow.actions,
       failureActions,
-      failureGotos: failureGotos(failureActions)
+      failureGotos: failureGotos(failureActions),
+      timeout: stepTimeout(raw)
     }
   }
 }
 
 /** Steps a failure action can go to (a `goto`, or a `retry` that goes to a step first). */
+/** The step's `timeout` (milliseconds, a non-negative integer by the 1.1 schema). */
+const stepTimeout = (raw: Record<string, unknown>): number | undefined => {
+  const value = raw["timeout"]
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined
+}
+
 const failureGotos = (actions: ReadonlyArray<FailureActionIR>): Array<string> => [
   ...new Set(
     actions.flatMap((a) =>
@@ -186,7 +193,8 @@ const lowerCallStep = (
       poll: undefined,
       actions: flow!.actions,
       failureActions: failureActions!,
-      failureGotos: failureGotos(failureActions!)
+      failureGotos: failureGotos(failureActions!),
+      timeout: stepTimeout(raw)
     }
   }
 }

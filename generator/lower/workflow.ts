@@ -120,13 +120,15 @@ export const lowerWorkflow = (
           stepId: s.stepId,
           action: a.name,
           via: "onSuccess" as const,
-          call: false
+          call: false,
+          timeout: false
         })),
         ...s.failureActions.filter((a) => a.kind === "end" || a.kind === "gotoWorkflow").map((a) => ({
           stepId: s.stepId,
           action: a.name,
           via: "onFailure" as const,
-          call: s.call !== undefined
+          call: s.call !== undefined,
+          timeout: s.call === undefined && s.timeout !== undefined
         }))
       ]),
       dependsOn: dependsOn.map((d) => d.ref)

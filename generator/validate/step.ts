@@ -23,6 +23,15 @@ export const checkStep = (
   if (isAsyncApiStep(raw, checks.sources)) {
     return report(scope, path, "error", "unsupported-asyncapi", asyncApiUnsupported)
   }
+  if (isCallStep(raw) && raw["timeout"] !== undefined) {
+    report(
+      scope,
+      [...path, "timeout"],
+      "error",
+      "unsupported-call-step-timeout",
+      "a `timeout` on a step that runs a workflow is not compiled yet; bound that workflow with Policies (workflowTimeout)"
+    )
+  }
   if (isCallStep(raw)) return checkCallStep(raw, index, stringAt(raw, "workflowId")!, scope, checks, path)
   const operation = checkStepOperation(raw, checks, scope, path)
   const requestScope: Scope = { ...scope, response: false }

@@ -1,0 +1,54 @@
+/**
+ * Arazzo 1.1 constructs compiled from test/fixtures/arazzo-1.1 and run over HTTP against a
+ * 127.0.0.1 server, on both Effect lines.
+ */
+import { itLive } from "#line"
+import { describe, expect } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { against, compiled, echoServer, type Seen } from "../support/arazzo-1.1.js"
+
+const delayed = (request: Seen) => {
+  const delay = Number(new URLSearchParams(request.rawQuery).get("delay"))
+  return { status: 200, body: { waited: delay }, delay }
+}
+
+describe("step timeout (1.1)", () => {
+  itLive("a step that answers in time completes", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("timeout.arazzo.yaml")
+      const server = yield* echoServer({ "GET /slow": delayed })
+      const result = yield* mod["boundedWithFallback"]!({ delay: 0 }).pipe(against(server.url))
+      expect(result).toMatchObject({ _tag: "Completed", outputs: { waited: 0 } })
+    }))
+
+  itLive("exceeding the step's timeout fails the step into onFailure", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("timeout.arazzo.yaml")
+      const server = yield* echoServer({ "GET /slow": delayed })
+      const result = yield* mod["boundedWithFallback"]!({ delay: 3000 }).pipe(against(server.url))
+      expect(result).toMatchObject({ _tag: "Ended", stepId: "slowCall", action: "tooSlow", via: "onFailure" })
+      if (result._tag !== "Ended") return
+      expect(result.failure).toMatchObject({ _tag: "StepTimeout", stepId: "slowCall" })
+      expect(String(result.failure?.message)).toContain("Timed out after 300ms")
+      expect(server.seen).toHaveLength(1)
+    }))
+
+  itLive("the document's timeout overrides the policy's stepTimeout", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("timeout.arazzo.yaml")
+      const server = yield* echoServer({ "GET /slow": delayed })
+      // The policy alone would end the run after 20 ms; the step's own 300 ms holds.
+      const result = yield* mod["boundedWithFallback"]!({ delay: 100 }).pipe(
+        against(server.url, { stepTimeout: "20 millis" })
+      )
+      expect(result).toMatchObject({ _tag: "Completed", outputs: { waited: 100 } })
+    }))
+
+  itLive("without failure actions the timeout is the step's typed error", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("timeout.arazzo.yaml")
+      const server = yield* echoServer({ "GET /slow": delayed })
+      const error = yield* Effect.flip(mod["boundedWithoutActions"]!({ delay: 3000 }).pipe(against(server.url)))
+      expect(error).toMatchObject({ _tag: "StepTimeout", workflowId: "boundedWithoutActions", stepId: "slowCall" })
+    }))
+})

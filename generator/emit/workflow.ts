@@ -485,16 +485,23 @@ const operationFields = (step: StepIR, env: ValueEnv, printer: BodyPrinter): Arr
   ]
   const timeout = step.timeout
   if (timeout !== undefined) fields.push((w) => w.write(`timeout: ${timeout}`))
-  const locations = (["path", "query", "header", "cookie"] as const).filter((l) =>
+  const locations = (["path", "query", "querystring", "header", "cookie"] as const).filter((l) =>
     step.parameters.some((p) => p.in === l)
   )
   if (locations.length > 0) {
     fields.push((w) => {
       w.write("parameters: {").newLine().indent(() => {
         locations.forEach((location, i) => {
+          const comma = i < locations.length - 1 ? "," : ""
+          if (location === "querystring") {
+            // The whole query string, one value (validation allows one).
+            const whole = step.parameters.find((p) => p.in === "querystring")!
+            w.write(`querystring: ${printValue(whole.value, env)}${comma}`).newLine()
+            return
+          }
           const entries = step.parameters.filter((p) => p.in === location)
             .map((p) => `${valueKey(p.name)}: ${printValue(p.value, env)}`)
-          w.write(`${location}: { ${entries.join(", ")} }${i < locations.length - 1 ? "," : ""}`).newLine()
+          w.write(`${location}: { ${entries.join(", ")} }${comma}`).newLine()
         })
       }).write("}")
     })

@@ -128,6 +128,9 @@ export interface ErrorSetIR {
 /** Where a parameter goes: the runtime's own type, so IR and runtime cannot drift apart. */
 export type { ParameterLocation }
 
+/** Where a step's parameter goes: a serialized location, or (Arazzo 1.1) the whole query string. */
+export type StepParameterLocation = ParameterLocation | "querystring"
+
 export interface StepIR {
   readonly stepId: string
   readonly description: string | undefined
@@ -137,7 +140,9 @@ export interface StepIR {
   readonly call:
     | { readonly workflow: WorkflowRefIR; readonly inputs: ReadonlyArray<readonly [string, ValueIR]> }
     | undefined
-  readonly parameters: ReadonlyArray<{ readonly in: ParameterLocation; readonly name: string; readonly value: ValueIR }>
+  readonly parameters: ReadonlyArray<
+    { readonly in: StepParameterLocation; readonly name: string; readonly value: ValueIR }
+  >
   readonly body: BodyIR | undefined
   /** The criteria as written; empty with `defaultSuccess`. */
   readonly successCriteria: ReadonlyArray<CriterionIR>

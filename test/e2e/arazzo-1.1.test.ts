@@ -52,3 +52,39 @@ describe("step timeout (1.1)", () => {
       expect(error).toMatchObject({ _tag: "StepTimeout", workflowId: "boundedWithoutActions", stepId: "slowCall" })
     }))
 })
+
+/** Answers with the query string exactly as it arrived. */
+const echoQuery = (request: Seen) => ({ status: 200, body: { query: request.rawQuery } })
+
+describe("in: querystring (1.1)", () => {
+  itLive("a static value is the whole query string, as written", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("querystring.arazzo.yaml")
+      const server = yield* echoServer({ "GET /search": echoQuery })
+      const result = yield* mod["searchStatic"]!({}).pipe(against(server.url))
+      expect(result).toMatchObject({ _tag: "Completed", outputs: { query: "filter=active&sort=desc" } })
+    }))
+
+  itLive(
+    "embedded expressions are substituted; what a query cannot hold is percent-encoded",
+    () =>
+      Effect.gen(function*() {
+        const mod = yield* compiled("querystring.arazzo.yaml")
+        const server = yield* echoServer({ "GET /search": echoQuery })
+        const result = yield* mod["searchFor"]!({ category: "toys", minPrice: 2.5 }).pipe(against(server.url))
+        expect(result).toMatchObject({
+          _tag: "Completed",
+          outputs: { query: "category=toys&minPrice=2.5&note=a%20b" }
+        })
+      })
+  )
+
+  itLive("a workflow step's parameters without `in` are the called workflow's inputs", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("querystring.arazzo.yaml")
+      const server = yield* echoServer({ "GET /search": echoQuery })
+      const result = yield* mod["viaWorkflowStep"]!({}).pipe(against(server.url))
+      expect(result).toMatchObject({ _tag: "Completed", outputs: { query: "category=toys&minPrice=5&note=a%20b" } })
+      expect(server.seen.map((r) => r.path)).toEqual(["/search"])
+    }))
+})

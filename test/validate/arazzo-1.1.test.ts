@@ -4,7 +4,8 @@
  * a pinned place. Remote sources are never fetched (a warning); a source file the fixture names but
  * the OAI does not ship is tolerated here the same way (its steps are checked as far as they can be).
  */
-import { readdirSync, readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { analyzeDocument, checkDocument } from "../../generator/check.js"
@@ -46,10 +47,7 @@ const documentErrors: Record<string, ReadonlyArray<string>> = {
   "parameter-with-selector.arazzo.yaml": ["unknown-input 18:24"],
   // The source is `UserAPI`; `$sourceDescriptions.userAPI` names none (names are case-sensitive).
   "openapi-success-criteria.arazzo.yaml": ["unknown-source 13:22"],
-  "workflow-success-criteria.arazzo.yaml": ["workflow-not-run 15:24", "unknown-source 19:22"],
-  // TODO(querystring): accepted once `in: querystring` is compiled.
-  "parameter-with-querystring-and-runtime-expr.arazzo.yaml": ["parameter-in-missing 20:13"],
-  "parameter-with-static-querystring.arazzo.yaml": ["parameter-in-missing 15:13"]
+  "workflow-success-criteria.arazzo.yaml": ["workflow-not-run 15:24", "unknown-source 19:22"]
 }
 
 /** The one kind of finding about sources these fixtures may have: the file is not here. */
@@ -178,6 +176,38 @@ describe("each document against its own line's schema", () => {
     expect(run(`$self: https://example.com/a.yaml\n${doc("1.1.0", "")}`)).toEqual([])
     expect(run(`$self: https://example.com/a.yaml\n${doc("1.0.1", "")}`).map(at)).toEqual([
       "structure-additional-property 1:8"
+    ])
+  })
+})
+
+describe("1.1 meaning checks", () => {
+  const api = path.join(root, "test/fixtures/arazzo-1.1/api.openapi.yaml")
+  const checkText = async (steps: string) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "arazzo-1.1-")), "doc.arazzo.yaml")
+    writeFileSync(
+      file,
+      `arazzo: 1.1.0\ninfo: {title: t, version: "1"}\nsourceDescriptions:\n  - {name: echo, url: ./api.yaml}\nworkflows:\n  - workflowId: w\n    steps:\n${steps}`
+    )
+    const found = await checkDocument(file, { cwd: root, sources: { echo: api } })
+    return found.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.line}:${d.column}`)
+  }
+
+  it("one `querystring` parameter, never beside `query` ones, and text", async () => {
+    const step = (parameters: string) =>
+      `      - stepId: s\n        operationId: search\n        parameters:\n${parameters}`
+    expect(await checkText(step("          - {name: q, in: querystring, value: a=1}\n"))).toEqual([])
+    expect(
+      await checkText(
+        step("          - {name: q, in: querystring, value: a=1}\n          - {name: r, in: querystring, value: b=2}\n")
+      )
+    ).toEqual(["querystring-twice 12:13"])
+    expect(
+      await checkText(
+        step("          - {name: q, in: querystring, value: a=1}\n          - {name: b, in: query, value: 2}\n")
+      )
+    ).toEqual(["querystring-with-query 12:13"])
+    expect(await checkText(step("          - {name: q, in: querystring, value: [a, b]}\n"))).toEqual([
+      "querystring-not-text 11:47"
     ])
   })
 })

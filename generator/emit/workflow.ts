@@ -10,6 +10,7 @@ import type {
   FailureActionIR,
   StepIR,
   StepOutputIR,
+  ValueIR,
   WorkflowIR,
   WorkflowRefIR
 } from "../lower/ir.js"
@@ -445,7 +446,7 @@ const writeJumps = (
     if (action.kind === "end") {
       w.writeLine(`return run.ended(${endPoint(step, action.name)})`)
     } else if (action.kind === "gotoWorkflow") {
-      writeTransfer(w, step, action, names)
+      writeTransfer(w, step, action, names, env)
     } else {
       w.writeLine(`next = ${stringLiteral(action.target)}`)
       w.writeLine("break")
@@ -635,8 +636,10 @@ const writeOutputs = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, dialect: 
 }
 
 /** `{ workflowId: "x", run: x }`: another workflow, as an action runs it. */
-const workflowTarget = (ref: WorkflowRefIR, names: ModuleNames) =>
-  `{ workflowId: ${stringLiteral(ref.workflowId)}, run: ${workflowFunction(ref, names)} }`
+const workflowTarget = (ref: WorkflowRefIR, names: ModuleNames, inputs?: string) =>
+  `{ workflowId: ${stringLiteral(ref.workflowId)}, run: ${workflowFunction(ref, names)}${
+    inputs === undefined ? "" : `, inputs: ${inputs}`
+  } }`
 
 const printFailureAction = (action: FailureActionIR, env: ValueEnv, names: ModuleNames): string => {
   const name = stringLiteral(action.name)
@@ -646,8 +649,20 @@ const printFailureAction = (action: FailureActionIR, env: ValueEnv, names: Modul
       return `Arazzo.endOn(${action.criterion ? `${name}, ${when}` : name})`
     case "goto":
       return `Arazzo.gotoOn(${name}, ${when}, ${stringLiteral(action.target)})`
-    case "gotoWorkflow":
-      return `Arazzo.gotoWorkflowOn(${name}, ${when}, ${workflowTarget(action.target, names)})`
+    case "gotoWorkflow": {
+      if (action.inputs === undefined) {
+        return `Arazzo.gotoWorkflowOn(${name}, ${when}, ${workflowTarget(action.target, names)})`
+      }
+      // Evaluated when the action applies, on the failing response (none after a step's own timeout).
+      const inputs = actionInputs(action.inputs, { ...env, response: "response?" })
+      const parameter = inputs.includes("response?") ? "response" : "_response"
+      const target = workflowTarget(
+        action.target,
+        names,
+        `(${parameter}: Arazzo.StepResponse | undefined) => (${inputs})`
+      )
+      return `Arazzo.gotoWorkflowOn(${name}, ${when}, ${target})`
+    }
     case "retry": {
       const options = [
         `retryAfter: ${action.retryAfter}`,
@@ -694,10 +709,18 @@ const writeTransfer = (
   w: CodeBlockWriter,
   step: StepIR,
   action: Extract<ActionIR, { kind: "gotoWorkflow" }>,
-  names: ModuleNames
+  names: ModuleNames,
+  env: ValueEnv
 ) => {
-  w.writeLine(`return yield* run.transfer(${endPoint(step, action.name)}, ${workflowTarget(action.target, names)})`)
+  const inputs = action.inputs === undefined ? "" : `, ${actionInputs(action.inputs, env)}`
+  w.writeLine(
+    `return yield* run.transfer(${endPoint(step, action.name)}, ${workflowTarget(action.target, names)}${inputs})`
+  )
 }
+
+/** An action's `parameters` as the object of inputs the workflow it starts decodes. */
+const actionInputs = (inputs: ReadonlyArray<readonly [string, ValueIR]>, env: ValueEnv): string =>
+  `{ ${inputs.map(([name, value]) => `${valueKey(name)}: ${printValue(value, env)}`).join(", ")} }`
 
 const actionSummary = (action: ActionIR) =>
   action.kind === "end"
@@ -714,7 +737,7 @@ const writeActions = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: Mo
     w.indent(() => {
       w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${actionSummary(action)}`)
       if (action.kind === "end") w.writeLine(`return run.ended(${endPoint(step, action.name)})`)
-      else if (action.kind === "gotoWorkflow") writeTransfer(w, step, action, names)
+      else if (action.kind === "gotoWorkflow") writeTransfer(w, step, action, names, env)
     })
   })
   if (step.actions.length > 0) w.writeLine("}")

@@ -183,6 +183,8 @@ export type FailureActionIR =
     readonly name: string
     readonly criterion: CriterionIR | undefined
     readonly target: WorkflowRefIR
+    /** The action's `parameters` as the target's inputs (1.1); `undefined`: this run's inputs. */
+    readonly inputs: ReadonlyArray<readonly [string, ValueIR]> | undefined
   }
   | {
     readonly kind: "retry"
@@ -239,6 +241,8 @@ export type ActionIR =
     readonly name: string
     readonly target: WorkflowRefIR
     readonly criterion: CriterionIR | undefined
+    /** The action's `parameters` as the target's inputs (1.1); `undefined`: this run's inputs. */
+    readonly inputs: ReadonlyArray<readonly [string, ValueIR]> | undefined
   }
 
 export interface CriterionIR {

@@ -88,3 +88,38 @@ describe("in: querystring (1.1)", () => {
       expect(server.seen.map((r) => r.path)).toEqual(["/search"])
     }))
 })
+
+/** Records the body it is sent, and answers with it. */
+const recordBody = (request: Seen) => ({ status: 201, body: JSON.parse(request.body) as unknown })
+
+describe("success and failure action parameters (1.1)", () => {
+  itLive("a success goto to a workflow passes its parameters as that workflow's inputs", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("action-parameters.arazzo.yaml")
+      const server = yield* echoServer({
+        "GET /items/i-7": () => ({ status: 200, body: { id: "i-7", owner: { name: "Ada" } } }),
+        "POST /items": recordBody
+      })
+      const result = yield* mod["lookUp"]!({ id: "i-7" }).pipe(against(server.url))
+      expect(result).toMatchObject({ _tag: "Ended", stepId: "find", action: "reportFound", via: "onSuccess" })
+      if (result._tag !== "Ended") return
+      expect(result.transfer).toMatchObject({
+        workflowId: "report",
+        result: { _tag: "Completed", outputs: { recorded: { itemId: "i-7", label: "found Ada" } } }
+      })
+      expect(JSON.parse(server.seen[1]!.body)).toEqual({ itemId: "i-7", label: "found Ada" })
+    }))
+
+  itLive("a failure goto reads the failing response and reusable parameters", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("action-parameters.arazzo.yaml")
+      const server = yield* echoServer({ "GET /items/nope": () => ({ status: 404 }), "POST /items": recordBody })
+      const result = yield* mod["lookUp"]!({ id: "nope" }).pipe(against(server.url))
+      expect(result).toMatchObject({ _tag: "Ended", stepId: "find", action: "reportMissing", via: "onFailure" })
+      if (result._tag !== "Ended") return
+      expect(result.transfer?.result).toMatchObject({
+        _tag: "Completed",
+        outputs: { recorded: { itemId: "nope", label: "missing", status: 404 } }
+      })
+    }))
+})

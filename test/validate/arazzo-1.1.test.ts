@@ -210,4 +210,14 @@ describe("1.1 meaning checks", () => {
       "querystring-not-text 11:47"
     ])
   })
+
+  it("action `parameters` need a workflow to start", async () => {
+    const step =
+      "      - stepId: s\n        operationId: search\n        onSuccess:\n          - name: stop\n            type: end\n            parameters:\n              - {name: a, value: 1}\n"
+    // The 1.1 schema asks for the `workflowId`; an `end` that names one starts nothing either.
+    expect(await checkText(step)).toEqual(["structure-required 11:13"])
+    expect(await checkText(step.replace("type: end\n", "type: end\n            workflowId: w\n"))).toEqual([
+      "action-parameters-without-workflow 15:15"
+    ])
+  })
 })

@@ -110,6 +110,11 @@ export type AnyWorkflow = (
 export interface WorkflowTarget {
   readonly workflowId: string
   readonly run: AnyWorkflow
+  /**
+   * A failure action's `parameters` (Arazzo 1.1): its inputs, from the failing response (absent
+   * for a step that runs a workflow). Without them the workflow gets this run's inputs.
+   */
+  readonly inputs?: (response: StepResponse | undefined) => unknown
 }
 
 /** A workflow that a `goto` handed over to, and how it went. */
@@ -327,10 +332,16 @@ export class Run<I, Steps, O, E extends EndPoint> {
    */
   transfer(
     end: Extract<E, { readonly via: "onSuccess" }>,
-    workflow: WorkflowTarget
+    workflow: WorkflowTarget,
+    /** The action's `parameters` (1.1), the other workflow's inputs in place of this run's. */
+    inputs?: unknown
   ): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError> {
     return Effect.map(
-      this.runOther(workflow.run, this.inputs, `${end.stepId}>${workflow.workflowId}`),
+      this.runOther(
+        workflow.run,
+        inputs === undefined ? this.inputs : inputs,
+        `${end.stepId}>${workflow.workflowId}`
+      ),
       (result) =>
         this.endedBy(
           new WorkflowEnded({ ...end, failure: undefined, transfer: { workflowId: workflow.workflowId, result } })
@@ -436,7 +447,8 @@ export class Run<I, Steps, O, E extends EndPoint> {
             decideFailure(spec.stepId, actions, counts, response, bounded),
             error,
             visit,
-            attempt
+            attempt,
+            response
           )
         },
         // Only the document's own `timeout` is raised here (the policy's ends the run): without a
@@ -459,7 +471,9 @@ export class Run<I, Steps, O, E extends EndPoint> {
     decision: Decision<G, WorkflowTarget>,
     failure: StepFailed | CallFailed | StepTimeout,
     visit: Visit,
-    again: () => Effect.Effect<R | Goto<G>, WorkflowError | WorkflowEnded>
+    again: () => Effect.Effect<R | Goto<G>, WorkflowError | WorkflowEnded>,
+    /** The failing response, for the inputs of a workflow an action starts. */
+    response?: StepResponse
   ): Effect.Effect<R | Goto<G>, WorkflowError | WorkflowEnded> {
     switch (decision._tag) {
       case "Fail":
@@ -470,8 +484,9 @@ export class Run<I, Steps, O, E extends EndPoint> {
         return Effect.succeed({ goto: decision.stepId, action: decision.action })
       case "GotoWorkflow": {
         const { workflow } = decision
+        const inputs = workflow.inputs === undefined ? this.inputs : workflow.inputs(response)
         return Effect.flatMap(
-          this.runOther(workflow.run, this.inputs, `${visit.name}>${workflow.workflowId}`),
+          this.runOther(workflow.run, inputs, `${visit.name}>${workflow.workflowId}`),
           (result) =>
             Effect.fail(
               new WorkflowEnded({

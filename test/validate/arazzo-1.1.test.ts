@@ -220,4 +220,14 @@ describe("1.1 meaning checks", () => {
       "action-parameters-without-workflow 15:15"
     ])
   })
+
+  it("step `dependsOn`: earlier steps and workflows that run first; a later step is a forward reference", async () => {
+    const two = (dependsOn: string) =>
+      `      - stepId: a\n        operationId: search\n${dependsOn}      - stepId: b\n        operationId: search\n        dependsOn: [a]\n`
+    expect(await checkText(two(""))).toEqual([])
+    expect(await checkText(two("        dependsOn: [b]\n"))).toEqual(["step-forward-dependency 10:21"])
+    expect(await checkText(two("        dependsOn: [c]\n"))).toEqual(["unknown-step-dependency 10:21"])
+    expect(await checkText(two("        dependsOn: [$workflows.w.steps.b]\n"))).toEqual(["step-dependency-not-run 10:21"])
+    expect(await checkText(two("        dependsOn: [$workflows.w.steps.x]\n"))).toEqual(["unknown-step-dependency 10:21"])
+  })
 })

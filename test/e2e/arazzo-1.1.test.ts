@@ -92,6 +92,16 @@ describe("in: querystring (1.1)", () => {
 /** Records the body it is sent, and answers with it. */
 const recordBody = (request: Seen) => ({ status: 201, body: JSON.parse(request.body) as unknown })
 
+describe("1.1 runtime expressions", () => {
+  itLive("`$inputs.name#/pointer` reads into an input", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("querystring.arazzo.yaml")
+      const server = yield* echoServer({ "GET /search": echoQuery })
+      const result = yield* mod["searchByPointer"]!({ filter: { category: "games" } }).pipe(against(server.url))
+      expect(result).toMatchObject({ _tag: "Completed", outputs: { query: "category=games&minPrice=1&note=a%20b" } })
+    }))
+})
+
 describe("success and failure action parameters (1.1)", () => {
   itLive("a success goto to a workflow passes its parameters as that workflow's inputs", () =>
     Effect.gen(function*() {

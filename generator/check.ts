@@ -1,6 +1,6 @@
 /**
  * `check`: what is wrong with a document, as its author needs to hear it: structure against
- * the Arazzo 1.0 JSON Schema, then meaning (ids, references, operations, expressions, flow).
+ * the Arazzo JSON Schema of its line (1.0 or 1.1), then meaning (ids, references, operations, expressions, flow).
  * Constructs the generator cannot compile yet are not the document's fault and are left out;
  * a remote source that is never fetched is a warning.
  */

@@ -22,7 +22,7 @@ const root = Command.make(
 ).pipe(
   Command.withDescription(HelpDoc.blocks([
     HelpDoc.p(
-      "Compiles Arazzo 1.0.x workflow documents into typed Effect programs, checks them, and runs their workflows."
+      "Compiles Arazzo 1.0.x and 1.1.x workflow documents into typed Effect programs, checks them, and runs their workflows."
     ),
     examples([
       ["arazzo-effect generate specs --out generated", "compile every document under specs/"],

@@ -145,7 +145,7 @@ export const generateCommand = Command.make(
   }
 ).pipe(Command.withDescription(HelpDoc.blocks([
   HelpDoc.p(
-    "Compiles Arazzo 1.0.x documents into typed Effect programs: one TypeScript module per document and an index.ts. " +
+    "Compiles Arazzo 1.0.x and 1.1.x documents into typed Effect programs: one TypeScript module per document and an index.ts. " +
       "A document with errors produces no module; its diagnostics print as `file:line:col: severity CODE message` and the exit code is 1."
   ),
   examples([

@@ -10,6 +10,7 @@ import type {
   FailureActionIR,
   StepIR,
   StepOutputIR,
+  ValueIR,
   WorkflowIR,
   WorkflowRefIR
 } from "../lower/ir.js"
@@ -316,23 +317,26 @@ const outputConstants = (
  * with the union of the steps it applies to (workflow-level failure actions apply to every step).
  */
 const endTypes = (workflow: WorkflowIR): Array<string> => {
-  const member = (stepIds: ReadonlyArray<string>, action: string, via: string, call: boolean) =>
+  const member = (stepIds: ReadonlyArray<string>, action: string, via: string, call: boolean, timeout: boolean) =>
     `{ readonly stepId: ${stepIds.map(stringLiteral).join(" | ")}; readonly action: ${
       stringLiteral(action)
-    }; readonly via: "${via}"${call ? "; readonly call: true" : ""} }`
+    }; readonly via: "${via}"${call ? "; readonly call: true" : ""}${timeout ? "; readonly timeout: true" : ""} }`
   const success = workflow.ends.filter((e) => e.via === "onSuccess").map((e) =>
-    member([e.stepId], e.action, e.via, false)
+    member([e.stepId], e.action, e.via, false, false)
   )
   // Failure actions by name (workflow-level ones apply to many steps), apart for steps that run a workflow.
-  const failure = new Map<string, { action: string; call: boolean; stepIds: Array<string> }>()
+  const failure = new Map<string, { action: string; call: boolean; timeout: boolean; stepIds: Array<string> }>()
   for (const e of workflow.ends.filter((e) => e.via === "onFailure")) {
-    const key = `${e.call}\u0000${e.action}`
-    const entry = failure.get(key) ?? { action: e.action, call: e.call, stepIds: [] }
+    const key = `${e.call}\u0000${e.timeout}\u0000${e.action}`
+    const entry = failure.get(key) ?? { action: e.action, call: e.call, timeout: e.timeout, stepIds: [] }
     if (!entry.stepIds.includes(e.stepId)) entry.stepIds.push(e.stepId)
     failure.set(key, entry)
   }
   return [
-    ...new Set([...success, ...[...failure.values()].map((f) => member(f.stepIds, f.action, "onFailure", f.call))])
+    ...new Set([
+      ...success,
+      ...[...failure.values()].map((f) => member(f.stepIds, f.action, "onFailure", f.call, f.timeout))
+    ])
   ]
 }
 
@@ -442,7 +446,7 @@ const writeJumps = (
     if (action.kind === "end") {
       w.writeLine(`return run.ended(${endPoint(step, action.name)})`)
     } else if (action.kind === "gotoWorkflow") {
-      writeTransfer(w, step, action, names)
+      writeTransfer(w, step, action, names, env)
     } else {
       w.writeLine(`next = ${stringLiteral(action.target)}`)
       w.writeLine("break")
@@ -480,16 +484,25 @@ const operationFields = (step: StepIR, env: ValueEnv, printer: BodyPrinter): Arr
     (w) => w.write(`stepId: ${stringLiteral(step.stepId)}`),
     (w) => w.write(`operation: ${names.operations.get(step.operation!)}`)
   ]
-  const locations = (["path", "query", "header", "cookie"] as const).filter((l) =>
+  const timeout = step.timeout
+  if (timeout !== undefined) fields.push((w) => w.write(`timeout: ${timeout}`))
+  const locations = (["path", "query", "querystring", "header", "cookie"] as const).filter((l) =>
     step.parameters.some((p) => p.in === l)
   )
   if (locations.length > 0) {
     fields.push((w) => {
       w.write("parameters: {").newLine().indent(() => {
         locations.forEach((location, i) => {
+          const comma = i < locations.length - 1 ? "," : ""
+          if (location === "querystring") {
+            // The whole query string, one value (validation allows one).
+            const whole = step.parameters.find((p) => p.in === "querystring")!
+            w.write(`querystring: ${printValue(whole.value, env)}${comma}`).newLine()
+            return
+          }
           const entries = step.parameters.filter((p) => p.in === location)
             .map((p) => `${valueKey(p.name)}: ${printValue(p.value, env)}`)
-          w.write(`${location}: { ${entries.join(", ")} }${i < locations.length - 1 ? "," : ""}`).newLine()
+          w.write(`${location}: { ${entries.join(", ")} }${comma}`).newLine()
         })
       }).write("}")
     })
@@ -623,8 +636,10 @@ const writeOutputs = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, dialect: 
 }
 
 /** `{ workflowId: "x", run: x }`: another workflow, as an action runs it. */
-const workflowTarget = (ref: WorkflowRefIR, names: ModuleNames) =>
-  `{ workflowId: ${stringLiteral(ref.workflowId)}, run: ${workflowFunction(ref, names)} }`
+const workflowTarget = (ref: WorkflowRefIR, names: ModuleNames, inputs?: string) =>
+  `{ workflowId: ${stringLiteral(ref.workflowId)}, run: ${workflowFunction(ref, names)}${
+    inputs === undefined ? "" : `, inputs: ${inputs}`
+  } }`
 
 const printFailureAction = (action: FailureActionIR, env: ValueEnv, names: ModuleNames): string => {
   const name = stringLiteral(action.name)
@@ -634,8 +649,20 @@ const printFailureAction = (action: FailureActionIR, env: ValueEnv, names: Modul
       return `Arazzo.endOn(${action.criterion ? `${name}, ${when}` : name})`
     case "goto":
       return `Arazzo.gotoOn(${name}, ${when}, ${stringLiteral(action.target)})`
-    case "gotoWorkflow":
-      return `Arazzo.gotoWorkflowOn(${name}, ${when}, ${workflowTarget(action.target, names)})`
+    case "gotoWorkflow": {
+      if (action.inputs === undefined) {
+        return `Arazzo.gotoWorkflowOn(${name}, ${when}, ${workflowTarget(action.target, names)})`
+      }
+      // Evaluated when the action applies, on the failing response (none after a step's own timeout).
+      const inputs = actionInputs(action.inputs, { ...env, response: "response?" })
+      const parameter = inputs.includes("response?") ? "response" : "_response"
+      const target = workflowTarget(
+        action.target,
+        names,
+        `(${parameter}: Arazzo.StepResponse | undefined) => (${inputs})`
+      )
+      return `Arazzo.gotoWorkflowOn(${name}, ${when}, ${target})`
+    }
     case "retry": {
       const options = [
         `retryAfter: ${action.retryAfter}`,
@@ -682,10 +709,18 @@ const writeTransfer = (
   w: CodeBlockWriter,
   step: StepIR,
   action: Extract<ActionIR, { kind: "gotoWorkflow" }>,
-  names: ModuleNames
+  names: ModuleNames,
+  env: ValueEnv
 ) => {
-  w.writeLine(`return yield* run.transfer(${endPoint(step, action.name)}, ${workflowTarget(action.target, names)})`)
+  const inputs = action.inputs === undefined ? "" : `, ${actionInputs(action.inputs, env)}`
+  w.writeLine(
+    `return yield* run.transfer(${endPoint(step, action.name)}, ${workflowTarget(action.target, names)}${inputs})`
+  )
 }
+
+/** An action's `parameters` as the object of inputs the workflow it starts decodes. */
+const actionInputs = (inputs: ReadonlyArray<readonly [string, ValueIR]>, env: ValueEnv): string =>
+  `{ ${inputs.map(([name, value]) => `${valueKey(name)}: ${printValue(value, env)}`).join(", ")} }`
 
 const actionSummary = (action: ActionIR) =>
   action.kind === "end"
@@ -702,7 +737,7 @@ const writeActions = (w: CodeBlockWriter, step: StepIR, env: ValueEnv, names: Mo
     w.indent(() => {
       w.writeLine(`// onSuccess \`${lineComment(action.name)}\`: ${actionSummary(action)}`)
       if (action.kind === "end") w.writeLine(`return run.ended(${endPoint(step, action.name)})`)
-      else if (action.kind === "gotoWorkflow") writeTransfer(w, step, action, names)
+      else if (action.kind === "gotoWorkflow") writeTransfer(w, step, action, names, env)
     })
   })
   if (step.actions.length > 0) w.writeLine("}")

@@ -99,6 +99,8 @@ export interface WorkflowIR {
     readonly action: string
     readonly via: "onSuccess" | "onFailure"
     readonly call: boolean
+    /** A failure end of a step with its own `timeout`: the failure it carries may be that timeout. */
+    readonly timeout: boolean
   }>
   /** Workflows to run first (`dependsOn`), in order. */
   readonly dependsOn: ReadonlyArray<WorkflowRefIR>
@@ -126,6 +128,9 @@ export interface ErrorSetIR {
 /** Where a parameter goes: the runtime's own type, so IR and runtime cannot drift apart. */
 export type { ParameterLocation }
 
+/** Where a step's parameter goes: a serialized location, or (Arazzo 1.1) the whole query string. */
+export type StepParameterLocation = ParameterLocation | "querystring"
+
 export interface StepIR {
   readonly stepId: string
   readonly description: string | undefined
@@ -135,7 +140,9 @@ export interface StepIR {
   readonly call:
     | { readonly workflow: WorkflowRefIR; readonly inputs: ReadonlyArray<readonly [string, ValueIR]> }
     | undefined
-  readonly parameters: ReadonlyArray<{ readonly in: ParameterLocation; readonly name: string; readonly value: ValueIR }>
+  readonly parameters: ReadonlyArray<
+    { readonly in: StepParameterLocation; readonly name: string; readonly value: ValueIR }
+  >
   readonly body: BodyIR | undefined
   /** The criteria as written; empty with `defaultSuccess`. */
   readonly successCriteria: ReadonlyArray<CriterionIR>
@@ -156,6 +163,11 @@ export interface StepIR {
   readonly failureGotos: ReadonlyArray<string>
   /** Whether the step's result is read after it runs (by later steps, or by its own success actions). */
   readonly kept: boolean
+  /**
+   * The step's own `timeout` in milliseconds (Arazzo 1.1): it bounds the step in place of the
+   * policy's, and exceeding it fails the step into its failure actions.
+   */
+  readonly timeout: number | undefined
 }
 
 export type FailureActionIR =
@@ -171,6 +183,8 @@ export type FailureActionIR =
     readonly name: string
     readonly criterion: CriterionIR | undefined
     readonly target: WorkflowRefIR
+    /** The action's `parameters` as the target's inputs (1.1); `undefined`: this run's inputs. */
+    readonly inputs: ReadonlyArray<readonly [string, ValueIR]> | undefined
   }
   | {
     readonly kind: "retry"
@@ -227,6 +241,8 @@ export type ActionIR =
     readonly name: string
     readonly target: WorkflowRefIR
     readonly criterion: CriterionIR | undefined
+    /** The action's `parameters` as the target's inputs (1.1); `undefined`: this run's inputs. */
+    readonly inputs: ReadonlyArray<readonly [string, ValueIR]> | undefined
   }
 
 export interface CriterionIR {

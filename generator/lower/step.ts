@@ -11,6 +11,7 @@ import { isCallStep, operationKey, type ResolvedOperation, stepOperation } from 
 import { isParameterLocation } from "../resolve/parameters.js"
 import { lowerString, lowerValue } from "../resolve/values.js"
 import type { FoundWorkflow } from "../resolve/workflow-refs.js"
+import { lowerActionInputs } from "./action-inputs.js"
 import type {
   ActionIR,
   BodyIR,
@@ -108,12 +109,19 @@ export const lowerStep = (
       poll: flow.poll,
       actions: flow.actions,
       failureActions,
-      failureGotos: failureGotos(failureActions)
+      failureGotos: failureGotos(failureActions),
+      timeout: stepTimeout(raw)
     }
   }
 }
 
 /** Steps a failure action can go to (a `goto`, or a `retry` that goes to a step first). */
+/** The step's `timeout` (milliseconds, a non-negative integer by the 1.1 schema). */
+const stepTimeout = (raw: Record<string, unknown>): number | undefined => {
+  const value = raw["timeout"]
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined
+}
+
 const failureGotos = (actions: ReadonlyArray<FailureActionIR>): Array<string> => [
   ...new Set(
     actions.flatMap((a) =>
@@ -186,7 +194,8 @@ const lowerCallStep = (
       poll: undefined,
       actions: flow!.actions,
       failureActions: failureActions!,
-      failureGotos: failureGotos(failureActions!)
+      failureGotos: failureGotos(failureActions!),
+      timeout: stepTimeout(raw)
     }
   }
 }
@@ -484,7 +493,9 @@ const lowerFailureActions = (
     } else if (type === "goto" && step !== undefined) {
       lowered.push({ kind: "goto", name, criterion, target: step })
     } else if (type === "goto" && workflow !== undefined) {
-      lowered.push({ kind: "gotoWorkflow", name, criterion, target: workflow })
+      const inputs = lowerActionInputs(action, at, scope, context)
+      if (inputs === null) ok = false
+      else lowered.push({ kind: "gotoWorkflow", name, criterion, target: workflow, inputs })
     } else {
       ok = false
     }
@@ -526,8 +537,9 @@ const lowerSuccessActions = (
     const workflowId = stringAt(action, "workflowId")
     if (target === undefined && workflowId !== undefined) {
       const workflow = workflowTarget(workflowId, context)
-      if (workflow === undefined) ok = false
-      else actions.push({ name, kind: "gotoWorkflow", target: workflow, criterion })
+      const inputs = lowerActionInputs(action, at, scope, context)
+      if (workflow === undefined || inputs === null) ok = false
+      else actions.push({ name, kind: "gotoWorkflow", target: workflow, criterion, inputs })
     } else if (target === undefined || stepTarget(target, context) === undefined) {
       ok = false
     } else if (target === stepId && position === 0 && criterion !== undefined) {

@@ -68,7 +68,9 @@ export const lowerWorkflow = (
   const readLater = new Set(drafts.flatMap((s) => stepValues(s).flatMap(referencedSteps)))
   const steps: Array<StepIR> = drafts.map((s) => ({
     ...s,
-    kept: readLater.has(s.stepId) || s.actions.some((a) => a.criterion !== undefined)
+    kept: readLater.has(s.stepId) || s.actions.some((a) => a.criterion !== undefined) ||
+      // A workflow a success action starts may take inputs from the response (1.1 action parameters).
+      s.actions.some((a) => a.kind === "gotoWorkflow" && a.inputs !== undefined && a.inputs.length > 0)
   }))
   const isSecretInput = (name: string) =>
     isCredentialName(name) || (isObject(properties[name]) && properties[name]["format"] === "password") ||
@@ -120,13 +122,15 @@ export const lowerWorkflow = (
           stepId: s.stepId,
           action: a.name,
           via: "onSuccess" as const,
-          call: false
+          call: false,
+          timeout: false
         })),
         ...s.failureActions.filter((a) => a.kind === "end" || a.kind === "gotoWorkflow").map((a) => ({
           stepId: s.stepId,
           action: a.name,
           via: "onFailure" as const,
-          call: s.call !== undefined
+          call: s.call !== undefined,
+          timeout: s.call === undefined && s.timeout !== undefined
         }))
       ]),
       dependsOn: dependsOn.map((d) => d.ref)

@@ -256,6 +256,16 @@ export const lowerValue = (value: unknown, scope: Scope, path: Path): ValueIR | 
     )
     return items.every((i): i is ValueIR => i !== undefined) ? { kind: "array", items, compact } : undefined
   }
+  if (isSelectorObject(value)) {
+    report(
+      scope,
+      path,
+      "error",
+      "unsupported-selector-object",
+      "Selector Objects (Arazzo 1.1 `context` + `selector` + `type`) are validated but not compiled yet"
+    )
+    return undefined
+  }
   if (isObject(value)) {
     const entries: Array<readonly [string, ValueIR]> = []
     let ok = true
@@ -268,3 +278,12 @@ export const lowerValue = (value: unknown, scope: Scope, path: Path): ValueIR | 
   }
   return { kind: "literal", value: null }
 }
+
+/**
+ * A Selector Object (Arazzo 1.1): `context`, `selector` and `type`, nothing else but extensions,
+ * its context a runtime expression. Never read as a literal object: that would send the selector.
+ */
+export const isSelectorObject = (value: unknown): boolean =>
+  isObject(value) && typeof value["context"] === "string" && value["context"].startsWith("$") &&
+  typeof value["selector"] === "string" && "type" in value &&
+  Object.keys(value).every((k) => k === "context" || k === "selector" || k === "type" || k.startsWith("x-"))

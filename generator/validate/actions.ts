@@ -4,11 +4,41 @@
  * step of the workflow or a workflow that exists; their criteria are checked as any criterion.
  */
 import type { Path } from "../load/yaml.js"
+import { lowerActionInputs } from "../lower/action-inputs.js"
 import { mergeActions } from "../resolve/components.js"
 import { arrayAt, report, type Scope, stringAt } from "../resolve/context.js"
 import { lowerCriteria } from "../resolve/criteria.js"
 import { findWorkflow, reportShorthand } from "../resolve/workflow-refs.js"
 import type { StepChecks } from "./context.js"
+
+/**
+ * An action's `parameters` are the inputs of the workflow it starts (1.1): they need one, and
+ * their values are checked as any value; `false` when one of them is wrong.
+ */
+const checkActionInputs = (action: Record<string, unknown>, checks: StepChecks, scope: Scope, at: Path): boolean => {
+  if (!("parameters" in action)) return true
+  if (stringAt(action, "workflowId") === undefined || stringAt(action, "type") === "end") {
+    report(
+      scope,
+      [...at, "parameters"],
+      "error",
+      "action-parameters-without-workflow",
+      "an action's `parameters` are the inputs of the workflow it starts: it needs a `workflowId`"
+    )
+    return false
+  }
+  if (stringAt(action, "type") === "retry") {
+    report(
+      scope,
+      [...at, "parameters"],
+      "error",
+      "unsupported-retry-parameters",
+      "`parameters` on a retry action that runs a workflow are not compiled yet"
+    )
+    return false
+  }
+  return lowerActionInputs(action, at, scope, checks) !== null
+}
 
 const checkWorkflowTarget = (workflowId: string, checks: StepChecks, scope: Scope, at: Path): boolean => {
   const found = findWorkflow(workflowId, checks.root, checks.sources)
@@ -59,6 +89,10 @@ export const checkSuccessActions = (
       ok = false
       continue
     }
+    if (!checkActionInputs(action, checks, scope, at)) {
+      ok = false
+      continue
+    }
     if (type === "end") continue
     if (type !== "goto") {
       report(scope, [...at, "type"], "error", "action-type", "a success action's type is `end` or `goto`")
@@ -93,6 +127,10 @@ export const checkFailureActions = (
   for (const { action, at } of merged) {
     const criteria = checkActionCriteria(action, scope, at)
     if (!criteria.ok) {
+      ok = false
+      continue
+    }
+    if (!checkActionInputs(action, checks, scope, at)) {
       ok = false
       continue
     }

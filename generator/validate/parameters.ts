@@ -30,12 +30,15 @@ export const checkParameters = (
         at,
         "error",
         "parameter-in-missing",
-        `parameter${name ? ` \`${name}\`` : ""} of an operation step needs \`in\`: path, query, header or cookie`
+        `parameter${
+          name ? ` \`${name}\`` : ""
+        } of an operation step needs \`in\`: path, query, querystring (1.1), header or cookie`
       )
       continue
     }
     lowerValue(parameter["value"], scope, [...at, "value"])
   }
+  checkQuerystring(parameters, scope)
   // Names as written, so that a parameter whose value failed is not also reported as missing.
   const given = parameters.flatMap((
     { parameter: p }
@@ -53,4 +56,44 @@ export const checkParameters = (
     }
   }
   return parameters
+}
+
+/**
+ * A `querystring` parameter is the whole query string: one per request, never beside `query`
+ * parameters (OpenAPI 3.2 forbids both on one operation), and a text, not a structure.
+ */
+const checkQuerystring = (parameters: ReadonlyArray<PlacedParameter>, scope: Scope): void => {
+  const whole = parameters.filter(({ parameter }) => parameter["in"] === "querystring")
+  if (whole.length === 0) return
+  for (const extra of whole.slice(1)) {
+    report(
+      scope,
+      extra.at,
+      "error",
+      "querystring-twice",
+      "a request has one query string: only one `querystring` parameter"
+    )
+  }
+  const query = parameters.find(({ parameter }) => parameter["in"] === "query")
+  if (query !== undefined) {
+    report(
+      scope,
+      query.at,
+      "error",
+      "querystring-with-query",
+      "`query` parameters cannot be given beside a `querystring` parameter (it is the whole query string)"
+    )
+  }
+  for (const { parameter, at } of whole) {
+    const value = parameter["value"]
+    if (typeof value === "object" && value !== null && !("selector" in value)) {
+      report(
+        scope,
+        [...at, "value"],
+        "error",
+        "querystring-not-text",
+        "a `querystring` value is the query string as text, such as `a=1&b=2`"
+      )
+    }
+  }
 }

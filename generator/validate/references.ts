@@ -4,7 +4,7 @@
  */
 import type { Path } from "../load/yaml.js"
 import { isObject, report, type Scope } from "../resolve/context.js"
-import { lowerString } from "../resolve/values.js"
+import { isSelectorObject, lowerString } from "../resolve/values.js"
 
 /** A step's or a workflow's `outputs`; `requireExpression`: a value that is not a string is reported. */
 export const checkOutputs = (outputs: unknown, scope: Scope, path: Path, requireExpression = true): void => {
@@ -12,6 +12,14 @@ export const checkOutputs = (outputs: unknown, scope: Scope, path: Path, require
   for (const [name, expression] of Object.entries(outputs)) {
     const at = [...path, "outputs", name]
     if (typeof expression === "string") lowerString(expression, scope, at)
-    else if (requireExpression) report(scope, at, "error", "output-invalid", "an output must be a runtime expression")
+    else if (isSelectorObject(expression)) {
+      report(
+        scope,
+        at,
+        "error",
+        "unsupported-selector-object",
+        "Selector Objects (Arazzo 1.1 `context` + `selector` + `type`) are validated but not compiled yet"
+      )
+    } else if (requireExpression) report(scope, at, "error", "output-invalid", "an output must be a runtime expression")
   }
 }

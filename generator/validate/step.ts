@@ -1,6 +1,7 @@
 /** One step checked: what it calls, its parameters and body, criteria, outputs and actions. */
 import type { Path } from "../load/yaml.js"
-import { arrayAt, type Scope, stringAt } from "../resolve/context.js"
+import { asyncApiUnsupported, isAsyncApiStep } from "../resolve/asyncapi.js"
+import { arrayAt, report, type Scope, stringAt } from "../resolve/context.js"
 import { lowerCriterion } from "../resolve/criteria.js"
 import { isCallStep } from "../resolve/operations.js"
 import { checkFailureActions, checkSuccessActions } from "./actions.js"
@@ -19,6 +20,18 @@ export const checkStep = (
   checks: StepChecks,
   path: Path
 ): void => {
+  if (isAsyncApiStep(raw, checks.sources)) {
+    return report(scope, path, "error", "unsupported-asyncapi", asyncApiUnsupported)
+  }
+  if (isCallStep(raw) && raw["timeout"] !== undefined) {
+    report(
+      scope,
+      [...path, "timeout"],
+      "error",
+      "unsupported-call-step-timeout",
+      "a `timeout` on a step that runs a workflow is not compiled yet; bound that workflow with Policies (workflowTimeout)"
+    )
+  }
   if (isCallStep(raw)) return checkCallStep(raw, index, stringAt(raw, "workflowId")!, scope, checks, path)
   const operation = checkStepOperation(raw, checks, scope, path)
   const requestScope: Scope = { ...scope, response: false }

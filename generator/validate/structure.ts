@@ -1,6 +1,8 @@
 /**
- * Structural validation: the document against the Arazzo 1.0 JSON Schema (the OAI's maintained
- * v1.0-dev schema, draft 2020-12), each problem reported where it is, in document terms.
+ * Structural validation: the document against the JSON Schema of its Arazzo line (the OAI's
+ * maintained v1.0-dev and v1.1-dev schemas, draft 2020-12; `arazzo: 1.1.x` picks 1.1, anything
+ * else 1.0, whose version pattern then says what is wrong), each problem reported where it is,
+ * in document terms.
  *
  * Ajv with `allErrors` reports every failing branch of every `oneOf`/`anyOf`, so the raw error
  * list is rebuilt into a tree first: the errors a failed `oneOf`/`anyOf` reported for its
@@ -21,7 +23,7 @@ import { closest } from "../suggest.js"
 export const validateStructure = (source: SourceText): Array<Diagnostic> => {
   try {
     if (source.value === undefined) return []
-    const engine = getEngine()
+    const engine = getEngine(schemaLineOf(source.value))
     if (engine.validate(source.value)) return []
     const findings = findingsOf(engine, source.value, engine.validate.errors ?? [])
     const seen = new Set<string>()
@@ -53,6 +55,7 @@ export const validateStructure = (source: SourceText): Array<Diagnostic> => {
 type JsonObject = Record<string, unknown>
 
 interface Engine {
+  readonly line: SchemaLine
   readonly validate: ValidateFunction
   /** The `$defs` name of the definition a schema node belongs to; `""` for the document root. */
   readonly defOf: (node: unknown) => string | undefined
@@ -66,8 +69,22 @@ interface Engine {
   readonly resolve: (from: object, ref: string, dynamic: boolean) => ReadonlyArray<object>
 }
 
-let engine: Engine | undefined
-const getEngine = (): Engine => (engine ??= buildEngine())
+/** The Arazzo lines with a schema of their own. */
+export type SchemaLine = "1.0" | "1.1"
+
+/** The schema a document is checked against: its `arazzo` version's line; 1.0 when it names none. */
+export const schemaLineOf = (value: unknown): SchemaLine =>
+  isObject(value) && typeof value["arazzo"] === "string" && /^1\.1\./.test(value["arazzo"]) ? "1.1" : "1.0"
+
+const engines = new Map<SchemaLine, Engine>()
+const getEngine = (line: SchemaLine): Engine => {
+  let built = engines.get(line)
+  if (built === undefined) {
+    built = buildEngine(line)
+    engines.set(line, built)
+  }
+  return built
+}
 
 const isRecord = isObject
 
@@ -95,8 +112,9 @@ const metaSchemas = [
   "https://json-schema.org/draft/2020-12/meta/content"
 ]
 
-const loadSchema = (): JsonObject => {
-  const url = new URL("./schema/arazzo-1.0.schema.yaml", import.meta.url)
+/** The schema of one line, with the corrections the spec text calls for; and the nested criterion type, if added. */
+const loadSchema = (line: SchemaLine): { readonly schema: JsonObject; readonly nested: unknown } => {
+  const url = new URL(`./schema/arazzo-${line}.schema.yaml`, import.meta.url)
   let text: string
   try {
     text = readFileSync(url, "utf8")
@@ -107,9 +125,27 @@ const loadSchema = (): JsonObject => {
   }
   const schema: unknown = parse(text)
   if (!isRecord(schema) || !isRecord(schema["$defs"])) throw new Error("the Arazzo schema file is not a JSON Schema")
-  acceptNestedExpressionType(schema["$defs"])
+  if (line === "1.1") {
+    acceptAnyReplacementValueOrSelector(schema["$defs"])
+    return { schema, nested: undefined }
+  }
+  const nested = acceptNestedExpressionType(schema["$defs"])
   acceptAnyReplacementValue(schema["$defs"])
-  return schema
+  return { schema, nested }
+}
+
+/**
+ * 1.1 says a Payload Replacement `value` is "Any | {expression} | Selector Object" (its own
+ * example sets `value: 10`), the schema `string | Selector Object`. The spec is normative: any
+ * value is accepted, and an object that has a `selector` is checked as a Selector Object.
+ */
+const acceptAnyReplacementValueOrSelector = (defs: JsonObject): void => {
+  const replacement = defs["payload-replacement-object"]
+  if (!isRecord(replacement) || !isRecord(replacement["properties"])) return
+  replacement["properties"]["value"] = {
+    if: { type: "object", required: ["selector"] },
+    then: { $ref: "#/$defs/selector-object" }
+  }
 }
 
 /**
@@ -130,20 +166,19 @@ const acceptAnyReplacementValue = (defs: JsonObject): void => {
  * OAI/Arazzo-Specification#336 (fix pending in #338). The spec is normative and the lowering
  * reads the nested form, so the nested form is accepted as well; the flattened one stays valid.
  */
-const acceptNestedExpressionType = (defs: JsonObject): void => {
+const acceptNestedExpressionType = (defs: JsonObject): unknown => {
   const criterion = defs["criterion-object"]
   if (
     !isRecord(criterion) || !Array.isArray(criterion["anyOf"]) || !isRecord(defs["criterion-expression-type-object"])
-  ) return
+  ) return undefined
   // A copy rather than a `$ref`, so errors in it are told apart from the flattened branch's.
-  nestedExpressionType = structuredClone(defs["criterion-expression-type-object"])
-  criterion["anyOf"] = [...criterion["anyOf"], { type: "object", properties: { type: nestedExpressionType } }]
+  const nested = structuredClone(defs["criterion-expression-type-object"])
+  criterion["anyOf"] = [...criterion["anyOf"], { type: "object", properties: { type: nested } }]
+  return nested
 }
 
-let nestedExpressionType: unknown
-
-const buildEngine = (): Engine => {
-  const schema = loadSchema()
+const buildEngine = (line: SchemaLine): Engine => {
+  const { schema, nested: nestedExpressionType } = loadSchema(line)
   const ajv = new Ajv2020({
     allErrors: true,
     verbose: true,
@@ -303,6 +338,7 @@ const buildEngine = (): Engine => {
   }
 
   return {
+    line,
     validate,
     defOf: (node) => (typeof node === "object" && node !== null ? defs.get(node) : undefined),
     reach,
@@ -542,6 +578,8 @@ const groupFindings = (ctx: Context, group: Group): Array<Finding> => {
     const amount = error.keyword === "oneOf" ? "one of" : "at least one of"
     return [{ path, code, message: `${where} needs ${amount} ${joinOr(properties.map(tick))}${hint}` }]
   }
+  const special = stepKindFinding(ctx, group) ?? patternsFinding(group)
+  if (special !== undefined) return [special]
   const alternatives = joinOr(group.schemas.map((s, j) => alternativeName(ctx, s, j)))
   if (tooMany) {
     return [{ path, code, message: `${where} matches more than one of ${alternatives}; it must match exactly one` }]
@@ -556,6 +594,52 @@ const groupFindings = (ctx: Context, group: Group): Array<Finding> => {
   }
   const findings = best.items.flatMap((item) => collapse(ctx, item))
   return findings.length > 0 ? findings : [{ path, code, message: `${where} must be ${alternatives}` }]
+}
+
+/** The members that say what a 1.1 step calls; its kind (OpenAPI, AsyncAPI, workflow) follows from them. */
+const stepTargets = ["operationId", "operationPath", "channelPath", "workflowId"]
+
+/**
+ * A 1.1 step is one of three kinds, told apart by what it calls: when it names none of them, the
+ * branch that got furthest would only speak of OpenAPI; the step needs one of all of them.
+ */
+const stepKindFinding = (ctx: Context, group: Group): Finding | undefined => {
+  if (group.error.keyword !== "oneOf" || !isRecord(group.error.data)) return undefined
+  const kinds = group.schemas.map((s) => {
+    const ref = isRecord(s) ? s["$ref"] : undefined
+    return typeof ref === "string" ? ctx.engine.defOf(ctx.engine.resolve(s as object, ref, false)[0]) : undefined
+  })
+  if (!kinds.includes("openapi-step-object") || !kinds.includes("workflow-step-object")) return undefined
+  const data = group.error.data
+  if (stepTargets.some((t) => t in data)) return undefined
+  return {
+    path: group.path,
+    code: codeOf(group.error.keyword),
+    message: `${
+      describePath(ctx.root, group.path)
+    } needs one of \`operationId\`, \`operationPath\` or \`workflowId\` (or, for an AsyncAPI step, \`channelPath\`): a step calls exactly one operation or workflow`
+  }
+}
+
+/** A string that matches none of several patterns (a 1.1 `dependsOn` entry): one message naming every form. */
+const patternsFinding = (group: Group): Finding | undefined => {
+  const { error } = group
+  if (error.keyword !== "oneOf" || typeof error.data !== "string") return undefined
+  const patterns = group.schemas.map((
+    s
+  ) => (isRecord(s) && typeof s["pattern"] === "string" ? s["pattern"] : undefined))
+  if (patterns.some((p) => p === undefined)) return undefined
+  const dependsOn = group.path.includes("dependsOn")
+  const forms = dependsOn
+    ? "a stepId of this workflow, `$workflows.<workflowId>.steps.<stepId>` or `$sourceDescriptions.<name>.<workflowId>.steps.<stepId>`"
+    : joinOr(patterns.map((p) => tick(String(p))))
+  return {
+    path: group.path,
+    code: "structure-pattern",
+    message: `${dependsOn ? `\`dependsOn\` entry` : "the value"} ${show(error.data)} must be ${
+      dependsOn ? "" : "a string matching "
+    }${forms}`
+  }
 }
 
 const requiredHint = (properties: ReadonlyArray<string>, data: unknown): string => {
@@ -636,7 +720,7 @@ const leafFinding = (ctx: Context, leaf: Leaf): Finding | undefined => {
   switch (error.keyword) {
     case "required": {
       const property = String(param(error, "missingProperty"))
-      return { path, code, message: `${where} needs ${tick(property)}${missingHint(path, property)}` }
+      return { path, code, message: `${where} needs ${tick(property)}${missingHint(ctx.engine.line, path, property)}` }
     }
     case "unevaluatedProperties":
     case "additionalProperties": {
@@ -741,15 +825,23 @@ const codeOf = (keyword: string): string => {
   return `structure-${keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
 }
 
-const missingHint = (path: Path, property: string): string => {
+const missingHint = (line: SchemaLine, path: Path, property: string): string => {
   if (property === "in" && path.includes("parameters")) {
-    return " (a parameter of a step that calls an operation says where it goes: `path`, `query`, `header` or `cookie`)"
+    const places = line === "1.0"
+      ? "`path`, `query`, `header` or `cookie`"
+      : "`path`, `query`, `querystring`, `header`, `cookie` or `channel`"
+    return ` (a parameter of a step that calls an operation says where it goes: ${places})`
+  }
+  if (property === "action" && line === "1.1") {
+    return " (an AsyncAPI step says whether it does `send` or `receive`; `channelPath` and `correlationId` belong to AsyncAPI steps)"
   }
   return ""
 }
 
 const patternHint = (pattern: string): string => {
-  if (pattern.startsWith("^1\\.0\\.")) return "; this is an Arazzo 1.0.x version such as `1.0.1`"
+  if (pattern.startsWith("^1\\.0\\.") || pattern.startsWith("^1\\.1\\.")) {
+    return "; this is an Arazzo 1.0.x or 1.1.x version such as `1.0.1` or `1.1.0`"
+  }
   if (pattern === "^[A-Za-z0-9_\\-]+$") return "; only letters, digits, `_` and `-` are allowed"
   if (pattern === "^[a-zA-Z0-9\\.\\-_]+$") return "; only letters, digits, `.`, `-` and `_` are allowed"
   return ""
@@ -788,6 +880,13 @@ const kindNames: Record<string, string> = {
   "parameter-object": "Parameter object",
   "payload-replacement-object": "Payload Replacement object",
   "components-object": "Components object",
+  "openapi-step-object": "OpenAPI step",
+  "asyncapi-step-object": "AsyncAPI step",
+  "workflow-step-object": "workflow step",
+  "step-object-base": "Step object",
+  "expression-type-object": "Expression Type object",
+  "selector-object": "Selector object",
+  "selector-type": "selector type",
   schema: "JSON Schema"
 }
 

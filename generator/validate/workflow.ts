@@ -1,6 +1,7 @@
 /** One workflow checked: its flow, `dependsOn`, each step, and its outputs. */
 import type { LoadedSource } from "../load/document.js"
 import type { Path } from "../load/yaml.js"
+import { isAsyncApiStep } from "../resolve/asyncapi.js"
 import { arrayAt, isObject, type Reporter } from "../resolve/context.js"
 import { dependenciesOf, outputScope, stepScope, workflowNames } from "../resolve/scope.js"
 import type { StepChecks } from "./context.js"
@@ -8,6 +9,7 @@ import { checkDependsOn } from "./dependencies.js"
 import type { SecurityLedger } from "./openapi.js"
 import { checkReachability } from "./reachability.js"
 import { checkOutputs } from "./references.js"
+import { checkStepDependencies } from "./step-dependencies.js"
 import { checkStep } from "./step.js"
 
 export const checkWorkflow = (
@@ -34,7 +36,12 @@ export const checkWorkflow = (
     workflowFailureActions: arrayAt(raw, "failureActions")
   }
   for (const [i, step] of arrayAt(raw, "steps").filter(isObject).entries()) {
-    checkStep(step, i, stepScope(names, i, reporter), checks, [...path, "steps", i])
+    const scope = stepScope(names, i, reporter)
+    checkStep(step, i, scope, checks, [...path, "steps", i])
+    // An AsyncAPI step's dependencies wait on messages (issue #17), not on steps run before it.
+    if (!isAsyncApiStep(step, sources)) {
+      checkStepDependencies(step, i, names.order, raw, root, sources, scope, [...path, "steps", i])
+    }
   }
   checkOutputs(raw["outputs"], outputScope(names, reporter), path)
 }

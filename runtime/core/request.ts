@@ -66,6 +66,8 @@ export interface Parameters {
   readonly query?: Readonly<Record<string, unknown>>
   readonly header?: Readonly<Record<string, unknown>>
   readonly cookie?: Readonly<Record<string, unknown>>
+  /** Arazzo 1.1 `in: querystring`: the whole query string, as text (`a=1&b=2`). */
+  readonly querystring?: unknown
 }
 
 /** A body ready for the wire. Multipart bodies may still hold `Blob`s to read. */
@@ -93,6 +95,20 @@ const styleFor = (op: OperationShape, location: ParameterLocation, name: string)
 }
 
 const isPresent = (value: unknown) => value !== undefined && value !== null
+
+/**
+ * A `querystring` value as it goes after `?`: the text as written, its separators (`&`, `=`) and
+ * escapes kept, only what a URL query cannot hold percent-encoded (spaces, quotes, braces,
+ * non-ASCII, a `%` that starts no escape, `#`). A leading `?` is the author's, not a character.
+ */
+const wholeQuery = (value: unknown): string | { readonly error: string } => {
+  if (!isPresent(value)) return ""
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+    return { error: "the `querystring` parameter must be text such as `a=1&b=2`" }
+  }
+  const text = String(value).replace(/^\?/, "")
+  return text.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/gu, (c) => encodeURIComponent(c))
+}
 
 const buildPath = (
   op: OperationShape,
@@ -195,6 +211,9 @@ export const buildRequest = (
       for (const pair of queryParameter(name, value, style)) query += (query === "" ? "" : "&") + pair
     }
   }
+  const whole = wholeQuery(parameters.querystring)
+  if (typeof whole !== "string") return whole
+  if (whole !== "") query = query === "" ? whole : `${query}&${whole}`
   const headers: Record<string, string> = {}
   let stepContentType = false
   const headerValues = parameters.header

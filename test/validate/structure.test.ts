@@ -137,13 +137,14 @@ const cases: ReadonlyArray<Case> = [
     }]
   },
   {
-    name: "an Arazzo version that is not 1.0.x, at the version",
+    name: "an Arazzo version that is neither 1.0.x nor 1.1.x, at the version (checked as 1.0)",
     text: document(step(), "arazzo: 2.0.0"),
     expected: [{
       code: "structure-pattern",
       line: 1,
       column: 9,
-      message: "`arazzo` must match ^1\\.0\\.\\d+(-.+)?$ (got `2.0.0`); this is an Arazzo 1.0.x version such as `1.0.1`"
+      message:
+        "`arazzo` must match ^1\\.0\\.\\d+(-.+)?$ (got `2.0.0`); this is an Arazzo 1.0.x or 1.1.x version such as `1.0.1` or `1.1.0`"
     }]
   },
   {

@@ -55,6 +55,8 @@ export interface EndPoint {
   readonly via: "onSuccess" | "onFailure"
   /** Present on the failure ends of steps that run another workflow: their failure is a `CallFailed`. */
   readonly call?: true
+  /** Present on the failure ends of steps with their own `timeout`: their failure may be a `StepTimeout`. */
+  readonly timeout?: true
 }
 
 /** The workflow ran to its last step (or a success action without criteria ended it normally). */
@@ -90,8 +92,10 @@ export type Ended<O, Steps, E extends EndPoint> = [E] extends [never] ? EndedFie
       readonly action: E["action"]
       readonly via: E["via"]
       readonly failure: E["via"] extends "onSuccess" ? undefined
-        : E["via"] extends "onFailure" ? E extends { readonly call: true } ? CallFailed : StepFailed
-        : StepFailed | CallFailed | undefined
+        : E["via"] extends "onFailure" ? E extends { readonly call: true } ? CallFailed
+          : E extends { readonly timeout: true } ? StepFailed | StepTimeout
+          : StepFailed
+        : StepFailed | CallFailed | StepTimeout | undefined
     }
   : never
 
@@ -106,6 +110,11 @@ export type AnyWorkflow = (
 export interface WorkflowTarget {
   readonly workflowId: string
   readonly run: AnyWorkflow
+  /**
+   * A failure action's `parameters` (Arazzo 1.1): its inputs, from the failing response (absent
+   * for a step that runs a workflow). Without them the workflow gets this run's inputs.
+   */
+  readonly inputs?: (response: StepResponse | undefined) => unknown
 }
 
 /** A workflow that a `goto` handed over to, and how it went. */
@@ -122,7 +131,7 @@ export class WorkflowEnded extends Data.TaggedError("WorkflowEnded")<{
   readonly stepId: string
   readonly action: string
   readonly via: "onSuccess" | "onFailure"
-  readonly failure: StepFailed | CallFailed | undefined
+  readonly failure: StepFailed | CallFailed | StepTimeout | undefined
   /** Set when the action was a `goto` to another workflow, which has run. */
   readonly transfer?: Transfer | undefined
 }> {}
@@ -143,6 +152,11 @@ export interface OperationStep<K extends string, S, G extends string> {
   readonly onFailure?: ReadonlyArray<FailureAction<G>>
   /** The criterion of a success action that goes back to this step: the step is a poll, repeated while it holds. */
   readonly pollWhile?: Criterion
+  /**
+   * The document's own bound on the step, in milliseconds (Arazzo 1.1 `timeout`): it replaces the
+   * policy's `stepTimeout`, and a `StepTimeout` it raises goes to the failure actions.
+   */
+  readonly timeout?: number
 }
 
 /** A step that runs another workflow. */
@@ -318,10 +332,16 @@ export class Run<I, Steps, O, E extends EndPoint> {
    */
   transfer(
     end: Extract<E, { readonly via: "onSuccess" }>,
-    workflow: WorkflowTarget
+    workflow: WorkflowTarget,
+    /** The action's `parameters` (1.1), the other workflow's inputs in place of this run's. */
+    inputs?: unknown
   ): Effect.Effect<WorkflowResult<O, Steps, E>, WorkflowError> {
     return Effect.map(
-      this.runOther(workflow.run, this.inputs, `${end.stepId}>${workflow.workflowId}`),
+      this.runOther(
+        workflow.run,
+        inputs === undefined ? this.inputs : inputs,
+        `${end.stepId}>${workflow.workflowId}`
+      ),
       (result) =>
         this.endedBy(
           new WorkflowEnded({ ...end, failure: undefined, transfer: { workflowId: workflow.workflowId, result } })
@@ -418,16 +438,29 @@ export class Run<I, Steps, O, E extends EndPoint> {
     }
     const counts: RetryCounts = { local: new Map(), jumps: this.jumpRetries }
     const attempt = (): Effect.Effect<StepResult<Steps[K]> | Goto<G>, WorkflowError | WorkflowEnded> =>
-      Effect.catchTag(this.attempt(spec, policy, visit), "CriteriaUnmet", ({ error, response }) => {
-        const asked = retryAfterMillis(response.headers["retry-after"], Date.now())
-        const bounded = asked === undefined ? undefined : Math.min(asked, policy.maxRetryAfterMillis)
-        return this.carryOut(
-          spec.stepId,
-          decideFailure(spec.stepId, actions, counts, response, bounded),
-          error,
-          visit,
-          attempt
-        )
+      Effect.catchTags(this.attempt(spec, policy, visit), {
+        CriteriaUnmet: ({ error, response }) => {
+          const asked = retryAfterMillis(response.headers["retry-after"], Date.now())
+          const bounded = asked === undefined ? undefined : Math.min(asked, policy.maxRetryAfterMillis)
+          return this.carryOut(
+            spec.stepId,
+            decideFailure(spec.stepId, actions, counts, response, bounded),
+            error,
+            visit,
+            attempt,
+            response
+          )
+        },
+        // Only the document's own `timeout` is raised here (the policy's ends the run): without a
+        // response, the actions without criteria decide.
+        StepTimeout: (timedOut) =>
+          this.carryOut(
+            spec.stepId,
+            decideFailure(spec.stepId, actions, counts, undefined, undefined),
+            timedOut,
+            visit,
+            attempt
+          )
       })
     return attempt()
   }
@@ -436,9 +469,11 @@ export class Run<I, Steps, O, E extends EndPoint> {
   private carryOut<R, G extends string>(
     stepId: string,
     decision: Decision<G, WorkflowTarget>,
-    failure: StepFailed | CallFailed,
+    failure: StepFailed | CallFailed | StepTimeout,
     visit: Visit,
-    again: () => Effect.Effect<R | Goto<G>, WorkflowError | WorkflowEnded>
+    again: () => Effect.Effect<R | Goto<G>, WorkflowError | WorkflowEnded>,
+    /** The failing response, for the inputs of a workflow an action starts. */
+    response?: StepResponse
   ): Effect.Effect<R | Goto<G>, WorkflowError | WorkflowEnded> {
     switch (decision._tag) {
       case "Fail":
@@ -449,8 +484,9 @@ export class Run<I, Steps, O, E extends EndPoint> {
         return Effect.succeed({ goto: decision.stepId, action: decision.action })
       case "GotoWorkflow": {
         const { workflow } = decision
+        const inputs = workflow.inputs === undefined ? this.inputs : workflow.inputs(response)
         return Effect.flatMap(
-          this.runOther(workflow.run, this.inputs, `${visit.name}>${workflow.workflowId}`),
+          this.runOther(workflow.run, inputs, `${visit.name}>${workflow.workflowId}`),
           (result) =>
             Effect.fail(
               new WorkflowEnded({
@@ -500,8 +536,15 @@ export class Run<I, Steps, O, E extends EndPoint> {
     if ("error" in parts) return invalid(parts.error)
     const where = () => this.where(stepId, this.summary(operation, parts.url))
     const step = { workflowId: this.definition.workflowId, stepId, attempt: number }
+    // The document's `timeout` fails the step (for its failure actions); the policy's ends the run.
+    const own = spec.timeout === undefined ? undefined : Duration.millis(spec.timeout)
+    const bound = own === undefined
+      ? this.watchdog.bound
+      : <A, E1, E2>(effect: Effect.Effect<A, E1>, _policy: Duration.Duration, onTimeout: () => E2) =>
+        Effect.timeoutOrElse(effect, { duration: own, orElse: () => Effect.fail(onTimeout()) })
+    const timeout = own ?? policy.stepTimeoutDuration
     const exchange = withClientRequest(parts, step, (request) =>
-      this.watchdog.bound(
+      bound(
         Effect.mapError(this.sendQuietly(request, parts.url, policy), (failure) =>
           failure._tag === "BodyTooLarge"
             ? new ResponseInvalid({ ...where(), status: failure.status, reason: "TooLarge", detail: failure.detail })
@@ -511,8 +554,8 @@ export class Run<I, Steps, O, E extends EndPoint> {
               detail: this.secrets.text(failure.detail),
               attempts: failure.attempts
             })),
-        policy.stepTimeoutDuration,
-        () => new StepTimeout({ ...where(), timeout: policy.stepTimeoutDuration })
+        timeout,
+        () => new StepTimeout({ ...where(), timeout })
       ))
     const judged = Effect.flatMap(
       this.env.execution.exchange(`${visit.name}.${number}`, exchange),

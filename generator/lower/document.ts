@@ -42,6 +42,7 @@ export const lowerDocument = (document: LoadedDocument, options: LowerOptions = 
         method: resolved.operation.method,
         path: resolved.operation.path,
         security: resolved.operation.security,
+        securityScopes: resolved.operation.securityScopes,
         serialization: serializationOf(resolved.operation.parameters)
       })
     }
@@ -49,10 +50,11 @@ export const lowerDocument = (document: LoadedDocument, options: LowerOptions = 
   const sources = document.sources.filter((s) => s.description !== undefined).map((s) => ({
     name: s.name,
     url: s.url,
-    serverUrl: s.description!.serverUrl ?? ""
+    serverUrl: s.description!.serverUrl ?? "",
+    securitySchemes: s.description!.securitySchemes
   }))
   if (!ok || reporter.diagnostics.some((d) => d.severity === "error")) return undefined
-  const errors = errorSets(lowered)
+  const errors = errorSets(lowered, new Set([...operations.values()].filter((o) => o.security.length > 0).map((o) => o.key)))
   const workflows: Array<WorkflowIR> = lowered.map((w) => ({ ...w, errors: errors.get(w.workflowId)! }))
   const used = new Set(workflows.flatMap(workflowRefs).flatMap((ref) => ref.source ?? []))
   const imports = document.sources.filter((s) => used.has(s.name) && s.arazzo !== undefined)

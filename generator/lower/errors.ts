@@ -10,7 +10,8 @@ import type { ErrorSetIR, WorkflowIR, WorkflowRefIR } from "./ir.js"
 
 type Lowered = Omit<WorkflowIR, "errors">
 
-const ownTags = (workflow: Lowered): Array<WorkflowErrorTag> => {
+/** `secured`: the keys of operations whose OpenAPI asks for a credential (their steps can miss one). */
+const ownTags = (workflow: Lowered, secured: ReadonlySet<string>): Array<WorkflowErrorTag> => {
   const tags = new Set<WorkflowErrorTag>(["InputsInvalid", "WorkflowTimeout"])
   for (const step of workflow.steps) {
     if (step.call !== undefined) tags.add("CallFailed")
@@ -20,6 +21,10 @@ const ownTags = (workflow: Lowered): Array<WorkflowErrorTag> => {
       {
         tags.add(tag)
       }}
+    if (step.operation !== undefined && secured.has(step.operation)) {
+      tags.add("CredentialMissing")
+      tags.add("TokenFailed")
+    }
     if (step.poll !== undefined) tags.add("PollExhausted")
   }
   if (workflow.shape === "stateMachine") tags.add("StepLimitExceeded")
@@ -42,7 +47,10 @@ export const workflowRefs = (workflow: Pick<WorkflowIR, "dependsOn" | "steps">):
 const key = (ref: WorkflowRefIR) => `${ref.source ?? ""}\u0000${ref.workflowId}`
 
 /** Each workflow's error sets: itself first, then every workflow it can hand over to, transitively, each once. */
-export const errorSets = (workflows: ReadonlyArray<Lowered>): Map<string, ReadonlyArray<ErrorSetIR>> => {
+export const errorSets = (
+  workflows: ReadonlyArray<Lowered>,
+  secured: ReadonlySet<string> = new Set()
+): Map<string, ReadonlyArray<ErrorSetIR>> => {
   const byId = new Map(workflows.map((w) => [w.workflowId, w]))
   const result = new Map<string, ReadonlyArray<ErrorSetIR>>()
   for (const workflow of workflows) {
@@ -54,7 +62,7 @@ export const errorSets = (workflows: ReadonlyArray<Lowered>): Map<string, Readon
       if (seen.has(key(ref))) continue
       seen.add(key(ref))
       const local = ref.source === undefined ? byId.get(ref.workflowId) : undefined
-      sets.push({ workflow: ref, tags: local === undefined ? undefined : ownTags(local) })
+      sets.push({ workflow: ref, tags: local === undefined ? undefined : ownTags(local, secured) })
       if (local !== undefined) queue.push(...workflowRefs(local))
     }
     result.set(workflow.workflowId, sets)

@@ -3,6 +3,7 @@
  * their OpenAPI `servers` entry; a `Layer` (or `Config`) points them elsewhere, which is how a
  * workflow is aimed at a staging host or a local mock.
  */
+import type { SecuritySchemes } from "../../core/credentials.js"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -11,14 +12,20 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 
 /** A source description as generated code refers to it. */
-export interface Source {
+export interface Source<Schemes extends SecuritySchemes = SecuritySchemes> {
   /** The `name` of the source description in the Arazzo document. */
   readonly name: string
   /** The base URL from the OpenAPI description's first `servers` entry. */
   readonly defaultUrl: string
+  /** The OpenAPI description's security schemes, by name: what `Credentials` can give it. */
+  readonly securitySchemes: Schemes
 }
 
-export const source = (name: string, defaultUrl: string): Source => ({ name, defaultUrl })
+export const source = <const Schemes extends SecuritySchemes = {}>(
+  name: string,
+  defaultUrl: string,
+  securitySchemes?: Schemes
+): Source<Schemes> => ({ name, defaultUrl, securitySchemes: securitySchemes ?? ({} as Schemes) })
 
 /** Base URL overrides by source name. Empty by default: each source uses its OpenAPI server. */
 export class Servers extends Context.Reference<Servers>()("arazzo-effect/Servers", {

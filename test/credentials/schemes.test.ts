@@ -29,8 +29,7 @@ const environment = (server: Vault, given: Given) =>
 
 const run = async (workflowId: string, server: Vault, given: Given, input: unknown = {}) => {
   const module = await vaultModule()
-  const workflow = module["workflows"][workflowId] as (input: unknown) => Effect.Effect<any, any, any>
-  return workflow(input).pipe(Effect.provide(environment(server, given))) as Effect.Effect<any, any, never>
+  return module[workflowId]!(input).pipe(Effect.provide(environment(server, given))) as Effect.Effect<any, any, never>
 }
 
 const succeeds = async (workflowId: string, server: Vault, given: Given, input?: unknown) => {
@@ -81,7 +80,7 @@ describe("each scheme type, applied from Credentials to a document that passes n
     const server = await vault({ expiresIn: 0 })
     const module = await vaultModule()
     const layer = environment(server, { userLogin: { ...oauth, refreshToken: SECRETS.refreshToken } })
-    const twice = Effect.zip(module["refresh"]({}), module["refresh"]({})).pipe(Effect.provide(layer))
+    const twice = Effect.zip(module["refresh"]!({}), module["refresh"]!({})).pipe(Effect.provide(layer))
     const [first, second] = await Effect.runPromise(twice as Effect.Effect<[any, any]>)
     expect([first.outputs.who, second.outputs.who]).toEqual(["refresh", "refresh"])
     expect(server.grants).toEqual(["refresh_token", "refresh_token"])
@@ -93,7 +92,7 @@ describe("each scheme type, applied from Credentials to a document that passes n
     const server = await vault({ expiresIn: 0 })
     const module = await vaultModule()
     const layer = environment(server, { oidc: oauth })
-    const twice = Effect.zip(module["oidc"]({}), module["oidc"]({})).pipe(Effect.provide(layer))
+    const twice = Effect.zip(module["oidc"]!({}), module["oidc"]!({})).pipe(Effect.provide(layer))
     await Effect.runPromise(twice as Effect.Effect<unknown>)
     expect(server.hits("/.well-known/openid-configuration")).toBe(1)
     expect(server.hits("/oauth/token")).toBe(2)
@@ -187,9 +186,9 @@ describe("the token cache", () => {
     const module = await vaultModule()
     const layer = environment(server, { clientCreds: oauth })
     const program = Effect.gen(function*() {
-      const first = yield* module["client"]({})
+      const first = yield* module["client"]!({})
       server.revokeAll()
-      const second = yield* module["client"]({})
+      const second = yield* module["client"]!({})
       return [first.outputs.who, second.outputs.who]
     }).pipe(Effect.provide(layer))
     expect(await Effect.runPromise(program as Effect.Effect<Array<string>>)).toEqual(["client", "client"])
@@ -202,9 +201,9 @@ describe("the token cache", () => {
     const module = await vaultModule()
     const layer = environment(server, { clientCreds: oauth })
     const program = Effect.gen(function*() {
-      yield* module["client"]({})
+      yield* module["client"]!({})
       server.refuseTokens()
-      return yield* Effect.flip(module["client"]({}))
+      return yield* Effect.flip(module["client"]!({}))
     }).pipe(Effect.provide(layer))
     const error = await Effect.runPromise(program as Effect.Effect<any>)
     expect(error._tag).toBe("StepFailed")
@@ -217,7 +216,7 @@ describe("the token cache", () => {
     for (const [expiresIn, fetches] of [[3600, 1], [0, 3]] as const) {
       const server = await vault({ expiresIn })
       const module = await vaultModule()
-      const three = Effect.all([module["client"]({}), module["client"]({}), module["client"]({})]).pipe(
+      const three = Effect.all([module["client"]!({}), module["client"]!({}), module["client"]!({})]).pipe(
         Effect.provide(environment(server, { clientCreds: oauth }))
       )
       await Effect.runPromise(three as Effect.Effect<unknown>)
@@ -228,7 +227,7 @@ describe("the token cache", () => {
   it("50 concurrent runs share one token fetch", async () => {
     const server = await vault({ expiresIn: 3600, tokenDelayMs: 50 })
     const module = await vaultModule()
-    const runs = Effect.all(Array.from({ length: 50 }, () => module["client"]({})), { concurrency: "unbounded" })
+    const runs = Effect.all(Array.from({ length: 50 }, () => module["client"]!({})), { concurrency: "unbounded" })
     const results = await Effect.runPromise(
       runs.pipe(Effect.provide(environment(server, { clientCreds: oauth }))) as Effect.Effect<Array<any>>
     )
@@ -256,13 +255,13 @@ describe("no secret in any output", () => {
     }
     const all = ["header", "query", "cookie", "basic", "bearer", "client", "refresh", "oidc", "both", "either"]
     const program = Effect.gen(function*() {
-      for (const id of all) yield* module[id]({})
+      for (const id of all) yield* module[id]!({})
       // And failures: a wrong secret (the server echoes what it saw) and a wrong client secret.
-      const refused = yield* Effect.flip(module["bearer"]({})).pipe(
+      const refused = yield* Effect.flip(module["bearer"]!({})).pipe(
         Effect.provide(Arazzo.Credentials.layer({ vault: { bearerAuth: `${SECRETS.bearer}-x` } }))
       )
       yield* Effect.logError("workflow failed", refused)
-      const noToken = yield* Effect.flip(module["oidc"]({})).pipe(
+      const noToken = yield* Effect.flip(module["oidc"]!({})).pipe(
         Effect.provide(Arazzo.Credentials.layer({ vault: { oidc: { ...oauth, clientSecret: "nope-nope" } } }))
       )
       yield* Effect.logError("workflow failed", noToken)

@@ -4,6 +4,7 @@
  * runtime applies them from `Credentials`.
  */
 import { major } from "#line"
+import type * as Effect from "effect/Effect"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { formatDiagnostic, generate, writeFiles } from "../../generator/index.js"
@@ -12,14 +13,18 @@ const root = path.resolve(import.meta.dirname, "../..")
 export const fixtures = path.join(root, "test/fixtures/credentials")
 const out = path.join(root, "test/.generated", (major as number) === 3 ? "credentials" : `credentials-effect${major}`)
 
-let loaded: Promise<Record<string, any>> | undefined
+/** A generated workflow function, as the tests call it. */
+export type WorkflowFn = (input: unknown) => Effect.Effect<any, any, any>
 
-/** The generated vault module (generated once per test file). */
-export const vaultModule = (): Promise<Record<string, any>> =>
+let loaded: Promise<Record<string, WorkflowFn>> | undefined
+
+/** The vault module's workflows by workflowId (generated once per test file). */
+export const vaultModule = (): Promise<Record<string, WorkflowFn>> =>
   loaded ??= (async () => {
     const result = await generate([path.join(fixtures, "vault.arazzo.yaml")], { outDir: out, cwd: root, effect: major })
     const errors = result.diagnostics.filter((d) => d.severity === "error")
     if (errors.length > 0) throw new Error(errors.map(formatDiagnostic).join("\n"))
     await writeFiles(out, result.files)
-    return (await import(pathToFileURL(path.join(out, "vault.ts")).href)) as Record<string, any>
+    const module = await import(pathToFileURL(path.join(out, "vault.ts")).href)
+    return module.workflows as Record<string, WorkflowFn>
   })()

@@ -32,7 +32,11 @@ export const credentialPairs = (
     const [source = "", scheme = "", field = "value", ...rest] = key.split(".")
     if (source === "" || scheme === "" || value === "" || rest.length > 0) {
       return Effect.fail(
-        usage(`--credential takes source.scheme=value (or source.scheme.part=value)${key === "" ? "" : `, not \`${key}=…\``}`)
+        usage(
+          `--credential takes source.scheme=value (or source.scheme.part=value)${
+            key === "" ? "" : `, not \`${key}=…\``
+          }`
+        )
       )
     }
     const found = ir.sources.find((s) => s.name === source)

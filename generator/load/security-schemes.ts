@@ -87,7 +87,9 @@ export const scopesOf = (list: unknown): SecurityScopes | undefined => {
     for (const [name, asked] of Object.entries(requirement)) {
       if (!Array.isArray(asked)) continue
       for (const scope of asked) {
-        if (typeof scope === "string" && scope !== "" && !(scopes[name] ??= []).includes(scope)) scopes[name].push(scope)
+        if (typeof scope === "string" && scope !== "" && !(scopes[name] ??= []).includes(scope)) {
+          scopes[name].push(scope)
+        }
       }
     }
   }

@@ -5,7 +5,7 @@
  * the OAuth2 token request and response, and the token cache. The Effect lines provide the
  * credentials (a Layer), fetch tokens and lock per cache key.
  */
-import type { RequestParts } from "./request.js"
+import type { Parameters, RequestParts } from "./request.js"
 
 /** One entry of `components.securitySchemes` (Swagger 2.0 `securityDefinitions`), as generated code declares it. */
 export type SecurityScheme =
@@ -83,7 +83,8 @@ export const howToProvide = (source: string, name: string, scheme: SecuritySchem
     : scheme.type === "oauth2" || scheme.type === "openIdConnect"
     ? "an access token, or clientId and clientSecret, or a refreshToken"
     : "the value"
-  return `give ${what} with Credentials.layer({ ${source}: { ${name}: … } }), the environment (${
+  const key = (n: string) => /^[A-Za-z_$][\w$]*$/.test(n) ? n : JSON.stringify(n)
+  return `give ${what} with Credentials.layer({ ${key(source)}: { ${key(name)}: … } }), the environment (${
     env.join(", ")
   }) or --credential ${source}.${name}=…`
 }
@@ -129,6 +130,21 @@ export const alreadySent = (parts: RequestParts, scheme: SecurityScheme): boolea
   }
 }
 
+/**
+ * Whether the step declares the parameter the scheme uses, with a value or not: a step that
+ * declares it is typed as never missing a credential, so one left without a value at run time
+ * is sent as it is (as before credentials existed), not failed.
+ */
+const declaredBy = (parameters: Parameters, scheme: SecurityScheme): boolean => {
+  const has = (values: Readonly<Record<string, unknown>> | undefined, name: string, anyCase: boolean) =>
+    values !== undefined &&
+    Object.keys(values).some((k) => anyCase ? k.toLowerCase() === name.toLowerCase() : k === name)
+  if (scheme.type !== "apiKey") return has(parameters.header, "authorization", true)
+  return scheme.in === "header"
+    ? has(parameters.header, scheme.name, true)
+    : has(scheme.in === "query" ? parameters.query : parameters.cookie, scheme.name, false)
+}
+
 /** A scheme the request is sent with, and its credential. */
 export interface Chosen<S> {
   readonly name: string
@@ -154,7 +170,9 @@ export const planCredentials = <S>(
   schemes: SecuritySchemes | undefined,
   credentials: Readonly<Record<string, StoredCredential<S>>> | undefined,
   scopes: SecurityScopes | undefined,
-  parts: RequestParts
+  parts: RequestParts,
+  /** The step's parameters as declared (see `declaredBy`). */
+  parameters: Parameters = {}
 ): Plan<S> => {
   if (security.length === 0 || schemes === undefined) return { _tag: "Send", apply: [] }
   const own = (name: string) => Object.hasOwn(schemes, name) ? schemes[name] : undefined
@@ -178,6 +196,9 @@ export const planCredentials = <S>(
       apply.push({ name, scheme, credential: credential!, scopes: asked })
     }
     if (ok) return { _tag: "Send", apply }
+  }
+  if (security.some((names) => names.every((n) => own(n) !== undefined && declaredBy(parameters, own(n)!)))) {
+    return { _tag: "Send", apply: [] }
   }
   const first = security[0]!
   return {

@@ -25,7 +25,11 @@ type Given = Parameters<typeof Arazzo.Credentials.layer>[0]["vault"]
 
 /** The layers a run needs: the live client, the vault's URL, and these credentials for it. */
 const environment = (server: Vault, given: Given) =>
-  Layer.mergeAll(HttpClientLive, Arazzo.Servers.layer({ vault: server.url }), Arazzo.Credentials.layer({ vault: given }))
+  Layer.mergeAll(
+    HttpClientLive,
+    Arazzo.Servers.layer({ vault: server.url }),
+    Arazzo.Credentials.layer({ vault: given })
+  )
 
 const run = async (workflowId: string, server: Vault, given: Given, input: unknown = {}) => {
   const module = await vaultModule()

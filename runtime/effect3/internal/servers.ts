@@ -3,13 +3,13 @@
  * their OpenAPI `servers` entry; a `Layer` (or `Config`) points them elsewhere, which is how a
  * workflow is aimed at a staging host or a local mock.
  */
-import type { SecuritySchemes } from "../../core/credentials.js"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type { SecuritySchemes } from "../../core/credentials.js"
 
 /** A source description as generated code refers to it. */
 export interface Source<Schemes extends SecuritySchemes = SecuritySchemes> {

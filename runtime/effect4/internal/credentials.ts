@@ -21,8 +21,8 @@ import {
   credentialKey,
   fieldsFor,
   readDiscovery,
-  resolveAgainst,
   readTokenResponse,
+  resolveAgainst,
   type SecurityScheme,
   type SecuritySchemes,
   type StoredCredential,
@@ -154,7 +154,9 @@ export class Credentials extends Context.Reference<CredentialStore>("arazzo-effe
 
 /** `source.scheme[.field]=value` pairs (the CLI's `--credential`) as credentials: the field defaults to the value. */
 export const fromPairs = (
-  pairs: ReadonlyArray<{ readonly source: string; readonly scheme: string; readonly field: string; readonly value: string }>
+  pairs: ReadonlyArray<
+    { readonly source: string; readonly scheme: string; readonly field: string; readonly value: string }
+  >
 ): Readonly<Record<string, Readonly<Record<string, CredentialInput>>>> => {
   const out: Record<string, Record<string, Record<string, Redacted.Redacted<string>>>> = {}
   for (const { source, scheme, field, value } of pairs) {
@@ -162,13 +164,17 @@ export const fromPairs = (
     ;((out[source] ??= {})[scheme] ??= {})[key === "value" ? "accessToken" : key] = Redacted.make(value)
   }
   // A value alone is the scheme's whole credential (an API key, a token, `user:pass`).
-  return Object.fromEntries(Object.entries(out).map(([source, schemes]) => [
-    source,
-    Object.fromEntries(Object.entries(schemes).map(([scheme, parts]) => {
-      const keys = Object.keys(parts)
-      return [scheme, keys.length === 1 && keys[0] === "accessToken" ? parts["accessToken"]! : parts]
-    }))
-  ]))
+  return Object.fromEntries(
+    Object.entries(out).map(([source, schemes]) => [
+      source,
+      Object.fromEntries(
+        Object.entries(schemes).map(([scheme, parts]) => {
+          const keys = Object.keys(parts)
+          return [scheme, keys.length === 1 && keys[0] === "accessToken" ? parts["accessToken"]! : parts]
+        })
+      )
+    ])
+  )
 }
 
 export const reveal = (value: Redacted.Redacted<string>): string => Redacted.value(value)
@@ -186,7 +192,10 @@ const exchangeText = (client: HttpClient.HttpClient, request: HttpClientRequest.
     Effect.mapError(client.execute(request), (): TokenProblem => ({ detail: `${what} could not be reached` })),
     (response) =>
       Effect.map(
-        Effect.mapError(readBody(response, TOKEN_MAX_BYTES), (): TokenProblem => ({ detail: `${what}: unreadable answer` })),
+        Effect.mapError(
+          readBody(response, TOKEN_MAX_BYTES),
+          (): TokenProblem => ({ detail: `${what}: unreadable answer` })
+        ),
         (bytes) => ({ status: response.status, text: new TextDecoder().decode(bytes) })
       )
   )
@@ -210,7 +219,11 @@ const tokenEndpoint = (
   const known = store.cache.discovered.get(url)
   if (known !== undefined) return Effect.succeed({ tokenUrl: known })
   return Effect.flatMap(
-    exchangeText(client, HttpClientRequest.get(url, { headers: { accept: "application/json" } }), "the discovery document"),
+    exchangeText(
+      client,
+      HttpClientRequest.get(url, { headers: { accept: "application/json" } }),
+      "the discovery document"
+    ),
     ({ status, text }) => {
       const endpoint = readDiscovery(status, text)
       if (typeof endpoint !== "string") return Effect.fail({ detail: endpoint.error })

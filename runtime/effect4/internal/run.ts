@@ -22,7 +22,6 @@ import {
   type RetryCounts
 } from "../../core/actions.js"
 import type { Body } from "../../core/body.js"
-import { type CallCriterion, type Criterion, stepResponse } from "../../core/criteria.js"
 import {
   applyCredential,
   type Chosen,
@@ -32,11 +31,13 @@ import {
   planCredentials,
   secretTexts
 } from "../../core/credentials.js"
+import { type CallCriterion, type Criterion, stepResponse } from "../../core/criteria.js"
 import type { Secrets } from "../../core/redact.js"
 import { replace, type Replacement } from "../../core/replace.js"
 import { buildRequest, type Parameters, type RequestParts } from "../../core/request.js"
 import { decodeBody, retryAfterMillis, type StepResponse } from "../../core/response.js"
 import { setOwn } from "../../core/values.js"
+import { accessToken, type CredentialStore, reveal } from "./credentials.js"
 import {
   CallFailed,
   CredentialMissing,
@@ -52,7 +53,6 @@ import {
   TokenFailed,
   type WorkflowError
 } from "./errors.js"
-import { accessToken, type CredentialStore, reveal } from "./credentials.js"
 import { CurrentCallPath, type ExecutionService, type RawResponse } from "./execution.js"
 import type { Operation } from "./operation.js"
 import { type OutputsFor, readOutputs } from "./outputs.js"
@@ -515,13 +515,15 @@ export class Run<I, Steps, O, E extends EndPoint> {
     if ("error" in parts) return invalid(parts.error)
     const where = () => this.where(stepId, this.summary(operation, parts.url))
     const step = { workflowId: this.definition.workflowId, stepId, attempt: number }
-    const credentials = this.credentialsFor(operation, parts, where)
+    const credentials = this.credentialsFor(operation, spec.parameters ?? {}, parts, where)
     if (credentials instanceof CredentialMissing) return Effect.fail(credentials)
     const sendParts = (sent: RequestParts) =>
       withClientRequest(sent, step, (request) => this.sendQuietly(request, sent.url, policy))
     const exchange = this.watchdog.bound(
       Effect.mapError(
-        credentials.length === 0 ? sendParts(parts) : this.authorized(operation.source.name, base, parts, credentials, sendParts, where),
+        credentials.length === 0
+          ? sendParts(parts)
+          : this.authorized(operation.source.name, base, parts, credentials, sendParts, where),
         (failure) =>
           failure._tag === "TokenFailed" ? failure : failure._tag === "BodyTooLarge"
             ? new ResponseInvalid({ ...where(), status: failure.status, reason: "TooLarge", detail: failure.detail })
@@ -570,6 +572,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
    */
   private credentialsFor(
     operation: Operation,
+    parameters: Parameters,
     parts: RequestParts,
     where: () => ReturnType<Run<I, Steps, O, E>["where"]>
   ): ReadonlyArray<Chosen<Redacted.Redacted<string>>> | CredentialMissing {
@@ -582,7 +585,8 @@ export class Run<I, Steps, O, E extends EndPoint> {
         ? this.env.credentials.credentials[source.name]
         : undefined,
       operation.securityScopes,
-      parts
+      parts,
+      parameters
     )
     if (plan._tag === "Missing") {
       const schemes = source.securitySchemes

@@ -14,15 +14,19 @@ import * as Schema from "effect/Schema"
 
 /**
  * Source description `civitaiSiteApi` (../openapi/civitai-site-api-openapi.yml).
- * Point it elsewhere with `Arazzo.Servers.layer`.
+ * Point it elsewhere with `Arazzo.Servers.layer`; give its credentials with `Arazzo.Credentials.layer`.
  */
-export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
+export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1", {
+  BearerAuth: { type: "http", scheme: "bearer" }
+})
 
 /**
  * Source description `civitaiOrchestrationApi` (../openapi/civitai-orchestration-api-openapi.yml).
- * Point it elsewhere with `Arazzo.Servers.layer`.
+ * Point it elsewhere with `Arazzo.Servers.layer`; give its credentials with `Arazzo.Credentials.layer`.
  */
-export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com")
+export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com", {
+  BearerAuth: { type: "http", scheme: "bearer" }
+})
 
 const getModelVersion = Arazzo.operation(civitaiSiteApi, "GET", "/model-versions/{id}", {
   operationId: "getModelVersion"

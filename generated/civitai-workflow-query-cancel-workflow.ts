@@ -14,9 +14,11 @@ import * as Schema from "effect/Schema"
 
 /**
  * Source description `civitaiOrchestrationApi` (../openapi/civitai-orchestration-api-openapi.yml).
- * Point it elsewhere with `Arazzo.Servers.layer`.
+ * Point it elsewhere with `Arazzo.Servers.layer`; give its credentials with `Arazzo.Credentials.layer`.
  */
-export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com")
+export const civitaiOrchestrationApi = Arazzo.source("civitaiOrchestrationApi", "https://orchestration.civitai.com", {
+  BearerAuth: { type: "http", scheme: "bearer" }
+})
 
 const queryWorkflows = Arazzo.operation(civitaiOrchestrationApi, "GET", "/v2/consumer/workflows", {
   operationId: "queryWorkflows",

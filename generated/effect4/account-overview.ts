@@ -13,9 +13,11 @@ import * as Schema from "effect/Schema"
 
 /**
  * Source description `accounts` (./accounts.openapi.yaml).
- * Point it elsewhere with `Arazzo.Servers.layer`.
+ * Point it elsewhere with `Arazzo.Servers.layer`; give its credentials with `Arazzo.Credentials.layer`.
  */
-export const accounts = Arazzo.source("accounts", "https://accounts.example.com/v2")
+export const accounts = Arazzo.source("accounts", "https://accounts.example.com/v2", {
+  bearerAuth: { type: "http", scheme: "bearer" }
+})
 
 const createSession = Arazzo.operation(accounts, "POST", "/sessions", { operationId: "createSession" })
 const getAccount = Arazzo.operation(accounts, "GET", "/accounts/{accountId}", {

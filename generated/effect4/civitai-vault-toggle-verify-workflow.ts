@@ -14,9 +14,11 @@ import * as Schema from "effect/Schema"
 
 /**
  * Source description `civitaiSiteApi` (../openapi/civitai-site-api-openapi.yml).
- * Point it elsewhere with `Arazzo.Servers.layer`.
+ * Point it elsewhere with `Arazzo.Servers.layer`; give its credentials with `Arazzo.Credentials.layer`.
  */
-export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1")
+export const civitaiSiteApi = Arazzo.source("civitaiSiteApi", "https://civitai.com/api/v1", {
+  BearerAuth: { type: "http", scheme: "bearer" }
+})
 
 const getCurrentUser = Arazzo.operation(civitaiSiteApi, "GET", "/me", {
   operationId: "getCurrentUser",

@@ -31,7 +31,7 @@ import { ModuleLoadFailed } from "./module-load-failed.js"
 import { buildId } from "./package-info.js"
 
 /** Bumped when the layout of an entry changes. */
-const FORMAT = 2
+const FORMAT = 3
 const KEEP = 100
 
 /** The part of a document's IR that `run` uses. */
@@ -62,7 +62,12 @@ const Entry = Schema.parseJson(Schema.Struct({
   ir: Schema.Struct({
     file: Schema.String,
     title: Schema.optional(Schema.String),
-    sources: Schema.Array(Schema.Struct({ name: Schema.String, url: Schema.String, serverUrl: Schema.String })),
+    sources: Schema.Array(Schema.Struct({
+      name: Schema.String,
+      url: Schema.String,
+      serverUrl: Schema.String,
+      securitySchemes: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+    })),
     // Plain data written by this code from the IR; checked for shape at the top only.
     workflows: Schema.Array(Schema.Struct({ workflowId: Schema.String }, { key: Schema.String, value: Schema.Unknown }))
   }),

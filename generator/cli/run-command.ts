@@ -1,6 +1,6 @@
 /**
  * `run <document> [--workflow id] [--input name=value]... [--inputs file.json]
- *  [--server source=url]... [--source name=file]... [--trace-json]`: generates the document's
+ *  [--server source=url]... [--credential source.scheme=value]... [--source name=file]... [--trace-json]`: generates the document's
  * module, loads it, decodes the inputs and runs the workflow with a real HTTP client. The step
  * trace goes to stderr, the workflow outputs as JSON to stdout.
  */
@@ -41,6 +41,13 @@ const server = Options.text("server").pipe(
   ),
   Options.repeated
 )
+const credential = Options.text("credential").pipe(
+  Options.withPseudoName("source.scheme=value"),
+  Options.withDescription(
+    "a credential for a security scheme of a source's OpenAPI (repeatable): an API key, a bearer or access token, user:pass for basic; `source.scheme.clientId=…`, `.clientSecret=…`, `.refreshToken=…`, `.username=…`, `.password=…` give parts; default: ARAZZO_CREDENTIAL_<SOURCE>_<SCHEME>[_<PART>] from the environment (docs/servers-and-auth.md)"
+  ),
+  Options.repeated
+)
 const printDepth = Options.integer("print-depth").pipe(
   Options.withPseudoName("n"),
   Options.withDescription(
@@ -60,6 +67,8 @@ export interface RunOptions {
   readonly input: ReadonlyArray<string>
   readonly inputs: Option.Option<string>
   readonly server: ReadonlyArray<string>
+  /** `--credential` (optional, so callers from before it need not pass it). */
+  readonly credential?: ReadonlyArray<string>
   readonly source: ReadonlyArray<string>
   readonly traceJson: boolean
   readonly allowRoot: ReadonlyArray<string>
@@ -79,6 +88,7 @@ export const runCommand = Command.make(
     input,
     inputs,
     server,
+    credential,
     source: sourceOption,
     allowRoot: allowRootOption,
     limit: limitOption,

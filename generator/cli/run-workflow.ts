@@ -19,6 +19,7 @@ import { formatDiagnostic, hasErrors } from "../diagnostics.js"
 import type { GenerateOptions } from "../index.js"
 import type { WorkflowIR } from "../lower/ir.js"
 import { inWorker } from "./compiler.js"
+import { credentialPairs, credentialSecrets, credentialsLayer } from "./credentials.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { decodeInputs, gatherInputs } from "./inputs.js"
 import { readOptionsFrom, sourcesFrom } from "./options.js"
@@ -129,6 +130,7 @@ export const runWorkflow = (options: RunOptions) =>
     const workflow = yield* chooseWorkflow(ir, options.workflow)
     const { workflowId } = workflow
     const servers = yield* serverUrls(ir, options.server)
+    const credentials = yield* credentialPairs(ir, options.credential ?? [])
     const given = yield* gatherInputs(workflowId, workflow.inputs, { pairs: options.input, file: options.inputs })
 
     const exports = moduleExports.find((w) => w.workflowId === workflowId)
@@ -143,6 +145,7 @@ export const runWorkflow = (options: RunOptions) =>
     const decoded = yield* decodeInputs(workflowId, schema as Schema.Schema<unknown, unknown>, given)
 
     const secrets = runSecrets(workflow, decoded)
+    secrets.learn(credentialSecrets(ir, credentials))
     const redact = (text: string) => secrets.text(text)
     const printer = yield* tracePrinter(options.traceJson, redact, options.printDepth)
     const capture = yield* startCapture(options, { ir, workflow, inputs: decoded, redact })
@@ -152,7 +155,8 @@ export const runWorkflow = (options: RunOptions) =>
     }
     const environment = Layer.mergeAll(
       capture.client,
-      Arazzo.Servers.layer(servers).pipe(Layer.provide(Arazzo.Servers.layerConfig(ir.sources.map((s) => s.name))))
+      Arazzo.Servers.layer(servers).pipe(Layer.provide(Arazzo.Servers.layerConfig(ir.sources.map((s) => s.name)))),
+      credentialsLayer(ir, credentials)
     )
     const started = performance.now()
     const elapsed = () => performance.now() - started

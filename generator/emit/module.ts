@@ -79,10 +79,21 @@ const printOperationOptions = (op: OperationIR): string | undefined => {
     ...(serialization !== undefined ? [`serialization: ${serialization}`] : []),
     ...(op.security.length > 0
       ? [`security: [${op.security.map((schemes) => `[${schemes.map(stringLiteral).join(", ")}]`).join(", ")}]`]
-      : [])
+      : []),
+    ...(Object.keys(op.securityScopes).length > 0 ? [`securityScopes: ${printPlain(op.securityScopes)}`] : [])
   ]
   return options.length === 0 ? undefined : `{ ${options.join(", ")} }`
 }
+
+/** Plain data (strings, arrays, objects of them) as a TypeScript literal on one line. */
+const printPlain = (value: unknown): string =>
+  typeof value === "string"
+    ? stringLiteral(value)
+    : Array.isArray(value)
+    ? `[${value.map(printPlain).join(", ")}]`
+    : `{ ${
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => `${propertyKey(k)}: ${printPlain(v)}`).join(", ")
+    } }`
 
 /**
  * Prints a module for an Effect line; `from` is the document's path relative to the output
@@ -100,18 +111,26 @@ export const emitModule = (document: DocumentIR, from: string, line: EffectLine 
   const statements: Array<StatementStructures> = []
   const sourceIds = new Map(document.sources.map((s) => [s.name, names.claim(camelCase(s.name))]))
   for (const source of document.sources) {
+    const secured = Object.keys(source.securitySchemes).length > 0
+    const args = [
+      stringLiteral(source.name),
+      stringLiteral(source.serverUrl),
+      ...(secured ? [printPlain(source.securitySchemes)] : [])
+    ]
     statements.push({
       kind: StructureKind.VariableStatement,
       isExported: true,
       docs: [
         `Source description \`${docText(source.name)}\` (${
           docText(source.url)
-        }).\nPoint it elsewhere with \`Arazzo.Servers.layer\`.`
+        }).\nPoint it elsewhere with \`Arazzo.Servers.layer\`${
+          secured ? "; give its credentials with `Arazzo.Credentials.layer`" : ""
+        }.`
       ],
       declarationKind: VariableDeclarationKind.Const,
       declarations: [{
         name: sourceIds.get(source.name)!,
-        initializer: `Arazzo.source(${stringLiteral(source.name)}, ${stringLiteral(source.serverUrl)})`
+        initializer: `Arazzo.source(${args.join(", ")})`
       }]
     })
   }

@@ -4,8 +4,10 @@
  * ./references.ts has resolved (circular references are left as `$ref` and typed `unknown`).
  */
 import type { HttpMethod } from "../../runtime/core/body.js"
+import type { SecurityScheme, SecurityScopes } from "../../runtime/core/credentials.js"
 import { isObject } from "../../runtime/core/json.js"
 import type { ParameterLocation } from "../../runtime/core/serialize.js"
+import { scopesOf, securitySchemesOf } from "./security-schemes.js"
 
 export type JsonSchema = Readonly<Record<string, unknown>> | boolean
 
@@ -40,6 +42,8 @@ export interface ApiOperation {
    * each the scheme names that go together; empty when none is needed.
    */
   readonly security: ReadonlyArray<ReadonlyArray<string>>
+  /** The OAuth2 / OpenID Connect scopes that requirement asks for, by scheme (none listed: absent). */
+  readonly securityScopes: SecurityScopes
 }
 
 export interface ApiDescription {
@@ -50,6 +54,8 @@ export interface ApiDescription {
   /** The first server's URL with its variables at their defaults; `undefined` when none is absolute. */
   readonly serverUrl: string | undefined
   readonly operations: ReadonlyArray<ApiOperation>
+  /** The security schemes the runtime can apply, by name (see ./security-schemes.ts). */
+  readonly securitySchemes: Readonly<Record<string, SecurityScheme>>
   readonly raw: unknown
 }
 
@@ -91,6 +97,7 @@ export const indexDescription = (
   const doc = isObject(document) ? document : {}
   const swagger2 = typeof doc["swagger"] === "string"
   const documentSecurity = securityOf(doc["security"]) ?? []
+  const documentScopes = scopesOf(doc["security"]) ?? {}
   const operations: Array<ApiOperation> = []
   for (const [path, written] of Object.entries(objectAt(doc, "paths"))) {
     if (!isObject(written)) continue
@@ -122,7 +129,8 @@ export const indexDescription = (
         get responses() {
           return responses()
         },
-        security: securityOf(op["security"]) ?? documentSecurity
+        security: securityOf(op["security"]) ?? documentSecurity,
+        securityScopes: scopesOf(op["security"]) ?? documentScopes
       })
     }
   }
@@ -132,6 +140,7 @@ export const indexDescription = (
     title: stringAt(objectAt(doc, "info"), "title"),
     serverUrl: swagger2 ? swagger2Server(doc) : openApi3Server(doc),
     operations,
+    securitySchemes: securitySchemesOf(doc),
     raw: document
   }
 }

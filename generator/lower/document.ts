@@ -8,7 +8,7 @@ import type { LoadedDocument } from "../load/document.js"
 import type { ApiParameter } from "../load/openapi.js"
 import { arrayAt, isObject, type Reporter, stringAt } from "../resolve/context.js"
 import { operationKey } from "../resolve/operations.js"
-import { errorSets, workflowRefs } from "./errors.js"
+import { errorSets, type StepNeeds, workflowRefs } from "./errors.js"
 import type { DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR } from "./ir.js"
 import { lowerWorkflow } from "./workflow.js"
 
@@ -42,6 +42,7 @@ export const lowerDocument = (document: LoadedDocument, options: LowerOptions = 
         method: resolved.operation.method,
         path: resolved.operation.path,
         security: resolved.operation.security,
+        securityScopes: resolved.operation.securityScopes,
         serialization: serializationOf(resolved.operation.parameters)
       })
     }
@@ -49,10 +50,11 @@ export const lowerDocument = (document: LoadedDocument, options: LowerOptions = 
   const sources = document.sources.filter((s) => s.description !== undefined).map((s) => ({
     name: s.name,
     url: s.url,
-    serverUrl: s.description!.serverUrl ?? ""
+    serverUrl: s.description!.serverUrl ?? "",
+    securitySchemes: s.description!.securitySchemes
   }))
   if (!ok || reporter.diagnostics.some((d) => d.severity === "error")) return undefined
-  const errors = errorSets(lowered)
+  const errors = errorSets(lowered, credentialNeeds(operations, sources))
   const workflows: Array<WorkflowIR> = lowered.map((w) => ({ ...w, errors: errors.get(w.workflowId)! }))
   const used = new Set(workflows.flatMap(workflowRefs).flatMap((ref) => ref.source ?? []))
   const imports = document.sources.filter((s) => used.has(s.name) && s.arazzo !== undefined)
@@ -69,6 +71,37 @@ export const lowerDocument = (document: LoadedDocument, options: LowerOptions = 
     workflows,
     imports
   }
+}
+
+/**
+ * Whether a step can miss a credential (its operation's OpenAPI asks for one and no alternative
+ * is met by the step's own parameters), and whether it may need an OAuth2 token for it.
+ */
+const credentialNeeds = (
+  operations: ReadonlyMap<string, OperationIR>,
+  sources: ReadonlyArray<Pick<DocumentIR["sources"][number], "name" | "securitySchemes">>
+): StepNeeds =>
+(step) => {
+  const op = step.operation === undefined ? undefined : operations.get(step.operation)
+  if (op === undefined || op.security.length === 0) return { credential: false, token: false }
+  const schemes = sources.find((s) => s.name === op.source)?.securitySchemes ?? {}
+  const sends = (location: string, name: string) =>
+    step.parameters.some((p) =>
+      p.in === location && (location === "header" ? p.name.toLowerCase() === name.toLowerCase() : p.name === name)
+    )
+  const sent = (name: string) => {
+    const scheme = Object.hasOwn(schemes, name) ? schemes[name] : undefined
+    if (scheme === undefined) return false
+    return scheme.type === "apiKey" ? sends(scheme.in, scheme.name) : sends("header", "authorization")
+  }
+  if (op.security.some((names) => names.every(sent))) return { credential: false, token: false }
+  const token = op.security.some((names) =>
+    names.some((n) =>
+      !sent(n) && Object.hasOwn(schemes, n) &&
+      (schemes[n]!.type === "oauth2" || schemes[n]!.type === "openIdConnect")
+    )
+  )
+  return { credential: true, token }
 }
 
 const serializationOf = (parameters: ReadonlyArray<ApiParameter>): OperationIR["serialization"] => {

@@ -10,7 +10,13 @@ import type { ErrorSetIR, WorkflowIR, WorkflowRefIR } from "./ir.js"
 
 type Lowered = Omit<WorkflowIR, "errors">
 
-const ownTags = (workflow: Lowered): Array<WorkflowErrorTag> => {
+/**
+ * Whether a step can miss a credential (its OpenAPI asks for one the step does not send), and
+ * whether it may need an OAuth2 token; lowering decides it from the operation and its schemes.
+ */
+export type StepNeeds = (step: Lowered["steps"][number]) => { readonly credential: boolean; readonly token: boolean }
+
+const ownTags = (workflow: Lowered, needs: StepNeeds): Array<WorkflowErrorTag> => {
   const tags = new Set<WorkflowErrorTag>(["InputsInvalid", "WorkflowTimeout"])
   for (const step of workflow.steps) {
     if (step.call !== undefined) tags.add("CallFailed")
@@ -20,6 +26,9 @@ const ownTags = (workflow: Lowered): Array<WorkflowErrorTag> => {
       {
         tags.add(tag)
       }}
+    const need = needs(step)
+    if (need.credential) tags.add("CredentialMissing")
+    if (need.token) tags.add("TokenFailed")
     if (step.poll !== undefined) tags.add("PollExhausted")
   }
   if (workflow.shape === "stateMachine") tags.add("StepLimitExceeded")
@@ -42,7 +51,10 @@ export const workflowRefs = (workflow: Pick<WorkflowIR, "dependsOn" | "steps">):
 const key = (ref: WorkflowRefIR) => `${ref.source ?? ""}\u0000${ref.workflowId}`
 
 /** Each workflow's error sets: itself first, then every workflow it can hand over to, transitively, each once. */
-export const errorSets = (workflows: ReadonlyArray<Lowered>): Map<string, ReadonlyArray<ErrorSetIR>> => {
+export const errorSets = (
+  workflows: ReadonlyArray<Lowered>,
+  needs: StepNeeds = () => ({ credential: false, token: false })
+): Map<string, ReadonlyArray<ErrorSetIR>> => {
   const byId = new Map(workflows.map((w) => [w.workflowId, w]))
   const result = new Map<string, ReadonlyArray<ErrorSetIR>>()
   for (const workflow of workflows) {
@@ -54,7 +66,7 @@ export const errorSets = (workflows: ReadonlyArray<Lowered>): Map<string, Readon
       if (seen.has(key(ref))) continue
       seen.add(key(ref))
       const local = ref.source === undefined ? byId.get(ref.workflowId) : undefined
-      sets.push({ workflow: ref, tags: local === undefined ? undefined : ownTags(local) })
+      sets.push({ workflow: ref, tags: local === undefined ? undefined : ownTags(local, needs) })
       if (local !== undefined) queue.push(...workflowRefs(local))
     }
     result.set(workflow.workflowId, sets)

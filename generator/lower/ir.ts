@@ -3,6 +3,7 @@
  * plain data. Lowering produces it; emitters print it. Tests can assert on it directly.
  */
 import type { HttpMethod } from "../../runtime/core/body.js"
+import type { SecurityScheme, SecurityScopes } from "../../runtime/core/credentials.js"
 import type { WorkflowErrorTag } from "../../runtime/core/error-tags.js"
 import type { ParameterLocation, ParameterStyle } from "../../runtime/core/serialize.js"
 import type { Segment } from "../../runtime/core/values.js"
@@ -31,6 +32,8 @@ export interface SourceIR {
   readonly url: string
   /** The OpenAPI description's first absolute server URL, or `""` when it has none. */
   readonly serverUrl: string
+  /** The security schemes its operations can ask for, by name (the runtime applies their credentials). */
+  readonly securitySchemes: Readonly<Record<string, SecurityScheme>>
 }
 
 /** A workflow a step, action or `dependsOn` names: this document's, or an `arazzo` source description's. */
@@ -55,6 +58,8 @@ export interface OperationIR {
   readonly serialization: Partial<Record<ParameterLocation, Readonly<Record<string, ParameterStyleIR>>>>
   /** The security the OpenAPI description asks for: alternatives, each the schemes that go together. */
   readonly security: ReadonlyArray<ReadonlyArray<string>>
+  /** The OAuth2 / OpenID Connect scopes that security asks for, by scheme. */
+  readonly securityScopes: SecurityScopes
 }
 
 /** How a parameter is serialized, as the OpenAPI says (the runtime's type). */

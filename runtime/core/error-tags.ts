@@ -6,6 +6,8 @@
 export const WORKFLOW_ERROR_TAGS = [
   "InputsInvalid",
   "RequestInvalid",
+  "CredentialMissing",
+  "TokenFailed",
   "RequestFailed",
   "ResponseInvalid",
   "StepFailed",

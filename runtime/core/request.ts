@@ -5,6 +5,7 @@
  * their client's request.
  */
 import { type Body, type HttpMethod, isFields } from "./body.js"
+import type { SecurityScopes } from "./credentials.js"
 import { encodeMultipart, type MultipartBody } from "./multipart.js"
 import {
   cookieParameter,
@@ -38,6 +39,8 @@ export interface OperationShape {
    * together; empty when the operation needs none. Named in errors for a 401 or 403.
    */
   readonly security: ReadonlyArray<SecurityRequirement>
+  /** The OAuth2 / OpenID Connect scopes that security asks for, by scheme; absent when none are listed. */
+  readonly securityScopes: SecurityScopes | undefined
   /** Resolved styles by location and name, filled on first use. */
   readonly styles: Map<string, ResolvedStyle | { readonly error: string }>
 }
@@ -46,6 +49,7 @@ export interface OperationOptions {
   readonly operationId?: string
   readonly serialization?: Serialization
   readonly security?: ReadonlyArray<SecurityRequirement>
+  readonly securityScopes?: SecurityScopes
 }
 
 export const prepareOperation = (method: HttpMethod, path: string, options: OperationOptions = {}): OperationShape => ({
@@ -57,6 +61,7 @@ export const prepareOperation = (method: HttpMethod, path: string, options: Oper
   ),
   serialization: options.serialization,
   security: options.security ?? [],
+  securityScopes: options.securityScopes,
   styles: new Map()
 })
 

@@ -12,6 +12,26 @@ export type { ParameterStyle, Serialization } from "../core/serialize.js"
 export { type Operation, operation } from "./internal/operation.js"
 export { Servers, type Source, source } from "./internal/servers.js"
 
+// Credentials for the sources' security schemes
+export {
+  CREDENTIAL_FIELDS,
+  type CredentialField,
+  credentialKey,
+  type SecurityScheme,
+  type SecuritySchemes,
+  type SecurityScopes
+} from "../core/credentials.js"
+export {
+  type CredentialFor,
+  type CredentialInput,
+  Credentials,
+  type CredentialsFor,
+  type CredentialStore,
+  fromPairs as credentialsFromPairs,
+  type OAuthCredential,
+  type Secret
+} from "./internal/credentials.js"
+
 // Request bodies
 export { binary, type Body, form, json, multipart, text } from "../core/body.js"
 export type { Replacement } from "../core/replace.js"

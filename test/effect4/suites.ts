@@ -18,5 +18,7 @@ export const sharedSuites: ReadonlyArray<string> = [
   // MockApi and polls under the TestClock
   "test/runtime/testing.test.ts",
   // Policies: global, per workflow, per step
-  "test/runtime/policy.test.ts"
+  "test/runtime/policy.test.ts",
+  // Credentials from the OpenAPI's security schemes, against a server that enforces each
+  "test/credentials/schemes.test.ts"
 ]

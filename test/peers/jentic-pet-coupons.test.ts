@@ -14,6 +14,9 @@ import { describe, expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { against, peer, peerServer } from "./support.js"
 
+/** The copy's OpenAPI secures its operations with `petstore_auth` (oauth2): an access token as it is. */
+const petstoreAuth = { "pet-coupons": { petstore_auth: "peer-test-access-token" } }
+
 const order = { id: 1001, petId: 123, quantity: 1, status: "placed", complete: false, couponCode: "DOG20" }
 
 describe("Jentic pet_coupons", () => {
@@ -34,7 +37,7 @@ describe("Jentic pet_coupons", () => {
           "POST /store/order": { status: 200, body: order }
         })
         const result = yield* mod["applyCoupon"]!({ my_pet_tags: ["golden", "friendly"], store_id: "pets.example.com" })
-          .pipe(against({ "pet-coupons": server.url }))
+          .pipe(against({ "pet-coupons": server.url }, {}, petstoreAuth))
         expect(result.outputs).toEqual({ apply_coupon_pet_order_id: 1001 })
         expect(result.steps).toMatchObject({
           "find-pet": { my_pet_id: 123 },
@@ -61,7 +64,7 @@ describe("Jentic pet_coupons", () => {
         "POST /store/order": { status: 200, body: order }
       })
       const result = yield* mod["buyAvailablePet"]!({ store_id: "pets.example.com" }).pipe(
-        against({ "pet-coupons": server.url })
+        against({ "pet-coupons": server.url }, {}, petstoreAuth)
       )
       expect(result.outputs).toEqual({ buy_pet_order_id: 1001 })
       expect(server.to("GET /pet/findByStatus")[0]!.query).toMatchObject({ status: "available" })
@@ -72,7 +75,7 @@ describe("Jentic pet_coupons", () => {
     Effect.gen(function*() {
       const mod = yield* peer("jentic/pet_coupons/pet-coupons.spec.arazzo.yaml")
       const server = yield* peerServer({ "POST /store/order": { status: 200, body: order } })
-      const run = against({ "pet-coupons": server.url })
+      const run = against({ "pet-coupons": server.url }, {}, petstoreAuth)
       const withCoupon = yield* (mod["placeOrder"] ?? mod["placeOrder2"])!({
         pet_id: 123,
         quantity: 1,

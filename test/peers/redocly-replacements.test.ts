@@ -22,7 +22,9 @@ describe("Redocly Respect e2e: replacements", () => {
         "POST /oauth2/register": problemJson(registerValidationFailed, 400),
         "POST /orders": unauthorized
       })
-      const result = yield* mod["replacements"]!({}).pipe(against({ "cafe-api": server.url }))
+      const result = yield* mod["replacements"]!({}).pipe(
+        against({ "cafe-api": server.url }, {}, { "cafe-api": { OAuth2: "peer-test-access-token" } })
+      )
       expect(result._tag).toBe("Completed")
       const [, json, form1, form2] = server.received
       expect(json!.json).toEqual({ object: "my-custom-object", page: ["2025-01-01"], items: "list" })

@@ -204,15 +204,22 @@ export const fastPolicies: Arazzo.PolicySettings = {
   workflowTimeout: "20 seconds"
 }
 
-/** Provides an HTTP client, the given server URLs per source name, and fast policies. */
-export const against =
-  (servers: Readonly<Record<string, string>>, policy: Arazzo.PolicySettings = {}) =>
-  <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>): Effect.Effect<A, E> =>
-    effect.pipe(Effect.provide(Layer.mergeAll(
-      HttpClientLive,
-      Arazzo.Servers.layer(servers),
-      Arazzo.Policies.layer({ ...fastPolicies, ...policy })
-    )))
+/**
+ * Provides an HTTP client, the given server URLs per source name, fast policies, and credentials
+ * for operations whose OpenAPI asks for them (else such a step fails with `CredentialMissing`).
+ */
+export const against = (
+  servers: Readonly<Record<string, string>>,
+  policy: Arazzo.PolicySettings = {},
+  credentials: Parameters<typeof Arazzo.Credentials.layer>[0] = {}
+) =>
+<A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>): Effect.Effect<A, E> =>
+  effect.pipe(Effect.provide(Layer.mergeAll(
+    HttpClientLive,
+    Arazzo.Servers.layer(servers),
+    Arazzo.Policies.layer({ ...fastPolicies, ...policy }),
+    Arazzo.Credentials.layer(credentials)
+  )))
 
 /** A recorded Redocly Cafe `GET /menu` answer (the empty page every Respect e2e case received). */
 export const emptyMenuPage = {

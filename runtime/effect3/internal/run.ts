@@ -12,6 +12,7 @@ import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Intervals from "effect/ScheduleIntervals"
@@ -22,14 +23,25 @@ import {
   type RetryCounts
 } from "../../core/actions.js"
 import type { Body } from "../../core/body.js"
+import {
+  applyCredential,
+  type Chosen,
+  describeScheme,
+  howToProvide,
+  needsToken,
+  planCredentials,
+  secretTexts
+} from "../../core/credentials.js"
 import { type CallCriterion, type Criterion, stepResponse } from "../../core/criteria.js"
 import type { Secrets } from "../../core/redact.js"
 import { replace, type Replacement } from "../../core/replace.js"
-import { buildRequest, type Parameters } from "../../core/request.js"
+import { buildRequest, type Parameters, type RequestParts } from "../../core/request.js"
 import { decodeBody, retryAfterMillis, type StepResponse } from "../../core/response.js"
 import { setOwn } from "../../core/values.js"
+import { accessToken, type CredentialStore, reveal } from "./credentials.js"
 import {
   CallFailed,
+  CredentialMissing,
   DependencyFailed,
   PollExhausted,
   RequestFailed,
@@ -39,6 +51,7 @@ import {
   StepFailed,
   StepLimitExceeded,
   StepTimeout,
+  TokenFailed,
   type WorkflowError
 } from "./errors.js"
 import { currentCallPath, type ExecutionService, type RawResponse } from "./execution.js"
@@ -221,6 +234,8 @@ export interface RunEnvironment {
   readonly redactedNames: ReadonlyArray<string | RegExp>
   /** The fetch options the app provides (FetchHttpClient.RequestInit), kept when the run sets `redirect`. */
   readonly requestInit: globalThis.RequestInit | undefined
+  /** The credentials for the sources' security schemes, and the tokens fetched with them. */
+  readonly credentials: CredentialStore
 }
 
 /** The client with its own spans turned off: for runs nobody traces, and for requests whose URL holds a secret. */
@@ -538,20 +553,28 @@ export class Run<I, Steps, O, E extends EndPoint> {
       : <A, E1, E2>(effect: Effect.Effect<A, E1>, _policy: Duration.Duration, onTimeout: () => E2) =>
         Effect.timeoutFail(effect, { duration: own, onTimeout })
     const timeout = own ?? policy.stepTimeoutDuration
-    const exchange = withClientRequest(parts, step, (request) =>
-      bound(
-        Effect.mapError(this.sendQuietly(request, parts.url, policy), (failure) =>
-          failure._tag === "BodyTooLarge"
+    const credentials = this.credentialsFor(operation, spec.parameters ?? {}, parts, where)
+    if (credentials instanceof CredentialMissing) return Effect.fail(credentials)
+    const sendParts = (sent: RequestParts) =>
+      withClientRequest(sent, step, (request) => this.sendQuietly(request, sent.url, policy))
+    const exchange = bound(
+      Effect.mapError(
+        credentials.length === 0
+          ? sendParts(parts)
+          : this.authorized(operation.source.name, base, parts, credentials, sendParts, where),
+        (failure) =>
+          failure._tag === "TokenFailed" ? failure : failure._tag === "BodyTooLarge"
             ? new ResponseInvalid({ ...where(), status: failure.status, reason: "TooLarge", detail: failure.detail })
             : new RequestFailed({
               ...where(),
               reason: failure.reason,
               detail: this.secrets.text(failure.detail),
               attempts: failure.attempts
-            })),
-        timeout,
-        () => new StepTimeout({ ...where(), timeout })
-      ))
+            })
+      ),
+      timeout,
+      () => new StepTimeout({ ...where(), timeout })
+    )
     const judged = Effect.flatMap(
       this.env.execution.exchange(`${visit.name}.${number}`, exchange),
       (raw) => this.judge(spec, raw, parts.url, body, where)
@@ -577,6 +600,80 @@ export class Run<I, Steps, O, E extends EndPoint> {
         captureStackTrace: false
       })
     )
+  }
+
+  /**
+   * The credentials the request goes with (see `planCredentials`): none when the operation needs
+   * none or the step sends them itself; `CredentialMissing` when no alternative can be met. Their
+   * values become secrets of the run before anything is sent.
+   */
+  private credentialsFor(
+    operation: Operation,
+    parameters: Parameters,
+    parts: RequestParts,
+    where: () => ReturnType<Run<I, Steps, O, E>["where"]>
+  ): ReadonlyArray<Chosen<Redacted.Redacted<string>>> | CredentialMissing {
+    if (operation.security.length === 0) return []
+    const source = operation.source
+    const plan = planCredentials(
+      operation.security,
+      source.securitySchemes,
+      Object.hasOwn(this.env.credentials.credentials, source.name)
+        ? this.env.credentials.credentials[source.name]
+        : undefined,
+      operation.securityScopes,
+      parts,
+      parameters
+    )
+    if (plan._tag === "Missing") {
+      const schemes = source.securitySchemes
+      return new CredentialMissing({
+        ...where(),
+        source: source.name,
+        alternatives: plan.alternatives,
+        schemes: plan.schemes.map((name) => {
+          const scheme = Object.hasOwn(schemes, name) ? schemes[name] : undefined
+          return { scheme: name, kind: describeScheme(scheme), provide: howToProvide(source.name, name, scheme) }
+        })
+      })
+    }
+    for (const chosen of plan.apply) this.secrets.learn(secretTexts(chosen, reveal))
+    return plan.apply
+  }
+
+  /**
+   * Sends with the chosen credentials applied, OAuth2 tokens fetched (or taken from the cache)
+   * first. A 401 to a request that carried a fetched token drops it, fetches a new one and
+   * sends once more; the answer to that is the step's.
+   */
+  private authorized<Err>(
+    source: string,
+    base: string,
+    parts: RequestParts,
+    chosen: ReadonlyArray<Chosen<Redacted.Redacted<string>>>,
+    sendParts: (parts: RequestParts) => Effect.Effect<RawResponse, Err>,
+    where: () => ReturnType<Run<I, Steps, O, E>["where"]>
+  ): Effect.Effect<RawResponse, Err | TokenFailed> {
+    const client = withoutTracing(this.env.client)
+    const tokens = (rejected: ReadonlyMap<string, string>) =>
+      Effect.forEach(chosen, (c) =>
+        needsToken(c.scheme, c.credential)
+          ? Effect.mapError(
+            Effect.tap(
+              accessToken(this.env.credentials, client, source, base, c, rejected.get(c.name)),
+              (token) => Effect.sync(() => this.secrets.learn([token]))
+            ),
+            (problem) => new TokenFailed({ ...where(), source, scheme: c.name, detail: problem.detail })
+          )
+          : Effect.succeed(undefined))
+    const sendWith = (fetched: ReadonlyArray<string | undefined>) =>
+      sendParts(chosen.reduce((p, c, i) => applyCredential(p, c, reveal, fetched[i]), parts))
+    return Effect.flatMap(tokens(new Map()), (fetched) =>
+      Effect.flatMap(sendWith(fetched), (raw) => {
+        if (raw.status !== 401 || fetched.every((t) => t === undefined)) return Effect.succeed(raw)
+        const rejected = new Map(chosen.flatMap((c, i) => fetched[i] === undefined ? [] : [[c.name, fetched[i]!]]))
+        return Effect.flatMap(tokens(rejected), sendWith)
+      }))
   }
 
   /** The response decoded, tested against the success criteria, and its outputs read. */

@@ -15,6 +15,7 @@ import * as Schema from "effect/Schema"
 import type * as Tracer from "effect/Tracer"
 import { Secrets } from "../../core/redact.js"
 import { hasProtoKeys, keepProtoKeys } from "../../core/response.js"
+import { Credentials } from "./credentials.js"
 import { InputsInvalid, type WorkflowError, WorkflowTimeout } from "./errors.js"
 import { currentCallPath, Execution } from "./execution.js"
 import { Policies, workflowPolicy } from "./policy.js"
@@ -90,9 +91,10 @@ const environment: Effect.Effect<RunEnvironment, never, HttpClient.HttpClient> =
       Execution,
       FiberRef.get(currentCallPath),
       FiberRef.get(Headers.currentRedactedNames),
-      Effect.serviceOption(FetchHttpClient.RequestInit)
+      Effect.serviceOption(FetchHttpClient.RequestInit),
+      Credentials
     ]),
-    ([client, policies, servers, execution, callPath, redactedNames, requestInit]) => {
+    ([client, policies, servers, execution, callPath, redactedNames, requestInit, credentials]) => {
       const tracing = tracer !== defaultTracer
       return {
         client: tracing ? client : withoutTracing(client),
@@ -102,7 +104,8 @@ const environment: Effect.Effect<RunEnvironment, never, HttpClient.HttpClient> =
         callPath,
         tracing,
         redactedNames,
-        requestInit: Option.getOrUndefined(requestInit)
+        requestInit: Option.getOrUndefined(requestInit),
+        credentials
       }
     }
   )

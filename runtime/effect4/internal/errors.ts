@@ -48,6 +48,43 @@ export class RequestInvalid extends Schema.TaggedError<RequestInvalid>()("Reques
 }
 
 /**
+ * The operation needs a credential that was not given: no alternative of its OpenAPI `security`
+ * can be met with the credentials provided (`Credentials`) and the step's own parameters. Raised
+ * before the request is sent. `schemes` are those of the first alternative that were missing,
+ * each with how to give it.
+ */
+export class CredentialMissing extends Schema.TaggedError<CredentialMissing>()("CredentialMissing", {
+  ...stepFailure,
+  /** The source description whose credentials are missing. */
+  source: Schema.String,
+  schemes: Schema.Array(Schema.Struct({ scheme: Schema.String, kind: Schema.String, provide: Schema.String })),
+  /** How many alternatives the operation's security offers. */
+  alternatives: Schema.Number
+}) {
+  override get message() {
+    const schemes = this.schemes.map((s) => `\`${s.scheme}\` (${s.kind}): ${s.provide}`).join("; ")
+    const others = this.alternatives > 1 ? ` (or another of its ${this.alternatives} security alternatives)` : ""
+    return `No credential for ${at(this)} of source ${this.source}${others}: ${schemes}`
+  }
+}
+
+/**
+ * No OAuth2 token could be had for the step: the token endpoint (or the OpenID Connect
+ * discovery document) refused, answered without a token, or could not be reached. The detail
+ * names the status and the OAuth2 error code only: token requests and responses are never shown.
+ */
+export class TokenFailed extends Schema.TaggedError<TokenFailed>()("TokenFailed", {
+  ...stepFailure,
+  source: Schema.String,
+  scheme: Schema.String,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `No token for ${at(this)}: source ${this.source}, scheme \`${this.scheme}\`: ${this.detail}`
+  }
+}
+
+/**
  * The request never produced a response the step can judge: connection refused or reset, DNS,
  * TLS (`Transport`), a body that cannot be encoded (`Encode`), a URL the client rejects
  * (`InvalidUrl`), or a redirect the policy does not follow (`Redirect`: to another origin, or
@@ -163,6 +200,8 @@ export type WorkflowError =
   | DependencyFailed
   | InputsInvalid
   | RequestInvalid
+  | CredentialMissing
+  | TokenFailed
   | RequestFailed
   | ResponseInvalid
   | StepFailed
@@ -178,6 +217,8 @@ export const WorkflowError: Schema.Codec<WorkflowError, any> = Schema.suspend(()
     DependencyFailed,
     InputsInvalid,
     RequestInvalid,
+    CredentialMissing,
+    TokenFailed,
     RequestFailed,
     ResponseInvalid,
     StepFailed,

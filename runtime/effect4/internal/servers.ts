@@ -8,16 +8,23 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type { SecuritySchemes } from "../../core/credentials.js"
 
 /** A source description as generated code refers to it. */
-export interface Source {
+export interface Source<Schemes extends SecuritySchemes = SecuritySchemes> {
   /** The `name` of the source description in the Arazzo document. */
   readonly name: string
   /** The base URL from the OpenAPI description's first `servers` entry. */
   readonly defaultUrl: string
+  /** The OpenAPI description's security schemes, by name: what `Credentials` can give it. */
+  readonly securitySchemes: Schemes
 }
 
-export const source = (name: string, defaultUrl: string): Source => ({ name, defaultUrl })
+export const source = <const Schemes extends SecuritySchemes = {}>(
+  name: string,
+  defaultUrl: string,
+  securitySchemes?: Schemes
+): Source<Schemes> => ({ name, defaultUrl, securitySchemes: securitySchemes ?? ({} as Schemes) })
 
 /** Base URL overrides by source name. Empty by default: each source uses its OpenAPI server. */
 export class Servers extends Context.Reference<Readonly<Record<string, string>>>("arazzo-effect/Servers", {

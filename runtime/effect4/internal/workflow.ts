@@ -14,6 +14,7 @@ import * as SchemaIssue from "effect/SchemaIssue"
 import * as Tracer from "effect/Tracer"
 import { Secrets } from "../../core/redact.js"
 import { hasProtoKeys, keepProtoKeys } from "../../core/response.js"
+import { Credentials } from "./credentials.js"
 import { InputsInvalid, type WorkflowError, WorkflowTimeout } from "./errors.js"
 import { CurrentCallPath, Execution } from "./execution.js"
 import { Policies, workflowPolicy } from "./policy.js"
@@ -93,9 +94,10 @@ const environment: Effect.Effect<RunEnvironment, never, HttpClient.HttpClient> =
     Execution,
     CurrentCallPath,
     Headers.CurrentRedactedNames,
-    Effect.serviceOption(FetchHttpClient.RequestInit)
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    Credentials
   ]),
-  ([tracer, client, policies, servers, execution, callPath, redactedNames, requestInit]) => {
+  ([tracer, client, policies, servers, execution, callPath, redactedNames, requestInit, credentials]) => {
     const tracing = tracer !== defaultTracer
     return {
       client: tracing ? client : withoutTracing(client),
@@ -105,7 +107,8 @@ const environment: Effect.Effect<RunEnvironment, never, HttpClient.HttpClient> =
       callPath,
       tracing,
       redactedNames,
-      requestInit: Option.getOrUndefined(requestInit)
+      requestInit: Option.getOrUndefined(requestInit),
+      credentials
     }
   }
 )

@@ -44,3 +44,32 @@ export const readSpacedName = (
   if (!outputsOf(stepId!)?.has(key!)) return undefined
   return { stepId: stepId!, key: key!, offset: text.length - key!.length }
 }
+
+/**
+ * `$steps.s.outputs.matches[*].id` (JSONPath's wildcard; `[]` as JMESPath writes it): the `id`
+ * of each item of the list at `matches`, one reading. A runtime expression has no wildcard, so
+ * the read is compiled as a projection. One wildcard only; an index placeholder (`[n]`) or a
+ * filter (`[?(…)]`) leaves which items are meant open, and stays an error.
+ */
+export const readProjection = (
+  name: string,
+  outputs: ReadonlySet<string>
+):
+  | {
+    readonly name: string
+    readonly accessors: ReadonlyArray<Accessor>
+    readonly each: ReadonlyArray<Accessor>
+    readonly wildcard: string
+  }
+  | undefined =>
+{
+  const match = /^(.+?)(\[\*\]|\[\])(.*)$/.exec(name)
+  if (match === null) return undefined
+  const [, before, wildcard, after] = match
+  if (after!.includes("[*]") || after!.includes("[]")) return undefined
+  const list = resolveNamePath(before!, (candidate) => outputs.has(candidate))
+  // The part after the wildcard as accessors: read against a name that is all there is.
+  const rest = after === "" ? { accessors: [] } : resolveNamePath(`_${after}`, (candidate) => candidate === "_")
+  if (list === undefined || rest === undefined) return undefined
+  return { name: list.name, accessors: list.accessors, each: rest.accessors, wildcard: wildcard! }
+}

@@ -16,7 +16,7 @@ import { lenientMessage, readLeniently } from "../expressions/lenient.js"
 import type { Path } from "../load/yaml.js"
 import type { ValueIR } from "../lower/ir.js"
 import { isObject, report, type Scope } from "./context.js"
-import { readProseNamed, readSpacedName } from "./output-readings.js"
+import { readProjection, readProseNamed, readSpacedName } from "./output-readings.js"
 
 /** JSON Pointer tokens, with array-index-like tokens as numbers so generated paths read naturally. */
 export const segments = (pointer: JsonPointer | undefined): Array<Segment> =>
@@ -24,6 +24,9 @@ export const segments = (pointer: JsonPointer | undefined): Array<Segment> =>
 
 const accessorPath = (accessors: ReadonlyArray<Accessor>): Array<Segment> =>
   accessors.map((a) => (a.type === "index" ? a.index : a.name))
+
+const accessorText = (accessors: ReadonlyArray<Accessor>): string =>
+  accessors.map((a) => (a.type === "index" ? `[${a.index}]` : `.${a.name}`)).join("")
 
 /** Lowers one parsed runtime expression; reports and returns `undefined` when it cannot be used here. */
 export const lowerExpression = (
@@ -93,6 +96,29 @@ export const lowerExpression = (
         )
       }
       const resolved = declared ?? (prose === undefined ? undefined : { name: prose.key, accessors: prose.accessors })
+      // `list[*].id`: the `id` of each item (JSONPath's wildcard), one reading.
+      const projection = resolved === undefined && expression.pointer === undefined
+        ? readProjection(expression.name, outputs)
+        : undefined
+      if (projection !== undefined) {
+        report(
+          scope,
+          path,
+          "warning",
+          "output-projection",
+          `\`${expression.text}\` selects with a wildcard (\`${projection.wildcard}\`), which runtime expressions do not have; read as ${
+            projection.each.length === 0 ? "each item" : `\`${accessorText(projection.each).replace(/^\./, "")}\` of each item`
+          } of \`${projection.name}${accessorText(projection.accessors)}\`, a list. Spec form: none; make it an output of step \`${expression.stepId}\`, e.g. a \`$response.body#/…\` list`,
+          offset + expression.span.start
+        )
+        return {
+          kind: "stepOutput",
+          stepId: expression.stepId,
+          name: projection.name,
+          path: accessorPath(projection.accessors),
+          each: accessorPath(projection.each)
+        }
+      }
       if (resolved === undefined) {
         return fail(
           "unknown-output",

@@ -31,18 +31,28 @@ export const readProseNamed = (name: string, outputs: ReadonlySet<string>): Pros
 }
 
 /**
- * `$steps.s.outputs.Shipment details`: the expression ends at the space, but the whole text after
- * `outputs.` is exactly the name of one of the step's outputs: it reads that output (one reading).
+ * `$steps.s.outputs.Shipment details` or `$inputs.Aux Price`: the expression ends at the space,
+ * but the whole text after `outputs.` (`inputs.`) is exactly the name of one of the step's
+ * outputs (the workflow's inputs): it reads that one (one reading).
  */
 export const readSpacedName = (
   text: string,
-  outputsOf: (stepId: string) => ReadonlySet<string> | undefined
-): { readonly stepId: string; readonly key: string; readonly offset: number } | undefined => {
+  outputsOf: (stepId: string) => ReadonlySet<string> | undefined,
+  inputs: { readonly has: (name: string) => boolean }
+):
+  | { readonly kind: "stepOutput"; readonly stepId: string; readonly key: string; readonly offset: number }
+  | { readonly kind: "input"; readonly key: string; readonly offset: number }
+  | undefined =>
+{
+  const input = /^\$inputs\.(.*\s.*)$/s.exec(text)
+  if (input !== null && inputs.has(input[1]!)) {
+    return { kind: "input", key: input[1]!, offset: text.length - input[1]!.length }
+  }
   const match = /^\$steps\.([^.\s]+)\.outputs\.(.*\s.*)$/s.exec(text)
   if (match === null) return undefined
   const [, stepId, key] = match
   if (!outputsOf(stepId!)?.has(key!)) return undefined
-  return { stepId: stepId!, key: key!, offset: text.length - key!.length }
+  return { kind: "stepOutput", stepId: stepId!, key: key!, offset: text.length - key!.length }
 }
 
 /**

@@ -249,19 +249,24 @@ export const lowerString = (text: string, scope: Scope, path: Path): ValueIR | u
   if (isRuntimeExpression(text) || hasRuntimeExpressionPrefix(text)) {
     const parsed = parseRuntimeExpression(text)
     // An output name with spaces, read by that exact name: the name is the reading.
-    const spaced = parsed.ok ? undefined : readSpacedName(text, (id) => scope.stepsBefore.get(id))
+    const spaced = parsed.ok ? undefined : readSpacedName(text, (id) => scope.stepsBefore.get(id), scope.inputs)
     if (spaced !== undefined) {
+      const what = spaced.kind === "input"
+        ? `input \`${spaced.key}\` of workflow ${scope.workflowId}`
+        : `output \`${spaced.key}\` of step \`${spaced.stepId}\``
       report(
         scope,
         path,
         "warning",
-        "output-name-spaces",
-        `\`${text}\` reads output \`${spaced.key}\` of step \`${spaced.stepId}\`, whose name has spaces (a runtime expression ends at a space); read as meant. Spec form: name the output \`${
+        "name-with-spaces",
+        `\`${text}\` reads ${what}, whose name has spaces (a runtime expression ends at a space); read as meant. Spec form: name it \`${
           spaced.key.trim().replace(/\s+/g, "_")
         }\``,
         spaced.offset
       )
-      return { kind: "stepOutput", stepId: spaced.stepId, name: spaced.key, path: [] }
+      return spaced.kind === "input"
+        ? { kind: "input", name: spaced.key, path: [] }
+        : { kind: "stepOutput", stepId: spaced.stepId, name: spaced.key, path: [] }
     }
     // A slip with one reading (../expressions/lenient.ts) is compiled as meant, with a warning.
     const lenient = parsed.ok ? undefined : readLeniently(text)

@@ -147,12 +147,20 @@ describe("readings as meant", () => {
       message:
         "`$steps.get.outputs.next` reads output `next (optional)` of step `get`, whose name carries prose in parentheses; read as meant. Spec form: name the output `next`"
     }])
-    expect(only(diagnostics, "output-name-spaces")).toEqual([{
-      severity: "warning",
-      at: "21:35",
-      message:
-        "`$steps.get.outputs.item details` reads output `item details` of step `get`, whose name has spaces (a runtime expression ends at a space); read as meant. Spec form: name the output `item_details`"
-    }])
+    expect(only(diagnostics, "name-with-spaces")).toEqual([
+      {
+        severity: "warning",
+        at: "21:35",
+        message:
+          "`$steps.get.outputs.item details` reads output `item details` of step `get`, whose name has spaces (a runtime expression ends at a space); read as meant. Spec form: name it `item_details`"
+      },
+      {
+        severity: "warning",
+        at: "24:22",
+        message:
+          "`$inputs.Aux Price` reads input `Aux Price` of workflow names, whose name has spaces (a runtime expression ends at a space); read as meant. Spec form: name it `Aux_Price`"
+      }
+    ])
     expect(only(diagnostics, "output-projection").map((d) => `${d.at} ${d.message}`)).toEqual([
       "22:12 `$steps.get.outputs.items[*].id` selects with a wildcard (`[*]`), which runtime expressions do not have; read as `id` of each item of `items`, a list. Spec form: none; make it an output of step `get`, e.g. a `$response.body#/…` list",
       "23:14 `$steps.get.outputs.items[].name` selects with a wildcard (`[]`), which runtime expressions do not have; read as `name` of each item of `items`, a list. Spec form: none; make it an output of step `get`, e.g. a `$response.body#/…` list"
@@ -167,7 +175,8 @@ describe("readings as meant", () => {
     expect(workflow.outputs.map((o) => o.value)).toEqual([
       { kind: "stepOutput", stepId: "get", name: "item details", path: [] },
       { kind: "stepOutput", stepId: "get", name: "items", path: [], each: ["id"] },
-      { kind: "stepOutput", stepId: "get", name: "items", path: [], each: ["name"] }
+      { kind: "stepOutput", stepId: "get", name: "items", path: [], each: ["name"] },
+      { kind: "input", name: "Aux Price", path: [] }
     ])
   })
 

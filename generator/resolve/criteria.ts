@@ -24,7 +24,9 @@ const walk = (value: ValueIR, accessors: ReadonlyArray<Accessor>): ValueIR | und
   const more = accessorSegments(accessors)
   switch (value.kind) {
     case "stepOutput":
-      return value.each === undefined ? { ...value, path: [...value.path, ...more] } : { ...value, each: [...value.each, ...more] }
+      return value.each === undefined
+        ? { ...value, path: [...value.path, ...more] }
+        : { ...value, each: [...value.each, ...more] }
     case "input":
     case "responseBody":
       return { ...value, path: [...value.path, ...more] }

@@ -107,8 +107,12 @@ export const lowerExpression = (
           "warning",
           "output-projection",
           `\`${expression.text}\` selects with a wildcard (\`${projection.wildcard}\`), which runtime expressions do not have; read as ${
-            projection.each.length === 0 ? "each item" : `\`${accessorText(projection.each).replace(/^\./, "")}\` of each item`
-          } of \`${projection.name}${accessorText(projection.accessors)}\`, a list. Spec form: none; make it an output of step \`${expression.stepId}\`, e.g. a \`$response.body#/…\` list`,
+            projection.each.length === 0
+              ? "each item"
+              : `\`${accessorText(projection.each).replace(/^\./, "")}\` of each item`
+          } of \`${projection.name}${
+            accessorText(projection.accessors)
+          }\`, a list. Spec form: none; make it an output of step \`${expression.stepId}\`, e.g. a \`$response.body#/…\` list`,
           offset + expression.span.start
         )
         return {

@@ -122,7 +122,9 @@ describe("arazzo-effect generate --check", () => {
       // The documents and their OpenAPI one folder down, in a folder whose name has spaces.
       const nested = "shared workflows and apis"
       await mkdir(path.join(dir, nested))
-      for (const folder of ["arazzo", "openapi"]) await cp(path.join(dir, folder), path.join(dir, nested, folder), { recursive: true })
+      for (const folder of ["arazzo", "openapi"]) {
+        await cp(path.join(dir, folder), path.join(dir, nested, folder), { recursive: true })
+      }
       const doc = (name: string) => `${nested}/arazzo/${name}.yml`
       expect((await runCli(["generate", doc(SEED), "--out", "out"], { cwd: dir })).code).toBe(0)
       const out = path.join(dir, "out")

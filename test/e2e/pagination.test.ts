@@ -12,7 +12,9 @@ import { readAllEvents } from "../../generated/event-pages.js"
 import { misbehavingServer } from "../support/misbehaving-server.js"
 
 /** Pages of events keyed by the cursor that asks for them (`""`: no cursor, the first page). */
-const pagesApi = (pages: Readonly<Record<string, { readonly events: ReadonlyArray<string>; readonly next?: string }>>) => ({
+const pagesApi = (
+  pages: Readonly<Record<string, { readonly events: ReadonlyArray<string>; readonly next?: string }>>
+) => ({
   "GET /events": (req: IncomingMessage, res: ServerResponse) => {
     const cursor = new URL(req.url ?? "/", "http://localhost").searchParams.get("cursor") ?? ""
     const page = pages[cursor]

@@ -13,6 +13,7 @@ export * as CivitaiSearchModelsDetailWorkflow from "./civitai-search-models-deta
 export * as CivitaiTagModelsDiscoveryWorkflow from "./civitai-tag-models-discovery-workflow.js"
 export * as CivitaiVaultToggleVerifyWorkflow from "./civitai-vault-toggle-verify-workflow.js"
 export * as CivitaiWorkflowQueryCancelWorkflow from "./civitai-workflow-query-cancel-workflow.js"
+export * as EventPages from "./event-pages.js"
 export * as JobRestart from "./job-restart.js"
 export * as OrderControlFlow from "./order-control-flow.js"
 export * as OrderFailureActions from "./order-failure-actions.js"

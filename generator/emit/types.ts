@@ -95,10 +95,17 @@ export const typeOf = (type: TypeIR, refs: TypeRefs): string => {
           ? `readonly ${propertyKey(p.name)}: ${sub(p.type)}`
           : `readonly ${propertyKey(p.name)}?: ${optionalTypeOf(p.type, refs)}`
       )
-      return `{ ${fields.join("; ")} }${rest ? ` & ${rest}` : ""}`
+      const line = `{ ${fields.join("; ")} }`
+      // A very long type on one line is left for the formatter to break, and dprint's WASM build
+      // traps on some (oxforddictionaries' nested response types): such a type comes pre-broken.
+      const literal = line.length > LONG_TYPE ? `{\n${fields.join("\n")}\n}` : line
+      return `${literal}${rest ? ` & ${rest}` : ""}`
     }
   }
 }
+
+/** Past this many characters a type literal is printed one member per line (below it, dprint decides). */
+const LONG_TYPE = 1000
 
 /** The type of a value that may be missing. */
 export const optionalTypeOf = (type: TypeIR, refs: TypeRefs): string =>

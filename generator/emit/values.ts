@@ -47,8 +47,10 @@ export const printValue = (value: ValueIR, env: ValueEnv): string => {
         "`"
     case "input":
       return walk(propertyAccess(env.inputs, value.name), value.path)
-    case "stepOutput":
-      return walk(env.stepOutput(value.stepId, value.name), value.path)
+    case "stepOutput": {
+      const read = walk(env.stepOutput(value.stepId, value.name), value.path)
+      return value.each === undefined ? read : `Arazzo.each(${read}, ${pathLiteral(value.each)})`
+    }
     case "statusCode":
       return `${env.response}.status`
     case "responseBody":

@@ -283,6 +283,8 @@ export type ValueIR =
     readonly stepId: string
     readonly name: string
     readonly path: ReadonlyArray<Segment>
+    /** Set when the document selects with a wildcard (`list[*].id`): this path of each item at `path`. */
+    readonly each?: ReadonlyArray<Segment>
   }
   | { readonly kind: "statusCode" }
   | { readonly kind: "responseBody"; readonly path: ReadonlyArray<Segment> }

@@ -23,6 +23,7 @@ import type {
   WorkflowRefIR
 } from "./ir.js"
 import { requiredAtPointer, schemaAtPointer, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
+import { referencedSteps } from "./walk.js"
 
 /**
  * What lowering a step needs. Lowering runs on a document validation accepted: what it resolves
@@ -87,7 +88,14 @@ export const lowerStep = (
     lowerCriterion(c, responseScope, [...path, "successCriteria", i])
   )
   const outputs = lowerOutputs(raw, operation?.operation, successCriteria, responseScope, path, context.typeOptions)
-  const flow = lowerSuccessActions(raw, index, responseScope, context, path)
+  // A request that reads the step's own outputs (a pagination cursor) changes on every pass: a
+  // goto back to itself is then a loop of the state machine, not a poll that repeats one request.
+  const requestValues = [
+    ...(parameters ?? []).map((p) => p.value),
+    ...(body ? [body.value, ...body.replacements.map((r) => r.value)] : [])
+  ]
+  const readsItself = requestValues.some((v) => referencedSteps(v).includes(stepId))
+  const flow = lowerSuccessActions(raw, index, responseScope, context, path, readsItself)
   const failureActions = lowerFailureActions(raw, responseScope, context, path)
   if (
     operation === undefined || parameters === undefined || body === null || outputs === undefined ||
@@ -508,7 +516,8 @@ const lowerSuccessActions = (
   index: number,
   scope: Scope,
   context: StepContext,
-  path: Path
+  path: Path,
+  readsItself = false
 ): { poll: StepIR["poll"]; actions: Array<ActionIR> } | undefined => {
   const stepId = context.order[index]!
   const merged = mergeActions(raw, "onSuccess", context, scope, path)
@@ -542,7 +551,7 @@ const lowerSuccessActions = (
       else actions.push({ name, kind: "gotoWorkflow", target: workflow, criterion, inputs })
     } else if (target === undefined || stepTarget(target, context) === undefined) {
       ok = false
-    } else if (target === stepId && position === 0 && criterion !== undefined) {
+    } else if (target === stepId && position === 0 && criterion !== undefined && !readsItself) {
       poll = { action: name, criterion }
     } else if (target === context.order[index + 1]) {
       actions.push({ name, kind: "next", target, criterion })

@@ -150,7 +150,9 @@ const workflowOutputType = (
   switch (value.kind) {
     case "stepOutput": {
       const output = steps.find((s) => s.stepId === value.stepId)?.outputs.find((o) => o.name === value.name)
-      if (output === undefined || value.path.length > 0) return { type: UNKNOWN, optional: false }
+      if (output === undefined || value.path.length > 0 || value.each !== undefined) {
+        return { type: UNKNOWN, optional: false }
+      }
       // A completed linear workflow ran every step; a state machine may have skipped this one.
       return { type: output.type, optional: output.optional || shape === "stateMachine" }
     }

@@ -23,8 +23,11 @@ const walk = (value: ValueIR, accessors: ReadonlyArray<Accessor>): ValueIR | und
   if (accessors.length === 0) return value
   const more = accessorSegments(accessors)
   switch (value.kind) {
-    case "input":
     case "stepOutput":
+      return value.each === undefined
+        ? { ...value, path: [...value.path, ...more] }
+        : { ...value, each: [...value.each, ...more] }
+    case "input":
     case "responseBody":
       return { ...value, path: [...value.path, ...more] }
     default:

@@ -119,6 +119,24 @@ export const canRunBefore = (flow: WorkflowFlow, id: string): Set<string> => {
 }
 
 /**
+ * Whether `id` can run again after it succeeded (a pagination loop: a success action goes back
+ * to it, directly or through other steps). Then its own outputs have the previous pass's values.
+ * A `retry` alone does not count: a retried step has not succeeded, so it has no outputs yet.
+ */
+export const runsAgainAfterSuccess = (flow: WorkflowFlow, id: string): boolean => {
+  const seen = new Set<string>()
+  const pending = [...(flow.onSuccess.get(id) ?? [])]
+  while (pending.length > 0) {
+    const step = pending.pop()!
+    if (step === id) return true
+    if (seen.has(step) || step === EXIT) continue
+    seen.add(step)
+    pending.push(...successorsOf(flow, step))
+  }
+  return false
+}
+
+/**
  * Loops that success can never leave: strongly connected groups of steps (or a step that
  * goes back to itself) with no success move out of the group. Such a run ends only by failing.
  */

@@ -7,6 +7,7 @@ import type { LoadedSource } from "../load/document.js"
 import type { ApiDescription, ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { report, type Reporter } from "./context.js"
+import { operationPathOf, pickByParameters } from "./duplicate-operations.js"
 import { caseInsensitiveMatches, suggestOperation } from "./operation-names.js"
 
 export interface ResolvedOperation {
@@ -21,7 +22,8 @@ export const resolveOperationId = (
   text: string,
   sources: ReadonlyArray<LoadedSource>,
   reporter: Reporter,
-  path: Path
+  path: Path,
+  step?: Record<string, unknown>
 ): ResolvedOperation | undefined => {
   // Respect's `name.operationId` (no `$sourceDescriptions.`), read as meant when `name` is a source.
   const dotted = /^([^$.][^.]*)\.(.+)$/.exec(text)
@@ -34,7 +36,7 @@ export const resolveOperationId = (
       "operation-id-shorthand",
       `\`${text}\` names the source without \`$sourceDescriptions.\`; read as meant. Spec form: \`${spec}\``
     )
-    return resolveOperationId(spec, sources, reporter, path)
+    return resolveOperationId(spec, sources, reporter, path, step)
   }
   const qualified = /^\$sourceDescriptions\.([^.]+)\.(.+)$/.exec(text)
   const candidates = loaded(qualified ? sources.filter((s) => s.name === qualified[1]) : sources)
@@ -54,6 +56,22 @@ export const resolveOperationId = (
   )
   if (matches.length === 1) return matches[0]
   if (matches.length > 1 && new Set(matches.map((m) => m.source.name)).size === 1) {
+    const listed = matches.map((m) => `${m.operation.method} ${m.operation.path}`).join(", ")
+    // The OpenAPI reuses the operationId; the step's parameters may fit only one of them.
+    const picked = pickByParameters(matches, step)
+    if (picked !== undefined) {
+      report(
+        reporter,
+        path,
+        "warning",
+        "operation-id-duplicate",
+        `operationId \`${operationId}\` is used by ${matches.length} operations of \`${picked.source.name}\` (${listed}); ` +
+          `read as ${picked.operation.method} ${picked.operation.path}, the only one the step's parameters fit. Spec form: \`operationPath: ${
+            operationPathOf(picked.source.name, picked.operation)
+          }\``
+      )
+      return picked
+    }
     report(
       reporter,
       path,
@@ -170,7 +188,7 @@ export const stepOperation = (
 ): ResolvedOperation | undefined => {
   const operationId = raw["operationId"]
   if (typeof operationId === "string") {
-    return resolveOperationId(operationId, sources, reporter, [...path, "operationId"])
+    return resolveOperationId(operationId, sources, reporter, [...path, "operationId"], raw)
   }
   const operationPath = raw["operationPath"]
   if (typeof operationPath === "string") {

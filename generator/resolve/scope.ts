@@ -5,7 +5,7 @@
  */
 import type { LoadedSource } from "../load/document.js"
 import { arrayAt, isObject, type Reporter, type Scope, stringAt } from "./context.js"
-import { canRunBefore, type WorkflowFlow, workflowFlow } from "./flow.js"
+import { canRunBefore, runsAgainAfterSuccess, type WorkflowFlow, workflowFlow } from "./flow.js"
 import { findWorkflow, type FoundWorkflow, inputsSchemaOf } from "./workflow-refs.js"
 
 /** The workflows `dependsOn` names that exist, in order (a missing one is a validation error). */
@@ -92,7 +92,12 @@ export const stepScope = (names: WorkflowNames, i: number, reporter: Reporter): 
     ...reporter,
     workflowId: names.workflowId,
     inputs: names.inputs,
-    stepsBefore: new Map([...before].filter((s) => s !== id).map((s) => [s, names.outputNames.get(s)!])),
+    // The step itself when it runs again after succeeding (pagination): its previous pass's outputs.
+    stepsBefore: new Map(
+      [...before].filter((s) => s !== id || runsAgainAfterSuccess(names.flow, id)).map((
+        s
+      ) => [s, names.outputNames.get(s)!])
+    ),
     canRunBefore: before,
     allSteps: new Set(names.order),
     response: false,

@@ -16,6 +16,7 @@ import { lenientMessage, readLeniently } from "../expressions/lenient.js"
 import type { Path } from "../load/yaml.js"
 import type { ValueIR } from "../lower/ir.js"
 import { isObject, report, type Scope } from "./context.js"
+import { readProjection, readProseNamed, readSpacedName } from "./output-readings.js"
 
 /** JSON Pointer tokens, with array-index-like tokens as numbers so generated paths read naturally. */
 export const segments = (pointer: JsonPointer | undefined): Array<Segment> =>
@@ -23,6 +24,9 @@ export const segments = (pointer: JsonPointer | undefined): Array<Segment> =>
 
 const accessorPath = (accessors: ReadonlyArray<Accessor>): Array<Segment> =>
   accessors.map((a) => (a.type === "index" ? a.index : a.name))
+
+const accessorText = (accessors: ReadonlyArray<Accessor>): string =>
+  accessors.map((a) => (a.type === "index" ? `[${a.index}]` : `.${a.name}`)).join("")
 
 /** Lowers one parsed runtime expression; reports and returns `undefined` when it cannot be used here. */
 export const lowerExpression = (
@@ -70,7 +74,55 @@ export const lowerExpression = (
             `\`${expression.text}\`: step \`${expression.stepId}\` cannot have run before this point`
           )
       }
-      const resolved = resolveNamePath(expression.name, (name) => outputs.has(name))
+      const declared = resolveNamePath(expression.name, (name) => outputs.has(name))
+      // An output whose name carries prose (`rates (list of …)`) is read by the name before it.
+      const prose = declared === undefined ? readProseNamed(expression.name, outputs) : undefined
+      if (prose?.kind === "two") {
+        return fail(
+          "ambiguous-output",
+          `\`${expression.text}\`: step \`${expression.stepId}\` has no output \`${expression.name}\`; ${
+            prose.keys.map((k) => `\`${k}\``).join(" and ")
+          } both fit. Name the outputs without the prose in parentheses`
+        )
+      }
+      if (prose !== undefined) {
+        report(
+          scope,
+          path,
+          "warning",
+          "output-name-prose",
+          `\`${expression.text}\` reads output \`${prose.key}\` of step \`${expression.stepId}\`, whose name carries prose in parentheses; read as meant. Spec form: name the output \`${prose.stem}\``,
+          offset + expression.span.start
+        )
+      }
+      const resolved = declared ?? (prose === undefined ? undefined : { name: prose.key, accessors: prose.accessors })
+      // `list[*].id`: the `id` of each item (JSONPath's wildcard), one reading.
+      const projection = resolved === undefined && expression.pointer === undefined
+        ? readProjection(expression.name, outputs)
+        : undefined
+      if (projection !== undefined) {
+        report(
+          scope,
+          path,
+          "warning",
+          "output-projection",
+          `\`${expression.text}\` selects with a wildcard (\`${projection.wildcard}\`), which runtime expressions do not have; read as ${
+            projection.each.length === 0
+              ? "each item"
+              : `\`${accessorText(projection.each).replace(/^\./, "")}\` of each item`
+          } of \`${projection.name}${
+            accessorText(projection.accessors)
+          }\`, a list. Spec form: none; make it an output of step \`${expression.stepId}\`, e.g. a \`$response.body#/…\` list`,
+          offset + expression.span.start
+        )
+        return {
+          kind: "stepOutput",
+          stepId: expression.stepId,
+          name: projection.name,
+          path: accessorPath(projection.accessors),
+          each: accessorPath(projection.each)
+        }
+      }
       if (resolved === undefined) {
         return fail(
           "unknown-output",
@@ -200,6 +252,26 @@ export const lowerString = (text: string, scope: Scope, path: Path): ValueIR | u
   // A value that starts like an expression but is not one is a mistake, not a literal.
   if (isRuntimeExpression(text) || hasRuntimeExpressionPrefix(text)) {
     const parsed = parseRuntimeExpression(text)
+    // An output name with spaces, read by that exact name: the name is the reading.
+    const spaced = parsed.ok ? undefined : readSpacedName(text, (id) => scope.stepsBefore.get(id), scope.inputs)
+    if (spaced !== undefined) {
+      const what = spaced.kind === "input"
+        ? `input \`${spaced.key}\` of workflow ${scope.workflowId}`
+        : `output \`${spaced.key}\` of step \`${spaced.stepId}\``
+      report(
+        scope,
+        path,
+        "warning",
+        "name-with-spaces",
+        `\`${text}\` reads ${what}, whose name has spaces (a runtime expression ends at a space); read as meant. Spec form: name it \`${
+          spaced.key.trim().replace(/\s+/g, "_")
+        }\``,
+        spaced.offset
+      )
+      return spaced.kind === "input"
+        ? { kind: "input", name: spaced.key, path: [] }
+        : { kind: "stepOutput", stepId: spaced.stepId, name: spaced.key, path: [] }
+    }
     // A slip with one reading (../expressions/lenient.ts) is compiled as meant, with a warning.
     const lenient = parsed.ok ? undefined : readLeniently(text)
     if (lenient !== undefined) {

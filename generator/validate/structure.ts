@@ -18,6 +18,7 @@ import { decodePointerToken, isObject } from "../../runtime/core/json.js"
 import { type Diagnostic, sortDiagnostics } from "../diagnostics.js"
 import type { Path, SourceText } from "../load/yaml.js"
 import { closest } from "../suggest.js"
+import { unknownKeySeverity } from "./unknown-keys.js"
 
 /** Every structural problem in the document; none when it has no value (it did not parse). */
 export const validateStructure = (source: SourceText): Array<Diagnostic> => {
@@ -29,7 +30,8 @@ export const validateStructure = (source: SourceText): Array<Diagnostic> => {
     const seen = new Set<string>()
     const diagnostics: Array<Diagnostic> = []
     for (const finding of findings) {
-      const d = source.diagnostic(finding.path, "error", finding.code, finding.message)
+      const { severity, code, message } = unknownKeySeverity(finding) // metadata keys warn: unknown-keys.ts
+      const d = source.diagnostic(finding.path, severity, code, message)
       const key = `${d.line}:${d.column}:${d.code}:${d.message}`
       if (seen.has(key)) continue
       seen.add(key)

@@ -25,6 +25,13 @@ export const at = (value: unknown, path: ReadonlyArray<Segment>): unknown => {
   return current
 }
 
+/**
+ * `path` of each item of an array (what a document's `list[*].id` selects); `undefined` when the
+ * value is not an array. Items without the member give `undefined` in their place.
+ */
+export const each = (value: unknown, path: ReadonlyArray<Segment>): Array<unknown> | undefined =>
+  Array.isArray(value) ? value.map((item) => at(item, path)) : undefined
+
 /** One collator for every comparison: `localeCompare` with options builds a new one per call. */
 const caseInsensitive = new Intl.Collator(undefined, { sensitivity: "accent" })
 

@@ -42,6 +42,7 @@ export { jsonPath, type JSONPathQuery, matches, regex, selects } from "../core/j
 export type { SentRequest, StepResponse } from "../core/response.js"
 export {
   at,
+  each,
   equal,
   greaterOrEqual,
   greaterThan,

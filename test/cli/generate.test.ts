@@ -116,6 +116,32 @@ describe("arazzo-effect generate --check", () => {
   )
 
   it(
+    "another batch's module whose header wraps its document's path (long, with spaces) stays, in the barrel too",
+    async () => {
+      const dir = await project()
+      // The documents and their OpenAPI one folder down, in a folder whose name has spaces.
+      const nested = "shared workflows and apis"
+      await mkdir(path.join(dir, nested))
+      for (const folder of ["arazzo", "openapi"]) {
+        await cp(path.join(dir, folder), path.join(dir, nested, folder), { recursive: true })
+      }
+      const doc = (name: string) => `${nested}/arazzo/${name}.yml`
+      expect((await runCli(["generate", doc(SEED), "--out", "out"], { cwd: dir })).code).toBe(0)
+      const out = path.join(dir, "out")
+      const header = (await readFile(path.join(out, `${SEED}.ts`), "utf8")).split("*/")[0]!
+      // The premise: the path is broken across two lines of the header.
+      expect(header).toMatch(/from \.\.\/shared[^(]*\n \* [^(]*\(sha256/)
+      expect((await runCli(["generate", doc(POLL), "--out", "out"], { cwd: dir })).code).toBe(0)
+      expect(await readFile(path.join(out, "index.ts"), "utf8")).toContain(`./${SEED}.js`)
+      expect((await readdir(out)).sort()).toEqual([`${SEED}.ts`, `${POLL}.ts`, "index.ts"].sort())
+      const check = await runCli(["generate", doc(POLL), "--out", "out", "--check"], { cwd: dir })
+      expect(check.stdout).toMatch(/is up to date/)
+      expect(check.code).toBe(0)
+    },
+    240_000
+  )
+
+  it(
     "the existing CLI convention holds: a document with errors prints file:line:col and exits 1; no --out is a usage error (2)",
     async () => {
       const dir = await project()

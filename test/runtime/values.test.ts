@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import {
   at,
+  each,
   equal,
   greaterOrEqual,
   greaterThan,
@@ -9,6 +10,18 @@ import {
   notEqual,
   truthy
 } from "../../runtime/core/values.js"
+
+describe("each", () => {
+  it("reads a path of every item, undefined for items without it", () => {
+    expect(each([{ id: 1 }, { id: 2, x: 0 }, {}, "s"], ["id"])).toEqual([1, 2, undefined, undefined])
+    expect(each([{ a: { b: "x" } }], ["a", "b"])).toEqual(["x"])
+    expect(each(["a", "b"], [])).toEqual(["a", "b"])
+  })
+  it("is undefined for a value that is not a list", () => {
+    expect(each({ id: 1 }, ["id"])).toBeUndefined()
+    expect(each(undefined, ["id"])).toBeUndefined()
+  })
+})
 
 describe("at", () => {
   const body = { steps: [{ jobs: [{ result: { blobs: [{ url: "u" }] } }] }], "a/b": 1, list: ["x"] }

@@ -106,4 +106,128 @@ describe("readings as meant", () => {
       "no operation has operationId `postItem`"
     ])
   })
+
+  it("an operationId the OpenAPI reuses: the one operation the step's parameters fit", async () => {
+    const { document, diagnostics } = await analyze("reused/flow.yaml")
+    expect(document).toBeDefined()
+    expect(only(diagnostics, "operation-id-duplicate")).toEqual([
+      {
+        severity: "warning",
+        at: "9:22",
+        message:
+          "operationId `sites` is used by 2 operations of `api` (GET /sites, GET /sites/{siteId}); read as GET /sites, the only one the step's parameters fit. Spec form: `operationPath: {$sourceDescriptions.api.url}#/paths/~1sites/get`"
+      },
+      {
+        severity: "warning",
+        at: "11:22",
+        message:
+          "operationId `sites` is used by 2 operations of `api` (GET /sites, GET /sites/{siteId}); read as GET /sites/{siteId}, the only one the step's parameters fit. Spec form: `operationPath: {$sourceDescriptions.api.url}#/paths/~1sites~1{siteId}/get`"
+      }
+    ])
+    expect(document!.workflows[0]!.steps.map((s) => s.operation)).toEqual(["api GET /sites", "api GET /sites/{siteId}"])
+  })
+
+  it("an operationId the OpenAPI reuses where the parameters fit both: an error naming both", async () => {
+    const { document, diagnostics } = await analyze("reused/both-fit.yaml")
+    expect(document).toBeUndefined()
+    expect(only(diagnostics, "ambiguous-operation")).toEqual([{
+      severity: "error",
+      at: "9:22",
+      message:
+        "operationId `deleteTag` is used by 2 operations of `api` (DELETE /v1/tags/{tagId}, DELETE /v2/tags/{tagId}); name one with an operationPath"
+    }])
+  })
+
+  it("output names with prose or spaces, and reads with a wildcard", async () => {
+    const { document, diagnostics } = await analyze("outputs.yaml")
+    expect(document).toBeDefined()
+    expect(only(diagnostics, "output-name-prose")).toEqual([{
+      severity: "warning",
+      at: "19:42",
+      message:
+        "`$steps.get.outputs.next` reads output `next (optional)` of step `get`, whose name carries prose in parentheses; read as meant. Spec form: name the output `next`"
+    }])
+    expect(only(diagnostics, "name-with-spaces")).toEqual([
+      {
+        severity: "warning",
+        at: "21:35",
+        message:
+          "`$steps.get.outputs.item details` reads output `item details` of step `get`, whose name has spaces (a runtime expression ends at a space); read as meant. Spec form: name it `item_details`"
+      },
+      {
+        severity: "warning",
+        at: "24:22",
+        message:
+          "`$inputs.Aux Price` reads input `Aux Price` of workflow names, whose name has spaces (a runtime expression ends at a space); read as meant. Spec form: name it `Aux_Price`"
+      }
+    ])
+    expect(only(diagnostics, "output-projection").map((d) => `${d.at} ${d.message}`)).toEqual([
+      "22:12 `$steps.get.outputs.items[*].id` selects with a wildcard (`[*]`), which runtime expressions do not have; read as `id` of each item of `items`, a list. Spec form: none; make it an output of step `get`, e.g. a `$response.body#/…` list",
+      "23:14 `$steps.get.outputs.items[].name` selects with a wildcard (`[]`), which runtime expressions do not have; read as `name` of each item of `items`, a list. Spec form: none; make it an output of step `get`, e.g. a `$response.body#/…` list"
+    ])
+    const workflow = document!.workflows[0]!
+    expect(workflow.steps[1]!.parameters[0]!.value).toEqual({
+      kind: "stepOutput",
+      stepId: "get",
+      name: "next (optional)",
+      path: []
+    })
+    expect(workflow.outputs.map((o) => o.value)).toEqual([
+      { kind: "stepOutput", stepId: "get", name: "item details", path: [] },
+      { kind: "stepOutput", stepId: "get", name: "items", path: [], each: ["id"] },
+      { kind: "stepOutput", stepId: "get", name: "items", path: [], each: ["name"] },
+      { kind: "input", name: "Aux Price", path: [] }
+    ])
+  })
+
+  it("two outputs with one name before their prose, or an index placeholder: errors", async () => {
+    const { document, diagnostics } = await analyze("outputs-two.yaml")
+    expect(document).toBeUndefined()
+    expect(only(diagnostics, "ambiguous-output")).toEqual([{
+      severity: "error",
+      at: "16:13",
+      message:
+        "`$steps.get.outputs.next`: step `get` has no output `next`; `next (optional)` and `next (a cursor)` both fit. Name the outputs without the prose in parentheses"
+    }])
+    expect(only(diagnostics, "unknown-output").map((d) => `${d.at} ${d.severity}`)).toEqual(["17:14 error"])
+  })
+
+  it("unknown keys in the document's metadata are warnings; the document compiles", async () => {
+    const { document, diagnostics } = await analyze("metadata.yaml")
+    expect(document).toBeDefined()
+    expect(only(diagnostics, "unknown-metadata-key")).toEqual([
+      {
+        severity: "warning",
+        at: "5:12",
+        message:
+          "unexpected property `contact` in `info`, an Info object (it takes `title`, `summary`, `description`, `version` and `x-` extensions); it cannot change what the workflows do, so it is ignored. Spec form: `x-contact`, or leave it out"
+      },
+      {
+        severity: "warning",
+        at: "6:7",
+        message:
+          "unexpected property `tags` in the document, an Arazzo document (it takes `arazzo`, `info`, `sourceDescriptions`, `workflows`, `components` and `x-` extensions); it cannot change what the workflows do, so it is ignored. Spec form: `x-tags`, or leave it out"
+      }
+    ])
+  })
+
+  it("an unknown key close to a known one, or one in a step, stays an error", async () => {
+    const { document, diagnostics } = await analyze("typo-keys.yaml")
+    expect(document).toBeUndefined()
+    expect(only(diagnostics, "unknown-metadata-key")).toEqual([])
+    expect(only(diagnostics, "structure-additional-property")).toEqual([
+      {
+        severity: "error",
+        at: "4:3",
+        message:
+          "unexpected property `sourceDescription` in the document, an Arazzo document (did you mean `sourceDescriptions`?)"
+      },
+      {
+        severity: "error",
+        at: "12:17",
+        message:
+          "unexpected property `method` in step `get` of workflow `read`, a Step object (it takes `stepId`, `description`, `operationId`, `operationPath`, `workflowId`, `parameters`, `requestBody`, `successCriteria`, `onSuccess`, `onFailure`, `outputs` and `x-` extensions)"
+      }
+    ])
+  })
 })

@@ -523,7 +523,7 @@ describe("noise", () => {
     const diagnostics = validate("doc.arazzo.yaml", text)
     expect(diagnostics.map(at)).toEqual([
       { code: "structure-pattern", line: 1, column: 9 },
-      { code: "structure-additional-property", line: 2, column: 8 },
+      { code: "unknown-metadata-key", line: 2, column: 8 },
       { code: "structure-required", line: 12, column: 9 },
       { code: "structure-one-of", line: 13, column: 9 },
       { code: "structure-additional-property", line: 16, column: 16 }

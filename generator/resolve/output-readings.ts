@@ -1,0 +1,85 @@
+/**
+ * Step outputs as real documents name them when the name carries prose: `X-Next-Token (optional)`
+ * or `rates (list including rateId, …)`, read elsewhere as `$steps.s.outputs.rates`. The name
+ * before the parenthesis is the output's name; when exactly one output of the step has that
+ * stem, the read means it (one reading). When two outputs share the stem, both fit: an error
+ * that names them.
+ */
+import { resolveNamePath } from "../expressions/index.js"
+import type { Accessor } from "../expressions/index.js"
+
+/** `name (prose)` → `name`; undefined for a name without trailing prose in parentheses. */
+export const outputStem = (key: string): string | undefined => /^([^\s()]+)\s+\(.*\)\s*$/s.exec(key)?.[1]
+
+export type ProseReading =
+  | { readonly kind: "one"; readonly key: string; readonly stem: string; readonly accessors: ReadonlyArray<Accessor> }
+  | { readonly kind: "two"; readonly keys: ReadonlyArray<string> }
+
+/** How `name` (as read in `$steps.s.outputs.<name>`) reads one of `outputs` by its stem; undefined when none. */
+export const readProseNamed = (name: string, outputs: ReadonlySet<string>): ProseReading | undefined => {
+  const byStem = new Map<string, Array<string>>()
+  for (const key of outputs) {
+    const stem = outputStem(key)
+    if (stem !== undefined && !outputs.has(stem)) byStem.set(stem, [...(byStem.get(stem) ?? []), key])
+  }
+  const resolved = resolveNamePath(name, (candidate) => byStem.has(candidate))
+  if (resolved === undefined) return undefined
+  const keys = byStem.get(resolved.name)!
+  return keys.length === 1
+    ? { kind: "one", key: keys[0]!, stem: resolved.name, accessors: resolved.accessors }
+    : { kind: "two", keys }
+}
+
+/**
+ * `$steps.s.outputs.Shipment details` or `$inputs.Aux Price`: the expression ends at the space,
+ * but the whole text after `outputs.` (`inputs.`) is exactly the name of one of the step's
+ * outputs (the workflow's inputs): it reads that one (one reading).
+ */
+export const readSpacedName = (
+  text: string,
+  outputsOf: (stepId: string) => ReadonlySet<string> | undefined,
+  inputs: { readonly has: (name: string) => boolean }
+):
+  | { readonly kind: "stepOutput"; readonly stepId: string; readonly key: string; readonly offset: number }
+  | { readonly kind: "input"; readonly key: string; readonly offset: number }
+  | undefined =>
+{
+  const input = /^\$inputs\.(.*\s.*)$/s.exec(text)
+  if (input !== null && inputs.has(input[1]!)) {
+    return { kind: "input", key: input[1]!, offset: text.length - input[1]!.length }
+  }
+  const match = /^\$steps\.([^.\s]+)\.outputs\.(.*\s.*)$/s.exec(text)
+  if (match === null) return undefined
+  const [, stepId, key] = match
+  if (!outputsOf(stepId!)?.has(key!)) return undefined
+  return { kind: "stepOutput", stepId: stepId!, key: key!, offset: text.length - key!.length }
+}
+
+/**
+ * `$steps.s.outputs.matches[*].id` (JSONPath's wildcard; `[]` as JMESPath writes it): the `id`
+ * of each item of the list at `matches`, one reading. A runtime expression has no wildcard, so
+ * the read is compiled as a projection. One wildcard only; an index placeholder (`[n]`) or a
+ * filter (`[?(…)]`) leaves which items are meant open, and stays an error.
+ */
+export const readProjection = (
+  name: string,
+  outputs: ReadonlySet<string>
+):
+  | {
+    readonly name: string
+    readonly accessors: ReadonlyArray<Accessor>
+    readonly each: ReadonlyArray<Accessor>
+    readonly wildcard: string
+  }
+  | undefined =>
+{
+  const match = /^(.+?)(\[\*\]|\[\])(.*)$/.exec(name)
+  if (match === null) return undefined
+  const [, before, wildcard, after] = match
+  if (after!.includes("[*]") || after!.includes("[]")) return undefined
+  const list = resolveNamePath(before!, (candidate) => outputs.has(candidate))
+  // The part after the wildcard as accessors: read against a name that is all there is.
+  const rest = after === "" ? { accessors: [] } : resolveNamePath(`_${after}`, (candidate) => candidate === "_")
+  if (list === undefined || rest === undefined) return undefined
+  return { name: list.name, accessors: list.accessors, each: rest.accessors, wildcard: wildcard! }
+}

@@ -13,6 +13,12 @@ interface Finding {
   readonly message: string
 }
 
+/**
+ * Top-level keys a later Arazzo line defines: in an earlier-line document they are not metadata
+ * but a feature asked of the wrong version (`$self` sets the base URI in 1.1), so they stay errors.
+ */
+const laterLineKeys: Readonly<Record<string, string>> = { $self: "1.1" }
+
 /** Where an unknown key is only metadata: the document itself, and its Info object. */
 const isMetadata = (container: Path): boolean =>
   container.length === 0 || (container.length === 1 && container[0] === "info")
@@ -22,6 +28,15 @@ export const unknownKeySeverity = (
   finding: Finding
 ): { readonly severity: "error" | "warning"; readonly code: string; readonly message: string } => {
   const typo = finding.message.includes("(did you mean")
+  const key = String(finding.path[finding.path.length - 1])
+  const laterLine = finding.path.length === 1 && Object.hasOwn(laterLineKeys, key) ? laterLineKeys[key] : undefined
+  if (laterLine !== undefined) {
+    return {
+      severity: "error",
+      code: finding.code,
+      message: `${finding.message}: \`${key}\` is Arazzo ${laterLine}; declare \`arazzo: ${laterLine}.0\` to use it`
+    }
+  }
   if (finding.code !== "structure-additional-property" || typo || !isMetadata(finding.path.slice(0, -1))) {
     return { severity: "error", code: finding.code, message: finding.message }
   }
@@ -29,7 +44,7 @@ export const unknownKeySeverity = (
     severity: "warning",
     code: "unknown-metadata-key",
     message: `${finding.message}; it cannot change what the workflows do, so it is ignored. Spec form: \`x-${
-      String(finding.path[finding.path.length - 1]).replace(/^x[-_]/i, "")
+      key.replace(/^x[-_]/i, "")
     }\`, or leave it out`
   }
 }

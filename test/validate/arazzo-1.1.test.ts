@@ -183,6 +183,11 @@ describe("each document against its own line's schema", () => {
     expect(run(`$self: https://example.com/a.yaml\n${doc("1.0.1", "")}`).map(at)).toEqual([
       "structure-additional-property 1:8"
     ])
+    // Not an ignorable metadata key: the feature was asked of the wrong line, and the message says which.
+    expect(run(`$self: https://example.com/a.yaml\n${doc("1.0.1", "")}`)[0]).toMatchObject({
+      severity: "error",
+      message: expect.stringContaining("`$self` is Arazzo 1.1; declare `arazzo: 1.1.0` to use it")
+    })
   })
 })
 

@@ -173,7 +173,7 @@ export const checkSecurity = (ledger: SecurityLedger): void => {
       "security-not-sent",
       `${operation.method} ${operation.path} requires ${missing.join(", or ")}, which this step does not send${
         elsewhere ? " (other steps do)" : ""
-      }; add it as a parameter, or add it in the HTTP client layer, or the API will refuse the request`
+      }; at run time it comes from \`Arazzo.Credentials\` (or \`run --credential\`), else the step fails with CredentialMissing before sending; or add it as a parameter`
     )
   }
 }

@@ -3,7 +3,7 @@
  * passes no credential, its server enforces each scheme, and `Arazzo.Credentials` supplies them.
  * Every secret (configured or issued) is checked to appear in no error, log line or span.
  */
-import { HttpClientLive, recordingTracer, withLogLines } from "#line"
+import { HttpClient, HttpClientLive, HttpClientRequest, recordingTracer, withLogLines } from "#line"
 import * as Arazzo from "#runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -156,6 +156,39 @@ describe("failures", () => {
     expect(error.message).toContain("ARAZZO_CREDENTIAL_VAULT_BEARER_AUTH")
     expect(error.message).toContain("--credential vault.bearerAuth=")
     expect(server.requests).toEqual([])
+  })
+
+  it("a source marked sentByClient is sent as the application's HTTP client signs it, with no CredentialMissing", async () => {
+    const server = await vault()
+    const signing = Layer.effect(
+      HttpClient.HttpClient,
+      Effect.map(
+        HttpClient.HttpClient,
+        HttpClient.mapRequest(HttpClientRequest.setHeader("authorization", `Bearer ${SECRETS.bearer}`))
+      )
+    ).pipe(Layer.provide(HttpClientLive))
+    const module = await vaultModule()
+    const result = await Effect.runPromise(
+      (module["bearer"]!({}) as Effect.Effect<any, any, any>).pipe(
+        Effect.provide(Layer.mergeAll(
+          signing,
+          Arazzo.Servers.layer({ vault: server.url }),
+          Arazzo.Credentials.sentByClient(["vault"])
+        ))
+      ) as Effect.Effect<any, any, never>
+    )
+    expect(result._tag).toBe("Completed")
+    expect(result.outputs.who).toBe("bearer")
+    // Without the mark the same client is not trusted to sign: the step is refused before sending.
+    const refused = await Effect.runPromise(
+      Effect.flip(
+        (module["bearer"]!({}) as Effect.Effect<any, any, any>).pipe(
+          Effect.provide(Layer.mergeAll(signing, Arazzo.Servers.layer({ vault: server.url })))
+        ) as Effect.Effect<any, any, never>
+      )
+    )
+    expect(refused._tag).toBe("CredentialMissing")
+    expect(server.requests).toHaveLength(1)
   })
 
   it("a wrong secret is the API's 401 as StepFailed, no secret in it", async () => {

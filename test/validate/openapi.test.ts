@@ -24,7 +24,7 @@ describe("check: the document against its OpenAPI", () => {
         severity: "warning",
         code: "security-not-sent",
         message:
-          "GET /orders/{orderId} requires `storeKey` (an API key in header `X-Store-Key`), which this step does not send (other steps do); add it as a parameter, or add it in the HTTP client layer, or the API will refuse the request"
+          "GET /orders/{orderId} requires `storeKey` (an API key in header `X-Store-Key`), which this step does not send (other steps do); at run time it comes from `Arazzo.Credentials` (or `run --credential`), else the step fails with CredentialMissing before sending; or add it as a parameter"
       },
       {
         at: "23:24",
@@ -38,7 +38,7 @@ describe("check: the document against its OpenAPI", () => {
         severity: "warning",
         code: "security-not-sent",
         message:
-          "POST /orders requires `bearer` (http: an `Authorization` header), or `sessionCookie` (an API key in cookie `session`) and `storeKey` (an API key in header `X-Store-Key`), which this step does not send (other steps do); add it as a parameter, or add it in the HTTP client layer, or the API will refuse the request"
+          "POST /orders requires `bearer` (http: an `Authorization` header), or `sessionCookie` (an API key in cookie `session`) and `storeKey` (an API key in header `X-Store-Key`), which this step does not send (other steps do); at run time it comes from `Arazzo.Credentials` (or `run --credential`), else the step fails with CredentialMissing before sending; or add it as a parameter"
       },
       {
         at: "29:54",
@@ -66,7 +66,7 @@ describe("check: the document against its OpenAPI", () => {
     for (const finding of found) {
       expect(finding.code).toBe("security-not-sent")
       expect(finding.message).not.toContain("other steps do")
-      expect(finding.message).toContain("add it as a parameter, or add it in the HTTP client layer")
+      expect(finding.message).toContain("at run time it comes from `Arazzo.Credentials` (or `run --credential`)")
     }
     expect(found.map((f) => f.at)).toEqual(["12:9", "16:9"])
   })

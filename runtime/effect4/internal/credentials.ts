@@ -68,10 +68,17 @@ export interface CredentialStore {
   readonly credentials: Readonly<Record<string, Readonly<Record<string, Stored>>>>
   readonly cache: TokenCache
   /** One lock per cache key: concurrent runs wait for one token fetch. */
+  /** Sources whose credentials the HTTP client layer adds itself: the runtime neither checks nor applies them. */
+  readonly sentByClient: ReadonlySet<string>
   readonly locks: Map<string, Semaphore.Semaphore>
 }
 
-const emptyStore = (): CredentialStore => ({ credentials: {}, cache: new TokenCache(), locks: new Map() })
+const emptyStore = (): CredentialStore => ({
+  credentials: {},
+  sentByClient: new Set(),
+  cache: new TokenCache(),
+  locks: new Map()
+})
 
 const secret = (value: Secret): Redacted.Redacted<string> => Redacted.isRedacted(value) ? value : Redacted.make(value)
 
@@ -92,7 +99,7 @@ const merged = (current: CredentialStore, added: Readonly<Record<string, Readonl
   for (const [source, schemes] of [...Object.entries(current.credentials), ...Object.entries(added)]) {
     credentials[source] = { ...credentials[source], ...schemes }
   }
-  return { ...emptyStore(), credentials }
+  return { ...emptyStore(), credentials, sentByClient: current.sentByClient }
 }
 
 /** Credentials by source and scheme name. Empty by default: operations that need one fail with `CredentialMissing`. */
@@ -113,6 +120,18 @@ export class Credentials extends Context.Reference<CredentialStore>("arazzo-effe
       ])
     )
     return Layer.effect(Credentials, Effect.map(Credentials, (current) => merged(current, added)))
+  }
+
+  /**
+   * Sources whose credentials the application's HTTP client adds (`HttpClient.mapRequest`, a
+   * signing proxy): their steps are sent as they are, with no `CredentialMissing` check.
+   */
+  static sentByClient(sources: ReadonlyArray<Source | string>): Layer.Layer<never> {
+    const names = sources.map((source) => typeof source === "string" ? source : source.name)
+    return Layer.effect(
+      Credentials,
+      Effect.map(Credentials, (current) => ({ ...current, sentByClient: new Set([...current.sentByClient, ...names]) }))
+    )
   }
 
   /** The credentials of one generated source, typed by its security schemes. */

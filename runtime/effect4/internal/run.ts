@@ -619,8 +619,8 @@ export class Run<I, Steps, O, E extends EndPoint> {
     parts: RequestParts,
     where: () => ReturnType<Run<I, Steps, O, E>["where"]>
   ): ReadonlyArray<Chosen<Redacted.Redacted<string>>> | CredentialMissing {
-    if (operation.security.length === 0) return []
     const source = operation.source
+    if (operation.security.length === 0 || this.env.credentials.sentByClient.has(source.name)) return []
     const plan = planCredentials(
       operation.security,
       source.securitySchemes,

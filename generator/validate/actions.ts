@@ -10,6 +10,7 @@ import { arrayAt, report, type Scope, stringAt } from "../resolve/context.js"
 import { lowerCriteria } from "../resolve/criteria.js"
 import { findWorkflow, reportShorthand } from "../resolve/workflow-refs.js"
 import type { StepChecks } from "./context.js"
+import { checkPassedInputs } from "./passed-inputs.js"
 
 /**
  * An action's `parameters` are the inputs of the workflow it starts (1.1): they need one, and
@@ -37,7 +38,14 @@ const checkActionInputs = (action: Record<string, unknown>, checks: StepChecks, 
     )
     return false
   }
-  return lowerActionInputs(action, at, scope, checks) !== null
+  const inputs = lowerActionInputs(action, at, scope, checks)
+  if (inputs === null) return false
+  // The started workflow gets these inputs instead of this run's, so its required ones must be among them.
+  const target = findWorkflow(stringAt(action, "workflowId")!, checks.root, checks.sources)
+  if ("raw" in target && inputs !== undefined) {
+    checkPassedInputs(inputs.map(([name]) => name), target, scope, [...at, "parameters"], "this action")
+  }
+  return true
 }
 
 const checkWorkflowTarget = (workflowId: string, checks: StepChecks, scope: Scope, at: Path): boolean => {

@@ -8,9 +8,10 @@ import { mergeParameters } from "../resolve/components.js"
 import { arrayAt, isObject, report, type Scope } from "../resolve/context.js"
 import { lowerCriterion } from "../resolve/criteria.js"
 import { lowerValue } from "../resolve/values.js"
-import { findWorkflow, type FoundWorkflow, inputsSchemaOf, reportShorthand } from "../resolve/workflow-refs.js"
+import { findWorkflow, reportShorthand } from "../resolve/workflow-refs.js"
 import { checkFailureActions, checkSuccessActions } from "./actions.js"
 import type { StepChecks } from "./context.js"
+import { checkPassedInputs } from "./passed-inputs.js"
 import { checkOutputs } from "./references.js"
 
 export const checkCallStep = (
@@ -44,35 +45,11 @@ export const checkCallStep = (
   }
   const parameters = mergeParameters(raw, checks, scope, path, true)
   if (parameters === undefined) return
-  checkCallInputs(parameters.map((p) => p.parameter), found, scope, path)
+  const passed = parameters.flatMap(({ parameter }) => typeof parameter["name"] === "string" ? [parameter["name"]] : [])
+  checkPassedInputs(passed, found, scope, path, "this step")
   for (const { parameter, at } of parameters) {
     if (typeof parameter["name"] !== "string") continue
     lowerValue(parameter["value"], { ...scope, response: false }, [...at, "value"])
   }
   checkOutputs(raw["outputs"], { ...scope, response: false, calledOutputs }, path, false)
-}
-
-/** A step that calls a workflow must pass its required inputs. */
-const checkCallInputs = (
-  parameters: ReadonlyArray<Record<string, unknown>>,
-  called: FoundWorkflow,
-  scope: Scope,
-  path: Path
-) => {
-  const inputs = inputsSchemaOf(called.root, called.raw["inputs"])
-  const passed = new Set(parameters.flatMap((p) => (typeof p["name"] === "string" ? [p["name"]] : [])))
-  const missing = arrayAt(inputs, "required").filter((name): name is string =>
-    typeof name === "string" && !passed.has(name)
-  )
-  if (missing.length > 0) {
-    report(
-      scope,
-      path,
-      "error",
-      "missing-workflow-input",
-      `workflow \`${called.workflowId}\` requires ${
-        missing.map((m) => `\`${m}\``).join(", ")
-      }, which this step does not pass`
-    )
-  }
 }

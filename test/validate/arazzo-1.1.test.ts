@@ -222,6 +222,15 @@ describe("1.1 meaning checks", () => {
     ])
   })
 
+  it("action `parameters` pass the required inputs of the workflow they start", async () => {
+    const other =
+      "  - workflowId: other\n    inputs: {type: object, required: [id], properties: {id: {type: string}}}\n    steps:\n      - {stepId: o, operationId: search}\n"
+    const step = (name: string) =>
+      `      - stepId: s\n        operationId: search\n        onSuccess:\n          - name: next\n            type: goto\n            workflowId: other\n            parameters:\n              - {name: ${name}, value: x}\n${other}`
+    expect(await checkText(step("id"))).toEqual([])
+    expect(await checkText(step("ids"))).toEqual(["missing-workflow-input 15:15"])
+  })
+
   it("action `parameters` need a workflow to start", async () => {
     const step =
       "      - stepId: s\n        operationId: search\n        onSuccess:\n          - name: stop\n            type: end\n            parameters:\n              - {name: a, value: 1}\n"

@@ -66,7 +66,7 @@ export const credentialPairs = (
   })
 
 /** The generated sources as the runtime declares them, from the IR (for `Credentials.layerConfig`). */
-const sourcesOf = (ir: RunnableIR) =>
+export const runtimeSources = (ir: RunnableIR): Array<Arazzo.Source> =>
   ir.sources.map((s) =>
     Arazzo.source(s.name, s.serverUrl, (s.securitySchemes ?? {}) as Readonly<Record<string, SecurityScheme>>)
   )
@@ -74,13 +74,13 @@ const sourcesOf = (ir: RunnableIR) =>
 /** `--credential` values over those of the environment. */
 export const credentialsLayer = (ir: RunnableIR, pairs: ReadonlyArray<CredentialPair>) =>
   Arazzo.Credentials.layer(Arazzo.credentialsFromPairs(pairs)).pipe(
-    Layer.provide(Arazzo.Credentials.layerConfig(sourcesOf(ir)))
+    Layer.provide(Arazzo.Credentials.layerConfig(runtimeSources(ir)))
   )
 
 /** Every credential value the run may send (options and environment), for the CLI's redaction. */
 export const credentialSecrets = (ir: RunnableIR, pairs: ReadonlyArray<CredentialPair>): Array<string> => {
   const values = pairs.map((p) => p.value)
-  for (const source of sourcesOf(ir)) {
+  for (const source of runtimeSources(ir)) {
     for (const [name, scheme] of Object.entries(source.securitySchemes)) {
       for (const field of fieldsFor(scheme)) {
         const value = process.env[credentialKey(source.name, name, field)]

@@ -52,6 +52,15 @@ export const documentsArg = Args.path({ name: "files or dirs", exists: "yes" }).
   Args.atLeast(1)
 )
 
+/** `--server source=url`: where a source description's requests go (run and worker). */
+export const serverOption = Options.text("server").pipe(
+  Options.withPseudoName("source=url"),
+  Options.withDescription(
+    "the base URL for a source description (repeatable); default: ARAZZO_SERVER_<SOURCE> from the environment, else the OpenAPI `servers` URL"
+  ),
+  Options.repeated
+)
+
 export const sourceOption = Options.text("source").pipe(
   Options.withPseudoName("name=file"),
   Options.withDescription("use a local file for the source description `name` (repeatable)"),

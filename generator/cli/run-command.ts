@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import { durableOptions, runDurableOrNot } from "./durable-options.js"
 import { examples } from "./help.js"
-import { allowRootOption, limitOption, sourceOption } from "./options.js"
+import { allowRootOption, limitOption, serverOption, sourceOption } from "./options.js"
 import { recordOption, replayOption, reportOption } from "./report/options.js"
 import { DEFAULT_PRINT_DEPTH } from "./trace-printer.js"
 
@@ -34,13 +34,7 @@ const inputs = Options.file("inputs", { exists: "yes" }).pipe(
   Options.withDescription("a JSON object of input values; --input values override it"),
   Options.optional
 )
-const server = Options.text("server").pipe(
-  Options.withPseudoName("source=url"),
-  Options.withDescription(
-    "the base URL for a source description (repeatable); default: ARAZZO_SERVER_<SOURCE> from the environment, else the OpenAPI `servers` URL"
-  ),
-  Options.repeated
-)
+const server = serverOption
 const credential = Options.text("credential").pipe(
   Options.withPseudoName("source.scheme=value"),
   Options.withDescription(

@@ -11,19 +11,13 @@ import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import { storeOption } from "./durable-store.js"
 import { examples } from "./help.js"
-import { allowRootOption, limitOption, sourceOption } from "./options.js"
+import { allowRootOption, limitOption, serverOption, sourceOption } from "./options.js"
 
 const files = Args.file({ name: "modules or documents", exists: "yes" }).pipe(
   Args.withDescription("Arazzo documents, or modules `arazzo-effect generate` wrote (.ts)"),
   Args.atLeast(1)
 )
-const server = Options.text("server").pipe(
-  Options.withPseudoName("source=url"),
-  Options.withDescription(
-    "the base URL for a source description (repeatable); default: ARAZZO_SERVER_<SOURCE> from the environment, else the OpenAPI `servers` URL"
-  ),
-  Options.repeated
-)
+const server = serverOption
 const runner = Options.text("runner").pipe(
   Options.withPseudoName("host:port"),
   Options.withDescription(

@@ -44,7 +44,9 @@ export const runWorker = (options: WorkerOptions) =>
       const poll = Option.isSome(options.pollEvery) ? yield* pollPolicy(options.pollEvery.value) : undefined
       const hosted = yield* hostedWorkflows(options.files, options)
       if (hosted.length === 0) return yield* new UsageError({ message: "the given files have no workflows to host" })
-      const sources = [...new Set(hosted.flatMap((h) => h.sources))]
+      // One per name: a document and the module generated from it declare the same source.
+      const declared = [...new Map(hosted.flatMap((h) => h.sources).map((s) => [s.name, s])).values()]
+      const sources = declared.map((s) => s.name)
       const servers = yield* parsePairs({ option: "server", shape: "source=url" }, options.server)
       for (const [name, url] of Object.entries(servers)) {
         if (!sources.includes(name)) {
@@ -67,6 +69,8 @@ export const runWorker = (options: WorkerOptions) =>
       )
       const worker = workflows.reduce((all, one) => Layer.merge(all, one)).pipe(
         Layer.provide(Arazzo.Servers.layer(servers).pipe(Layer.provide(Arazzo.Servers.layerConfig(sources)))),
+        // The worker sends the requests, so it holds the credentials: ARAZZO_CREDENTIAL_<SOURCE>_<SCHEME>.
+        Layer.provide(Arazzo.Credentials.layerConfig(declared)),
         Layer.provide(poll === undefined ? Layer.empty : Arazzo.Policies.layer({ poll })),
         Layer.provide(NodeHttpClient.layerUndici),
         Layer.provideMerge(engine)

@@ -161,3 +161,14 @@ export const f = (x: number): Effect.Effect<number> => Effect.succeed(x + helper
     expect(rewritten).toContain("export const f = (x) => Effect.succeed(x + helper)")
   })
 })
+
+describe("the workflows a durable worker hosts", () => {
+  it("a generated module's exported sources are recognised, security schemes and all", async () => {
+    const { isSource } = await import("../../generator/cli/durable-workflows.js")
+    const module: Record<string, unknown> = await import("../../generated/civitai-blob-upload-img2img-workflow.js")
+    const sources = Object.values(module).filter(isSource)
+    expect(sources.map((s) => [s.name, Object.keys(s.securitySchemes)])).toEqual([
+      ["civitaiOrchestrationApi", ["BearerAuth"]]
+    ])
+  })
+})

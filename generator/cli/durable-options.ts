@@ -50,7 +50,11 @@ export const runDurableOrNot = <E, R>(
     options.record !== undefined && Option.isSome(options.record) ? "--record" : undefined,
     options.replay !== undefined && Option.isSome(options.replay) ? "--replay" : undefined,
     options.report !== undefined && options.report.length > 0 ? "--report" : undefined,
-    options.server.length > 0 ? "--server (give it to the worker)" : undefined
+    options.server.length > 0 ? "--server (give it to the worker)" : undefined,
+    // The worker sends the requests; a credential given here would never reach them.
+    (options.credential ?? []).length > 0
+      ? "--credential (the worker reads ARAZZO_CREDENTIAL_<SOURCE>_<SCHEME>)"
+      : undefined
   ].filter((o) => o !== undefined)
   if (unsupported.length > 0) {
     return Effect.fail(new UsageError({ message: `--durable does not take ${unsupported.join(", ")}` }))

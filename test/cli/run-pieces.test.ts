@@ -172,3 +172,24 @@ describe("the workflows a durable worker hosts", () => {
     ])
   })
 })
+
+describe("run --durable", () => {
+  it("refuses --credential and --server, which only the worker could use", async () => {
+    const { runDurableOrNot } = await import("../../generator/cli/durable-options.js")
+    const options = {
+      durable: true,
+      resume: Option.none(),
+      store: Option.none(),
+      server: ["civitai=http://127.0.0.1:1"],
+      credential: ["civitai.BearerAuth=secret-value"]
+    }
+    // The refusal comes before anything is read or started, so nothing needs providing.
+    const refused = Effect.flip(runDurableOrNot(options as never, Effect.void)) as unknown as Effect.Effect<{
+      message: string
+    }>
+    const error = await Effect.runPromise(refused)
+    expect(error.message).toContain("--server (give it to the worker)")
+    expect(error.message).toContain("--credential (the worker reads ARAZZO_CREDENTIAL_<SOURCE>_<SCHEME>)")
+    expect(error.message).not.toContain("secret-value")
+  })
+})

@@ -13,6 +13,7 @@
  * the process if even that does not stop it.
  *
  *   npx tsx bench/scale.ts [--quick] [--variant generated|handEffect] [--runs N] [--connections N] [--out results.json]
+ *                          [--heap-snapshot parked.heapsnapshot]
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import Undici from "@effect/platform-node/Undici"
@@ -25,6 +26,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schedule from "effect/Schedule"
 import { monitorEventLoopDelay, performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
+import { writeHeapSnapshot } from "node:v8"
 import { stop } from "./lib/child.js"
 import { entry } from "./lib/entry.js"
 import { makeGate } from "./lib/gate.js"
@@ -42,6 +44,8 @@ export interface ScaleOptions {
   readonly connections: number
   /** The batch is interrupted after this long; unfinished runs count as not succeeded. */
   readonly timeLimitMs: number
+  /** Where to write a heap snapshot while the runs are parked (to see what each run keeps), if anywhere. */
+  readonly heapSnapshot?: string | undefined
 }
 
 export const defaultScaleOptions: ScaleOptions = {
@@ -141,6 +145,7 @@ export const scaleBench = async (options: ScaleOptions = defaultScaleOptions) =>
     const parkedAfterMs = performance.now() - started
     const parked = gate.waiting()
     const suspended = await settledMemory()
+    if (options.heapSnapshot !== undefined) writeHeapSnapshot(options.heapSnapshot)
     log(
       `scale: ${parked} runs parked after ${(parkedAfterMs / 1000).toFixed(1)} s; heap ${
         (suspended.heapUsed / MiB).toFixed(0)
@@ -205,13 +210,19 @@ entry(import.meta.url, ({ quick }) => {
   const extra = parseArgs({
     args: process.argv.slice(2),
     strict: false,
-    options: { variant: { type: "string" }, runs: { type: "string" }, connections: { type: "string" } }
-  }).values as { variant?: string; runs?: string; connections?: string }
+    options: {
+      variant: { type: "string" },
+      runs: { type: "string" },
+      connections: { type: "string" },
+      "heap-snapshot": { type: "string" }
+    }
+  }).values as { variant?: string; runs?: string; connections?: string; "heap-snapshot"?: string }
   return scaleBench({
     ...defaultScaleOptions,
     ...(quick ? { runs: 1000, timeLimitMs: 120_000 } : {}),
     ...(extra.variant === "handEffect" ? { variant: "handEffect" as const } : {}),
     ...(extra.runs === undefined ? {} : { runs: Number(extra.runs) }),
-    ...(extra.connections === undefined ? {} : { connections: Number(extra.connections) })
+    ...(extra.connections === undefined ? {} : { connections: Number(extra.connections) }),
+    ...(extra["heap-snapshot"] === undefined ? {} : { heapSnapshot: extra["heap-snapshot"] })
   })
 })

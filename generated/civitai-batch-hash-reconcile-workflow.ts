@@ -163,7 +163,7 @@ export const batchHashReconcile = (
 
       // Post the same hash array to resolve full model version records and capture the first version's model
       // id.
-      const resolveVersions = yield* run.step({
+      const resolveVersions = (yield* run.step({
         stepId: "resolveVersions",
         operation: getModelVersionsByHashes,
         parameters: {
@@ -172,14 +172,14 @@ export const batchHashReconcile = (
         body: Arazzo.json(inputs.hashes),
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: resolveVersionsOutputs
-      })
+      })).outputs
 
       // Fetch the parent model for the first resolved version to add catalog context.
       yield* run.step({
         stepId: "enrichFirstModel",
         operation: getModel,
         parameters: {
-          path: { id: resolveVersions.outputs.firstModelId },
+          path: { id: resolveVersions.firstModelId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

@@ -154,7 +154,7 @@ export const blobUploadImg2img = (
   Arazzo.runWorkflow(blobUploadImg2imgWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Upload the source image as a blob with moderation and capture its blob id.
-      const uploadSource = yield* run.step({
+      const uploadSource = (yield* run.step({
         stepId: "uploadSource",
         operation: uploadBlob,
         parameters: {
@@ -163,11 +163,11 @@ export const blobUploadImg2img = (
         body: Arazzo.multipart({ file: inputs.file, moderate: inputs.moderate }),
         successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],
         outputs: uploadSourceOutputs
-      })
+      })).outputs
 
       // Submit an imageGen step that references the uploaded blob as an input image and capture the new
       // workflow id.
-      const submitImg2Img = yield* run.step({
+      const submitImg2Img = (yield* run.step({
         stepId: "submitImg2Img",
         operation: submitWorkflow,
         parameters: {
@@ -177,16 +177,12 @@ export const blobUploadImg2img = (
           steps: [{
             $type: "imageGen",
             name: "img2img",
-            input: {
-              engine: inputs.engine,
-              prompt: inputs.prompt,
-              images: Arazzo.present([uploadSource.outputs.blobId])
-            }
+            input: { engine: inputs.engine, prompt: inputs.prompt, images: Arazzo.present([uploadSource.blobId]) }
           }]
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
         outputs: submitImg2ImgOutputs
-      })
+      })).outputs
 
       // Poll the workflow until it reaches a terminal state, looping while still processing and continuing
       // to read the output on success.
@@ -194,7 +190,7 @@ export const blobUploadImg2img = (
         stepId: "pollWorkflow",
         operation: getWorkflow,
         parameters: {
-          path: { workflowId: submitImg2Img.outputs.workflowId },
+          path: { workflowId: submitImg2Img.workflowId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
@@ -224,7 +220,7 @@ export const blobUploadImg2img = (
         stepId: "readResult",
         operation: getWorkflow,
         parameters: {
-          path: { workflowId: submitImg2Img.outputs.workflowId },
+          path: { workflowId: submitImg2Img.workflowId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

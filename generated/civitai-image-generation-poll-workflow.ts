@@ -196,7 +196,7 @@ export const imageGenerationPoll = (
   Arazzo.runWorkflow(imageGenerationPollWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Submit a single imageGen step with the supplied prompt and engine and capture the new workflow id.
-      const submitGeneration = yield* run.step({
+      const submitGeneration = (yield* run.step({
         stepId: "submitGeneration",
         operation: submitWorkflow,
         parameters: {
@@ -220,7 +220,7 @@ export const imageGenerationPoll = (
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
         outputs: submitGenerationOutputs
-      })
+      })).outputs
 
       // Poll the workflow until it reaches a terminal state. While the workflow is still processing, loop
       // back and poll again; on success continue to read the outputs.
@@ -228,7 +228,7 @@ export const imageGenerationPoll = (
         stepId: "pollWorkflow",
         operation: getWorkflow,
         parameters: {
-          path: { workflowId: submitGeneration.outputs.workflowId },
+          path: { workflowId: submitGeneration.workflowId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
@@ -259,7 +259,7 @@ export const imageGenerationPoll = (
         stepId: "readOutputs",
         operation: getWorkflow,
         parameters: {
-          path: { workflowId: submitGeneration.outputs.workflowId },
+          path: { workflowId: submitGeneration.workflowId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

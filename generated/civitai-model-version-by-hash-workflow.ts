@@ -216,7 +216,7 @@ export const modelVersionByHash = (
   Arazzo.runWorkflow(modelVersionByHashWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Resolve the model version that owns the file matching the supplied hash.
-      const lookupByHash = yield* run.step({
+      const lookupByHash = (yield* run.step({
         stepId: "lookupByHash",
         operation: getModelVersionByHash,
         parameters: {
@@ -225,14 +225,14 @@ export const modelVersionByHash = (
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: lookupByHashOutputs
-      })
+      })).outputs
 
       // Fetch the parent model for the resolved version to expose name, type, creator, and tags.
       yield* run.step({
         stepId: "getParentModel",
         operation: getModel,
         parameters: {
-          path: { id: lookupByHash.outputs.modelId },
+          path: { id: lookupByHash.modelId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
@@ -245,7 +245,7 @@ export const modelVersionByHash = (
         stepId: "reloadVersion",
         operation: getModelVersion,
         parameters: {
-          path: { id: lookupByHash.outputs.versionId },
+          path: { id: lookupByHash.versionId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

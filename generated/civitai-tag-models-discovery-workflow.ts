@@ -151,7 +151,7 @@ export const tagModelsDiscovery = (
   Arazzo.runWorkflow(tagModelsDiscoveryWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Search the tag catalog and capture the first matching tag name.
-      const findTag = yield* run.step({
+      const findTag = (yield* run.step({
         stepId: "findTag",
         operation: listTags,
         parameters: {
@@ -160,26 +160,26 @@ export const tagModelsDiscovery = (
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: findTagOutputs
-      })
+      })).outputs
 
       // List models carrying the resolved tag, ordered by the requested sort, and capture the top model id.
-      const listTaggedModels = yield* run.step({
+      const listTaggedModels = (yield* run.step({
         stepId: "listTaggedModels",
         operation: listModels,
         parameters: {
-          query: { tag: findTag.outputs.tagName, sort: inputs.sort },
+          query: { tag: findTag.tagName, sort: inputs.sort },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: listTaggedModelsOutputs
-      })
+      })).outputs
 
       // Open the highest-ranked tagged model for full detail including versions and creator.
       yield* run.step({
         stepId: "openTopModel",
         operation: getModel,
         parameters: {
-          path: { id: listTaggedModels.outputs.topModelId },
+          path: { id: listTaggedModels.topModelId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

@@ -159,32 +159,32 @@ export const accountOverview = (
 ): Effect.Effect<AccountOverviewResult, AccountOverviewError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(accountOverviewWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
-      const signIn = yield* run.step({
+      const signIn = (yield* run.step({
         stepId: "signIn",
         operation: createSession,
         body: Arazzo.json({ username: inputs.username, password: inputs.password }),
         successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],
         outputs: signInOutputs
-      })
+      })).outputs
 
-      const readAccount = yield* run.step({
+      const readAccount = (yield* run.step({
         stepId: "readAccount",
         operation: getAccount,
         parameters: {
           path: { accountId: inputs.accountId },
           query: { constructor: Arazzo.own(inputs, "constructor") },
-          header: { Authorization: `Bearer ${signIn.outputs.accessToken}` }
+          header: { Authorization: `Bearer ${signIn.accessToken}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: readAccountOutputs
-      })
+      })).outputs
 
       yield* run.step({
         stepId: "readSettings",
         operation: getSettings,
         parameters: {
-          path: { accountId: readAccount.outputs.id },
-          header: { Authorization: `Bearer ${signIn.outputs.accessToken}` }
+          path: { accountId: readAccount.id },
+          header: { Authorization: `Bearer ${signIn.accessToken}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: readSettingsOutputs
@@ -194,8 +194,8 @@ export const accountOverview = (
         stepId: "uploadAvatar",
         operation: putAvatar,
         parameters: {
-          path: { accountId: readAccount.outputs.id },
-          header: { "Content-Type": inputs.mimeType, Authorization: `Bearer ${signIn.outputs.accessToken}` }
+          path: { accountId: readAccount.id },
+          header: { "Content-Type": inputs.mimeType, Authorization: `Bearer ${signIn.accessToken}` }
         },
         body: Arazzo.binary(inputs.avatar, "application/octet-stream"),
         successCriteria: [Arazzo.criterion("$statusCode == 204", (response) => response.status === 204)],
@@ -206,8 +206,8 @@ export const accountOverview = (
         stepId: "addRoles",
         operation: addRoles,
         parameters: {
-          path: { accountId: readAccount.outputs.id },
-          header: { Authorization: `Bearer ${signIn.outputs.accessToken}` }
+          path: { accountId: readAccount.id },
+          header: { Authorization: `Bearer ${signIn.accessToken}` }
         },
         body: Arazzo.json({ roles: Arazzo.present([inputs.role, inputs.extraRole]) }),
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

@@ -169,7 +169,7 @@ export const creatorModelsGallery = (
   Arazzo.runWorkflow(creatorModelsGalleryWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Search the creator directory and capture the first matching creator's username.
-      const findCreator = yield* run.step({
+      const findCreator = (yield* run.step({
         stepId: "findCreator",
         operation: listCreators,
         parameters: {
@@ -178,26 +178,26 @@ export const creatorModelsGallery = (
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: findCreatorOutputs
-      })
+      })).outputs
 
       // List the models published by the resolved creator and capture the first model id.
-      const listCreatorModels = yield* run.step({
+      const listCreatorModels = (yield* run.step({
         stepId: "listCreatorModels",
         operation: listModels,
         parameters: {
-          query: { username: findCreator.outputs.creatorUsername, sort: "Most Downloaded" },
+          query: { username: findCreator.creatorUsername, sort: "Most Downloaded" },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: listCreatorModelsOutputs
-      })
+      })).outputs
 
       // Pull a gallery of community images generated with the creator's first model.
       yield* run.step({
         stepId: "modelGallery",
         operation: listImages,
         parameters: {
-          query: { modelId: listCreatorModels.outputs.firstModelId, sort: inputs.imageSort, limit: inputs.imageLimit },
+          query: { modelId: listCreatorModels.firstModelId, sort: inputs.imageSort, limit: inputs.imageLimit },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

@@ -160,7 +160,7 @@ export const modelImagesExplorer = (
   Arazzo.runWorkflow(modelImagesExplorerWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Load the target model and capture its first model version id for the follow-up version lookup.
-      const getModelDetail = yield* run.step({
+      const getModelDetail = (yield* run.step({
         stepId: "getModelDetail",
         operation: getModel,
         parameters: {
@@ -169,7 +169,7 @@ export const modelImagesExplorer = (
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: getModelDetailOutputs
-      })
+      })).outputs
 
       // Fetch a page of community images filtered to the target model, ordered by most reactions.
       yield* run.step({
@@ -189,7 +189,7 @@ export const modelImagesExplorer = (
         stepId: "resolvePrimaryVersion",
         operation: getModelVersion,
         parameters: {
-          path: { id: getModelDetail.outputs.primaryVersionId },
+          path: { id: getModelDetail.primaryVersionId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

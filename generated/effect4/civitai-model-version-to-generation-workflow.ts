@@ -169,7 +169,7 @@ export const modelVersionToGeneration = (
   Arazzo.runWorkflow(modelVersionToGenerationWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Resolve the catalog model version to obtain its AIR identifier and base model for generation.
-      const resolveVersionAir = yield* run.step({
+      const resolveVersionAir = (yield* run.step({
         stepId: "resolveVersionAir",
         operation: getModelVersion,
         parameters: {
@@ -178,10 +178,10 @@ export const modelVersionToGeneration = (
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: resolveVersionAirOutputs
-      })
+      })).outputs
 
       // Submit an imageGen workflow that uses the resolved AIR as the model and capture the new workflow id.
-      const submitGeneration = yield* run.step({
+      const submitGeneration = (yield* run.step({
         stepId: "submitGeneration",
         operation: submitWorkflow,
         parameters: {
@@ -193,7 +193,7 @@ export const modelVersionToGeneration = (
             name: "generate",
             input: {
               engine: inputs.engine,
-              model: resolveVersionAir.outputs.air,
+              model: resolveVersionAir.air,
               prompt: inputs.prompt,
               quantity: inputs.quantity
             }
@@ -201,7 +201,7 @@ export const modelVersionToGeneration = (
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
         outputs: submitGenerationOutputs
-      })
+      })).outputs
 
       // Poll the generation workflow until it reaches a terminal state, looping while still processing and
       // continuing on success.
@@ -209,7 +209,7 @@ export const modelVersionToGeneration = (
         stepId: "pollWorkflow",
         operation: getWorkflow,
         parameters: {
-          path: { workflowId: submitGeneration.outputs.workflowId },
+          path: { workflowId: submitGeneration.workflowId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
@@ -239,7 +239,7 @@ export const modelVersionToGeneration = (
         stepId: "readResult",
         operation: getWorkflow,
         parameters: {
-          path: { workflowId: submitGeneration.outputs.workflowId },
+          path: { workflowId: submitGeneration.workflowId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

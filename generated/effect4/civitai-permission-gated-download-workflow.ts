@@ -124,7 +124,7 @@ export const permissionGatedDownload = (
   Arazzo.runWorkflow(permissionGatedDownloadWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Resolve the model version so the permission check has a confirmed entity id.
-      const resolveVersion = yield* run.step({
+      const resolveVersion = (yield* run.step({
         stepId: "resolveVersion",
         operation: getModelVersion,
         parameters: {
@@ -133,7 +133,7 @@ export const permissionGatedDownload = (
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: resolveVersionOutputs
-      })
+      })).outputs
 
       // Check the current bearer's permissions against the model version, then branch on the download
       // decision.
@@ -141,7 +141,7 @@ export const permissionGatedDownload = (
         stepId: "checkPermission",
         operation: checkPermissions,
         parameters: {
-          query: { entityType: "ModelVersion", entityId: resolveVersion.outputs.versionId },
+          query: { entityType: "ModelVersion", entityId: resolveVersion.versionId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
@@ -159,7 +159,7 @@ export const permissionGatedDownload = (
         stepId: "surfaceDownload",
         operation: getModelVersion,
         parameters: {
-          path: { id: resolveVersion.outputs.versionId },
+          path: { id: resolveVersion.versionId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

@@ -161,7 +161,7 @@ export const presignedBlobGenerate = (
     Effect.gen(function*() {
       // Request a presigned upload URL for the declared mime type and capture the blob id the upload will
       // populate.
-      const requestUploadUrl = yield* run.step({
+      const requestUploadUrl = (yield* run.step({
         stepId: "requestUploadUrl",
         operation: getBlobUploadUrl,
         parameters: {
@@ -170,11 +170,11 @@ export const presignedBlobGenerate = (
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: requestUploadUrlOutputs
-      })
+      })).outputs
 
       // Submit an imageGen workflow that references the presigned blob id as an input image and configures
       // webhook callbacks for completion events.
-      const submitWithCallback = yield* run.step({
+      const submitWithCallback = (yield* run.step({
         stepId: "submitWithCallback",
         operation: submitWorkflow,
         parameters: {
@@ -186,23 +186,19 @@ export const presignedBlobGenerate = (
           steps: [{
             $type: "imageGen",
             name: "generate",
-            input: {
-              engine: inputs.engine,
-              prompt: inputs.prompt,
-              images: Arazzo.present([requestUploadUrl.outputs.blobId])
-            }
+            input: { engine: inputs.engine, prompt: inputs.prompt, images: Arazzo.present([requestUploadUrl.blobId]) }
           }]
         }),
         successCriteria: [Arazzo.criterion("$statusCode == 202", (response) => response.status === 202)],
         outputs: submitWithCallbackOutputs
-      })
+      })).outputs
 
       // Poll the workflow until it reaches a terminal state, looping while still processing.
       const pollWorkflow = yield* run.step({
         stepId: "pollWorkflow",
         operation: getWorkflow,
         parameters: {
-          path: { workflowId: submitWithCallback.outputs.workflowId },
+          path: { workflowId: submitWithCallback.workflowId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

@@ -172,7 +172,7 @@ export const searchModelsDetail = (
   Arazzo.runWorkflow(searchModelsDetailWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Run a keyword search across the model catalog and capture the first matching model id.
-      const searchModels = yield* run.step({
+      const searchModels = (yield* run.step({
         stepId: "searchModels",
         operation: listModels,
         parameters: {
@@ -187,7 +187,7 @@ export const searchModelsDetail = (
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: searchModelsOutputs
-      })
+      })).outputs
 
       // Fetch the full detail for the first model returned by the search, including its stats, creator,
       // tags, and version list.
@@ -195,7 +195,7 @@ export const searchModelsDetail = (
         stepId: "getTopModel",
         operation: getModel,
         parameters: {
-          path: { id: searchModels.outputs.topModelId },
+          path: { id: searchModels.topModelId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
@@ -208,7 +208,7 @@ export const searchModelsDetail = (
         stepId: "getTopVersion",
         operation: getModelVersion,
         parameters: {
-          path: { id: searchModels.outputs.topModelVersionId },
+          path: { id: searchModels.topModelVersionId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

@@ -173,7 +173,7 @@ export const workflowQueryCancel = (
   Arazzo.runWorkflow(workflowQueryCancelWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
       // Query the consumer's workflows filtered by status and capture the first workflow id.
-      const queryRunning = yield* run.step({
+      const queryRunning = (yield* run.step({
         stepId: "queryRunning",
         operation: queryWorkflows,
         parameters: {
@@ -182,14 +182,14 @@ export const workflowQueryCancel = (
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: queryRunningOutputs
-      })
+      })).outputs
 
       // Inspect the first returned workflow to confirm its current status before canceling.
       yield* run.step({
         stepId: "inspectWorkflow",
         operation: getWorkflow,
         parameters: {
-          path: { workflowId: queryRunning.outputs.firstWorkflowId },
+          path: { workflowId: queryRunning.firstWorkflowId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
@@ -201,7 +201,7 @@ export const workflowQueryCancel = (
         stepId: "cancelWorkflow",
         operation: updateWorkflow,
         parameters: {
-          path: { workflowId: queryRunning.outputs.firstWorkflowId },
+          path: { workflowId: queryRunning.firstWorkflowId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         body: Arazzo.json({ status: "canceled" }),
@@ -214,7 +214,7 @@ export const workflowQueryCancel = (
         stepId: "confirmCanceled",
         operation: getWorkflow,
         parameters: {
-          path: { workflowId: queryRunning.outputs.firstWorkflowId },
+          path: { workflowId: queryRunning.firstWorkflowId },
           header: { Authorization: `Bearer ${inputs.apiKey}` }
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],

@@ -92,19 +92,19 @@ const readReportOutputs: Arazzo.OutputsFor<RunJobSteps["readReport"]> = {
 export const runJob = (input: RunJobInputs): Effect.Effect<RunJobResult, RunJobError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(runJobWorkflow, input, (run) =>
     Effect.gen(function*() {
-      let createJobStep: Arazzo.StepResult<RunJobSteps["createJob"]> | undefined
+      let createJobStep: RunJobSteps["createJob"] | undefined
       let checkJob: Arazzo.StepResult<RunJobSteps["checkJob"]> | undefined
       let next: "createJob" | "checkJob" | "watchProgress" | "readReport" | undefined = "createJob"
       while (next !== undefined) {
         yield* run.guard(next)
         switch (next) {
           case "createJob": {
-            createJobStep = yield* run.step({
+            createJobStep = (yield* run.step({
               stepId: "createJob",
               operation: createJob,
               successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],
               outputs: createJobOutputs
-            })
+            })).outputs
             next = "checkJob"
             break
           }
@@ -113,7 +113,7 @@ export const runJob = (input: RunJobInputs): Effect.Effect<RunJobResult, RunJobE
               stepId: "checkJob",
               operation: getJob,
               parameters: {
-                path: { jobId: createJobStep?.outputs.jobId }
+                path: { jobId: createJobStep?.jobId }
               },
               successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
               outputs: checkJobOutputs
@@ -137,7 +137,7 @@ export const runJob = (input: RunJobInputs): Effect.Effect<RunJobResult, RunJobE
               stepId: "watchProgress",
               operation: getProgress,
               parameters: {
-                path: { jobId: createJobStep?.outputs.jobId }
+                path: { jobId: createJobStep?.jobId }
               },
               successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
               outputs: watchProgressOutputs
@@ -151,7 +151,7 @@ export const runJob = (input: RunJobInputs): Effect.Effect<RunJobResult, RunJobE
               stepId: "readReport",
               operation: getReport,
               parameters: {
-                path: { jobId: createJobStep?.outputs.jobId }
+                path: { jobId: createJobStep?.jobId }
               },
               successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
               outputs: readReportOutputs

@@ -100,16 +100,21 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
   }))
   const dependencies = workflow.dependsOn.length > 0 ? local.claim("dependencies") : undefined
   const bodyUsesInputs = workflow.steps.some((s) => stepValues(s).some(usesInputs))
+  // A step that keeps only its outputs binds them to its variable; one that keeps its result, the result.
+  const keepsOutputs = new Set(workflow.steps.filter((s) => s.keeps === "outputs").map((s) => s.stepId))
   const printer: BodyPrinter = {
     names,
     stepVars,
     stepsType: n.steps,
     hoistedOutputs,
-    env: (outputsAccess) => ({
+    env: (optional) => ({
       hoisted: names.hoisted,
       inputs: "inputs",
       response: undefined,
-      stepOutput: (stepId, name) => propertyAccess(`${stepVars.get(stepId)}${outputsAccess}`, name),
+      stepOutput: (stepId, name) =>
+        keepsOutputs.has(stepId)
+          ? propertyAccess(stepVars.get(stepId)!, name, optional)
+          : propertyAccess(`${stepVars.get(stepId)}${optional ? "?." : "."}outputs`, name),
       workflowValue: (workflowId, of, name) =>
         of === "inputs"
           ? propertyAccess("inputs", name)
@@ -241,8 +246,8 @@ interface BodyPrinter {
   readonly stepVars: ReadonlyMap<string, string>
   readonly stepsType: string
   readonly hoistedOutputs: ReadonlyMap<string, string>
-  /** How values read step outputs: `.outputs` where every earlier step has run, `?.outputs` in a state machine. */
-  readonly env: (outputsAccess: ".outputs" | "?.outputs") => ValueEnv
+  /** How values read step outputs: optionally in a state machine, where an earlier step may not have run. */
+  readonly env: (optional: boolean) => ValueEnv
 }
 
 const writeDependencies = (w: CodeBlockWriter, workflow: WorkflowIR, variable: string, names: ModuleNames) => {
@@ -372,13 +377,19 @@ const writeDescription = (w: CodeBlockWriter, step: StepIR) => {
 
 /** `run.step({...})` for a step of a straight-line workflow, then its success actions. */
 const writeSteps = (w: CodeBlockWriter, workflow: WorkflowIR, printer: BodyPrinter) => {
-  const env = printer.env(".outputs")
+  const env = printer.env(false)
   workflow.steps.forEach((step, index) => {
     if (index > 0) w.blankLine()
     writeDescription(w, step)
     const variable = printer.stepVars.get(step.stepId)!
-    w.write(`${step.kept ? `const ${variable} = ` : ""}yield* run.step({`).newLine()
-    w.indent(() => writeSpec(w, step, env, printer)).write("})").newLine()
+    if (step.keeps === "outputs") {
+      // Only the outputs are bound: the step's response is not held while later steps run.
+      w.write(`const ${variable} = (yield* run.step({`).newLine()
+      w.indent(() => writeSpec(w, step, env, printer)).write("})).outputs").newLine()
+    } else {
+      w.write(`${step.kept ? `const ${variable} = ` : ""}yield* run.step({`).newLine()
+      w.indent(() => writeSpec(w, step, env, printer)).write("})").newLine()
+    }
     writeActions(w, step, actionsEnv(step, variable, env), printer.names)
   })
 }
@@ -394,13 +405,14 @@ const actionsEnv = (step: StepIR, variable: string, env: ValueEnv): ValueEnv =>
  */
 const writeStateMachine = (w: CodeBlockWriter, workflow: WorkflowIR, printer: BodyPrinter) => {
   // A step may not have run yet when the state machine reaches another: its variable is optional.
-  const env = printer.env("?.outputs")
+  const env = printer.env(true)
   for (const step of workflow.steps.filter((s) => s.kept)) {
-    const result = step.call
-      ? `Arazzo.CallResult<${printer.stepsType}[${stringLiteral(step.stepId)}], ${
-        workflowOutputs(step.call.workflow, printer.names)
-      }>`
-      : `Arazzo.StepResult<${printer.stepsType}[${stringLiteral(step.stepId)}]>`
+    const outputs = `${printer.stepsType}[${stringLiteral(step.stepId)}]`
+    const result = step.keeps === "outputs"
+      ? outputs
+      : step.call
+      ? `Arazzo.CallResult<${outputs}, ${workflowOutputs(step.call.workflow, printer.names)}>`
+      : `Arazzo.StepResult<${outputs}>`
     w.writeLine(`let ${printer.stepVars.get(step.stepId)}: ${result} | undefined`)
   }
   const ids = workflow.steps.map((s) => stringLiteral(s.stepId))
@@ -421,7 +433,10 @@ const writeStateMachine = (w: CodeBlockWriter, workflow: WorkflowIR, printer: Bo
               w.writeLine("next = outcome.goto")
               w.writeLine("break")
             }).writeLine("}")
-            if (step.kept) w.writeLine(`${variable} = outcome`)
+            if (step.kept) w.writeLine(`${variable} = outcome${step.keeps === "outputs" ? ".outputs" : ""}`)
+          } else if (step.keeps === "outputs") {
+            w.write(`${variable} = (yield* run.step({`).newLine()
+            w.indent(() => writeSpec(w, step, env, printer)).write("})).outputs").newLine()
           } else {
             w.write(`${step.kept ? `${variable} = ` : ""}yield* run.step({`).newLine()
             w.indent(() => writeSpec(w, step, env, printer)).write("})").newLine()

@@ -169,6 +169,12 @@ export interface StepIR {
   /** Whether the step's result is read after it runs (by later steps, or by its own success actions). */
   readonly kept: boolean
   /**
+   * What of a kept result the code after the step holds: `outputs` when only later steps read it
+   * (`$steps.<id>.outputs…`), so the response is dropped as soon as the step is judged; `result`
+   * when its own success actions read the response (or a called workflow's outputs) too.
+   */
+  readonly keeps: "outputs" | "result" | undefined
+  /**
    * The step's own `timeout` in milliseconds (Arazzo 1.1): it bounds the step in place of the
    * policy's, and exceeding it fails the step into its failure actions.
    */

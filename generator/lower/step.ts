@@ -45,7 +45,7 @@ export interface StepContext extends Reusables {
 }
 
 /** A step as lowered on its own; whether its result is kept depends on the steps after it (see workflow.ts). */
-export type StepDraft = Omit<StepIR, "kept">
+export type StepDraft = Omit<StepIR, "kept" | "keeps">
 
 export interface LoweredStep {
   readonly step: StepDraft

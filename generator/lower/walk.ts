@@ -42,7 +42,7 @@ export const conditionValues = (condition: ConditionIR): Array<ValueIR> => {
 }
 
 /** Every value a step reads: its request, criteria, outputs and actions. */
-export const stepValues = (step: Omit<StepIR, "kept">): Array<ValueIR> => [
+export const stepValues = (step: Omit<StepIR, "kept" | "keeps">): Array<ValueIR> => [
   ...(step.call?.inputs.map(([, value]) => value) ?? []),
   ...step.parameters.map((p) => p.value),
   ...(step.body ? [step.body.value, ...step.body.replacements.map((r) => r.value)] : []),

@@ -64,14 +64,16 @@ export const lowerWorkflow = (
   const shape = drafts.some((s) => s.actions.some((a) => a.kind === "goto") || s.failureGotos.length > 0)
     ? "stateMachine" as const
     : "linear" as const
-  // A step's result is kept when a later step reads it, or its own success actions test its response.
+  // A step's result is kept when a later step reads it, or its own success actions test its response;
+  // only its outputs when nothing but later steps read it (a run in flight then holds no response).
   const readLater = new Set(drafts.flatMap((s) => stepValues(s).flatMap(referencedSteps)))
-  const steps: Array<StepIR> = drafts.map((s) => ({
-    ...s,
-    kept: readLater.has(s.stepId) || s.actions.some((a) => a.criterion !== undefined) ||
+  const steps: Array<StepIR> = drafts.map((s) => {
+    const readsOwn = s.actions.some((a) => a.criterion !== undefined) ||
       // A workflow a success action starts may take inputs from the response (1.1 action parameters).
       s.actions.some((a) => a.kind === "gotoWorkflow" && a.inputs !== undefined && a.inputs.length > 0)
-  }))
+    const keeps = readsOwn ? "result" as const : readLater.has(s.stepId) ? "outputs" as const : undefined
+    return { ...s, kept: keeps !== undefined, keeps }
+  })
   const isSecretInput = (name: string) =>
     isCredentialName(name) || (isObject(properties[name]) && properties[name]["format"] === "password") ||
     context.credentialInputs.has(name)

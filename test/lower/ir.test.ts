@@ -132,6 +132,13 @@ ${INPUTS}    steps:
       ["tested", true],
       ["last", false]
     ])
+    // Read only by later steps: only the outputs are held, so a run in flight keeps no response.
+    expect(w.steps.map((s) => [s.stepId, s.keeps])).toEqual([
+      ["read", "outputs"],
+      ["unread", undefined],
+      ["tested", "result"],
+      ["last", undefined]
+    ])
   })
 
   it("the decisive actions: up to the first without criteria, without trailing go-ons; a first goto to itself is a poll", async () => {

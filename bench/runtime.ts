@@ -177,7 +177,17 @@ export const runtimeBench = async (options: RuntimeOptions = defaultRuntimeOptio
       await variant.run(options.warmupRuns, options.concurrent.concurrency)
       await mockReset(mock)
     }
-    const pairs = [["generated", "handEffect"], ["generated", "floor"], ["handEffect", "floor"]] as const
+    const pairs = [
+      ["generated", "handEffect"],
+      ["generated", "floor"],
+      ["handEffect", "floor"],
+      // The same code on other transports (bench/lib/variants.ts): what the client costs.
+      ["generatedNodeHttp", "floor"],
+      ["generatedArazzoNode", "floor"],
+      ["generatedArazzoNode", "generated"],
+      ["handEffectArazzoNode", "floor"],
+      ["generatedArazzoNode", "handEffectArazzoNode"]
+    ] as const
     const modes = {} as Record<"sequential" | "concurrent", unknown>
     for (const mode of ["sequential", "concurrent"] as const) {
       const samples = await measureMode(mock, variants, options[mode], requestsPerRun, `runtime ${mode}`)

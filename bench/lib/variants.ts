@@ -4,11 +4,13 @@
  * keep-alive connections) for its whole life, as a long-running service would.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Arazzo from "arazzo-effect/runtime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schedule from "effect/Schedule"
+import * as NodeClient from "../../runtime/effect3/node-client.js"
 import { makeFloor } from "./floor.js"
 import { generatedRun, handEffectRun, type Img2imgInput, pool } from "./img2img.js"
 
@@ -32,15 +34,28 @@ const batch = <E>(once: Effect.Effect<unknown, E, any>, runs: number, concurrenc
     concurrency > 1 ? { concurrency, discard: true } : { discard: true }
   )
 
+/**
+ * The transports compared: @effect/platform-node's undici client (what the variants use unless
+ * named otherwise), its `node:http` client, and the runtime's own `node:http` client
+ * (`arazzo-effect/effect3/node`, runtime/effect3/node-client.ts).
+ */
+export type Transport = "undici" | "nodeHttp" | "arazzoNode"
+const transportLayer = (transport: Transport): Layer.Layer<HttpClient.HttpClient> =>
+  transport === "undici"
+    ? NodeHttpClient.layerUndici
+    : transport === "nodeHttp"
+    ? NodeHttpClient.layer
+    : NodeClient.layer
+
 /** The generated workflow, through its public shape: `Arazzo.Servers.layer`, `Arazzo.Policies.layer`. */
 export const generatedVariant = (
   name: string,
   url: string,
   input: Img2imgInput,
-  options: { readonly policies?: PolicySettings; readonly tracer?: boolean } = {}
+  options: { readonly policies?: PolicySettings; readonly tracer?: boolean; readonly transport?: Transport } = {}
 ): Variant => {
   const runtime = ManagedRuntime.make(Layer.mergeAll(
-    NodeHttpClient.layerUndici,
+    transportLayer(options.transport ?? "undici"),
     Arazzo.Servers.layer({ civitaiOrchestrationApi: url }),
     Arazzo.Policies.layer({ poll: noWaitPoll, ...options.policies })
   ))
@@ -52,8 +67,13 @@ export const generatedVariant = (
   }
 }
 
-export const handEffectVariant = (name: string, url: string, input: Img2imgInput): Variant => {
-  const runtime = ManagedRuntime.make(NodeHttpClient.layerUndici)
+export const handEffectVariant = (
+  name: string,
+  url: string,
+  input: Img2imgInput,
+  transport: Transport = "undici"
+): Variant => {
+  const runtime = ManagedRuntime.make(transportLayer(transport))
   const once = handEffectRun(url, input)
   return {
     name,
@@ -71,7 +91,14 @@ export const floorVariant = (name: string, url: string, input: Img2imgInput): Va
   }
 }
 
-export const VARIANTS = ["generated", "handEffect", "floor"] as const
+export const VARIANTS = [
+  "generated",
+  "handEffect",
+  "floor",
+  "generatedNodeHttp",
+  "generatedArazzoNode",
+  "handEffectArazzoNode"
+] as const
 export type VariantName = (typeof VARIANTS)[number]
 
 export const makeVariant = (name: VariantName, url: string, input: Img2imgInput): Variant =>
@@ -79,4 +106,10 @@ export const makeVariant = (name: VariantName, url: string, input: Img2imgInput)
     ? generatedVariant(name, url, input)
     : name === "handEffect"
     ? handEffectVariant(name, url, input)
+    : name === "generatedNodeHttp"
+    ? generatedVariant(name, url, input, { transport: "nodeHttp" })
+    : name === "generatedArazzoNode"
+    ? generatedVariant(name, url, input, { transport: "arazzoNode" })
+    : name === "handEffectArazzoNode"
+    ? handEffectVariant(name, url, input, "arazzoNode")
     : floorVariant(name, url, input)

@@ -237,3 +237,17 @@ describe("1.1 criteria: `{$…}` substituted into regex, JSONPath and XPath cond
       })
   )
 })
+
+describe("1.1 `$components.successActions` / `failureActions` references", () => {
+  itLive("a step's actions may be reusable components, each applied as written there", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("expressions.arazzo.yaml")
+      const found = yield* echoServer({ "GET /items/i-9": item })
+      const done = yield* mod["reusableActions"]!({}).pipe(against(found.url))
+      expect(done).toMatchObject({ _tag: "Ended", stepId: "find", action: "done", via: "onSuccess" })
+      expect(found.seen.map((r) => r.path)).toEqual(["/items/i-9"])
+      const missing = yield* echoServer({})
+      const gaveUp = yield* mod["reusableActions"]!({}).pipe(against(missing.url))
+      expect(gaveUp).toMatchObject({ _tag: "Ended", stepId: "find", action: "giveUp", via: "onFailure" })
+    }))
+})

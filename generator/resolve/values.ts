@@ -274,9 +274,9 @@ const looseName = (expression: RuntimeExpression): string | undefined => {
   const at = expression.text.lastIndexOf(expression.name)
   const hint = bracket === null || !("pointer" in expression) || expression.pointer !== undefined
     ? ""
-    : ` (select into it with a JSON pointer: \`${expression.text.slice(0, at)}${bracket[1]}#/${
+    : ` (select into it with a JSON pointer). Spec form: \`${expression.text.slice(0, at)}${bracket[1]}#/${
       bracket[2]!.split(/[.[\]]+/).filter((t) => t !== "").join("/")
-    }\`)`
+    }\``
   return `\`${expression.text}\`: in Arazzo 1.1 a name is letters, digits, \`.\`, \`-\` and \`_\`; \`${expression.name}\` is not${hint}`
 }
 

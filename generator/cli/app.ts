@@ -1,4 +1,4 @@
-/** The command tree: `arazzo-effect generate | check | run | graph | worker | status`, with help, examples and exit codes. */
+/** The command tree: `arazzo-effect generate | check | run | graph | worker | status | upgrade`, with help, examples and exit codes. */
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Effect from "effect/Effect"
@@ -10,6 +10,7 @@ import { examples, exitCodes } from "./help.js"
 import { version } from "./package-info.js"
 import { runCommand } from "./run-command.js"
 import { statusCommand } from "./status-command.js"
+import { upgradeCommand } from "./upgrade-command.js"
 import { workerCommand } from "./worker-command.js"
 
 const root = Command.make(
@@ -17,7 +18,9 @@ const root = Command.make(
   {},
   () =>
     Effect.fail(
-      new UsageError({ message: "no command given: use generate, check, run, graph, worker or status (see --help)" })
+      new UsageError({
+        message: "no command given: use generate, check, run, graph, worker, status or upgrade (see --help)"
+      })
     )
 ).pipe(
   Command.withDescription(HelpDoc.blocks([
@@ -32,10 +35,19 @@ const root = Command.make(
       ["arazzo-effect graph flow.arazzo.yaml --workflow checkout", "the workflow as a Mermaid diagram"],
       ["arazzo-effect worker flow.arazzo.yaml", "run durable executions (started by `run --durable`) until Ctrl-C"],
       ["arazzo-effect status <execution id>", "where a durable execution stands"],
+      ["arazzo-effect upgrade specs --check", "what moving the documents to Arazzo 1.1 would change"],
       ["arazzo-effect run --help", "help for one command"]
     ])
   ])),
-  Command.withSubcommands([generateCommand, checkCommand, runCommand, graphCommand, workerCommand, statusCommand])
+  Command.withSubcommands([
+    generateCommand,
+    checkCommand,
+    runCommand,
+    graphCommand,
+    workerCommand,
+    statusCommand,
+    upgradeCommand
+  ])
 )
 
 /** Parses `process.argv` (node and script first) and runs the chosen command. */

@@ -59,14 +59,16 @@ export class Hoisted {
         case "not":
           visit(c.operand)
           break
+        // A substituted condition is compiled at run time, once per text it becomes.
         case "jsonpath":
-          this.query(c.query)
+          if (c.substituted === undefined) this.query(c.query)
           break
         case "regex":
-          this.pattern(c.pattern)
+          if (c.substituted === undefined) this.pattern(c.pattern)
           break
         case "xpath":
-          this.xpath(c.expression)
+          if (c.substituted === undefined) this.xpath(c.expression)
+          else this.usesXml = true
           break
       }
     }

@@ -43,7 +43,13 @@ export const printValue = (value: ValueIR, env: ValueEnv): string => {
     }
     case "template":
       return "`" +
-        value.parts.map((p) => (typeof p === "string" ? templateText(p) : "${" + printValue(p, env) + "}")).join("") +
+        value.parts.map((p) =>
+          typeof p === "string"
+            ? templateText(p)
+            : value.json === true
+            ? "${Arazzo.embed(" + printValue(p, env) + ")}"
+            : "${" + printValue(p, env) + "}"
+        ).join("") +
         "`"
     case "input":
       return walk(propertyAccess(env.inputs, value.name), value.path)
@@ -102,12 +108,30 @@ export const printCondition = (condition: ConditionIR, env: ValueEnv): string =>
         : `!(${printCondition(condition.operand, env)})`
     case "truthy":
       return `Arazzo.truthy(${printValue(condition.value, env)})`
-    case "jsonpath":
-      return `Arazzo.selects(${env.hoisted.query(condition.query)}, ${printValue(condition.context, env)})`
-    case "regex":
-      return `Arazzo.matches(${env.hoisted.pattern(condition.pattern)}, ${printValue(condition.context, env)})`
-    case "xpath":
-      return `ArazzoXml.xpathTest(${env.hoisted.xpath(condition.expression)}, ${printValue(condition.context, env)})`
+    case "jsonpath": {
+      const context = printValue(condition.context, env)
+      if (condition.substituted !== undefined) {
+        return `Arazzo.selectsText(${printValue(condition.substituted, env)}, ${context})`
+      }
+      return `Arazzo.${condition.strict === true ? "selectsStrict" : "selects"}(${
+        env.hoisted.query(condition.query)
+      }, ${context})`
+    }
+    case "regex": {
+      const context = printValue(condition.context, env)
+      return condition.substituted !== undefined
+        ? `Arazzo.matchesText(${printValue(condition.substituted, env)}, ${context})`
+        : `Arazzo.matches(${env.hoisted.pattern(condition.pattern)}, ${context})`
+    }
+    case "xpath": {
+      const context = printValue(condition.context, env)
+      if (condition.substituted !== undefined) {
+        return `ArazzoXml.xpathCheckText(${printValue(condition.substituted, env)}, ${context})`
+      }
+      return `ArazzoXml.${condition.strict === true ? "xpathCheck" : "xpathTest"}(${
+        env.hoisted.xpath(condition.expression)
+      }, ${context})`
+    }
     case "compare":
       // A status compared with a number needs no loose equality.
       if ((condition.op === "==" || condition.op === "!=") && isStatusCheck(condition)) {

@@ -20,6 +20,8 @@ export type RuntimeExpression =
     | { readonly type: "url" }
     | { readonly type: "method" }
     | { readonly type: "statusCode" }
+    /** `$self` (Arazzo 1.1): the document's own URI, its `$self` field. */
+    | { readonly type: "self" }
     /** Header name exactly as written (RFC 7230 token characters); compare case-insensitively. */
     | { readonly type: "header"; readonly of: "request" | "response"; readonly name: string }
     | { readonly type: "query"; readonly of: "request"; readonly name: string }

@@ -22,4 +22,4 @@ export {
   parseRuntimeExpression,
   resolveNamePath
 } from "./runtime-expression.js"
-export { parseTemplate } from "./template.js"
+export { parseBracedTemplate, parseTemplate } from "./template.js"

@@ -204,7 +204,8 @@ const optionalPointer = (c: Cursor): JsonPointer | undefined => c.source[c.pos] 
 // ---------------------------------------------------------------------------------------------
 // Expression heads
 
-const FIXED_HEADS = ["url", "method", "statusCode"] as const
+/** `$self` (Arazzo 1.1) parses on every line; lowering refuses it in a 1.0 document. */
+const FIXED_HEADS = ["url", "method", "statusCode", "self"] as const
 const PREFIX_HEADS = [
   "request",
   "response",
@@ -219,7 +220,7 @@ const COMPONENT_KINDS = ["parameters", "successActions", "failureActions", "inpu
 
 const EXPECTED_FORMS =
   "$url, $method, $statusCode, $request., $response., $inputs., $outputs., $steps., $workflows., " +
-  "$sourceDescriptions. or $components."
+  "$sourceDescriptions., $components. or (Arazzo 1.1) $self"
 
 const isFixedHead = (word: string): word is (typeof FIXED_HEADS)[number] =>
   (FIXED_HEADS as ReadonlyArray<string>).includes(word)
@@ -241,7 +242,9 @@ export const hasRuntimeExpressionPrefixAt = (source: string, at: number): boolea
   if (source[at] !== "$") return false
   const word = headWordAt(source, at)
   if (isFixedHead(word)) return true
-  return isPrefixHead(word) && source[at + 1 + word.length] === "."
+  const next = source[at + 1 + word.length]
+  // `$inputs#/…` is no expression, but plainly meant as one: the parser says what to write.
+  return isPrefixHead(word) && (next === "." || (next === "#" && (word === "inputs" || word === "outputs")))
 }
 
 /** True when `text` starts like a runtime expression, whether or not the rest of it is valid. */
@@ -278,6 +281,15 @@ const scanFields = (c: Cursor): ExpressionFields => {
     return raise(
       `expected a runtime expression (${EXPECTED_FORMS}), found '$${word}'`,
       { start, end: Math.max(c.pos, start + 1) }
+    )
+  }
+  if ((word === "inputs" || word === "outputs") && c.source[c.pos] === "#") {
+    // `$inputs#/a/b` is not in either ABNF: a pointer reads into one named input or output.
+    raise(
+      `expected '.' and a name after '$${word}' (a JSON pointer reads into one ${
+        word === "inputs" ? "input" : "output"
+      }: '$${word}.<name>#/…')`,
+      charSpan(c.source, c.pos)
     )
   }
   expectText(c, ".", `'.' after '$${word}'`)

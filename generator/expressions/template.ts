@@ -38,6 +38,30 @@ export const parseTemplate = (text: string): ParseResult<Template> => {
   return attempt(() => scanTemplate(text))
 }
 
+/**
+ * A regex, JSONPath or XPath condition of Arazzo 1.1: only `{$…}` embeds an expression (a bare
+ * `$` is the query language's own: JSONPath's root, XPath's variables, regex's end anchor).
+ */
+export const parseBracedTemplate = (text: string): ParseResult<ReadonlyArray<TemplatePart>> =>
+  attempt(() => {
+    const parts: Array<TemplatePart> = []
+    let literalStart = 0
+    let i = 0
+    while (i < text.length) {
+      if (text[i] !== "{" || !hasRuntimeExpressionPrefixAt(text, i + 1)) {
+        i++
+        continue
+      }
+      const embedded = bracedAt(text, i)
+      if (i > literalStart) parts.push(literal(text, literalStart, i))
+      parts.push({ type: "expression", expression: embedded.expression })
+      i = embedded.end
+      literalStart = i
+    }
+    if (text.length > literalStart) parts.push(literal(text, literalStart, text.length))
+    return parts
+  })
+
 interface Embedded {
   readonly expression: RuntimeExpression
   readonly isBare: boolean

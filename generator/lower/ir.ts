@@ -270,11 +270,21 @@ export type ConditionIR =
   | { readonly kind: "compare"; readonly op: CompareOp; readonly left: ValueIR; readonly right: ValueIR }
   | { readonly kind: "truthy"; readonly value: ValueIR }
   /** An RFC 9535 query that must select something in the context. */
-  | { readonly kind: "jsonpath"; readonly query: string; readonly context: ValueIR }
+  | ({ readonly kind: "jsonpath"; readonly query: string; readonly context: ValueIR } & Substituted)
   /** A regular expression the context (a string) must match. */
-  | { readonly kind: "regex"; readonly pattern: string; readonly context: ValueIR }
+  | ({ readonly kind: "regex"; readonly pattern: string; readonly context: ValueIR } & Substituted)
   /** An XPath expression whose effective boolean value, over the context (an XML text), must be true. */
-  | { readonly kind: "xpath"; readonly expression: string; readonly context: ValueIR }
+  | ({ readonly kind: "xpath"; readonly expression: string; readonly context: ValueIR } & Substituted)
+
+/**
+ * Arazzo 1.1's rules for regex, JSONPath and XPath conditions. `strict`: an evaluation error is a
+ * failed criterion that says why (1.0: it just does not hold). `substituted`: the condition has
+ * `{$…}` expressions, substituted at run time before it is compiled (a template, every part as text).
+ */
+export interface Substituted {
+  readonly strict?: true
+  readonly substituted?: ValueIR
+}
 
 /** A value computed at run time from literals, inputs, earlier steps and the response. */
 export type ValueIR =
@@ -282,7 +292,11 @@ export type ValueIR =
   | { readonly kind: "object"; readonly entries: ReadonlyArray<readonly [string, ValueIR]> }
   /** `compact`: items without a value at run time (an optional input not given) are left out. */
   | { readonly kind: "array"; readonly items: ReadonlyArray<ValueIR>; readonly compact: boolean }
-  | { readonly kind: "template"; readonly parts: ReadonlyArray<string | ValueIR> }
+  /**
+   * `json`: Arazzo 1.1's embedding rule, an object or array embeds as its JSON text (1.0 leaves it
+   * open: JavaScript's `String`).
+   */
+  | { readonly kind: "template"; readonly parts: ReadonlyArray<string | ValueIR>; readonly json?: true }
   | { readonly kind: "input"; readonly name: string; readonly path: ReadonlyArray<Segment> }
   | {
     readonly kind: "stepOutput"

@@ -35,7 +35,7 @@ export const conditionValues = (condition: ConditionIR): Array<ValueIR> => {
     case "jsonpath":
     case "regex":
     case "xpath":
-      return [condition.context]
+      return condition.substituted === undefined ? [condition.context] : [condition.context, condition.substituted]
     case "compare":
       return [condition.left, condition.right]
   }

@@ -34,6 +34,10 @@ export interface Scope extends Reporter {
   readonly calledOutputs?: ReadonlySet<string>
   /** Source description URLs by name, for `$sourceDescriptions.name.url`. */
   readonly sourceUrls?: ReadonlyMap<string, string>
+  /** The document's Arazzo line: 1.1 adds `$self`, strict identifiers and its criteria rules. */
+  readonly line?: "1.0" | "1.1"
+  /** The document's `$self` field (1.1), for the `$self` expression. */
+  readonly self?: string | undefined
   /** `components.parameters`, for `$components.parameters.name`. */
   readonly componentParameters?: Readonly<Record<string, unknown>>
   /** Workflows this one depends on (`dependsOn`), with their input and output names, for `$workflows…`. */

@@ -7,7 +7,7 @@
 import { jsonpath } from "json-p3"
 import { patternProblem } from "../../runtime/core/regex.js"
 import type { Accessor, Condition, Operand } from "../expressions/index.js"
-import { conditionToString, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
+import { conditionToString, parseBracedTemplate, parseCondition, parseRuntimeExpression } from "../expressions/index.js"
 import { catastrophicBacktracking } from "../expressions/regex-backtracking.js"
 import type { Path } from "../load/yaml.js"
 import type { ConditionIR, CriterionIR, ValueIR } from "../lower/ir.js"
@@ -128,6 +128,67 @@ export const lowerCriterion = (criterion: unknown, scope: Scope, path: Path): Cr
   }
   const conditionPath = [...path, "condition"]
   const type = criterionType(criterion)
+  if (scope.line === "1.1" && (type === "regex" || type === "jsonpath" || type === "xpath")) {
+    const substituted = lowerSubstitution(text, scope, conditionPath)
+    if (substituted === null) return undefined
+    if (substituted !== undefined) {
+      const contextText = stringAt(criterion, "context")
+      if (contextText === undefined) {
+        report(scope, path, "error", "criterion-context", `a \`${type}\` criterion needs a \`context\``)
+        return undefined
+      }
+      const context = lowerContext(contextText, scope, path)
+      if (context === undefined) return undefined
+      const test: ConditionIR = type === "regex"
+        ? { kind: "regex", pattern: text, context, strict: true, substituted }
+        : type === "jsonpath"
+        ? { kind: "jsonpath", query: text, context, strict: true, substituted }
+        : { kind: "xpath", expression: text, context, strict: true, substituted }
+      return { text, test }
+    }
+    const lowered = lowerCriterionAs(criterion, text, type, scope, path, conditionPath)
+    return lowered && { text: lowered.text, test: strictly(lowered.test) }
+  }
+  return lowerCriterionAs(criterion, text, type, scope, path, conditionPath)
+}
+
+/** A 1.1 regex/JSONPath/XPath condition evaluated strictly: evaluation errors are reported. */
+const strictly = (test: ConditionIR): ConditionIR =>
+  test.kind === "regex" || test.kind === "jsonpath" || test.kind === "xpath" ? { ...test, strict: true } : test
+
+/**
+ * The `{$…}` expressions of a 1.1 regex/JSONPath/XPath condition, as a template that gives the
+ * condition's text at run time; `undefined` when it has none, `null` after reporting an error.
+ */
+const lowerSubstitution = (text: string, scope: Scope, conditionPath: Path): ValueIR | undefined | null => {
+  if (!text.includes("{$")) return undefined
+  const parsed = parseBracedTemplate(text)
+  if (!parsed.ok) {
+    report(scope, conditionPath, "error", "expression-syntax", parsed.error.message, parsed.error.span.start)
+    return null
+  }
+  if (parsed.value.every((p) => p.type === "literal")) return undefined
+  const parts: Array<string | ValueIR> = []
+  for (const part of parsed.value) {
+    if (part.type === "literal") {
+      parts.push(part.text)
+      continue
+    }
+    const value = lowerExpression(part.expression, scope, conditionPath)
+    if (value === undefined) return null
+    parts.push(value)
+  }
+  return { kind: "template", parts, json: true }
+}
+
+const lowerCriterionAs = (
+  criterion: Record<string, unknown>,
+  text: string,
+  type: string,
+  scope: Scope,
+  path: Path,
+  conditionPath: Path
+): CriterionIR | undefined => {
   if (type === "simple") {
     const parsed = parseCondition(text)
     if (!parsed.ok) {

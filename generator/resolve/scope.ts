@@ -43,6 +43,10 @@ export const workflowInputs = (
   return { properties, required }
 }
 
+/** `arazzo: 1.1.x` is the 1.1 line (as the schema choice in validate/structure.ts); anything else 1.0. */
+export const documentLine = (root: Record<string, unknown>): "1.0" | "1.1" =>
+  /^1\.1\./.test(stringAt(root, "arazzo") ?? "") ? "1.1" : "1.0"
+
 /** The names a workflow's values can refer to, before they are placed at a step. */
 export interface WorkflowNames {
   readonly workflowId: string
@@ -50,7 +54,7 @@ export interface WorkflowNames {
   readonly flow: WorkflowFlow
   readonly inputs: ReadonlySet<string>
   readonly outputNames: ReadonlyMap<string, ReadonlySet<string>>
-  readonly document: Pick<Scope, "sourceUrls" | "componentParameters" | "dependencies">
+  readonly document: Pick<Scope, "sourceUrls" | "componentParameters" | "dependencies" | "line" | "self">
 }
 
 export const workflowNames = (
@@ -71,6 +75,8 @@ export const workflowNames = (
       new Set(Object.keys(isObject(s["outputs"]) ? s["outputs"] : {}))
     ])),
     document: {
+      line: documentLine(root),
+      self: stringAt(root, "$self"),
       sourceUrls: new Map(sources.map((s) => [s.name, s.url])),
       componentParameters: isObject(components["parameters"]) ? components["parameters"] : {},
       dependencies: new Map(dependencies.map(({ raw: dependency, root: dependencyRoot, workflowId: id }) => {

@@ -39,7 +39,19 @@ export const lowerExpression = (
     report(scope, path, "error", code, message, offset + expression.span.start)
     return undefined
   }
+  const loose = scope.line === "1.1" ? looseName(expression) : undefined
+  if (loose !== undefined) return fail("expression-identifier", loose)
   switch (expression.type) {
+    case "self":
+      if (scope.line !== "1.1") {
+        return fail(
+          "expression-version",
+          "`$self` is an Arazzo 1.1 expression; this document is 1.0 (`arazzo-effect upgrade` moves it to 1.1)"
+        )
+      }
+      return scope.self === undefined
+        ? fail("self-undeclared", "`$self` has a value only when the document declares its `$self` URI")
+        : { kind: "literal", value: scope.self }
     case "inputs": {
       // `$inputs.customer.uri` reads property `uri` of input `customer` when no input is named `customer.uri`.
       const resolved = resolveNamePath(expression.name, (name) => scope.inputs.has(name))
@@ -247,6 +259,27 @@ export const lowerExpression = (
   }
 }
 
+/** Arazzo 1.1's `identifier`: input, output and component names are `[A-Za-z0-9._-]+`. */
+const IDENTIFIER = /^[A-Za-z0-9._-]+$/
+
+/** Why a 1.1 expression's name is not an `identifier`, with the pointer form when it indexes (`list[0]`). */
+const looseName = (expression: RuntimeExpression): string | undefined => {
+  if (
+    !("name" in expression) || expression.type === "header" || expression.type === "query" ||
+    expression.type === "path" || expression.type === "sourceDescription" || IDENTIFIER.test(expression.name)
+  ) {
+    return undefined
+  }
+  const bracket = /^([A-Za-z0-9._-]+)((?:\[\d+\]|\.[A-Za-z0-9_-]+)+)$/.exec(expression.name)
+  const at = expression.text.lastIndexOf(expression.name)
+  const hint = bracket === null || !("pointer" in expression) || expression.pointer !== undefined
+    ? ""
+    : ` (select into it with a JSON pointer). Spec form: \`${expression.text.slice(0, at)}${bracket[1]}#/${
+      bracket[2]!.split(/[.[\]]+/).filter((t) => t !== "").join("/")
+    }\``
+  return `\`${expression.text}\`: in Arazzo 1.1 a name is letters, digits, \`.\`, \`-\` and \`_\`; \`${expression.name}\` is not${hint}`
+}
+
 /** A string value: one runtime expression, a template with embedded expressions, or a literal. */
 export const lowerString = (text: string, scope: Scope, path: Path): ValueIR | undefined => {
   // A value that starts like an expression but is not one is a mistake, not a literal.
@@ -313,7 +346,7 @@ export const lowerString = (text: string, scope: Scope, path: Path): ValueIR | u
     if (value === undefined) return undefined
     lowered.push(value)
   }
-  return { kind: "template", parts: lowered }
+  return scope.line === "1.1" ? { kind: "template", parts: lowered, json: true } : { kind: "template", parts: lowered }
 }
 
 /** Any document value (payloads nest objects and arrays with expressions at any depth). */

@@ -9,7 +9,7 @@
  * The decision is pure: each Effect line carries it out (waits, jumps, runs workflows).
  * `W` is how a line refers to another workflow (its generated function).
  */
-import type { Criterion } from "./criteria.js"
+import { type Criterion, holds } from "./criteria.js"
 import type { StepResponse } from "./response.js"
 
 export type FailureAction<G extends string = string, W = unknown> =
@@ -125,7 +125,7 @@ export const decideFailure = <G extends string, W>(
 ): Decision<G, W> => {
   for (let index = 0; index < actions.length; index++) {
     const action = actions[index]!
-    if (action.when !== undefined && (response === undefined || !action.when.test(response))) continue
+    if (action.when !== undefined && (response === undefined || !holds(action.when, response))) continue
     switch (action._tag) {
       case "End":
         return { _tag: "End", action: action.name }

@@ -17,6 +17,35 @@ export const criterion = (condition: string, test: (response: StepResponse) => b
   test
 })
 
+/**
+ * Why an Arazzo 1.1 criterion could not be evaluated (a pattern that substitution made invalid, a
+ * body that is not XML): 1.1 makes that a failed criterion that is reported, so the 1.1 helpers
+ * throw this and the run turns it into the failure's `detail`.
+ */
+export class CriterionError extends Error {
+  override readonly name = "CriterionError"
+}
+
+/** A criterion's verdict: whether it holds, and, when it could not be evaluated, why. */
+export type Verdict = { readonly holds: true } | { readonly holds: false; readonly error?: string }
+
+const HOLDS: Verdict = { holds: true }
+const FAILS: Verdict = { holds: false }
+
+/** Tests a criterion; a `CriterionError` is a verdict that does not hold and says why. */
+export const judge = <R>(criterion: { readonly test: (value: R) => boolean }, value: R): Verdict => {
+  try {
+    return criterion.test(value) ? HOLDS : FAILS
+  } catch (cause) {
+    if (cause instanceof CriterionError) return { holds: false, error: cause.message }
+    throw cause
+  }
+}
+
+/** Whether a criterion holds (one that cannot be evaluated does not). */
+export const holds = <R>(criterion: { readonly test: (value: R) => boolean }, value: R): boolean =>
+  judge(criterion, value).holds
+
 /** The success criterion of a step that declares none: a 2xx status. */
 export const successfulStatus: Criterion = criterion(
   "2xx status (the step declares no successCriteria)",

@@ -105,3 +105,16 @@ export const setOwn = (object: Record<string, unknown>, key: string, value: unkn
     Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
   } else object[key] = value
 }
+
+/**
+ * A value embedded in a `{$…}` template (Arazzo 1.1): a string as it is, another scalar as its
+ * text, an object or array as its JSON (RFC 8259) text; no value embeds as nothing.
+ */
+export const embed = (value: unknown): string => {
+  if (value === undefined) return ""
+  if (typeof value === "string") return value
+  if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
+    return JSON.stringify(value) ?? ""
+  }
+  return String(value)
+}

@@ -16,6 +16,7 @@
  */
 import fontoxpath from "fontoxpath"
 import { Document, type Node, parseXmlDocument, serializeToWellFormedString } from "slimdom"
+import { CriterionError } from "./criteria.js"
 import { errorText, xpathSyntaxChecker } from "./xpath-syntax.js"
 
 export interface XPathQuery {
@@ -76,7 +77,9 @@ const depthOver = (document: Document, limit: number): boolean => {
  * The last body parsed, kept until the current task ends: the criteria and outputs of one
  * response are evaluated together, so they share one parse, and nothing outlives them.
  */
-let lastParsed: { readonly body: unknown; readonly document: Document | undefined } | undefined
+let lastParsed:
+  | { readonly body: unknown; readonly document: Document | undefined; readonly why: string | undefined }
+  | undefined
 let releaseScheduled = false
 
 const documentOf = (body: unknown): Document | undefined => {
@@ -84,7 +87,11 @@ const documentOf = (body: unknown): Document | undefined => {
   const text = bodyText(body)
   const parsed = text === undefined ? undefined : parse(text)
   const document = parsed instanceof Document ? parsed : undefined
-  lastParsed = { body, document }
+  lastParsed = {
+    body,
+    document,
+    why: parsed === undefined ? "the context is not XML text" : (parsed instanceof Document ? undefined : parsed.error)
+  }
   if (!releaseScheduled) {
     releaseScheduled = true
     const timer: unknown = setTimeout(() => {
@@ -117,6 +124,29 @@ export const xpathTest = (query: XPathQuery, body: unknown): boolean => {
   } catch {
     return false
   }
+}
+
+/**
+ * An Arazzo 1.1 xpath criterion: a context that is not (readable) XML, or an expression that
+ * fails on it, is a `CriterionError` (a failed criterion that says why), not `false`.
+ */
+export const xpathCheck = (query: XPathQuery, body: unknown): boolean => {
+  const document = documentOf(body)
+  if (document === undefined) throw new CriterionError(`the xpath criterion's context: ${lastParsed?.why ?? "not XML"}`)
+  try {
+    return fontoxpath.evaluateXPathToBoolean(query.expression, document, null, null, optionsFor(document))
+  } catch (cause) {
+    throw new CriterionError(`\`${query.expression}\` failed on the context: ${errorText(cause).split("\n")[0]}`)
+  }
+}
+
+/** A 1.1 xpath criterion whose expression was substituted at run time; one that does not parse is a `CriterionError`. */
+export const xpathCheckText = (expression: string, body: unknown): boolean => {
+  const problem = xpathSyntaxError(expression)
+  if (problem !== undefined) {
+    throw new CriterionError(`after substitution, \`${expression}\` is not an XPath expression: ${problem}`)
+  }
+  return xpathCheck({ expression }, body)
 }
 
 const isNode = (item: unknown): item is Node =>

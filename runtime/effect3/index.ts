@@ -37,12 +37,22 @@ export { binary, type Body, form, json, multipart, text } from "../core/body.js"
 export type { Replacement } from "../core/replace.js"
 
 // Criteria and the values they compare
-export { type CallCriterion, type Criterion, criterion, successfulStatus } from "../core/criteria.js"
-export { jsonPath, type JSONPathQuery, matches, regex, selects } from "../core/jsonpath.js"
+export { type CallCriterion, type Criterion, criterion, CriterionError, successfulStatus } from "../core/criteria.js"
+export {
+  jsonPath,
+  type JSONPathQuery,
+  matches,
+  matchesText,
+  regex,
+  selects,
+  selectsStrict,
+  selectsText
+} from "../core/jsonpath.js"
 export type { SentRequest, StepResponse } from "../core/response.js"
 export {
   at,
   each,
+  embed,
   equal,
   greaterOrEqual,
   greaterThan,

@@ -133,3 +133,121 @@ describe("success and failure action parameters (1.1)", () => {
       })
     }))
 })
+
+describe("1.1 runtime expressions: `$self` and the embedding rules", () => {
+  itLive(
+    "`$self` is the document's URI; embedded objects and arrays are JSON, scalars text, absent nothing",
+    () =>
+      Effect.gen(function*() {
+        const mod = yield* compiled("expressions.arazzo.yaml")
+        const server = yield* echoServer({ "POST /items": recordBody })
+        const result = yield* mod["embed"]!({ filter: { n: 2 }, tags: ["a", "b"] }).pipe(against(server.url))
+        expect(result).toMatchObject({ _tag: "Completed" })
+        expect(JSON.parse(server.seen[0]!.body)).toEqual({
+          self: "https://example.test/arazzo/expressions.arazzo.yaml",
+          note: "filter={\"n\":2} tags=[\"a\",\"b\"] n=2 missing=[]"
+        })
+      })
+  )
+
+  itLive("`$outputs.name#/pointer` reads into a called workflow's output", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("expressions.arazzo.yaml")
+      const server = yield* echoServer({ "POST /items": recordBody })
+      const result = yield* mod["readCalledOutput"]!({ filter: { n: 3 } }).pipe(against(server.url))
+      expect(result).toMatchObject({
+        _tag: "Completed",
+        outputs: { note: "filter={\"n\":3} tags=[\"x\"] n=3 missing=[]" }
+      })
+    }))
+})
+
+const item = () => ({ status: 200, body: { id: "i-42", owner: { name: "Ada" } } })
+const prices = () => ({ status: 200, xml: "<prices><price>3</price><price>12</price></prices>" })
+
+describe("1.1 criteria: `{$…}` substituted into regex, JSONPath and XPath conditions", () => {
+  itLive("substituted conditions hold when their texts match", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("expressions.arazzo.yaml")
+      const server = yield* echoServer({ "GET /items/i-42": item, "GET /prices": prices })
+      const found = yield* mod["substituted"]!({ id: "i-42", idPattern: "i-\\d+", owner: "Ada" }).pipe(
+        against(server.url)
+      )
+      expect(found).toMatchObject({ _tag: "Completed", outputs: { id: "i-42" } })
+      const priced = yield* mod["substitutedXml"]!({ minimum: 10 }).pipe(against(server.url))
+      expect(priced).toMatchObject({ _tag: "Completed" })
+    }))
+
+  itLive("a substituted condition that does not match fails the step as any criterion", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("expressions.arazzo.yaml")
+      const server = yield* echoServer({ "GET /items/i-42": item, "GET /prices": prices })
+      const regex = yield* Effect.flip(
+        mod["substituted"]!({ id: "i-42", idPattern: "x-\\d+", owner: "Ada" }).pipe(against(server.url))
+      )
+      expect(regex).toMatchObject({ _tag: "StepFailed", stepId: "find", criterion: "^({$inputs.idPattern})$" })
+      expect(regex).not.toHaveProperty("detail")
+      const owner = yield* Effect.flip(
+        mod["substituted"]!({ id: "i-42", idPattern: "i-\\d+", owner: "Bob" }).pipe(against(server.url))
+      )
+      expect(owner).toMatchObject({ _tag: "StepFailed", criterion: "$[?(@.name == \"{$inputs.owner}\")]" })
+      const xpath = yield* Effect.flip(mod["substitutedXml"]!({ minimum: 20 }).pipe(against(server.url)))
+      expect(xpath).toMatchObject({ _tag: "StepFailed", stepId: "prices" })
+      expect(xpath).not.toHaveProperty("detail")
+    }))
+
+  itLive(
+    "a substitution that makes the pattern invalid is a failed criterion that says why",
+    () =>
+      Effect.gen(function*() {
+        const mod = yield* compiled("expressions.arazzo.yaml")
+        const server = yield* echoServer({ "GET /items/i-42": item })
+        const error = yield* Effect.flip(
+          mod["substituted"]!({ id: "i-42", idPattern: "i-(", owner: "Ada" }).pipe(against(server.url))
+        )
+        expect(error).toMatchObject({ _tag: "StepFailed", stepId: "find", criterion: "^({$inputs.idPattern})$" })
+        expect(String((error as { detail?: string }).detail)).toContain("`^(i-()$` is not a pattern")
+        expect(error.message).toContain("could not be evaluated")
+      })
+  )
+
+  itLive("a substitution that breaks the JSONPath query is reported", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("expressions.arazzo.yaml")
+      const server = yield* echoServer({ "GET /items/i-42": item })
+      const error = yield* Effect.flip(
+        mod["substituted"]!({ id: "i-42", idPattern: "i-\\d+", owner: "A\"]" }).pipe(against(server.url))
+      )
+      expect(String((error as { detail?: string }).detail)).toContain("is not an RFC 9535 JSONPath query")
+    }))
+
+  itLive(
+    "an xpath criterion on a body that is not XML is reported in 1.1, and silently false in 1.0",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* echoServer({ "GET /items/i-1": item })
+        const strict = yield* compiled("expressions.arazzo.yaml")
+        const reported = yield* Effect.flip(strict["xpathOnJson"]!({}).pipe(against(server.url)))
+        expect(reported).toMatchObject({ _tag: "StepFailed", stepId: "find", criterion: "/item/id" })
+        expect(String((reported as { detail?: string }).detail)).toContain("context is not XML text")
+        const loose = yield* compiled("criteria-1.0.arazzo.yaml")
+        const silent = yield* Effect.flip(loose["xpathOnJson"]!({}).pipe(against(server.url)))
+        expect(silent).toMatchObject({ _tag: "StepFailed", criterion: "/item/id" })
+        expect(silent).not.toHaveProperty("detail")
+      })
+  )
+})
+
+describe("1.1 `$components.successActions` / `failureActions` references", () => {
+  itLive("a step's actions may be reusable components, each applied as written there", () =>
+    Effect.gen(function*() {
+      const mod = yield* compiled("expressions.arazzo.yaml")
+      const found = yield* echoServer({ "GET /items/i-9": item })
+      const done = yield* mod["reusableActions"]!({}).pipe(against(found.url))
+      expect(done).toMatchObject({ _tag: "Ended", stepId: "find", action: "done", via: "onSuccess" })
+      expect(found.seen.map((r) => r.path)).toEqual(["/items/i-9"])
+      const missing = yield* echoServer({})
+      const gaveUp = yield* mod["reusableActions"]!({}).pipe(against(missing.url))
+      expect(gaveUp).toMatchObject({ _tag: "Ended", stepId: "find", action: "giveUp", via: "onFailure" })
+    }))
+})

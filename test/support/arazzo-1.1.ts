@@ -50,6 +50,8 @@ export interface Reply {
   readonly body?: unknown
   /** Milliseconds to wait before answering. */
   readonly delay?: number
+  /** Answer this XML text instead of `body` as JSON. */
+  readonly xml?: string
 }
 
 export interface EchoServer {
@@ -66,8 +68,9 @@ export const echoServer = (
       const seen: Array<Seen> = []
       const timers = new Set<ReturnType<typeof setTimeout>>()
       const send = (res: ServerResponse, reply: Reply) => {
-        const text = reply.body === undefined ? "" : JSON.stringify(reply.body)
-        res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+        const text = reply.xml ?? (reply.body === undefined ? "" : JSON.stringify(reply.body))
+        const type = reply.xml === undefined ? "application/json" : "application/xml"
+        res.writeHead(reply.status, { "content-type": type, "content-length": Buffer.byteLength(text) })
         res.end(text)
       }
       const server = createServer((req, res) => {

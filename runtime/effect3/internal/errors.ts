@@ -129,6 +129,8 @@ export class StepFailed extends Schema.TaggedError<StepFailed>()("StepFailed", {
   status: Schema.Number,
   /** The criterion as written in the document. */
   criterion: Schema.String,
+  /** Why the criterion could not be evaluated (Arazzo 1.1: such a criterion fails, and says so). */
+  detail: Schema.optional(Schema.String),
   /** The response body (secrets redacted), to see why. */
   body: Schema.Unknown,
   /**
@@ -138,7 +140,11 @@ export class StepFailed extends Schema.TaggedError<StepFailed>()("StepFailed", {
   security: Schema.optional(Schema.Array(Schema.Array(Schema.String)))
 }) {
   override get message() {
-    const base = `Success criterion \`${this.criterion}\` of ${at(this)} does not hold (status ${this.status})`
+    const base = this.detail === undefined
+      ? `Success criterion \`${this.criterion}\` of ${at(this)} does not hold (status ${this.status})`
+      : `Success criterion \`${this.criterion}\` of ${
+        at(this)
+      } could not be evaluated (status ${this.status}): ${this.detail}`
     const security = this.security
     if (security === undefined || security.length === 0 || (this.status !== 401 && this.status !== 403)) return base
     const alternatives = security.map((schemes) => schemes.map((s) => `\`${s}\``).join(" and ")).join(" or ")
@@ -238,12 +244,16 @@ export class CallFailed extends Schema.TaggedError<CallFailed>()("CallFailed", {
   stepId: Schema.String,
   calledWorkflowId: Schema.String,
   criterion: Schema.optional(Schema.String),
+  /** Why the criterion could not be evaluated (Arazzo 1.1). */
+  detail: Schema.optional(Schema.String),
   cause: Schema.optional(WorkflowError),
   stepOutputs: GatheredOutputs
 }) {
   override get message(): string {
     const why: string = this.criterion !== undefined
-      ? `success criterion \`${this.criterion}\` does not hold`
+      ? `success criterion \`${this.criterion}\` ${
+        this.detail === undefined ? "does not hold" : `could not be evaluated: ${this.detail}`
+      }`
       : `it failed: ${this.cause?.message ?? "unknown"}`
     return `Step ${this.stepId} of workflow ${this.workflowId} ran workflow ${this.calledWorkflowId}, and ${why}`
   }

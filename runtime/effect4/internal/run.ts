@@ -31,7 +31,7 @@ import {
   planCredentials,
   secretTexts
 } from "../../core/credentials.js"
-import { type CallCriterion, type Criterion, stepResponse } from "../../core/criteria.js"
+import { type CallCriterion, type Criterion, holds, judge, stepResponse } from "../../core/criteria.js"
 import type { Secrets } from "../../core/redact.js"
 import { replace, type Replacement } from "../../core/replace.js"
 import { buildRequest, type Parameters, type RequestParts } from "../../core/request.js"
@@ -413,7 +413,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
     return Effect.flatMap(Schedule.toStep(schedule), (next) => {
       const loop = (polls: number): Polled =>
         Effect.flatMap(this.withFailureActions(spec, policy, visit), (outcome) => {
-          if ("goto" in outcome || !pollWhile.test(outcome.response)) return Effect.succeed(outcome)
+          if ("goto" in outcome || !holds(pollWhile, outcome.response)) return Effect.succeed(outcome)
           return Effect.flatMap(Clock.currentTimeMillis, (now) =>
             next(now, outcome).pipe(Pull.matchEffect({
               onSuccess: ([, delay]): Polled =>
@@ -708,12 +708,14 @@ export class Run<I, Steps, O, E extends EndPoint> {
       decoded.body
     )
     for (const criterion of spec.successCriteria) {
-      if (!criterion.test(response)) {
+      const verdict = judge(criterion, response)
+      if (!verdict.holds) {
         const security = spec.operation.security
         const error = new StepFailed({
           ...where(),
           status: response.status,
           criterion: criterion.condition,
+          ...(verdict.error !== undefined ? { detail: this.secrets.excerpt(verdict.error, 1000) } : {}),
           body: this.secrets.value(response.body),
           ...(security.length > 0 && (response.status === 401 || response.status === 403) ? { security } : {})
         })
@@ -769,7 +771,9 @@ export class Run<I, Steps, O, E extends EndPoint> {
   ): Effect.Effect<CallResult<Steps[K], unknown> | Goto<G>, WorkflowError | WorkflowEnded> {
     const { stepId } = spec
     const calledWorkflowId = spec.workflowId
-    const failed = (fields: { readonly criterion?: string; readonly cause?: WorkflowError }) =>
+    const failed = (
+      fields: { readonly criterion?: string; readonly detail?: string; readonly cause?: WorkflowError }
+    ) =>
       new CallFailed({
         workflowId: this.definition.workflowId,
         stepId,
@@ -795,8 +799,14 @@ export class Run<I, Steps, O, E extends EndPoint> {
           if (result._tag === "Ended" && result.via === "onFailure") {
             return Effect.fail(failed({ cause: result.failure as StepFailed | CallFailed }))
           }
-          const unmet = spec.successCriteria?.find((c) => !c.test(result.outputs))
-          if (unmet !== undefined) return Effect.fail(failed({ criterion: unmet.condition }))
+          for (const c of spec.successCriteria ?? []) {
+            const verdict = judge(c, result.outputs)
+            if (verdict.holds) continue
+            return Effect.fail(failed({
+              criterion: c.condition,
+              ...(verdict.error !== undefined ? { detail: this.secrets.excerpt(verdict.error, 1000) } : {})
+            }))
+          }
           const outputs = spec.outputs(result.outputs)
           setOwn(this.gathered as Record<string, unknown>, stepId, outputs)
           return Effect.succeed({ outputs, result })

@@ -36,3 +36,10 @@ export const matches = (pattern: Pattern | RegExp, value: unknown): boolean => {
   }
   return testPattern(compiled, value)
 }
+
+/**
+ * The items of a list that a filter query (`$[?…]`) selects, in order: what a document's
+ * `list[?(@.sent==false)]` reads. `undefined` when the value is not a list.
+ */
+export const where = (query: JSONPathQuery, value: unknown): Array<unknown> | undefined =>
+  Array.isArray(value) ? query.query(value as JSONValue).values() : undefined

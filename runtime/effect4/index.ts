@@ -38,7 +38,7 @@ export type { Replacement } from "../core/replace.js"
 
 // Criteria and the values they compare
 export { type CallCriterion, type Criterion, criterion, successfulStatus } from "../core/criteria.js"
-export { jsonPath, type JSONPathQuery, matches, regex, selects } from "../core/jsonpath.js"
+export { jsonPath, type JSONPathQuery, matches, regex, selects, where } from "../core/jsonpath.js"
 export type { SentRequest, StepResponse } from "../core/response.js"
 export {
   at,

@@ -7,6 +7,7 @@ import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { analyzeDocument } from "../../generator/check.js"
 import type { Diagnostic } from "../../generator/diagnostics.js"
+import { emitModule } from "../../generator/emit/module.js"
 
 const root = path.resolve(import.meta.dirname, "../..")
 const fixture = (name: string) => path.join(root, "test/fixtures/readings", name)
@@ -190,6 +191,50 @@ describe("readings as meant", () => {
         "`$steps.get.outputs.next`: step `get` has no output `next`; `next (optional)` and `next (a cursor)` both fit. Name the outputs without the prose in parentheses"
     }])
     expect(only(diagnostics, "unknown-output").map((d) => `${d.at} ${d.severity}`)).toEqual(["17:14 error"])
+  })
+
+  it("a JSONPath filter in an output read: the list of the selected items' member", async () => {
+    const { document, diagnostics } = await analyze("filters.yaml")
+    expect(document).toBeDefined()
+    expect(only(diagnostics, "output-filter").map((d) => `${d.at} ${d.severity} ${d.message}`)).toEqual([
+      "17:42 warning `$steps.get.outputs.order.items[?(@.sent==false)].id` selects with a JSONPath filter (`[?(@.sent==false)]`), which runtime expressions do not have; read as the list of `id` of the items of `order.items` that the RFC 9535 query `$[?(@.sent==false)]` selects (a list even when one item matches). Spec form: none; a runtime expression cannot filter",
+      "19:15 warning `$steps.get.outputs.order.items[?(@.sent==false)].id` selects with a JSONPath filter (`[?(@.sent==false)]`), which runtime expressions do not have; read as the list of `id` of the items of `order.items` that the RFC 9535 query `$[?(@.sent==false)]` selects (a list even when one item matches). Spec form: none; a runtime expression cannot filter",
+      "20:15 warning `$steps.get.outputs.order.items[?(@.name=='On-Break')]` selects with a JSONPath filter (`[?(@.name=='On-Break')]`), which runtime expressions do not have; read as the list of the items of `order.items` that the RFC 9535 query `$[?(@.name=='On-Break')]` selects (a list even when one item matches). Spec form: none; a runtime expression cannot filter"
+    ])
+    const workflow = document!.workflows[0]!
+    expect(workflow.outputs.map((o) => o.value)).toEqual([
+      {
+        kind: "stepOutput",
+        stepId: "get",
+        name: "order",
+        path: ["items"],
+        filter: "$[?(@.sent==false)]",
+        each: ["id"]
+      },
+      {
+        kind: "stepOutput",
+        stepId: "get",
+        name: "order",
+        path: ["items"],
+        filter: "$[?(@.name=='On-Break')]",
+        each: []
+      }
+    ])
+    // Each query is compiled once, when the module loads, and the read keeps what it selects.
+    const { text } = emitModule(document!, "filters.yaml")
+    expect(text).toContain(`const query1 = Arazzo.jsonPath("$[?(@.sent==false)]")`)
+    expect(text).toContain(`const query2 = Arazzo.jsonPath("$[?(@.name=='On-Break')]")`)
+    expect(text).toContain(`Arazzo.each(Arazzo.where(query1, Arazzo.at(`)
+  })
+
+  it("a filter that is not RFC 9535, or two filters: no reading, an error", async () => {
+    const { document, diagnostics } = await analyze("filters-none.yaml")
+    expect(document).toBeUndefined()
+    expect(only(diagnostics, "output-filter")).toEqual([])
+    expect(only(diagnostics, "unknown-output").map((d) => `${d.at} ${d.severity}`)).toEqual([
+      "15:15 error",
+      "16:12 error"
+    ])
   })
 
   it("unknown keys in the document's metadata are warnings; the document compiles", async () => {

@@ -7,7 +7,7 @@ import type { LoadedSource } from "../load/document.js"
 import type { ApiDescription, ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { report, type Reporter } from "./context.js"
-import { operationPathOf, pickByParameters } from "./duplicate-operations.js"
+import { fittingParameters, operationPathOf, pickByParameters, pickBySiblings } from "./duplicate-operations.js"
 import { caseInsensitiveMatches, suggestOperation } from "./operation-names.js"
 
 export interface ResolvedOperation {
@@ -23,7 +23,9 @@ export const resolveOperationId = (
   sources: ReadonlyArray<LoadedSource>,
   reporter: Reporter,
   path: Path,
-  step?: Record<string, unknown>
+  step?: Record<string, unknown>,
+  /** The steps of the step's workflow (itself included), for an operationId the OpenAPI reuses. */
+  siblings?: ReadonlyArray<unknown>
 ): ResolvedOperation | undefined => {
   // Respect's `name.operationId` (no `$sourceDescriptions.`), read as meant when `name` is a source.
   const dotted = /^([^$.][^.]*)\.(.+)$/.exec(text)
@@ -36,7 +38,7 @@ export const resolveOperationId = (
       "operation-id-shorthand",
       `\`${text}\` names the source without \`$sourceDescriptions.\`; read as meant. Spec form: \`${spec}\``
     )
-    return resolveOperationId(spec, sources, reporter, path, step)
+    return resolveOperationId(spec, sources, reporter, path, step, siblings)
   }
   const qualified = /^\$sourceDescriptions\.([^.]+)\.(.+)$/.exec(text)
   const candidates = loaded(qualified ? sources.filter((s) => s.name === qualified[1]) : sources)
@@ -71,6 +73,27 @@ export const resolveOperationId = (
           }\``
       )
       return picked
+    }
+    // The parameters fit several: the one at the path the workflow's other steps call, if one is.
+    const fitting = fittingParameters(matches, step)
+    const bySibling = step !== undefined && siblings !== undefined && fitting !== undefined && fitting.length > 1
+      ? pickBySiblings(fitting, matches[0]!.source.description.operations, step, siblings)
+      : undefined
+    if (bySibling !== undefined) {
+      const { picked: one, by } = bySibling
+      report(
+        reporter,
+        path,
+        "warning",
+        "operation-id-duplicate",
+        `operationId \`${operationId}\` is used by ${matches.length} operations of \`${one.source.name}\` (${listed}), and the step's parameters fit ${
+          fitting!.length
+        }; ` +
+          `read as ${one.operation.method} ${one.operation.path}, at the path step \`${by}\` of this workflow also calls. Spec form: \`operationPath: ${
+            operationPathOf(one.source.name, one.operation)
+          }\``
+      )
+      return one
     }
     report(
       reporter,
@@ -184,11 +207,12 @@ export const stepOperation = (
   raw: Record<string, unknown>,
   sources: ReadonlyArray<LoadedSource>,
   reporter: Reporter,
-  path: Path
+  path: Path,
+  siblings?: ReadonlyArray<unknown>
 ): ResolvedOperation | undefined => {
   const operationId = raw["operationId"]
   if (typeof operationId === "string") {
-    return resolveOperationId(operationId, sources, reporter, [...path, "operationId"], raw)
+    return resolveOperationId(operationId, sources, reporter, [...path, "operationId"], raw, siblings)
   }
   const operationPath = raw["operationPath"]
   if (typeof operationPath === "string") {

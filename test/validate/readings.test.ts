@@ -139,6 +139,23 @@ describe("readings as meant", () => {
     }])
   })
 
+  it("a reused operationId the parameters fit twice: the one at the path the workflow's other steps call", async () => {
+    const { diagnostics } = await analyze("reused/sibling.yaml")
+    expect(only(diagnostics, "operation-id-duplicate")).toEqual([{
+      severity: "warning",
+      at: "13:22",
+      message:
+        "operationId `deleteTag` is used by 2 operations of `api` (DELETE /v1/tags/{tagId}, DELETE /v2/tags/{tagId}), and the step's parameters fit 2; read as DELETE /v2/tags/{tagId}, at the path step `read` of this workflow also calls. Spec form: `operationPath: {$sourceDescriptions.api.url}#/paths/~1v2~1tags~1{tagId}/delete`"
+    }])
+    // Other steps at both paths: both fit, an error.
+    expect(only(diagnostics, "ambiguous-operation")).toEqual([{
+      severity: "error",
+      at: "27:22",
+      message:
+        "operationId `deleteTag` is used by 2 operations of `api` (DELETE /v1/tags/{tagId}, DELETE /v2/tags/{tagId}); name one with an operationPath"
+    }])
+  })
+
   it("output names with prose or spaces, and reads with a wildcard", async () => {
     const { document, diagnostics } = await analyze("outputs.yaml")
     expect(document).toBeDefined()

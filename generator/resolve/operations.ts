@@ -138,12 +138,15 @@ export const resolveOperationId = (
     return folded[0]
   }
   const suggestion = suggestOperation(operationId, candidates.flatMap((s) => s.description.operations))
+  const unresolved = candidates.reduce((n, s) => n + (s.description.unresolvedOperations?.length ?? 0), 0)
   report(
     reporter,
     path,
     "error",
     "unknown-operation",
-    `no operation has operationId \`${operationId}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`
+    `no operation has operationId \`${operationId}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ""}${
+      unresolved > 0 ? ` (${unresolved} operation(s) are $refs that cannot be resolved; it may be one of them)` : ""
+    }`
   )
   return undefined
 }
@@ -196,6 +199,26 @@ export const resolveOperationPath = (
   const apiPath = decodePointerToken(decodeURIComponent(escapedPath))
   const operation = source.description.operations.find((o) => o.path === apiPath && o.method === method.toUpperCase())
   if (operation === undefined) {
+    // Declared, but as a `$ref` to a file that is not there: the operation is absent, not missing.
+    const unresolved = source.description.unresolvedOperations?.find((o) =>
+      o.path === apiPath && (o.method === "*" || o.method === method.toUpperCase())
+    )
+    if (unresolved !== undefined) {
+      report(
+        reporter,
+        path,
+        "error",
+        "operation-unresolved",
+        `\`${name}\` declares ${
+          unresolved.method === "*" ? `path ${apiPath}` : `${method.toUpperCase()} ${apiPath}`
+        } as a $ref that cannot be resolved (${unresolved.reason}); ${
+          unresolved.method === "*"
+            ? `whether it has ${method.toUpperCase()}, and its parameters and responses, are unknown`
+            : "its parameters and responses are unknown"
+        }. Give a description that holds it (bundled) with --source ${name}=<file>`
+      )
+      return undefined
+    }
     report(reporter, path, "error", "unknown-operation", `\`${name}\` has no ${method.toUpperCase()} ${apiPath}`)
     return undefined
   }

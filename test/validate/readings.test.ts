@@ -254,6 +254,19 @@ describe("readings as meant", () => {
     ])
   })
 
+  it("an operation declared as a $ref to a file that is not there: absent, not missing", async () => {
+    const { document, diagnostics } = await analyze("unresolved/flow.yaml")
+    expect(document).toBeUndefined()
+    expect(
+      diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`)
+    ).toEqual([
+      "11:24 operation-unresolved `api` declares POST /droplets as a $ref that cannot be resolved (test/fixtures/readings/unresolved/resources/droplets_create.yml: no such file); its parameters and responses are unknown. Give a description that holds it (bundled) with --source api=<file>",
+      "13:24 operation-unresolved `api` declares path /volumes as a $ref that cannot be resolved (test/fixtures/readings/unresolved/resources/volumes.yml: no such file); whether it has GET, and its parameters and responses, are unknown. Give a description that holds it (bundled) with --source api=<file>",
+      "15:24 unknown-operation `api` has no DELETE /droplets",
+      "17:22 unknown-operation no operation has operationId `createDroplet` (2 operation(s) are $refs that cannot be resolved; it may be one of them)"
+    ])
+  })
+
   it("unknown keys in the document's metadata are warnings; the document compiles", async () => {
     const { document, diagnostics } = await analyze("metadata.yaml")
     expect(document).toBeDefined()

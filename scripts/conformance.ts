@@ -4,15 +4,25 @@
  * one line per document and a last line `conformance: N passed, M failed`. A document passes
  * when it generates without errors and its module typechecks. Not part of `npm test`: it runs
  * on corpora written by others.
+ *
+ * A failing document whose every error is a source absent from the corpus (a source file that is
+ * not there, one outside the corpus, an operation whose `$ref` names a missing file) cannot be
+ * compiled by any tool offline: it is listed as not evaluable, and the figures are printed over
+ * all documents and over the evaluable ones. It is still a FAIL line with its first diagnostic.
  */
 import { execFile } from "node:child_process"
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { promisify } from "node:util"
 import { analyzeDocument } from "../generator/check.js"
-import { hasErrors } from "../generator/diagnostics.js"
+import { type Diagnostic, hasErrors } from "../generator/diagnostics.js"
 import { emitModule } from "../generator/emit/module.js"
 import { analyzeWithImports, findDocuments } from "../generator/index.js"
+
+/** Errors that say a source (or part of one) is absent from the corpus, not that the document is wrong. */
+const absentSource = (d: Diagnostic): boolean =>
+  (d.code === "source-unresolved" && /: no such file(;|$)/.test(d.message)) || d.code === "source-outside-roots" ||
+  d.code === "operation-unresolved"
 
 const root = path.resolve(import.meta.dirname, "..")
 const out = path.join(root, "test/.generated/conformance")
@@ -26,7 +36,7 @@ const main = async () => {
   await rm(out, { recursive: true, force: true })
   await mkdir(out, { recursive: true })
   const files = await findDocuments([dir])
-  const results = new Map<string, { ok: boolean; reason: string; module?: string }>()
+  const results = new Map<string, { ok: boolean; reason: string; module?: string; absent?: boolean }>()
   const reasons = new Map<string, number>()
   const started = performance.now()
   let relocated = 0
@@ -45,19 +55,26 @@ const main = async () => {
       if (document === undefined || hasErrors(diagnostics)) {
         const codes = [...new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.code))]
         for (const code of codes) reasons.set(code, (reasons.get(code) ?? 0) + 1)
-        const first = diagnostics.find((d) => d.severity === "error")
-        results.set(shown, { ok: false, reason: first ? `${first.code}: ${first.message}` : "no document" })
+        const errors = diagnostics.filter((d) => d.severity === "error")
+        const first = errors[0]
+        results.set(shown, {
+          ok: false,
+          reason: first ? `${first.code}: ${first.message}` : "no document",
+          absent: errors.length > 0 && errors.every(absentSource)
+        })
         continue
       }
       const broken = imported.find(({ analysis }) => analysis.document === undefined || hasErrors(analysis.diagnostics))
       if (broken !== undefined) {
-        const first = broken.analysis.diagnostics.find((d) => d.severity === "error")
+        const errors = broken.analysis.diagnostics.filter((d) => d.severity === "error")
+        const first = errors[0]
         reasons.set("imported-document", (reasons.get("imported-document") ?? 0) + 1)
         results.set(shown, {
           ok: false,
           reason: `imported-document: ${path.relative(process.cwd(), broken.file)}: ${
             first ? `${first.code}: ${first.message}` : "no document"
-          }`
+          }`,
+          absent: errors.length > 0 && errors.every(absentSource)
         })
         continue
       }
@@ -94,6 +111,7 @@ const main = async () => {
     if (match && !typeErrors.has(match[1]!)) typeErrors.set(match[1]!, match[2]!)
   }
   let passed = 0
+  const absent: Array<string> = []
   for (const [file, result] of results) {
     const typeError = result.module ? typeErrors.get(result.module) : undefined
     if (typeError) {
@@ -103,7 +121,8 @@ const main = async () => {
       passed++
       console.log(`PASS ${file}`)
     } else {
-      console.log(`FAIL ${file}: ${result.reason.split("\n")[0]}`)
+      if (result.absent) absent.push(file)
+      console.log(`FAIL ${file}: ${result.absent ? "(not evaluable) " : ""}${result.reason.split("\n")[0]}`)
     }
   }
   console.log(
@@ -114,7 +133,22 @@ const main = async () => {
       (generated / 1000).toFixed(1)
     } s (${relocated} with a source read from where it plausibly is, source-relocated)`
   )
-  console.log(`conformance: ${passed} passed, ${results.size - passed} failed`)
+  if (absent.length > 0) {
+    console.log(`not evaluable: source absent from the corpus (${absent.length}):`)
+    for (const file of absent) console.log(`  ${file}`)
+  }
+  const percent = (n: number, of: number) => `${of === 0 ? "0.0" : ((100 * n) / of).toFixed(1)}%`
+  const evaluable = results.size - absent.length
+  console.log(
+    `over evaluable documents: ${passed} passed, ${evaluable - passed} failed (${
+      percent(passed, evaluable)
+    } of ${evaluable}; ${absent.length} not evaluable: source absent from the corpus)`
+  )
+  console.log(
+    `conformance: ${passed} passed, ${results.size - passed} failed (${
+      percent(passed, results.size)
+    } of ${results.size})`
+  )
   return 0
 }
 

@@ -81,6 +81,17 @@ export class Hoisted {
       ]
       for (const criterion of criteria) if (criterion) visit(criterion.test)
     }
+    // Filters in values (`list[?(@.sent==false)]`) run queries too; the IR is plain data, so every
+    // value anywhere in it is found by walking it.
+    const values = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(values)
+      else if (typeof node === "object" && node !== null) {
+        const record = node as Record<string, unknown>
+        if (record["kind"] === "stepOutput" && typeof record["filter"] === "string") this.query(record["filter"])
+        Object.values(record).forEach(values)
+      }
+    }
+    values(workflows)
     return this
   }
 

@@ -54,7 +54,9 @@ export const printValue = (value: ValueIR, env: ValueEnv): string => {
     case "input":
       return walk(propertyAccess(env.inputs, value.name), value.path)
     case "stepOutput": {
-      const read = walk(env.stepOutput(value.stepId, value.name), value.path)
+      const walked = walk(env.stepOutput(value.stepId, value.name), value.path)
+      // A JSONPath filter keeps the items it selects (its query hoisted); `each` then reads them.
+      const read = value.filter === undefined ? walked : `Arazzo.where(${env.hoisted.query(value.filter)}, ${walked})`
       return value.each === undefined ? read : `Arazzo.each(${read}, ${pathLiteral(value.each)})`
     }
     case "statusCode":

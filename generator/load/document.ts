@@ -130,8 +130,8 @@ const loadDescription = async (file: string, policy: ReadPolicy): Promise<Descri
         }
       }
     }
-    const { value, resolve, broken, diagnostics } = await dereference(file, source, policy)
-    return { description: indexDescription(file, value, broken, resolve), failure: undefined, diagnostics }
+    const { value, resolve, broken, brokenAt, diagnostics } = await dereference(file, source, policy)
+    return { description: indexDescription(file, value, broken, resolve, brokenAt), failure: undefined, diagnostics }
   })().catch((cause: unknown): DescriptionLoad => ({
     description: undefined,
     diagnostics: [],

@@ -54,6 +54,14 @@ export interface ApiDescription {
   /** The first server's URL with its variables at their defaults; `undefined` when none is absolute. */
   readonly serverUrl: string | undefined
   readonly operations: ReadonlyArray<ApiOperation>
+  /**
+   * Operations the description declares under `paths` whose object is a `$ref` that cannot be
+   * resolved (a file absent beside it): known by method and path only, so not in `operations`.
+   * `method` is `*` when the whole path item is such a reference.
+   */
+  readonly unresolvedOperations?: ReadonlyArray<
+    { readonly method: string; readonly path: string; readonly reason: string }
+  >
   /** The security schemes the runtime can apply, by name (see ./security-schemes.ts). */
   readonly securitySchemes: Readonly<Record<string, SecurityScheme>>
   readonly raw: unknown
@@ -92,7 +100,8 @@ export const indexDescription = (
   file: string,
   document: unknown,
   brokenRefs: ReadonlyArray<string> = [],
-  resolve: (node: unknown) => unknown = (node) => node
+  resolve: (node: unknown) => unknown = (node) => node,
+  brokenAt: ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly reason: string }> = []
 ): ApiDescription => {
   const doc = isObject(document) ? document : {}
   const swagger2 = typeof doc["swagger"] === "string"
@@ -134,9 +143,19 @@ export const indexDescription = (
       })
     }
   }
+  // A broken `$ref` standing for an operation (or a path item) leaves no operation to index.
+  const unresolvedOperations = brokenAt.flatMap(({ path, reason }) => {
+    if (path[0] !== "paths" || typeof path[1] !== "string") return []
+    if (path.length === 2) return [{ method: "*", path: path[1], reason }]
+    const method = String(path[2]).toUpperCase()
+    return path.length === 3 && (METHODS as ReadonlyArray<string>).includes(method)
+      ? [{ method, path: path[1], reason }]
+      : []
+  })
   return {
     file,
     brokenRefs,
+    unresolvedOperations,
     title: stringAt(objectAt(doc, "info"), "title"),
     serverUrl: swagger2 ? swagger2Server(doc) : openApi3Server(doc),
     operations,

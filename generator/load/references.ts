@@ -32,6 +32,8 @@ export interface Dereferenced {
   readonly resolve: (node: unknown) => unknown
   /** References that could not be resolved (what they describe is typed `unknown`). */
   readonly broken: ReadonlyArray<string>
+  /** Where in the description each of `broken` is, when known (a path of keys), and why. */
+  readonly brokenAt?: ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly reason: string }>
   /** Positioned errors: references refused by the policy, referenced files that do not parse. */
   readonly diagnostics: ReadonlyArray<Diagnostic>
 }
@@ -153,6 +155,7 @@ export const dereference = async (file: string, root: SourceText, policy: ReadPo
     }
     if (!Array.isArray(group.errors) || group.files?.schema === undefined) throw cause
     const broken: Array<string> = []
+    const brokenAt: Array<{ path: ReadonlyArray<string | number>; reason: string }> = []
     for (const error of group.errors) {
       const message = error.message.split("\n")[0] ?? error.message
       if (error.ioErrorCode !== undefined && REFUSED.has(error.ioErrorCode)) {
@@ -162,8 +165,9 @@ export const dereference = async (file: string, root: SourceText, policy: ReadPo
         diagnostics.push((holder ?? root).diagnostic(where, "error", error.ioErrorCode, `$ref refused: ${message}`))
       } else if (error.name !== "ParserError") {
         broken.push(`${error.path ? `/${error.path.join("/")}: ` : ""}${message}`)
+        if (error.path) brokenAt.push({ path: error.path, reason: message })
       }
     }
-    return { value: group.files.schema, resolve: identity, broken, diagnostics }
+    return { value: group.files.schema, resolve: identity, broken, brokenAt, diagnostics }
   }
 }

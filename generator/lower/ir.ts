@@ -305,6 +305,11 @@ export type ValueIR =
     readonly path: ReadonlyArray<Segment>
     /** Set when the document selects with a wildcard (`list[*].id`): this path of each item at `path`. */
     readonly each?: ReadonlyArray<Segment>
+    /**
+     * Set when the document selects with a JSONPath filter (`list[?(@.sent==false)].id`): the RFC 9535
+     * query (`$[?…]`) run on the list at `path`; `each` is then read from the items it selects.
+     */
+    readonly filter?: string
   }
   | { readonly kind: "statusCode" }
   | { readonly kind: "responseBody"; readonly path: ReadonlyArray<Segment> }

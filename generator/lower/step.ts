@@ -36,6 +36,8 @@ export interface StepContext extends Reusables {
   readonly sources: ReadonlyArray<LoadedSource>
   /** Step ids in document order. */
   readonly order: ReadonlyArray<string>
+  /** The workflow's steps as written, for an operationId the OpenAPI uses for several operations. */
+  readonly siblings?: ReadonlyArray<unknown>
   /** Inputs found to be sent as file parts; their type becomes binary. */
   readonly binaryInputs: Set<string>
   /** Inputs sent in credential headers; they are treated as secrets. */
@@ -79,7 +81,7 @@ export const lowerStep = (
 ): LoweredStep | undefined => {
   const stepId = stringAt(raw, "stepId")!
   if (isCallStep(raw)) return lowerCallStep(raw, stepId, stringAt(raw, "workflowId")!, scope, context, path)
-  const operation = stepOperation(raw, context.sources, scope, path)
+  const operation = stepOperation(raw, context.sources, scope, path, context.siblings)
   const requestScope: Scope = { ...scope, response: false }
   const responseScope: Scope = { ...scope, response: true }
   const parameters = lowerParameters(raw, requestScope, context, path)

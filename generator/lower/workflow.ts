@@ -43,6 +43,7 @@ export const lowerWorkflow = (
     findWorkflow: (ref: string) => findWorkflow(ref, root, sources),
     sources,
     order: names.order,
+    siblings: rawSteps,
     workflowSuccessActions: arrayAt(raw, "successActions"),
     workflowFailureActions: arrayAt(raw, "failureActions"),
     workflowParameters: arrayAt(raw, "parameters"),

@@ -21,19 +21,61 @@ const fits = (operation: ApiOperation, given: ReturnType<typeof givenParameters>
   return given.every((g) => g.in !== "path" || pathNames.has(g.name))
 }
 
-/** The one operation of `matches` the step's parameters fit; undefined when none or several do. */
-export const pickByParameters = <M extends { readonly operation: ApiOperation }>(
+/** The operations of `matches` the step's parameters fit; undefined when the step's parameters are not all known. */
+export const fittingParameters = <M extends { readonly operation: ApiOperation }>(
   matches: ReadonlyArray<M>,
   step: Record<string, unknown> | undefined
-): M | undefined => {
+): ReadonlyArray<M> | undefined => {
   if (step === undefined) return undefined
   // A reusable parameter (`reference`) has a name only in components: the step is not fully known.
   if ((Array.isArray(step["parameters"]) ? step["parameters"] : []).some((p) => isObject(p) && "reference" in p)) {
     return undefined
   }
   const given = givenParameters(step)
-  const fitting = matches.filter((m) => fits(m.operation, given))
-  return fitting.length === 1 ? fitting[0] : undefined
+  return matches.filter((m) => fits(m.operation, given))
+}
+
+/** The one operation of `matches` the step's parameters fit; undefined when none or several do. */
+export const pickByParameters = <M extends { readonly operation: ApiOperation }>(
+  matches: ReadonlyArray<M>,
+  step: Record<string, unknown> | undefined
+): M | undefined => {
+  const fitting = fittingParameters(matches, step)
+  return fitting?.length === 1 ? fitting[0] : undefined
+}
+
+/**
+ * When the parameters fit several: the one at a path another step of the same workflow calls
+ * (`getShopScriptTag` and `updateShopScriptTag` at `/appstore/v1/script_tags/{id}.json`, so its
+ * `deleteScriptTag` is the DELETE there, not the one under `/v1/`). The workflow works on that
+ * resource; an operation at a path none of its steps touches is not what a reader takes. Only
+ * siblings whose own operation is certain count (an operationPath, or an operationId used once).
+ */
+export const pickBySiblings = <M extends { readonly operation: ApiOperation }>(
+  fitting: ReadonlyArray<M>,
+  operations: ReadonlyArray<ApiOperation>,
+  step: Record<string, unknown>,
+  siblings: ReadonlyArray<unknown>
+): { readonly picked: M; readonly by: string } | undefined => {
+  const paths = new Map<string, string>()
+  for (const sibling of siblings) {
+    if (!isObject(sibling) || sibling === step || typeof sibling["stepId"] !== "string") continue
+    const id = sibling["operationId"]
+    const byId = typeof id === "string" ? operations.filter((o) => o.operationId === id) : []
+    const byPath = typeof sibling["operationPath"] === "string"
+      ? /#\/paths\/([^/]+)\/[a-zA-Z]+$/.exec(sibling["operationPath"])?.[1]
+      : undefined
+    const path = byId.length === 1
+      ? byId[0]!.path
+      : byPath === undefined
+      ? undefined
+      : decodeURIComponent(byPath).replace(/~1/g, "/").replace(/~0/g, "~")
+    if (path !== undefined && !paths.has(path)) paths.set(path, sibling["stepId"])
+  }
+  const atSiblingPaths = fitting.filter((m) => paths.has(m.operation.path))
+  return atSiblingPaths.length === 1
+    ? { picked: atSiblingPaths[0]!, by: paths.get(atSiblingPaths[0]!.operation.path)! }
+    : undefined
 }
 
 /** `operationPath` text naming an operation: `{$sourceDescriptions.api.url}#/paths/~1pets/get`. */

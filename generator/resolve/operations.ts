@@ -7,7 +7,7 @@ import type { LoadedSource } from "../load/document.js"
 import type { ApiDescription, ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
 import { report, type Reporter } from "./context.js"
-import { operationPathOf, pickByParameters } from "./duplicate-operations.js"
+import { fittingParameters, operationPathOf, pickByParameters, pickBySiblings } from "./duplicate-operations.js"
 import { caseInsensitiveMatches, suggestOperation } from "./operation-names.js"
 
 export interface ResolvedOperation {
@@ -23,7 +23,9 @@ export const resolveOperationId = (
   sources: ReadonlyArray<LoadedSource>,
   reporter: Reporter,
   path: Path,
-  step?: Record<string, unknown>
+  step?: Record<string, unknown>,
+  /** The steps of the step's workflow (itself included), for an operationId the OpenAPI reuses. */
+  siblings?: ReadonlyArray<unknown>
 ): ResolvedOperation | undefined => {
   // Respect's `name.operationId` (no `$sourceDescriptions.`), read as meant when `name` is a source.
   const dotted = /^([^$.][^.]*)\.(.+)$/.exec(text)
@@ -36,7 +38,7 @@ export const resolveOperationId = (
       "operation-id-shorthand",
       `\`${text}\` names the source without \`$sourceDescriptions.\`; read as meant. Spec form: \`${spec}\``
     )
-    return resolveOperationId(spec, sources, reporter, path, step)
+    return resolveOperationId(spec, sources, reporter, path, step, siblings)
   }
   const qualified = /^\$sourceDescriptions\.([^.]+)\.(.+)$/.exec(text)
   const candidates = loaded(qualified ? sources.filter((s) => s.name === qualified[1]) : sources)
@@ -71,6 +73,27 @@ export const resolveOperationId = (
           }\``
       )
       return picked
+    }
+    // The parameters fit several: the one at the path the workflow's other steps call, if one is.
+    const fitting = fittingParameters(matches, step)
+    const bySibling = step !== undefined && siblings !== undefined && fitting !== undefined && fitting.length > 1
+      ? pickBySiblings(fitting, matches[0]!.source.description.operations, step, siblings)
+      : undefined
+    if (bySibling !== undefined) {
+      const { picked: one, by } = bySibling
+      report(
+        reporter,
+        path,
+        "warning",
+        "operation-id-duplicate",
+        `operationId \`${operationId}\` is used by ${matches.length} operations of \`${one.source.name}\` (${listed}), and the step's parameters fit ${
+          fitting!.length
+        }; ` +
+          `read as ${one.operation.method} ${one.operation.path}, at the path step \`${by}\` of this workflow also calls. Spec form: \`operationPath: ${
+            operationPathOf(one.source.name, one.operation)
+          }\``
+      )
+      return one
     }
     report(
       reporter,
@@ -115,12 +138,15 @@ export const resolveOperationId = (
     return folded[0]
   }
   const suggestion = suggestOperation(operationId, candidates.flatMap((s) => s.description.operations))
+  const unresolved = candidates.reduce((n, s) => n + (s.description.unresolvedOperations?.length ?? 0), 0)
   report(
     reporter,
     path,
     "error",
     "unknown-operation",
-    `no operation has operationId \`${operationId}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`
+    `no operation has operationId \`${operationId}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ""}${
+      unresolved > 0 ? ` (${unresolved} operation(s) are $refs that cannot be resolved; it may be one of them)` : ""
+    }`
   )
   return undefined
 }
@@ -173,6 +199,26 @@ export const resolveOperationPath = (
   const apiPath = decodePointerToken(decodeURIComponent(escapedPath))
   const operation = source.description.operations.find((o) => o.path === apiPath && o.method === method.toUpperCase())
   if (operation === undefined) {
+    // Declared, but as a `$ref` to a file that is not there: the operation is absent, not missing.
+    const unresolved = source.description.unresolvedOperations?.find((o) =>
+      o.path === apiPath && (o.method === "*" || o.method === method.toUpperCase())
+    )
+    if (unresolved !== undefined) {
+      report(
+        reporter,
+        path,
+        "error",
+        "operation-unresolved",
+        `\`${name}\` declares ${
+          unresolved.method === "*" ? `path ${apiPath}` : `${method.toUpperCase()} ${apiPath}`
+        } as a $ref that cannot be resolved (${unresolved.reason}); ${
+          unresolved.method === "*"
+            ? `whether it has ${method.toUpperCase()}, and its parameters and responses, are unknown`
+            : "its parameters and responses are unknown"
+        }. Give a description that holds it (bundled) with --source ${name}=<file>`
+      )
+      return undefined
+    }
     report(reporter, path, "error", "unknown-operation", `\`${name}\` has no ${method.toUpperCase()} ${apiPath}`)
     return undefined
   }
@@ -184,11 +230,12 @@ export const stepOperation = (
   raw: Record<string, unknown>,
   sources: ReadonlyArray<LoadedSource>,
   reporter: Reporter,
-  path: Path
+  path: Path,
+  siblings?: ReadonlyArray<unknown>
 ): ResolvedOperation | undefined => {
   const operationId = raw["operationId"]
   if (typeof operationId === "string") {
-    return resolveOperationId(operationId, sources, reporter, [...path, "operationId"], raw)
+    return resolveOperationId(operationId, sources, reporter, [...path, "operationId"], raw, siblings)
   }
   const operationPath = raw["operationPath"]
   if (typeof operationPath === "string") {

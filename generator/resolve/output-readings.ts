@@ -83,3 +83,56 @@ export const readProjection = (
   if (list === undefined || rest === undefined) return undefined
   return { name: list.name, accessors: list.accessors, each: rest.accessors, wildcard: wildcard! }
 }
+
+/** The index of the `]` that closes the `[` at `open`, skipping quoted strings and nested brackets. */
+const closingBracket = (text: string, open: number): number | undefined => {
+  let depth = 0
+  let quote: string | undefined
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i]!
+    if (quote !== undefined) {
+      if (ch === "\\") i++
+      else if (ch === quote) quote = undefined
+    } else if (ch === "'" || ch === "\"") quote = ch
+    else if (ch === "[") depth++
+    else if (ch === "]" && --depth === 0) return i
+  }
+  return undefined
+}
+
+/**
+ * `$steps.s.outputs.items[?(@.sent==false)].id` (a JSONPath filter): the `id` of each item of the
+ * list at `items` that the filter selects. A JSONPath filter selects a list of nodes (RFC 9535
+ * §2.3.5), so the read is that list, as a `[*]` projection is: one reading, even when one match
+ * is expected. The filter is kept as the RFC 9535 query `$[?…]` run on the list (Goessner's
+ * `[?(…)]` parses as one), checked here with `compiles`; one filter only, and what follows it
+ * must be plain accessors. Anything else stays `unknown-output`.
+ */
+export const readFilter = (
+  name: string,
+  outputs: ReadonlySet<string>,
+  compiles: (query: string) => boolean
+):
+  | {
+    readonly name: string
+    readonly accessors: ReadonlyArray<Accessor>
+    readonly query: string
+    readonly filter: string
+    readonly each: ReadonlyArray<Accessor>
+  }
+  | undefined =>
+{
+  const open = name.indexOf("[?")
+  if (open <= 0) return undefined
+  const close = closingBracket(name, open)
+  if (close === undefined) return undefined
+  const before = name.slice(0, open)
+  const filter = name.slice(open, close + 1)
+  const after = name.slice(close + 1)
+  if (/\[(\?|\*|\])/.test(after)) return undefined
+  const list = resolveNamePath(before, (candidate) => outputs.has(candidate))
+  const rest = after === "" ? { accessors: [] } : resolveNamePath(`_${after}`, (candidate) => candidate === "_")
+  const query = `$${filter}`
+  if (list === undefined || rest === undefined || !compiles(query)) return undefined
+  return { name: list.name, accessors: list.accessors, query, filter, each: rest.accessors }
+}

@@ -3,6 +3,7 @@
  * runtime expressions resolved against what is in scope, templates split into parts, and
  * everything else kept as literal data.
  */
+import { jsonpath } from "json-p3"
 import type { Segment } from "../../runtime/core/values.js"
 import type { Accessor, JsonPointer, RuntimeExpression } from "../expressions/index.js"
 import {
@@ -16,7 +17,7 @@ import { lenientMessage, readLeniently } from "../expressions/lenient.js"
 import type { Path } from "../load/yaml.js"
 import type { ValueIR } from "../lower/ir.js"
 import { isObject, report, type Scope } from "./context.js"
-import { readProjection, readProseNamed, readSpacedName } from "./output-readings.js"
+import { readFilter, readProjection, readProseNamed, readSpacedName } from "./output-readings.js"
 
 /** JSON Pointer tokens, with array-index-like tokens as numbers so generated paths read naturally. */
 export const segments = (pointer: JsonPointer | undefined): Array<Segment> =>
@@ -27,6 +28,15 @@ const accessorPath = (accessors: ReadonlyArray<Accessor>): Array<Segment> =>
 
 const accessorText = (accessors: ReadonlyArray<Accessor>): string =>
   accessors.map((a) => (a.type === "index" ? `[${a.index}]` : `.${a.name}`)).join("")
+
+const compilesAsJsonPath = (query: string): boolean => {
+  try {
+    jsonpath.compile(query)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** Lowers one parsed runtime expression; reports and returns `undefined` when it cannot be used here. */
 export const lowerExpression = (
@@ -133,6 +143,34 @@ export const lowerExpression = (
           name: projection.name,
           path: accessorPath(projection.accessors),
           each: accessorPath(projection.each)
+        }
+      }
+      // `list[?(@.sent==false)].id`: the `id` of each item the JSONPath filter selects, a list.
+      const filtered = resolved === undefined && expression.pointer === undefined
+        ? readFilter(expression.name, outputs, compilesAsJsonPath)
+        : undefined
+      if (filtered !== undefined) {
+        report(
+          scope,
+          path,
+          "warning",
+          "output-filter",
+          `\`${expression.text}\` selects with a JSONPath filter (\`${filtered.filter}\`), which runtime expressions do not have; read as the list of ${
+            filtered.each.length === 0
+              ? "the items"
+              : `\`${accessorText(filtered.each).replace(/^\./, "")}\` of the items`
+          } of \`${filtered.name}${
+            accessorText(filtered.accessors)
+          }\` that the RFC 9535 query \`${filtered.query}\` selects (a list even when one item matches). Spec form: none; a runtime expression cannot filter`,
+          offset + expression.span.start
+        )
+        return {
+          kind: "stepOutput",
+          stepId: expression.stepId,
+          name: filtered.name,
+          path: accessorPath(filtered.accessors),
+          filter: filtered.query,
+          each: accessorPath(filtered.each)
         }
       }
       if (resolved === undefined) {

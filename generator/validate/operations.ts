@@ -3,7 +3,7 @@
  * the nearest name, ambiguous or shorthand references; see resolve/operations.ts), or a workflow.
  */
 import type { Path } from "../load/yaml.js"
-import { report, type Scope } from "../resolve/context.js"
+import { arrayAt, isObject, report, type Scope } from "../resolve/context.js"
 import { type ResolvedOperation, stepOperation } from "../resolve/operations.js"
 import type { StepChecks } from "./context.js"
 
@@ -23,5 +23,7 @@ export const checkStepOperation = (
     )
     return undefined
   }
-  return stepOperation(raw, checks.sources, scope, path)
+  // path is ["workflows", i, "steps", j]: the workflow's steps, for an operationId used twice.
+  const workflow = arrayAt(checks.root, "workflows")[Number(path[1])]
+  return stepOperation(raw, checks.sources, scope, path, isObject(workflow) ? arrayAt(workflow, "steps") : undefined)
 }

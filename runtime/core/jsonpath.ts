@@ -87,3 +87,10 @@ export const selectsStrict = (query: JSONPathQuery, value: unknown): boolean => 
     throw new CriterionError(`the JSONPath query failed on the context: ${reason(cause)}`)
   }
 }
+
+/**
+ * The items of a list that a filter query (`$[?…]`) selects, in order: what a document's
+ * `list[?(@.sent==false)]` reads. `undefined` when the value is not a list.
+ */
+export const where = (query: JSONPathQuery, value: unknown): Array<unknown> | undefined =>
+  Array.isArray(value) ? query.query(value as JSONValue).values() : undefined

@@ -46,7 +46,8 @@ export {
   regex,
   selects,
   selectsStrict,
-  selectsText
+  selectsText,
+  where
 } from "../core/jsonpath.js"
 export type { SentRequest, StepResponse } from "../core/response.js"
 export {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { jsonPath, where } from "../../runtime/core/jsonpath.js"
 import {
   at,
   each,
@@ -20,6 +21,21 @@ describe("each", () => {
   it("is undefined for a value that is not a list", () => {
     expect(each({ id: 1 }, ["id"])).toBeUndefined()
     expect(each(undefined, ["id"])).toBeUndefined()
+  })
+})
+
+describe("where", () => {
+  it("keeps the items of a list that a filter query selects, in order", () => {
+    const items = [{ id: 1, sent: false }, { id: 2, sent: true }, { id: 3 }, { id: 4, sent: false }, "s"]
+    expect(where(jsonPath("$[?(@.sent==false)]"), items)).toEqual([{ id: 1, sent: false }, { id: 4, sent: false }])
+    expect(each(where(jsonPath("$[?@.sent==false]"), items), ["id"])).toEqual([1, 4])
+    expect(where(jsonPath("$[?(@.name=='On-Break')]"), [{ name: "On-Break", sid: "WA1" }, { name: "x" }]))
+      .toEqual([{ name: "On-Break", sid: "WA1" }])
+    expect(where(jsonPath("$[?(@.sent==false)]"), [])).toEqual([])
+  })
+  it("is undefined for a value that is not a list", () => {
+    expect(where(jsonPath("$[?(@.sent==false)]"), { a: { sent: false } })).toBeUndefined()
+    expect(where(jsonPath("$[?(@.sent==false)]"), undefined)).toBeUndefined()
   })
 })
 

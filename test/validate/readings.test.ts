@@ -7,6 +7,7 @@ import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { analyzeDocument } from "../../generator/check.js"
 import type { Diagnostic } from "../../generator/diagnostics.js"
+import { emitModule } from "../../generator/emit/module.js"
 
 const root = path.resolve(import.meta.dirname, "../..")
 const fixture = (name: string) => path.join(root, "test/fixtures/readings", name)
@@ -138,6 +139,23 @@ describe("readings as meant", () => {
     }])
   })
 
+  it("a reused operationId the parameters fit twice: the one at the path the workflow's other steps call", async () => {
+    const { diagnostics } = await analyze("reused/sibling.yaml")
+    expect(only(diagnostics, "operation-id-duplicate")).toEqual([{
+      severity: "warning",
+      at: "13:22",
+      message:
+        "operationId `deleteTag` is used by 2 operations of `api` (DELETE /v1/tags/{tagId}, DELETE /v2/tags/{tagId}), and the step's parameters fit 2; read as DELETE /v2/tags/{tagId}, at the path step `read` of this workflow also calls. Spec form: `operationPath: {$sourceDescriptions.api.url}#/paths/~1v2~1tags~1{tagId}/delete`"
+    }])
+    // Other steps at both paths: both fit, an error.
+    expect(only(diagnostics, "ambiguous-operation")).toEqual([{
+      severity: "error",
+      at: "27:22",
+      message:
+        "operationId `deleteTag` is used by 2 operations of `api` (DELETE /v1/tags/{tagId}, DELETE /v2/tags/{tagId}); name one with an operationPath"
+    }])
+  })
+
   it("output names with prose or spaces, and reads with a wildcard", async () => {
     const { document, diagnostics } = await analyze("outputs.yaml")
     expect(document).toBeDefined()
@@ -190,6 +208,63 @@ describe("readings as meant", () => {
         "`$steps.get.outputs.next`: step `get` has no output `next`; `next (optional)` and `next (a cursor)` both fit. Name the outputs without the prose in parentheses"
     }])
     expect(only(diagnostics, "unknown-output").map((d) => `${d.at} ${d.severity}`)).toEqual(["17:14 error"])
+  })
+
+  it("a JSONPath filter in an output read: the list of the selected items' member", async () => {
+    const { document, diagnostics } = await analyze("filters.yaml")
+    expect(document).toBeDefined()
+    expect(only(diagnostics, "output-filter").map((d) => `${d.at} ${d.severity} ${d.message}`)).toEqual([
+      "17:42 warning `$steps.get.outputs.order.items[?(@.sent==false)].id` selects with a JSONPath filter (`[?(@.sent==false)]`), which runtime expressions do not have; read as the list of `id` of the items of `order.items` that the RFC 9535 query `$[?(@.sent==false)]` selects (a list even when one item matches). Spec form: none; a runtime expression cannot filter",
+      "19:15 warning `$steps.get.outputs.order.items[?(@.sent==false)].id` selects with a JSONPath filter (`[?(@.sent==false)]`), which runtime expressions do not have; read as the list of `id` of the items of `order.items` that the RFC 9535 query `$[?(@.sent==false)]` selects (a list even when one item matches). Spec form: none; a runtime expression cannot filter",
+      "20:15 warning `$steps.get.outputs.order.items[?(@.name=='On-Break')]` selects with a JSONPath filter (`[?(@.name=='On-Break')]`), which runtime expressions do not have; read as the list of the items of `order.items` that the RFC 9535 query `$[?(@.name=='On-Break')]` selects (a list even when one item matches). Spec form: none; a runtime expression cannot filter"
+    ])
+    const workflow = document!.workflows[0]!
+    expect(workflow.outputs.map((o) => o.value)).toEqual([
+      {
+        kind: "stepOutput",
+        stepId: "get",
+        name: "order",
+        path: ["items"],
+        filter: "$[?(@.sent==false)]",
+        each: ["id"]
+      },
+      {
+        kind: "stepOutput",
+        stepId: "get",
+        name: "order",
+        path: ["items"],
+        filter: "$[?(@.name=='On-Break')]",
+        each: []
+      }
+    ])
+    // Each query is compiled once, when the module loads, and the read keeps what it selects.
+    const { text } = emitModule(document!, "filters.yaml")
+    expect(text).toContain(`const query1 = Arazzo.jsonPath("$[?(@.sent==false)]")`)
+    expect(text).toContain(`const query2 = Arazzo.jsonPath("$[?(@.name=='On-Break')]")`)
+    expect(text).toContain(`Arazzo.each(Arazzo.where(query1, Arazzo.at(`)
+  })
+
+  it("a filter that is not RFC 9535, or two filters: no reading, an error", async () => {
+    const { document, diagnostics } = await analyze("filters-none.yaml")
+    expect(document).toBeUndefined()
+    expect(only(diagnostics, "output-filter")).toEqual([])
+    expect(only(diagnostics, "unknown-output").map((d) => `${d.at} ${d.severity}`)).toEqual([
+      "15:15 error",
+      "16:12 error"
+    ])
+  })
+
+  it("an operation declared as a $ref to a file that is not there: absent, not missing", async () => {
+    const { document, diagnostics } = await analyze("unresolved/flow.yaml")
+    expect(document).toBeUndefined()
+    expect(
+      diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`)
+    ).toEqual([
+      "11:24 operation-unresolved `api` declares POST /droplets as a $ref that cannot be resolved (test/fixtures/readings/unresolved/resources/droplets_create.yml: no such file); its parameters and responses are unknown. Give a description that holds it (bundled) with --source api=<file>",
+      "13:24 operation-unresolved `api` declares path /volumes as a $ref that cannot be resolved (test/fixtures/readings/unresolved/resources/volumes.yml: no such file); whether it has GET, and its parameters and responses, are unknown. Give a description that holds it (bundled) with --source api=<file>",
+      "15:24 unknown-operation `api` has no DELETE /droplets",
+      "17:22 unknown-operation no operation has operationId `createDroplet` (2 operation(s) are $refs that cannot be resolved; it may be one of them)"
+    ])
   })
 
   it("unknown keys in the document's metadata are warnings; the document compiles", async () => {

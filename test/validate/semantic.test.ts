@@ -67,14 +67,17 @@ const cases: ReadonlyArray<Case> = [
     text: header() + workflow(ok + ok.replace("status: $response", "state: $response")),
     code: "duplicate-id",
     at: "get",
-    after: "status: $response.body#/status"
+    after: "status: $response.body#/status",
+    message:
+      /^stepId `get` is used twice \(workflows\[0\]\.steps\[0\] and workflows\[0\]\.steps\[1\]\); give each its own id$/
   },
   {
     name: "duplicate workflowId",
     text: header() + workflow(ok) + workflow(ok.replace("status: $response", "state: $response")),
     code: "duplicate-id",
     at: "flow\n",
-    after: "status: $response"
+    after: "status: $response",
+    message: /^workflowId `flow` is used twice \(workflows\[0\] and workflows\[1\]\); give each its own id$/
   },
   {
     name: "id with odd characters",

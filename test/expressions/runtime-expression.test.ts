@@ -198,9 +198,17 @@ describe("swaggerexpert/arazzo-runtime-expression vectors", () => {
     expect(parseRuntimeExpression(given).ok).toBe(false)
   })
 
-  // Arazzo 1.1 only ($self, $message.*): not 1.0.x expressions.
-  it.each(vectors.valid_arazzo_1_1_only)("1.1 only, rejected: %s", (given) => {
-    expect(parseRuntimeExpression(given).ok).toBe(false)
+  // Arazzo 1.1 only: `$message.*` parses (validation allows it in AsyncAPI steps only); `$self` is not an expression here.
+  // The ABNF also lets `$message.` take `body`, `query.`, `path.`: a message has only headers and a payload, so those stay rejected.
+  const messageVectors = vectors.valid_arazzo_1_1_only.filter((v: string) => /^\$message\.(header\.|payload)/.test(v))
+  it.each(vectors.valid_arazzo_1_1_only.filter((v: string) => !messageVectors.includes(v)))(
+    "1.1 only, rejected: %s",
+    (given) => {
+      expect(parseRuntimeExpression(given).ok).toBe(false)
+    }
+  )
+  it.each(messageVectors)("1.1 `$message`, accepted: %s", (given) => {
+    expect(parseRuntimeExpression(given).ok).toBe(true)
   })
 
   // Braces inside JSON pointers: RFC 6901 allows them and the pre-1.1 grammar accepted them; we follow

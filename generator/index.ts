@@ -77,6 +77,18 @@ export const generate = async (files: ReadonlyArray<string>, options: GenerateOp
   for (const { file, analysis } of analyses) {
     diagnostics.push(...analysis.diagnostics)
     if (analysis.document === undefined) continue
+    if ((options.effect ?? 3) === 4 && (analysis.document.channels?.length ?? 0) > 0) {
+      // The Effect 4 runtime has no transports yet (issue #17): say so rather than print code it cannot run.
+      diagnostics.push({
+        file: analysis.document.file,
+        line: 1,
+        column: 1,
+        severity: "error",
+        code: "unsupported-message-steps-effect4",
+        message: "AsyncAPI message steps are compiled for Effect 3 only so far; generate this document with --effect 3"
+      })
+      continue
+    }
     documents.push(analysis.document)
     const from = path.relative(outDir, file).split(path.sep).join("/")
     emitted.push(emitModule(analysis.document, from, options.effect ?? 3))

@@ -5,7 +5,7 @@
 import * as path from "node:path"
 import { printStructure, type StatementStructures, StructureKind, VariableDeclarationKind } from "ts-morph"
 import { formatGeneratedModule } from "../format/index.js"
-import type { DocumentIR, OperationIR, ParameterStyleIR } from "../lower/ir.js"
+import type { ChannelIR, DocumentIR, OperationIR, ParameterStyleIR } from "../lower/ir.js"
 import { dialectOf, type EffectLine } from "./dialect.js"
 import { Hoisted } from "./hoisted.js"
 import { camelCase, Names, pascalCase, propertyKey } from "./names.js"
@@ -95,6 +95,20 @@ const printPlain = (value: unknown): string =>
       Object.entries(value as Record<string, unknown>).map(([k, v]) => `${propertyKey(k)}: ${printPlain(v)}`).join(", ")
     } }`
 
+/** `Arazzo.channel(source, "address", { operationId, correlation, contentType })` for a message step's channel. */
+const printChannel = (channel: ChannelIR, source: string): string => {
+  const options: Record<string, unknown> = {}
+  if (channel.operationId !== undefined) options["operationId"] = channel.operationId
+  if (channel.correlation !== undefined) options["correlation"] = channel.correlation
+  if (channel.contentType !== undefined) options["contentType"] = channel.contentType
+  const args = [
+    source,
+    stringLiteral(channel.address),
+    ...(Object.keys(options).length > 0 ? [printPlain(options)] : [])
+  ]
+  return `Arazzo.channel(${args.join(", ")})`
+}
+
 /**
  * Prints a module for an Effect line; `from` is the document's path relative to the output
  * directory (for the header).
@@ -154,6 +168,17 @@ export const emitModule = (document: DocumentIR, from: string, line: EffectLine 
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
       declarations: [{ name: id, initializer: `Arazzo.operation(${args.join(", ")})` }]
+    })
+  }
+  for (const channel of document.channels ?? []) {
+    const direction = channel.key.split(" ")[1] === "SEND" ? "Send" : "Receive"
+    const wanted = camelCase(`${channel.operationId ?? channel.address} ${direction}`)
+    const id = names.claim(names.has(wanted) ? `${wanted}Channel` : wanted)
+    operations.set(channel.key, id)
+    operationStatements.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name: id, initializer: printChannel(channel, sourceIds.get(channel.source)!) }]
     })
   }
   statements.push(...operationStatements)

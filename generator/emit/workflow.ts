@@ -196,6 +196,8 @@ export const workflowStatements = (workflow: WorkflowIR, names: ModuleNames): Ar
             w.writeLine(
               `secrets: [${workflow.inputs.filter((i) => i.secret).map((i) => stringLiteral(i.name)).join(", ")}],`
             )
+            const messages = messageUse(workflow, names)
+            if (messages !== undefined) w.writeLine(`messages: ${messages},`)
             if (workflow.outputs.length === 0) {
               w.writeLine(`outputs: () => ({})`)
               return
@@ -371,6 +373,19 @@ const inputsSchema = (workflow: WorkflowIR, dialect: Dialect) => (w: CodeBlockWr
 }
 
 /** A comment with the step's description, wrapped as a person would (the formatter leaves comments alone). */
+/** `{ sends: [...], receives: [...] }`: the channels a run of the workflow opens before its first step. */
+const messageUse = (workflow: WorkflowIR, names: ModuleNames): string | undefined => {
+  const of = (action: "send" | "receive") => [
+    ...new Set(
+      workflow.steps.filter((s) => s.message?.action === action).map((s) => names.operations.get(s.operation!)!)
+    )
+  ]
+  const sends = of("send")
+  const receives = of("receive")
+  if (sends.length === 0 && receives.length === 0) return undefined
+  return `{ sends: [${sends.join(", ")}], receives: [${receives.join(", ")}] }`
+}
+
 const writeDescription = (w: CodeBlockWriter, step: StepIR) => {
   if (step.description) { for (const line of wrapWords(lineComment(step.description), 100)) w.writeLine(`// ${line}`) }
 }
@@ -499,6 +514,12 @@ const operationFields = (step: StepIR, env: ValueEnv, printer: BodyPrinter): Arr
     (w) => w.write(`stepId: ${stringLiteral(step.stepId)}`),
     (w) => w.write(`operation: ${names.operations.get(step.operation!)}`)
   ]
+  const message = step.message
+  if (message !== undefined) {
+    fields.push((w) => w.write(`action: ${stringLiteral(message.action)}`))
+    const correlationId = message.correlationId
+    if (correlationId !== undefined) fields.push((w) => w.write(`correlationId: ${printValue(correlationId, env)}`))
+  }
   const timeout = step.timeout
   if (timeout !== undefined) fields.push((w) => w.write(`timeout: ${timeout}`))
   const locations = (["path", "query", "querystring", "header", "cookie"] as const).filter((l) =>

@@ -23,11 +23,11 @@ export type RuntimeExpression =
     /** `$self` (Arazzo 1.1): the document's own URI, its `$self` field. */
     | { readonly type: "self" }
     /** Header name exactly as written (RFC 7230 token characters); compare case-insensitively. */
-    | { readonly type: "header"; readonly of: "request" | "response"; readonly name: string }
+    | { readonly type: "header"; readonly of: "request" | "response" | "message"; readonly name: string }
     | { readonly type: "query"; readonly of: "request"; readonly name: string }
     | { readonly type: "path"; readonly of: "request"; readonly name: string }
-    /** `$response.body` alone has pointer `[]`. */
-    | { readonly type: "body"; readonly of: "request" | "response"; readonly pointer: JsonPointer }
+    /** `$response.body` alone has pointer `[]`; `$message.payload` (Arazzo 1.1) is a message's body. */
+    | { readonly type: "body"; readonly of: "request" | "response" | "message"; readonly pointer: JsonPointer }
     /** `$inputs.name#/a/b`; pointer is undefined when there is no `#`. */
     | { readonly type: "inputs"; readonly name: string; readonly pointer: JsonPointer | undefined }
     /** `$outputs.name`: a workflow's own outputs. */

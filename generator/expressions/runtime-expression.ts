@@ -209,6 +209,7 @@ const FIXED_HEADS = ["url", "method", "statusCode", "self"] as const
 const PREFIX_HEADS = [
   "request",
   "response",
+  "message",
   "inputs",
   "outputs",
   "steps",
@@ -219,7 +220,7 @@ const PREFIX_HEADS = [
 const COMPONENT_KINDS = ["parameters", "successActions", "failureActions", "inputs"]
 
 const EXPECTED_FORMS =
-  "$url, $method, $statusCode, $request., $response., $inputs., $outputs., $steps., $workflows., " +
+  "$url, $method, $statusCode, $request., $response., $message., $inputs., $outputs., $steps., $workflows., " +
   "$sourceDescriptions., $components. or (Arazzo 1.1) $self"
 
 const isFixedHead = (word: string): word is (typeof FIXED_HEADS)[number] =>
@@ -297,6 +298,8 @@ const scanFields = (c: Cursor): ExpressionFields => {
     case "request":
     case "response":
       return scanSource(c, word)
+    case "message":
+      return scanMessage(c)
     case "inputs":
     case "outputs":
       return { type: word, name: takeName(c, `a name after '$${word}.'`), pointer: optionalPointer(c) }
@@ -339,6 +342,34 @@ const scanSource = (c: Cursor, of: "request" | "response"): ExpressionFields => 
         part === "" ? charSpan(c.source, at) : { start: at, end: c.pos }
       )
   }
+}
+
+/**
+ * `$message.header.<name>` and `$message.payload[#pointer]` (Arazzo 1.1, AsyncAPI steps). The 1.1
+ * specification's own examples write `$message.payload.orderId`: read as `$message.payload#/orderId`.
+ */
+const scanMessage = (c: Cursor): ExpressionFields => {
+  const at = c.pos
+  const part = takeRun(c, isWordChar)
+  if (part === "header") {
+    expectText(c, ".", "'.' and a header name after 'header'")
+    return { type: "header", of: "message", name: takeRequired(c, (ch) => isHeaderChar(c.mode, ch), "a header name") }
+  }
+  if (part === "payload") {
+    if (c.source[c.pos] === "." && c.mode !== "bare") {
+      const rest = c.source.slice(c.pos)
+      const dotted = (c.mode === "whole" ? /^(?:\.[A-Za-z0-9_-]+)+$/ : /^(?:\.[A-Za-z0-9_-]+)+/).exec(rest)
+      if (dotted !== null) {
+        c.pos += dotted[0].length
+        return { type: "body", of: "message", pointer: dotted[0].slice(1).split(".") }
+      }
+    }
+    return { type: "body", of: "message", pointer: optionalPointer(c) ?? [] }
+  }
+  return raise(
+    "expected 'header.' or 'payload' after '$message.'",
+    part === "" ? charSpan(c.source, at) : { start: at, end: c.pos }
+  )
 }
 
 const scanStepOutputs = (c: Cursor): ExpressionFields => {

@@ -9,6 +9,7 @@ import { stat } from "node:fs/promises"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Diagnostic } from "../diagnostics.js"
+import { type AsyncApiDescription, indexAsyncApi } from "./asyncapi.js"
 import { parseDescription } from "./description.js"
 import { readRegularFile, type Refusal } from "./files.js"
 import { howToRaise, type Limits, limitsFrom } from "./limits.js"
@@ -69,6 +70,8 @@ export interface LoadedSource {
   readonly description: ApiDescription | undefined
   /** For a source of type `arazzo`: the document it names, parsed, whose workflows steps may run. */
   readonly arazzo?: { readonly absolutePath: string; readonly root: Record<string, unknown> } | undefined
+  /** For a source of type `asyncapi`: its channels, operations, messages and servers. */
+  readonly asyncapi?: AsyncApiDescription | undefined
 }
 
 export interface LoadedDocument {
@@ -173,12 +176,7 @@ export const loadDocument = async (
     const where = ["sourceDescriptions", index, "url"]
     const given = options.sources?.[name]
     const unloaded = { name, url, type: String(type), index, description: undefined }
-    if (type === "asyncapi") {
-      // Its steps say so each (validate/step.ts); the source itself is valid 1.1.
-      sources.push(unloaded)
-      continue
-    }
-    if (type !== "openapi" && type !== "arazzo") {
+    if (type !== "openapi" && type !== "arazzo" && type !== "asyncapi") {
       diagnostics.push(
         source.diagnostic(
           ["sourceDescriptions", index, "type"],
@@ -186,7 +184,7 @@ export const loadDocument = async (
           "unsupported-source-type",
           `source description \`${name}\` has type \`${
             String(type)
-          }\`; only \`openapi\` and \`arazzo\` sources are supported so far`
+          }\`; only \`openapi\`, \`asyncapi\` and \`arazzo\` sources are supported so far`
         )
       )
       sources.push(unloaded)
@@ -238,6 +236,26 @@ export const loadDocument = async (
         )
       )
       sources.push(unloaded)
+      continue
+    }
+    if (type === "asyncapi") {
+      const loaded = await loadAsyncApiFile(target, policy)
+      diagnostics.push(...loaded.diagnostics)
+      if ("failure" in loaded) {
+        diagnostics.push(
+          source.diagnostic(
+            where,
+            "error",
+            loaded.failure.code,
+            `source description \`${name}\` cannot be loaded from ${shown}: ${loaded.failure.message}${
+              unresolvedHint(loaded.failure.code, name, given)
+            }`
+          )
+        )
+        sources.push(unloaded)
+      } else {
+        sources.push({ ...unloaded, type, asyncapi: loaded.asyncapi })
+      }
       continue
     }
     if (type === "arazzo") {
@@ -292,6 +310,42 @@ export const loadDocument = async (
     sources.push({ ...unloaded, type, description })
   }
   return { document: { file, absolutePath, text, source, sources }, diagnostics }
+}
+
+/** An AsyncAPI description, parsed with positions (they are small) and indexed (./asyncapi.ts). */
+const loadAsyncApiFile = async (
+  file: string,
+  policy: ReadPolicy
+): Promise<
+  | { readonly asyncapi: AsyncApiDescription; readonly diagnostics: ReadonlyArray<Diagnostic> }
+  | {
+    readonly failure: { readonly code: string; readonly message: string }
+    readonly diagnostics: ReadonlyArray<Diagnostic>
+  }
+> => {
+  const read = await readRegularFile(file, policy.limits.descriptionBytes, "descriptionBytes")
+  if ("refused" in read) {
+    const { refused } = read
+    const code = refused.code === "file-unreadable" ? "source-unresolved" : refused.code
+    return { failure: { code, message: refusalText(refused) }, diagnostics: [] }
+  }
+  const shown = display(policy.cwd, file)
+  const { source, errors } = parseYaml(shown, read.text, descriptionBounds(policy.limits))
+  const found = errors.filter((e) => e.severity === "error")
+  const indexed = found.length > 0 ? { description: undefined, diagnostics: found } : indexAsyncApi(source)
+  if (indexed.description === undefined) {
+    const first = indexed.diagnostics[0]
+    return {
+      failure: {
+        code: "source-unresolved",
+        message: first === undefined
+          ? "unreadable"
+          : `it has errors (${first.code} at ${shown}:${first.line}:${first.column})`
+      },
+      diagnostics: indexed.diagnostics
+    }
+  }
+  return { asyncapi: indexed.description, diagnostics: indexed.diagnostics }
 }
 
 /** Another Arazzo document, parsed (it is checked and compiled as a document of its own). */

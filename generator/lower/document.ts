@@ -9,7 +9,7 @@ import type { ApiParameter } from "../load/openapi.js"
 import { arrayAt, isObject, type Reporter, stringAt } from "../resolve/context.js"
 import { operationKey } from "../resolve/operations.js"
 import { errorSets, type StepNeeds, workflowRefs } from "./errors.js"
-import type { DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR } from "./ir.js"
+import type { ChannelIR, DocumentIR, OperationIR, ParameterStyleIR, WorkflowIR } from "./ir.js"
 import { lowerWorkflow } from "./workflow.js"
 
 /** Choices of the user that change the generated types. */
@@ -26,6 +26,7 @@ export const lowerDocument = (document: LoadedDocument, options: LowerOptions = 
   const lowered: Array<Omit<WorkflowIR, "errors">> = []
   const typeOptions = { openEnums: options.closedEnums !== true }
   const operations = new Map<string, OperationIR>()
+  const channels = new Map<string, ChannelIR>()
   let ok = true
   for (const [i, raw] of arrayAt(root, "workflows").entries()) {
     const workflow = lowerWorkflow(root, raw as Record<string, unknown>, i, document.sources, reporter, typeOptions)
@@ -34,6 +35,7 @@ export const lowerDocument = (document: LoadedDocument, options: LowerOptions = 
       continue
     }
     lowered.push(workflow.workflow)
+    for (const channel of workflow.channels) channels.set(channel.key, channel)
     for (const resolved of workflow.operations) {
       operations.set(operationKey(resolved), {
         key: operationKey(resolved),
@@ -47,11 +49,12 @@ export const lowerDocument = (document: LoadedDocument, options: LowerOptions = 
       })
     }
   }
-  const sources = document.sources.filter((s) => s.description !== undefined).map((s) => ({
+  const sources = document.sources.filter((s) => s.description !== undefined || s.asyncapi !== undefined).map((s) => ({
     name: s.name,
     url: s.url,
-    serverUrl: s.description!.serverUrl ?? "",
-    securitySchemes: s.description!.securitySchemes
+    // An AsyncAPI source's broker: its first server, `protocol://host/pathname`.
+    serverUrl: s.description?.serverUrl ?? s.asyncapi?.servers[0]?.url ?? "",
+    securitySchemes: s.description?.securitySchemes ?? {}
   }))
   if (!ok || reporter.diagnostics.some((d) => d.severity === "error")) return undefined
   const errors = errorSets(lowered, credentialNeeds(operations, sources))
@@ -69,7 +72,8 @@ export const lowerDocument = (document: LoadedDocument, options: LowerOptions = 
     sources,
     operations: [...operations.values()],
     workflows,
-    imports
+    imports,
+    ...(channels.size > 0 ? { channels: [...channels.values()] } : {})
   }
 }
 

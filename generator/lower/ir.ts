@@ -25,6 +25,27 @@ export interface DocumentIR {
    * with the document each names: it is compiled as a module of its own, which this one imports.
    */
   readonly imports: ReadonlyArray<{ readonly source: string; readonly absolutePath: string }>
+  /** The AsyncAPI channels message steps use (Arazzo 1.1), each declared once. */
+  readonly channels?: ReadonlyArray<ChannelIR>
+}
+
+/** A channel of an `asyncapi` source as a message step sends to or receives from it. */
+export interface ChannelIR {
+  /** Unique within the document: `source SEND|RECEIVE address`; a message step's `operation` names it. */
+  readonly key: string
+  readonly source: string
+  readonly address: string
+  readonly operationId: string | undefined
+  /** Where its messages carry their correlation id (AsyncAPI `correlationId.location`). */
+  readonly correlation: { readonly in: "header" | "payload"; readonly path: ReadonlyArray<string> } | undefined
+  readonly contentType: string | undefined
+}
+
+/** What makes a step a message step: the channel's action, and the id a receive waits for. */
+export interface MessageStepIR {
+  readonly action: "send" | "receive"
+  /** The `correlationId` a receive step takes its message by. */
+  readonly correlationId: ValueIR | undefined
 }
 
 export interface SourceIR {
@@ -179,6 +200,11 @@ export interface StepIR {
    * policy's, and exceeding it fails the step into its failure actions.
    */
   readonly timeout: number | undefined
+  /**
+   * Set for an AsyncAPI step (Arazzo 1.1): `operation` is then a channel's key, `parameters` the
+   * message headers, `body` its payload; criteria and outputs read the message as a response.
+   */
+  readonly message?: MessageStepIR | undefined
 }
 
 export type FailureActionIR =

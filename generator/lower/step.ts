@@ -15,6 +15,7 @@ import { lowerActionInputs } from "./action-inputs.js"
 import type {
   ActionIR,
   BodyIR,
+  ChannelIR,
   CriterionIR,
   FailureActionIR,
   StepIR,
@@ -52,6 +53,8 @@ export type StepDraft = Omit<StepIR, "kept" | "keeps">
 export interface LoweredStep {
   readonly step: StepDraft
   readonly operation: ResolvedOperation | undefined
+  /** The channel of a message step (Arazzo 1.1). */
+  readonly channel?: ChannelIR | undefined
 }
 
 const CREDENTIAL_HEADERS =
@@ -127,12 +130,12 @@ export const lowerStep = (
 
 /** Steps a failure action can go to (a `goto`, or a `retry` that goes to a step first). */
 /** The step's `timeout` (milliseconds, a non-negative integer by the 1.1 schema). */
-const stepTimeout = (raw: Record<string, unknown>): number | undefined => {
+export const stepTimeout = (raw: Record<string, unknown>): number | undefined => {
   const value = raw["timeout"]
   return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined
 }
 
-const failureGotos = (actions: ReadonlyArray<FailureActionIR>): Array<string> => [
+export const failureGotos = (actions: ReadonlyArray<FailureActionIR>): Array<string> => [
   ...new Set(
     actions.flatMap((a) =>
       a.kind === "goto" ? [a.target] : a.kind === "retry" && a.stepId !== undefined ? [a.stepId] : []
@@ -370,7 +373,7 @@ const successResponseSchema = (
   return { schema: json === undefined ? undefined : content[json]?.schema, certain }
 }
 
-const lowerOutputs = (
+export const lowerOutputs = (
   raw: Record<string, unknown>,
   operation: ApiOperation | undefined,
   criteria: ReadonlyArray<CriterionIR | undefined>,
@@ -462,7 +465,7 @@ const workflowTarget = (workflowId: string, context: StepContext): WorkflowRefIR
 const stepTarget = (stepId: string, context: StepContext): string | undefined =>
   context.order.includes(stepId) ? stepId : undefined
 
-const lowerFailureActions = (
+export const lowerFailureActions = (
   raw: Record<string, unknown>,
   scope: Scope,
   context: StepContext,
@@ -513,7 +516,7 @@ const lowerFailureActions = (
   return ok ? lowered : undefined
 }
 
-const lowerSuccessActions = (
+export const lowerSuccessActions = (
   raw: Record<string, unknown>,
   index: number,
   scope: Scope,

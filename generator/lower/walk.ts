@@ -45,6 +45,7 @@ export const conditionValues = (condition: ConditionIR): Array<ValueIR> => {
 export const stepValues = (step: Omit<StepIR, "kept" | "keeps">): Array<ValueIR> => [
   ...(step.call?.inputs.map(([, value]) => value) ?? []),
   ...step.parameters.map((p) => p.value),
+  ...(step.message?.correlationId ? [step.message.correlationId] : []),
   ...(step.body ? [step.body.value, ...step.body.replacements.map((r) => r.value)] : []),
   ...step.successCriteria.flatMap((c) => conditionValues(c.test)),
   ...step.outputs.map((o) => o.value),

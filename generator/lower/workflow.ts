@@ -3,12 +3,14 @@ import { isCredentialName } from "../../runtime/core/redact.js"
 import type { LoadedSource } from "../load/document.js"
 import type { JsonSchema } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
+import { isAsyncApiStep } from "../resolve/asyncapi.js"
 import { arrayAt, isObject, type Reporter, stringAt } from "../resolve/context.js"
 import type { ResolvedOperation } from "../resolve/operations.js"
 import { dependenciesOf, outputScope, stepScope, workflowInputs, workflowNames } from "../resolve/scope.js"
 import { lowerString } from "../resolve/values.js"
 import { findWorkflow } from "../resolve/workflow-refs.js"
-import type { InputIR, StepIR, ValueIR, WorkflowIR, WorkflowOutputIR } from "./ir.js"
+import type { ChannelIR, InputIR, StepIR, ValueIR, WorkflowIR, WorkflowOutputIR } from "./ir.js"
+import { lowerMessageStep } from "./message-step.js"
 import { lowerStep, type StepContext, type StepDraft } from "./step.js"
 import { hasDefaults, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
 import { leaves, referencedSteps, stepValues } from "./walk.js"
@@ -17,6 +19,8 @@ export interface LoweredWorkflow {
   /** The workflow; its errors depend on the workflows it hands over to (see errors.ts). */
   readonly workflow: Omit<WorkflowIR, "errors">
   readonly operations: ReadonlyArray<ResolvedOperation>
+  /** The channels of its message steps (Arazzo 1.1). */
+  readonly channels: ReadonlyArray<ChannelIR>
 }
 
 export const lowerWorkflow = (
@@ -52,14 +56,18 @@ export const lowerWorkflow = (
   }
   const drafts: Array<StepDraft> = []
   const operations: Array<ResolvedOperation> = []
+  const channels: Array<ChannelIR> = []
   let ok = true
   for (const [i, step] of rawSteps.entries()) {
     const scope = stepScope(names, i, reporter)
-    const lowered = lowerStep(step, i, scope, context, [...path, "steps", i])
+    const lowered = isAsyncApiStep(step, sources)
+      ? lowerMessageStep(step, i, scope, context, [...path, "steps", i])
+      : lowerStep(step, i, scope, context, [...path, "steps", i])
     if (lowered === undefined) ok = false
     else {
       drafts.push(lowered.step)
       if (lowered.operation !== undefined) operations.push(lowered.operation)
+      if (lowered.channel !== undefined) channels.push(lowered.channel)
     }
   }
   const shape = drafts.some((s) => s.actions.some((a) => a.kind === "goto") || s.failureGotos.length > 0)
@@ -138,7 +146,8 @@ export const lowerWorkflow = (
       ]),
       dependsOn: dependsOn.map((d) => d.ref)
     },
-    operations
+    operations,
+    channels
   }
 }
 

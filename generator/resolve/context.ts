@@ -30,6 +30,8 @@ export interface Scope extends Reporter {
   readonly allSteps: ReadonlySet<string>
   /** Whether `$statusCode` / `$response…` have a value here (criteria and outputs, not requests). */
   readonly response: boolean
+  /** In an AsyncAPI step (Arazzo 1.1): `$message…` reads its message where `response` holds. */
+  readonly message?: boolean
   /** In the outputs of a step that calls a workflow: that workflow's output names, for `$outputs`. */
   readonly calledOutputs?: ReadonlySet<string>
   /** Source description URLs by name, for `$sourceDescriptions.name.url`. */

@@ -38,6 +38,29 @@ const compilesAsJsonPath = (query: string): boolean => {
   }
 }
 
+/**
+ * `$message.header.x` / `$message.payload#/a`: in an AsyncAPI step, the message it sent or
+ * received, read as a response is (its headers and body; see runtime message-step.ts).
+ */
+const messageValue = (
+  expression: Extract<RuntimeExpression, { readonly type: "header" | "body" }>,
+  scope: Scope,
+  fail: (code: string, message: string) => undefined
+): ValueIR | undefined => {
+  if (scope.message !== true) {
+    return fail(
+      "message-context",
+      `\`${expression.text}\`: \`$message\` has a value only in an AsyncAPI step (one that sends or receives a message)`
+    )
+  }
+  if (!scope.response) {
+    return fail("no-message", `\`${expression.text}\` has no value before the message is sent or received`)
+  }
+  return expression.type === "header"
+    ? { kind: "responseHeader", name: expression.name.toLowerCase() }
+    : { kind: "responseBody", path: segments(expression.pointer) }
+}
+
 /** Lowers one parsed runtime expression; reports and returns `undefined` when it cannot be used here. */
 export const lowerExpression = (
   expression: RuntimeExpression,
@@ -207,10 +230,17 @@ export const lowerExpression = (
       }
     }
     case "statusCode":
+      if (scope.message === true) {
+        return fail(
+          "message-no-status",
+          `\`${expression.text}\`: a message has no status code; test its payload (\`$message.payload#/…\`)`
+        )
+      }
       return scope.response
         ? { kind: "statusCode" }
         : fail("no-response", `\`${expression.text}\` has no value before the response`)
     case "body":
+      if (expression.of === "message") return messageValue(expression, scope, fail)
       if (expression.of === "response") {
         return scope.response
           ? { kind: "responseBody", path: segments(expression.pointer) }
@@ -220,6 +250,7 @@ export const lowerExpression = (
         ? { kind: "requestBody", path: segments(expression.pointer) }
         : fail("no-request", `\`${expression.text}\` has no value while the request is being built`)
     case "header":
+      if (expression.of === "message") return messageValue(expression, scope, fail)
       if (expression.of === "response") {
         return scope.response
           ? { kind: "responseHeader", name: expression.name.toLowerCase() }

@@ -1,12 +1,13 @@
 /** One step checked: what it calls, its parameters and body, criteria, outputs and actions. */
 import type { Path } from "../load/yaml.js"
-import { asyncApiUnsupported, isAsyncApiStep } from "../resolve/asyncapi.js"
+import { isAsyncApiStep } from "../resolve/asyncapi.js"
 import { arrayAt, report, type Scope, stringAt } from "../resolve/context.js"
 import { lowerCriterion } from "../resolve/criteria.js"
 import { isCallStep } from "../resolve/operations.js"
 import { checkFailureActions, checkSuccessActions } from "./actions.js"
 import { checkCallStep } from "./calls.js"
 import type { StepChecks } from "./context.js"
+import { checkMessageStep } from "./message-step.js"
 import { checkAgainstOpenApi } from "./openapi.js"
 import { checkStepOperation } from "./operations.js"
 import { checkParameters } from "./parameters.js"
@@ -20,8 +21,17 @@ export const checkStep = (
   checks: StepChecks,
   path: Path
 ): void => {
-  if (isAsyncApiStep(raw, checks.sources)) {
-    return report(scope, path, "error", "unsupported-asyncapi", asyncApiUnsupported)
+  if (isAsyncApiStep(raw, checks.sources)) return checkMessageStep(raw, index, scope, checks, path)
+  for (const member of ["action", "correlationId"] as const) {
+    if (member in raw) {
+      report(
+        scope,
+        [...path, member],
+        "warning",
+        "message-member-ignored",
+        `\`${member}\` applies to AsyncAPI steps only; this step calls an OpenAPI operation, so it is ignored`
+      )
+    }
   }
   if (isCallStep(raw) && raw["timeout"] !== undefined) {
     report(

@@ -32,6 +32,19 @@ export {
   type Secret
 } from "./internal/credentials.js"
 
+// AsyncAPI channels and the transports their messages go through
+export type { ChannelOptions, CorrelationLocation, StepMessage, TransportMessage } from "../core/messages.js"
+export type { MessageStep } from "./internal/message-step.js"
+export { type Channel, channel, INBOX_LIMIT, type MessageUse } from "./internal/messaging.js"
+export {
+  type Connection,
+  mqttTransport,
+  natsTransport,
+  type Transport,
+  TransportFailure,
+  Transports
+} from "./internal/transports.js"
+
 // Request bodies
 export { binary, type Body, form, json, multipart, text } from "../core/body.js"
 export type { Replacement } from "../core/replace.js"

@@ -198,10 +198,13 @@ describe("swaggerexpert/arazzo-runtime-expression vectors", () => {
     expect(parseRuntimeExpression(given).ok).toBe(false)
   })
 
-  // Arazzo 1.1 only: `$self` parses on every line (lowering refuses it in a 1.0 document, see
-  // test/validate/expressions-1.1.test.ts); `$message.*` belongs to AsyncAPI steps (issue #17).
+  // Arazzo 1.1 only: `$self` and `$message.header…`/`$message.payload…` parse (lowering refuses
+  // `$self` in a 1.0 document, see test/validate/expressions-1.1.test.ts, and allows `$message`
+  // in AsyncAPI steps only). The ABNF also lets `$message.` take `body`, `query.`, `path.`: a
+  // message has only headers and a payload, so those stay rejected.
+  const accepted11 = (v: string) => v === "$self" || /^\$message\.(header\.|payload)/.test(v)
   it.each(vectors.valid_arazzo_1_1_only)("1.1 only: %s", (given) => {
-    expect(parseRuntimeExpression(given).ok).toBe(given === "$self")
+    expect(parseRuntimeExpression(given).ok).toBe(accepted11(given))
   })
 
   // Braces inside JSON pointers: RFC 6901 allows them and the pre-1.1 grammar accepted them; we follow

@@ -55,6 +55,8 @@ import {
   type WorkflowError
 } from "./errors.js"
 import { currentCallPath, type ExecutionService, type RawResponse } from "./execution.js"
+import { messageExchange, type MessageStep } from "./message-step.js"
+import type { MessageSession } from "./messaging.js"
 import type { Operation } from "./operation.js"
 import { type OutputsFor, readOutputs } from "./outputs.js"
 import { type PolicyTable, type ResolvedPolicy, stepPolicy, workflowPolicy } from "./policy.js"
@@ -262,6 +264,8 @@ interface DefinitionLike<I, Steps, O> {
 export class Run<I, Steps, O, E extends EndPoint> {
   /** Outputs of the steps that have completed, by stepId. */
   readonly gathered: Partial<Steps> = {}
+  /** The brokers and inboxes of a workflow with message steps, opened by `runWorkflow` before the first step. */
+  messaging: MessageSession | undefined
   private stepsRun = 0
   /** Retries used by failure actions that go to a step first, by step and action (they last the whole run). */
   private readonly jumpRetries = new Map<string, number>()
@@ -284,12 +288,16 @@ export class Run<I, Steps, O, E extends EndPoint> {
   step<K extends keyof Steps & string, O2, G extends string = never>(
     spec: CallStep<K, Steps[K], O2, G>
   ): Effect.Effect<Outcome<CallResult<Steps[K], O2>, G>, WorkflowError | WorkflowEnded>
+  step<K extends keyof Steps & string, G extends string = never>(
+    spec: MessageStep<K, Steps[K], G>
+  ): Effect.Effect<Outcome<StepResult<Steps[K]>, G>, WorkflowError | WorkflowEnded>
   step<K extends keyof Steps & string, G extends string>(
-    spec: OperationStep<K, Steps[K], G> | CallStep<K, Steps[K], unknown, G>
+    spec: OperationStep<K, Steps[K], G> | CallStep<K, Steps[K], unknown, G> | MessageStep<K, Steps[K], G>
   ): Effect.Effect<unknown, WorkflowError | WorkflowEnded> {
     const visit = this.enter(spec.stepId)
     if ("workflow" in spec) return this.call(spec, visit)
     const policy = stepPolicy(this.env.policies, this.definition.workflowId, spec.stepId)
+    if ("action" in spec) return this.withFailureActions(spec, policy, visit)
     return spec.pollWhile === undefined
       ? this.withFailureActions(spec, policy, visit)
       : this.poll(spec, spec.pollWhile, policy, visit)
@@ -438,7 +446,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
    * holds decides. Each retry action counts its own retries; one that has run out passes on.
    */
   private withFailureActions<K extends keyof Steps & string, G extends string>(
-    spec: OperationStep<K, Steps[K], G>,
+    spec: OperationStep<K, Steps[K], G> | MessageStep<K, Steps[K], G>,
     policy: ResolvedPolicy,
     visit: Visit
   ): Effect.Effect<StepResult<Steps[K]> | Goto<G>, WorkflowError | WorkflowEnded> {
@@ -531,10 +539,11 @@ export class Run<I, Steps, O, E extends EndPoint> {
 
   /** One attempt: build the request, send it (retries and timeout included), judge the response. */
   private attempt<K extends keyof Steps & string, G extends string>(
-    spec: OperationStep<K, Steps[K], G>,
+    spec: OperationStep<K, Steps[K], G> | MessageStep<K, Steps[K], G>,
     policy: ResolvedPolicy,
     visit: Visit
   ): Effect.Effect<StepResult<Steps[K]>, Failed> {
+    if ("action" in spec) return this.messageAttempt(spec, policy, visit)
     const { stepId, operation } = spec
     const number = ++visit.attempts
     const base = baseUrlIn(this.env.servers, operation.source)
@@ -577,7 +586,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
     )
     const judged = Effect.flatMap(
       this.env.execution.exchange(`${visit.name}.${number}`, exchange),
-      (raw) => this.judge(spec, raw, parts.url, body, where)
+      (raw) => this.judge(spec, spec.operation, raw, parts.url, body, where)
     )
     if (!this.env.tracing) return judged
     return judged.pipe(
@@ -676,9 +685,55 @@ export class Run<I, Steps, O, E extends EndPoint> {
       }))
   }
 
+  /**
+   * One attempt of a message step: send the message, or take the matching one from the inbox
+   * (bounded by the step's `timeout`, else the policy's), then judge it as a response is judged.
+   */
+  private messageAttempt<K extends keyof Steps & string, G extends string>(
+    spec: MessageStep<K, Steps[K], G>,
+    policy: ResolvedPolicy,
+    visit: Visit
+  ): Effect.Effect<StepResult<Steps[K]>, Failed> {
+    const number = ++visit.attempts
+    const method = spec.action === "send" ? "SEND" : "RECEIVE"
+    const session = this.messaging
+    const url = session === undefined
+      ? spec.operation.address
+      : `${session.urlOf(spec.operation)}/${spec.operation.address}`
+    const where = () => this.where(spec.stepId, { method, url: this.secrets.text(url) })
+    const own = spec.timeout === undefined ? undefined : Duration.millis(spec.timeout)
+    const timeout = own ?? policy.stepTimeoutDuration
+    const bound = own === undefined
+      ? this.watchdog.bound
+      : <A, E1, E2>(effect: Effect.Effect<A, E1>, _policy: Duration.Duration, onTimeout: () => E2) =>
+        Effect.timeoutFail(effect, { duration: own, onTimeout })
+    const exchange = messageExchange(spec, session, where, this.secrets)
+    if ("invalid" in exchange) return Effect.fail(new RequestInvalid({ ...where(), detail: exchange.invalid }))
+    const judged = Effect.flatMap(
+      this.env.execution.exchange(
+        `${visit.name}.${number}`,
+        bound(exchange.run, timeout, () => new StepTimeout({ ...where(), timeout }))
+      ),
+      (raw) => this.judge(spec, { method, security: [] }, raw, url, spec.body, where)
+    )
+    if (!this.env.tracing) return judged
+    return Effect.withSpan(judged, `arazzo.step ${spec.stepId}`, {
+      attributes: {
+        "arazzo.workflow.id": this.definition.workflowId,
+        "arazzo.step.id": spec.stepId,
+        "arazzo.operation.id": spec.operation.operationId ?? "",
+        "arazzo.step.attempt": number,
+        "messaging.operation.type": spec.action,
+        "messaging.destination.name": spec.operation.address
+      },
+      captureStackTrace: false
+    })
+  }
+
   /** The response decoded, tested against the success criteria, and its outputs read. */
   private judge<K extends keyof Steps & string, G extends string>(
-    spec: OperationStep<K, Steps[K], G>,
+    spec: Pick<OperationStep<K, Steps[K], G>, "stepId" | "parameters" | "successCriteria" | "outputs">,
+    operation: { readonly method: string; readonly security: ReadonlyArray<ReadonlyArray<string>> },
     raw: RawResponse,
     url: string,
     body: Body | undefined,
@@ -696,7 +751,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
       )
     }
     const response = stepResponse(
-      { url, method: spec.operation.method, parameters: spec.parameters, body },
+      { url, method: operation.method, parameters: spec.parameters, body },
       raw.status,
       raw.headers,
       decoded.body
@@ -704,7 +759,7 @@ export class Run<I, Steps, O, E extends EndPoint> {
     for (const criterion of spec.successCriteria) {
       const verdict = judge(criterion, response)
       if (!verdict.holds) {
-        const security = spec.operation.security
+        const security = operation.security
         const error = new StepFailed({
           ...where(),
           status: response.status,

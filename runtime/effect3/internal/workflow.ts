@@ -18,6 +18,7 @@ import { hasProtoKeys, keepProtoKeys } from "../../core/response.js"
 import { Credentials } from "./credentials.js"
 import { InputsInvalid, type WorkflowError, WorkflowTimeout } from "./errors.js"
 import { currentCallPath, Execution } from "./execution.js"
+import { type MessageUse, withMessages } from "./messaging.js"
 import { Policies, workflowPolicy } from "./policy.js"
 import {
   type EndPoint,
@@ -47,6 +48,8 @@ export interface WorkflowDefinition<
    * absent while the workflow runs; the generator types `O` with those a completed run always has.
    */
   readonly outputs: (inputs: I, steps: Partial<Steps>) => { readonly [K in keyof O]: O[K] | undefined }
+  /** The channels of the workflow's AsyncAPI steps: a run subscribes to those it receives from before its first step. */
+  readonly messages?: MessageUse
   /** Phantom: the end points, for typing results. */
   readonly ends?: ReadonlyArray<E>
   /** Phantom: the errors this workflow can raise (the generator works them out). */
@@ -140,7 +143,11 @@ export const runWorkflow = <I, Steps, O, E extends EndPoint, Err extends Workflo
       const ran = watched(
         (watchdog) => {
           const run = runner = new Run<I, Steps, O, E>(definition, inputs, env, secrets, watchdog)
-          return Effect.catchTag(body(run, inputs), "WorkflowEnded", (end) => Effect.succeed(run.endedBy(end)))
+          const ran = Effect.catchTag(body(run, inputs), "WorkflowEnded", (end) => Effect.succeed(run.endedBy(end)))
+          const { messages } = definition
+          return messages === undefined
+            ? ran
+            : withMessages(messages, workflowId, env.servers, (session) => run.messaging = session, ran)
         },
         timeout,
         () => new WorkflowTimeout({ workflowId, timeout, stepOutputs: runner?.gatheredShown() ?? {} })

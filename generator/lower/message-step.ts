@@ -15,7 +15,7 @@ import { mergeParameters, type Reusables } from "../resolve/components.js"
 import { arrayAt, isObject, report, type Scope, stringAt } from "../resolve/context.js"
 import { lowerCriterion } from "../resolve/criteria.js"
 import { lowerValue } from "../resolve/values.js"
-import type { BodyIR, ChannelIR, CriterionIR, StepIR, ValueIR } from "./ir.js"
+import type { BodyIR, ChannelIR, CriterionIR, ValueIR } from "./ir.js"
 import {
   failureGotos,
   type LoweredStep,
@@ -23,6 +23,7 @@ import {
   lowerOutputs,
   lowerSuccessActions,
   type StepContext,
+  type StepDraft,
   stepTimeout
 } from "./step.js"
 
@@ -254,7 +255,7 @@ export const lowerMessageStep = (
     correlation,
     contentType: message?.contentType
   }
-  const step: Omit<StepIR, "kept"> = {
+  const step: StepDraft = {
     stepId,
     description: stringAt(raw, "description") ?? stringAt(raw, "summary"),
     operation: key,

@@ -19,9 +19,18 @@ const format = Options.choice("format", ["text", "json"]).pipe(
   Options.withDefault("text" as const)
 )
 
+/** What `check` takes (./check-fast.ts reads its plain forms the same way). */
+export const checkConfig = {
+  documents: documentsArg,
+  format,
+  source: sourceOption,
+  allowRoot: allowRootOption,
+  limit: limitOption
+}
+
 export const checkCommand = Command.make(
   "check",
-  { documents: documentsArg, format, source: sourceOption, allowRoot: allowRootOption, limit: limitOption },
+  checkConfig,
   (options) =>
     Effect.gen(function*() {
       const sources = yield* sourcesFrom(options.source)

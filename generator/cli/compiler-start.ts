@@ -20,7 +20,7 @@ const fromSources = import.meta.url.endsWith(".ts")
  */
 const entry = () =>
   bundled
-    ? pathToFileURL(path.join(packageRoot(), "dist/cli/compiler-worker.js"))
+    ? pathToFileURL(path.join(packageRoot(), "dist/cli/compiler/worker.js"))
     : new URL(`./compiler-worker${fromSources ? ".ts" : ".js"}`, import.meta.url)
 
 /** What a worker is started with: its task, or (started early) the task it will be sent. */

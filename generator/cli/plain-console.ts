@@ -5,14 +5,9 @@
  */
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import { stripAnsi, wantsColour } from "./ansi.js"
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g
-
-export const stripAnsi = (text: string): string => text.replace(ANSI, "")
-
-export const wantsColour = (stream: { readonly isTTY?: boolean }): boolean =>
-  stream.isTTY === true && process.env["NO_COLOR"] === undefined
+export { stripAnsi, wantsColour } from "./ansi.js"
 
 const plain = (args: ReadonlyArray<unknown>) => args.map((a) => (typeof a === "string" ? stripAnsi(a) : a))
 

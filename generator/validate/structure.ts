@@ -11,13 +11,13 @@
  * A failed combinator then becomes either one message ("needs one of `operationId`,
  * `operationPath` or `workflowId`") or the findings of the branch that got furthest.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js"
-import { readFileSync } from "node:fs"
-import { parse } from "yaml"
+import type { ErrorObject } from "ajv/dist/2020.js"
 import { decodePointerToken, isObject } from "../../runtime/core/json.js"
 import { type Diagnostic, sortDiagnostics } from "../diagnostics.js"
 import type { Path, SourceText } from "../load/yaml.js"
 import { closest } from "../suggest.js"
+import type { SchemaLine } from "./schema-source.js"
+import { type CompiledSchema, loadCompiledSchema, metaSchemas } from "./schema-validator.js"
 import { unknownKeySeverity } from "./unknown-keys.js"
 
 /** Every structural problem in the document; none when it has no value (it did not parse). */
@@ -52,13 +52,13 @@ export const validateStructure = (source: SourceText): Array<Diagnostic> => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The schema, compiled once, and what is known about its nodes.
+// The schema's compiled validator (./schema-validator.ts), and what is known about its nodes.
 
 type JsonObject = Record<string, unknown>
 
 interface Engine {
   readonly line: SchemaLine
-  readonly validate: ValidateFunction
+  readonly validate: CompiledSchema["validate"]
   /** The `$defs` name of the definition a schema node belongs to; `""` for the document root. */
   readonly defOf: (node: unknown) => string | undefined
   /** Every schema node evaluation of `node` can reach, through `$ref`s. */
@@ -71,8 +71,7 @@ interface Engine {
   readonly resolve: (from: object, ref: string, dynamic: boolean) => ReadonlyArray<object>
 }
 
-/** The Arazzo lines with a schema of their own. */
-export type SchemaLine = "1.0" | "1.1"
+export type { SchemaLine } from "./schema-source.js"
 
 /** The schema a document is checked against: its `arazzo` version's line; 1.0 when it names none. */
 export const schemaLineOf = (value: unknown): SchemaLine =>
@@ -103,95 +102,14 @@ const children = (node: object, isMap: boolean): Array<readonly [unknown, boolea
       isMap ? [[value, false] as const] : dataKeys.has(key) ? [] : [[value, mapKeys.has(key)] as const]
     )
 
-const metaSchemas = [
-  "https://json-schema.org/draft/2020-12/schema",
-  "https://json-schema.org/draft/2020-12/meta/core",
-  "https://json-schema.org/draft/2020-12/meta/applicator",
-  "https://json-schema.org/draft/2020-12/meta/unevaluated",
-  "https://json-schema.org/draft/2020-12/meta/validation",
-  "https://json-schema.org/draft/2020-12/meta/meta-data",
-  "https://json-schema.org/draft/2020-12/meta/format-annotation",
-  "https://json-schema.org/draft/2020-12/meta/content"
-]
-
-/** The schema of one line, with the corrections the spec text calls for; and the nested criterion type, if added. */
-const loadSchema = (line: SchemaLine): { readonly schema: JsonObject; readonly nested: unknown } => {
-  const url = new URL(`./schema/arazzo-${line}.schema.yaml`, import.meta.url)
-  let text: string
-  try {
-    text = readFileSync(url, "utf8")
-  } catch (cause) {
-    throw new Error(
-      `the Arazzo schema is missing (${url.pathname}): ${cause instanceof Error ? cause.message : String(cause)}`
-    )
-  }
-  const schema: unknown = parse(text)
-  if (!isRecord(schema) || !isRecord(schema["$defs"])) throw new Error("the Arazzo schema file is not a JSON Schema")
-  if (line === "1.1") {
-    acceptAnyReplacementValueOrSelector(schema["$defs"])
-    return { schema, nested: undefined }
-  }
-  const nested = acceptNestedExpressionType(schema["$defs"])
-  acceptAnyReplacementValue(schema["$defs"])
-  return { schema, nested }
-}
-
-/**
- * 1.1 says a Payload Replacement `value` is "Any | {expression} | Selector Object" (its own
- * example sets `value: 10`), the schema `string | Selector Object`. The spec is normative: any
- * value is accepted, and an object that has a `selector` is checked as a Selector Object.
- */
-const acceptAnyReplacementValueOrSelector = (defs: JsonObject): void => {
-  const replacement = defs["payload-replacement-object"]
-  if (!isRecord(replacement) || !isRecord(replacement["properties"])) return
-  replacement["properties"]["value"] = {
-    if: { type: "object", required: ["selector"] },
-    then: { $ref: "#/$defs/selector-object" }
-  }
-}
-
-/**
- * The spec's Payload Replacement `value` is "Any | {expression}" (an object, an array, a number
- * are all fine), but the schema says `type: string`. The spec is normative, so the type is dropped.
- */
-const acceptAnyReplacementValue = (defs: JsonObject): void => {
-  const replacement = defs["payload-replacement-object"]
-  if (!isRecord(replacement) || !isRecord(replacement["properties"])) return
-  const value = replacement["properties"]["value"]
-  if (isRecord(value)) delete value["type"]
-}
-
-/**
- * The spec's Criterion `type` is "string | Criterion Expression Type Object", i.e.
- * `type: { type: jsonpath, version: draft-goessner-dispatch-jsonpath-00 }`, but the schema only
- * accepts the expression type flattened into the criterion (`type: jsonpath` + `version: …`),
- * OAI/Arazzo-Specification#336 (fix pending in #338). The spec is normative and the lowering
- * reads the nested form, so the nested form is accepted as well; the flattened one stays valid.
- */
-const acceptNestedExpressionType = (defs: JsonObject): unknown => {
-  const criterion = defs["criterion-object"]
-  if (
-    !isRecord(criterion) || !Array.isArray(criterion["anyOf"]) || !isRecord(defs["criterion-expression-type-object"])
-  ) return undefined
-  // A copy rather than a `$ref`, so errors in it are told apart from the flattened branch's.
-  const nested = structuredClone(defs["criterion-expression-type-object"])
-  criterion["anyOf"] = [...criterion["anyOf"], { type: "object", properties: { type: nested } }]
-  return nested
-}
-
 const buildEngine = (line: SchemaLine): Engine => {
-  const { schema, nested: nestedExpressionType } = loadSchema(line)
-  const ajv = new Ajv2020({
-    allErrors: true,
-    verbose: true,
-    // Strict mode rejects this schema: `patternProperties` without `type: object`
-    // (specification-extensions, strictTypes) and `$anchor` inside `properties` (strictSchema).
-    strict: false,
-    logger: false,
-    // `uri-reference` is the only format used; any string is a URI reference after resolution rules.
-    formats: { "uri-reference": true }
-  })
-  const validate = ajv.compile(schema)
+  const compiled = loadCompiledSchema(line)
+  const { validate } = compiled
+  const schema = compiled.documents[compiled.rootUrl] as JsonObject
+  const nestedExpressionType = compiled.nested?.reduce<unknown>(
+    (node, key) => (isRecord(node) || Array.isArray(node) ? (node as JsonObject)[key] : undefined),
+    schema
+  )
 
   // Which definition each node belongs to (walking without following `$ref`s).
   const defs = new WeakMap<object, string>()
@@ -243,17 +161,12 @@ const buildEngine = (line: SchemaLine): Engine => {
   const documentAt = (url: string): object | undefined => {
     const known = documents.get(url)
     if (known) return known
-    let loaded: unknown
-    try {
-      loaded = ajv.getSchema(url)?.schema
-    } catch {
-      return undefined
-    }
+    const loaded = Object.hasOwn(compiled.documents, url) ? compiled.documents[url] : undefined
     if (typeof loaded !== "object" || loaded === null) return undefined
     index(loaded, url)
     return loaded
   }
-  index(schema, withoutFragment(typeof schema["$id"] === "string" ? schema["$id"] : "urn:arazzo-schema"))
+  index(schema, compiled.rootUrl)
   for (const url of metaSchemas) documentAt(url)
 
   const resolve = (from: object, ref: string, dynamic: boolean): ReadonlyArray<object> => {

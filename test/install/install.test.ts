@@ -80,6 +80,8 @@ describe("the packed tarball", () => {
         "dist/generator/index.js",
         "dist/generator/index.d.ts",
         "dist/generator/validate/schema/arazzo-1.0.schema.yaml",
+        "dist/generator/validate/schema/arazzo-1.0.validate.cjs",
+        "dist/generator/validate/schema/arazzo-1.1.validate.cjs",
         "dist/runtime/effect3/index.js",
         "dist/runtime/effect3/testing.d.ts",
         "dist/runtime/effect4/index.js",

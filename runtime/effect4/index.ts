@@ -40,6 +40,7 @@ export type { Replacement } from "../core/replace.js"
 export { type CallCriterion, type Criterion, criterion, successfulStatus } from "../core/criteria.js"
 export { jsonPath, type JSONPathQuery, matches, regex, selects } from "../core/jsonpath.js"
 export type { SentRequest, StepResponse } from "../core/response.js"
+export { selectAll, selectOne } from "../core/selectors.js"
 export {
   at,
   each,

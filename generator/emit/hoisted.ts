@@ -1,10 +1,11 @@
 /**
- * Module-level constants that criteria use: JSONPath queries and regular expressions, compiled
- * once when the generated module loads rather than on every response. Each distinct source
- * text gets one constant, declared after the operations.
+ * Module-level constants that criteria and selectors use: JSONPath queries, XPath expressions and
+ * regular expressions, compiled once when the generated module loads rather than on every
+ * response. Each distinct source text gets one constant, declared after the operations.
  */
 import { type StatementStructures, StructureKind, VariableDeclarationKind } from "ts-morph"
-import type { ConditionIR, CriterionIR, WorkflowIR } from "../lower/ir.js"
+import type { ConditionIR, CriterionIR, ValueIR, WorkflowIR } from "../lower/ir.js"
+import { stepValues } from "../lower/walk.js"
 import type { Names } from "./names.js"
 import { docText, stringLiteral } from "./text.js"
 
@@ -92,7 +93,33 @@ export class Hoisted {
       }
     }
     values(workflows)
+    this.collectSelectors(workflows)
     return this
+  }
+
+  /** The queries of Selector Objects (in any value) and of JSONPath replacement targets, in document order. */
+  private collectSelectors(workflows: ReadonlyArray<WorkflowIR>): void {
+    const visit = (value: ValueIR): void => {
+      if (value.kind === "select") {
+        visit(value.context)
+        if (value.selector.type === "jsonpath") this.query(value.selector.query)
+        else if (value.selector.type === "xpath") this.xpath(value.selector.expression)
+      } else if (value.kind === "object") value.entries.forEach(([, v]) => visit(v))
+      else if (value.kind === "array") value.items.forEach(visit)
+      else if (value.kind === "template") value.parts.forEach((p) => typeof p !== "string" && visit(p))
+    }
+    for (const workflow of workflows) {
+      for (const step of workflow.steps) {
+        stepValues(step).forEach(visit)
+        for (const replacement of step.body?.replacements ?? []) {
+          if (replacement.targetType === "jsonpath") this.query(replacement.target)
+        }
+        for (const action of [...step.actions, ...step.failureActions]) {
+          if (action.kind === "gotoWorkflow") action.inputs?.forEach(([, v]) => visit(v))
+        }
+      }
+      workflow.outputs.forEach((o) => visit(o.value))
+    }
   }
 
   statements(): ReadonlyArray<StatementStructures> {

@@ -75,6 +75,22 @@ export const printValue = (value: ValueIR, env: ValueEnv): string => {
       return walk(`${env.response}.request.body`, value.path)
     case "workflowValue":
       return walk(env.workflowValue!(value.workflowId, value.of, value.name), value.path)
+    case "select":
+      return printSelect(value, env)
+  }
+}
+
+/** A Selector Object evaluated on its context: the one value or the list a query selects, an XPath's value, a pointer's. */
+const printSelect = (value: Extract<ValueIR, { kind: "select" }>, env: ValueEnv): string => {
+  const context = printValue(value.context, env)
+  const { selector } = value
+  switch (selector.type) {
+    case "jsonpath":
+      return `Arazzo.${selector.singular ? "selectOne" : "selectAll"}(${env.hoisted.query(selector.query)}, ${context})`
+    case "xpath":
+      return `ArazzoXml.xpathSelect(${env.hoisted.xpath(selector.expression)}, ${context})`
+    case "jsonpointer":
+      return `Arazzo.at(${context}, ${pathLiteral(selector.path)})`
   }
 }
 

@@ -575,7 +575,9 @@ const operationFields = (step: StepIR, env: ValueEnv, printer: BodyPrinter): Arr
     if (body.replacements.length > 0) {
       fields.push((w) => {
         const items = body.replacements.map((r) =>
-          `{ target: ${stringLiteral(r.target)}, value: ${printValue(r.value, env)} }`
+          `{ target: ${stringLiteral(r.target)}, ${
+            r.targetType === "jsonpath" ? `query: ${env.hoisted.query(r.target)}, ` : ""
+          }value: ${printValue(r.value, env)} }`
         )
         w.write(`replacements: [${items.join(", ")}]`)
       })
@@ -731,6 +733,16 @@ const printOutput = (output: StepOutputIR, env: ValueEnv, dialect: Dialect): str
       return `Arazzo.value(() => ${printValue(output.value, env)}${options(secret)})`
     case "requestLine":
       return `Arazzo.value((response) => ${printValue(output.value, { ...env, response: "response" })}${
+        options(secret)
+      })`
+    case "select":
+      // A list of what a query selects is typed as one; any other selection is `unknown`.
+      if (output.type.kind === "array") {
+        return `Arazzo.value((response) => ${printValue(output.value, { ...env, response: "response" })}${
+          options(secret)
+        })`
+      }
+      return `Arazzo.value((response): unknown => ${printValue(output.value, { ...env, response: "response" })}${
         options(secret)
       })`
     default:

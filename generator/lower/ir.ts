@@ -240,8 +240,16 @@ export interface BodyIR {
   readonly encoding: "json" | "multipart" | "form" | "text" | "binary"
   readonly contentType: string
   readonly value: ValueIR
-  /** `replacements`: JSON Pointers (JSON, form and multipart bodies) or XPaths (XML), in order. */
-  readonly replacements: ReadonlyArray<{ readonly target: string; readonly value: ValueIR }>
+  /**
+   * `replacements`, in order: the target is a JSON Pointer (JSON, form and multipart bodies, by
+   * default), a JSONPath query (1.1 `targetSelectorType: jsonpath`) or an XPath (XML bodies).
+   */
+  readonly replacements: ReadonlyArray<{
+    readonly target: string
+    readonly value: ValueIR
+    /** How `target` is read; `xpath` exactly when the body is XML. */
+    readonly targetType: SelectorType
+  }>
   /** Whether the body is XML, so replacement targets are XPaths. */
   readonly xml: boolean
 }
@@ -312,6 +320,19 @@ export interface Substituted {
   readonly substituted?: ValueIR
 }
 
+/** The three selector languages of Arazzo 1.1 (Selector Objects, `targetSelectorType`). */
+export type SelectorType = "jsonpath" | "xpath" | "jsonpointer"
+
+/**
+ * What a Selector Object runs on its context at run time (one that reads a fixed path is
+ * lowered to that path instead): a JSONPath query, `singular` when it selects at most one node
+ * (its value is the result; otherwise the list of values is), or an XPath expression.
+ */
+export type SelectorIR =
+  | { readonly type: "jsonpath"; readonly query: string; readonly singular: boolean }
+  | { readonly type: "xpath"; readonly expression: string }
+  | { readonly type: "jsonpointer"; readonly path: ReadonlyArray<Segment> }
+
 /** A value computed at run time from literals, inputs, earlier steps and the response. */
 export type ValueIR =
   | { readonly kind: "literal"; readonly value: Literal }
@@ -348,6 +369,8 @@ export type ValueIR =
   | { readonly kind: "requestParameter"; readonly in: "header" | "query" | "path"; readonly name: string }
   /** `$request.body#/ptr`: the payload the step sent, before encoding. */
   | { readonly kind: "requestBody"; readonly path: ReadonlyArray<Segment> }
+  /** A Selector Object (Arazzo 1.1) that is not a fixed path: `selector` run on `context`. */
+  | { readonly kind: "select"; readonly context: ValueIR; readonly selector: SelectorIR }
   /** `$workflows.id.inputs.x` / `$workflows.id.outputs.x`: a workflow this one depends on. */
   | {
     readonly kind: "workflowValue"

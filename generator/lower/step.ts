@@ -9,7 +9,8 @@ import { lowerCriteria, lowerCriterion } from "../resolve/criteria.js"
 import { bodyContentType, encodingOf, isXml } from "../resolve/media.js"
 import { isCallStep, operationKey, type ResolvedOperation, stepOperation } from "../resolve/operations.js"
 import { isParameterLocation } from "../resolve/parameters.js"
-import { lowerString, lowerValue } from "../resolve/values.js"
+import { replacementTarget } from "../resolve/selectors.js"
+import { lowerOutputValue, lowerValue } from "../resolve/values.js"
 import type { FoundWorkflow } from "../resolve/workflow-refs.js"
 import { lowerActionInputs } from "./action-inputs.js"
 import type {
@@ -70,6 +71,8 @@ const inputsIn = (value: ValueIR): Array<string> => {
       return value.entries.flatMap(([, v]) => inputsIn(v))
     case "array":
       return value.items.flatMap(inputsIn)
+    case "select":
+      return inputsIn(value.context)
     default:
       return []
   }
@@ -185,9 +188,7 @@ const lowerCallStep = (
   const outputs: Array<StepOutputIR> = []
   for (const [name, expression] of Object.entries(isObject(raw["outputs"]) ? raw["outputs"] : {})) {
     const at = [...path, "outputs", name]
-    const value = typeof expression === "string"
-      ? lowerString(expression, { ...scope, response: false, calledOutputs }, at)
-      : undefined
+    const value = lowerOutputValue(expression, { ...scope, response: false, calledOutputs }, at)
     if (value === undefined) ok = false
     else outputs.push({ name, value, ...calledOutputType(value, found.ref), secret: isCredentialName(name) })
   }
@@ -217,6 +218,8 @@ const lowerCallStep = (
 const calledOutputType = (value: ValueIR, workflow: WorkflowRefIR): { type: TypeIR; optional: boolean } =>
   value.kind === "calledOutput" && value.path.length === 0
     ? { type: { kind: "workflowOutput", workflow, name: value.name }, optional: false }
+    : value.kind === "select"
+    ? selectedType(value)
     : { type: UNKNOWN, optional: false }
 
 const lowerParameters = (
@@ -271,7 +274,7 @@ const lowerBody = (
   const encoding = encodingOf(contentType)
   const xml = isXml(contentType)
   const value = lowerValue(requestBody["payload"], scope, [...at, "payload"])
-  const replacements = lowerReplacements(requestBody, scope, at)
+  const replacements = lowerReplacements(requestBody, xml, scope, at)
   if (value === undefined || replacements === undefined) return null
   // A string payload is the body's text as written (a form or JSON text with embedded expressions).
   if (
@@ -300,11 +303,13 @@ const lowerBody = (
 }
 
 /**
- * `replacements`: each target (a JSON Pointer, or an XPath for an XML body, checked by
- * validation) with its value lowered like any payload value; applied to a copy of the body at run time.
+ * `replacements`: each target (a JSON Pointer, a JSONPath query, or an XPath for an XML body,
+ * checked by validation) with its value lowered like any payload value; applied to a copy of
+ * the body at run time.
  */
 const lowerReplacements = (
   requestBody: Record<string, unknown>,
+  xml: boolean,
   scope: Scope,
   at: Path
 ): BodyIR["replacements"] | undefined => {
@@ -313,10 +318,10 @@ const lowerReplacements = (
   for (const [i, replacement] of arrayAt(requestBody, "replacements").entries()) {
     const where = [...at, "replacements", i]
     if (!isObject(replacement)) continue
-    const target = stringAt(replacement, "target") ?? ""
+    const target = replacementTarget(replacement, xml, scope, where)
     const value = lowerValue(replacement["value"], scope, [...where, "value"])
-    if (value === undefined) ok = false
-    else lowered.push({ target, value })
+    if (value === undefined || target === undefined) ok = false
+    else lowered.push({ ...target, value })
   }
   return ok ? lowered : undefined
 }
@@ -388,7 +393,7 @@ export const lowerOutputs = (
   let ok = true
   for (const [name, expression] of Object.entries(outputs)) {
     const at = [...path, "outputs", name]
-    const value = typeof expression === "string" ? lowerString(expression, scope, at) : undefined
+    const value = lowerOutputValue(expression, scope, at)
     if (value === undefined) {
       ok = false
       continue
@@ -440,6 +445,8 @@ const outputType = (
       return { type: { kind: "integer" }, optional: false }
     case "requestLine":
       return { type: { kind: "string" }, optional: false }
+    case "select":
+      return selectedType(value)
     case "literal":
       return {
         type: value.value === null
@@ -455,6 +462,17 @@ const outputType = (
       return { type: UNKNOWN, optional: false }
   }
 }
+
+/**
+ * What a Selector Object evaluated at run time yields: a JSONPath query that is not singular, the
+ * list of what it selects (items untyped); anything else, one value of any type, or none.
+ */
+export const selectedType = (
+  value: Extract<ValueIR, { kind: "select" }>
+): { readonly type: TypeIR; readonly optional: boolean } =>
+  value.selector.type === "jsonpath" && !value.selector.singular
+    ? { type: { kind: "array", items: UNKNOWN }, optional: false }
+    : { type: UNKNOWN, optional: false }
 
 /** The workflow an action names, as written (`id`, or `$sourceDescriptions.name.id` for another document's). */
 const workflowTarget = (workflowId: string, context: StepContext): WorkflowRefIR | undefined => {

@@ -1,7 +1,7 @@
 /** Walking the IR: the values a step or condition reads, and what they refer to. */
 import type { ConditionIR, StepIR, ValueIR } from "./ir.js"
 
-/** The leaves of a value: everything but the objects, arrays and templates that hold them. */
+/** The leaves of a value: everything but the objects, arrays and templates that hold them (and selectors' contexts). */
 export const leaves = (value: ValueIR): Array<ValueIR> => {
   switch (value.kind) {
     case "object":
@@ -10,6 +10,9 @@ export const leaves = (value: ValueIR): Array<ValueIR> => {
       return value.items.flatMap(leaves)
     case "template":
       return value.parts.flatMap((p) => (typeof p === "string" ? [] : leaves(p)))
+    case "select":
+      // What a selector reads is its context.
+      return leaves(value.context)
     default:
       return [value]
   }

@@ -7,11 +7,11 @@ import { isAsyncApiStep } from "../resolve/asyncapi.js"
 import { arrayAt, isObject, type Reporter, stringAt } from "../resolve/context.js"
 import type { ResolvedOperation } from "../resolve/operations.js"
 import { dependenciesOf, outputScope, stepScope, workflowInputs, workflowNames } from "../resolve/scope.js"
-import { lowerString } from "../resolve/values.js"
+import { lowerOutputValue } from "../resolve/values.js"
 import { findWorkflow } from "../resolve/workflow-refs.js"
 import type { ChannelIR, InputIR, StepIR, ValueIR, WorkflowIR, WorkflowOutputIR } from "./ir.js"
 import { lowerMessageStep } from "./message-step.js"
-import { lowerStep, type StepContext, type StepDraft } from "./step.js"
+import { lowerStep, selectedType, type StepContext, type StepDraft } from "./step.js"
 import { hasDefaults, type TypeIR, typeOfSchema, type TypeOptions, UNKNOWN } from "./types.js"
 import { leaves, referencedSteps, stepValues } from "./walk.js"
 
@@ -89,9 +89,7 @@ export const lowerWorkflow = (
   const outputs: Array<WorkflowOutputIR> = []
   for (const [name, expression] of Object.entries(isObject(raw["outputs"]) ? raw["outputs"] : {})) {
     const at = [...path, "outputs", name]
-    const value = typeof expression === "string"
-      ? lowerString(expression, outputScope(names, reporter), at)
-      : undefined
+    const value = lowerOutputValue(expression, outputScope(names, reporter), at)
     if (value === undefined) {
       ok = false
       continue
@@ -179,6 +177,8 @@ const workflowOutputType = (
       }
     case "template":
       return { type: { kind: "string" }, optional: false }
+    case "select":
+      return selectedType(value)
     default:
       return { type: UNKNOWN, optional: false }
   }

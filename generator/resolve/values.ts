@@ -18,6 +18,7 @@ import type { Path } from "../load/yaml.js"
 import type { ValueIR } from "../lower/ir.js"
 import { isObject, report, type Scope } from "./context.js"
 import { readFilter, readProjection, readProseNamed, readSpacedName } from "./output-readings.js"
+import { isSelectorObject, lowerSelector } from "./selectors.js"
 
 /** JSON Pointer tokens, with array-index-like tokens as numbers so generated paths read naturally. */
 export const segments = (pointer: JsonPointer | undefined): Array<Segment> =>
@@ -430,16 +431,7 @@ export const lowerValue = (value: unknown, scope: Scope, path: Path): ValueIR | 
     )
     return items.every((i): i is ValueIR => i !== undefined) ? { kind: "array", items, compact } : undefined
   }
-  if (isSelectorObject(value)) {
-    report(
-      scope,
-      path,
-      "error",
-      "unsupported-selector-object",
-      "Selector Objects (Arazzo 1.1 `context` + `selector` + `type`) are validated but not compiled yet"
-    )
-    return undefined
-  }
+  if (isSelectorObject(value)) return lowerSelectorObject(value, scope, path)
   if (isObject(value)) {
     const entries: Array<readonly [string, ValueIR]> = []
     let ok = true
@@ -453,11 +445,30 @@ export const lowerValue = (value: unknown, scope: Scope, path: Path): ValueIR | 
   return { kind: "literal", value: null }
 }
 
+/** A Selector Object (Arazzo 1.1), its context a runtime expression read where the object is. */
+const lowerSelectorObject = (value: Record<string, unknown>, scope: Scope, path: Path): ValueIR | undefined =>
+  lowerSelector(value, scope, path, (text, at) => {
+    const context = lowerString(text, scope, at)
+    if (context?.kind === "literal" || context?.kind === "template") {
+      report(
+        scope,
+        at,
+        "error",
+        "selector-context",
+        "a Selector Object's `context` is one runtime expression, such as `$response.body`"
+      )
+      return undefined
+    }
+    return context
+  })
+
 /**
- * A Selector Object (Arazzo 1.1): `context`, `selector` and `type`, nothing else but extensions,
- * its context a runtime expression. Never read as a literal object: that would send the selector.
+ * A step's or a workflow's output: a runtime expression, or (Arazzo 1.1) a Selector Object;
+ * `undefined` for anything else, unreported (the caller says what it expects).
  */
-export const isSelectorObject = (value: unknown): boolean =>
-  isObject(value) && typeof value["context"] === "string" && value["context"].startsWith("$") &&
-  typeof value["selector"] === "string" && "type" in value &&
-  Object.keys(value).every((k) => k === "context" || k === "selector" || k === "type" || k.startsWith("x-"))
+export const lowerOutputValue = (value: unknown, scope: Scope, path: Path): ValueIR | undefined =>
+  typeof value === "string"
+    ? lowerString(value, scope, path)
+    : isSelectorObject(value)
+    ? lowerSelectorObject(value, scope, path)
+    : undefined

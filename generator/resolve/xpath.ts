@@ -4,16 +4,21 @@
  * documents have none, and loading them was a measurable part of `check`'s start.
  */
 import { createRequire } from "node:module"
-import { type Engine, xpathSyntaxChecker } from "../../runtime/core/xpath-syntax.js"
+import { type Engine, xpathSyntaxLocator } from "../../runtime/core/xpath-syntax.js"
 
-let check: ((expression: string) => string | undefined) | undefined
+let locate: ((expression: string) => { readonly message: string; readonly offset: number } | undefined) | undefined
 
-/** Why an expression does not parse as XPath 3.1, or `undefined` when it does. */
-export const xpathSyntaxError = (expression: string): string | undefined => {
-  if (check === undefined) {
+/** Why an expression does not parse as XPath 3.1 and where (an offset into it), or `undefined` when it does. */
+export const xpathSyntaxProblem = (
+  expression: string
+): { readonly message: string; readonly offset: number } | undefined => {
+  if (locate === undefined) {
     const require = createRequire(import.meta.url)
     const { Document } = require("slimdom") as typeof import("slimdom")
-    check = xpathSyntaxChecker(require("fontoxpath") as Engine, () => new Document())
+    locate = xpathSyntaxLocator(require("fontoxpath") as Engine, () => new Document())
   }
-  return check(expression)
+  return locate(expression)
 }
+
+/** Why an expression does not parse as XPath 3.1, or `undefined` when it does. */
+export const xpathSyntaxError = (expression: string): string | undefined => xpathSyntaxProblem(expression)?.message

@@ -1,14 +1,14 @@
 /**
  * A step's request body: its payload's values refer to what is in scope, a form or multipart
  * payload is an object of fields, and each replacement's target is a JSON Pointer (an XPath for
- * an XML body).
+ * an XML body), or what its `targetSelectorType` says.
  */
 import type { ApiOperation } from "../load/openapi.js"
 import type { Path } from "../load/yaml.js"
-import { arrayAt, isObject, report, type Scope, stringAt } from "../resolve/context.js"
+import { arrayAt, isObject, report, type Scope } from "../resolve/context.js"
 import { bodyContentType, encodingOf, isXml } from "../resolve/media.js"
+import { replacementTarget } from "../resolve/selectors.js"
 import { lowerValue } from "../resolve/values.js"
-import { xpathSyntaxError } from "../resolve/xpath.js"
 
 export const checkBody = (
   raw: Record<string, unknown>,
@@ -41,20 +41,7 @@ const checkReplacements = (requestBody: Record<string, unknown>, xml: boolean, s
   for (const [i, replacement] of arrayAt(requestBody, "replacements").entries()) {
     const where = [...at, "replacements", i]
     if (!isObject(replacement)) continue
-    const target = stringAt(replacement, "target") ?? ""
-    const problem = xml
-      ? xpathSyntaxError(target)
-      : target === "" || target.startsWith("/")
-      ? undefined
-      : "a JSON Pointer starts with `/`"
-    if (problem !== undefined) {
-      report(
-        scope,
-        [...where, "target"],
-        "error",
-        "replacement-target",
-        `\`${target}\` is not ${xml ? "an XPath expression" : "a JSON Pointer"}: ${problem}`
-      )
+    if (replacementTarget(replacement, xml, scope, where) === undefined) {
       ok = false
       continue
     }

@@ -12,16 +12,26 @@
  * end, a missing container on the way, stepping into a string or number) is an error naming the
  * target, because creating containers would have to guess between an object and an array.
  *
+ * A JSONPath target (Arazzo 1.1 `targetSelectorType: jsonpath`) sets every node the query
+ * selects in the payload as it stands, in reverse document order (so that, when one selected
+ * node holds another, the outer one's value is what remains). It selects existing nodes only,
+ * so it never creates a member; one that selects nothing is an error naming the target, as an
+ * XPath target that selects nothing is.
+ *
  * The payload is never changed: the containers along each pointer are copied (the rest is
  * shared), because a payload may be an input or another step's output that is read elsewhere.
  */
+import type { JSONPathQuery, JSONValue } from "json-p3"
 import type { Body } from "./body.js"
 import { decodePointerToken, encodePointerToken } from "./json.js"
 import { isJson } from "./response.js"
 
 export interface Replacement {
+  /** A JSON Pointer, or (with `query`) the JSONPath query as written, for messages. */
   readonly target: string
   readonly value: unknown
+  /** The compiled JSONPath target (`targetSelectorType: jsonpath`); absent for a JSON Pointer. */
+  readonly query?: JSONPathQuery
 }
 
 type Result<A> = { readonly ok: A } | { readonly error: string }
@@ -40,7 +50,8 @@ export const replace = (body: Body, replacements: ReadonlyArray<Replacement>): B
 const isXml = (contentType: string) => /[/+]xml\b/i.test(contentType)
 const isFormEncoded = (contentType: string) => /^application\/x-www-form-urlencoded\b/i.test(contentType)
 
-const replaceOne = (body: Body, { target, value }: Replacement): Result<Body> => {
+const replaceOne = (body: Body, { target, value, query }: Replacement): Result<Body> => {
+  if (query !== undefined) return replaceSelected(body, query, value)
   const tokens = parsePointer(target)
   if (tokens === undefined) return { error: "is not a JSON Pointer (it must be empty or start with `/`)" }
   switch (body._tag) {
@@ -63,6 +74,54 @@ const mapOk = <A, B>(
   result: Result<A>,
   f: (a: A) => B
 ): Result<B> => ("error" in result ? result : { ok: f(result.ok) })
+
+// JSONPath targets
+
+/** Sets every node `query` selects, each through the pointer of its location. */
+const replaceSelected = (body: Body, query: JSONPathQuery, value: unknown): Result<Body> => {
+  const setAll = (document: unknown, apply: (tokens: ReadonlyArray<string>, into: unknown) => Result<unknown>) => {
+    const locations = query.query(document as JSONValue).locations()
+    if (locations.length === 0) return { error: "selects nothing in the payload" }
+    let current: Result<unknown> = { ok: document }
+    for (const location of locations.reverse()) {
+      if ("error" in current) return current
+      current = apply(location.map(String), current.ok)
+    }
+    return current
+  }
+  switch (body._tag) {
+    case "Json":
+      return mapOk(
+        setAll(body.value, (tokens, into) => setAt(into, tokens, value)),
+        (json) => ({ ...body, value: json })
+      )
+    case "Form":
+      return mapOk(
+        setAll(body.fields, (tokens, into) => setMember(into, tokens, value, "form body", "field")),
+        (fields) => ({ ...body, fields })
+      )
+    case "Multipart":
+      return mapOk(
+        setAll(body.parts, (tokens, into) => setMember(into, tokens, value, "multipart body", "part")),
+        (parts) => ({ ...body, parts })
+      )
+    case "Text": {
+      if (!isJson(body.contentType)) return { error: `a JSONPath target needs a JSON body, not ${body.contentType}` }
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(body.text)
+      } catch {
+        return { error: `the ${body.contentType} body is not valid JSON` }
+      }
+      return mapOk(
+        setAll(parsed, (tokens, into) => setAt(into, tokens, value)),
+        (json) => ({ ...body, text: JSON.stringify(json) ?? "null" })
+      )
+    }
+    case "Binary":
+      return { error: `a JSONPath target needs a JSON body, not ${body.contentType}` }
+  }
+}
 
 // JSON Pointer
 

@@ -63,6 +63,7 @@ export {
   where
 } from "../core/jsonpath.js"
 export type { SentRequest, StepResponse } from "../core/response.js"
+export { selectAll, selectOne } from "../core/selectors.js"
 export {
   at,
   each,

@@ -13,6 +13,8 @@ export const sharedSuites: ReadonlyArray<string> = [
   "test/e2e/failure-actions.test.ts",
   // Arazzo 1.1 constructs (step timeout, querystring, action parameters, …) generated for the line
   "test/e2e/arazzo-1.1.test.ts",
+  // Arazzo 1.1 Selector Objects and JSONPath replacement targets (specs/behaviour/catalog-selectors)
+  "test/e2e/arazzo-1.1-selectors.test.ts",
   // documents of other Arazzo tools (Redocly, Jentic), generated for the line and run against local servers
   "test/peers/*.test.ts",
   // MockApi and polls under the TestClock

@@ -45,7 +45,11 @@ const documentErrors: Record<string, ReadonlyArray<string>> = {
   "openapi-success-criteria.arazzo.yaml": ["unknown-source 13:22"],
   "workflow-success-criteria.arazzo.yaml": ["workflow-not-run 15:24", "unknown-source 19:22"],
   // `$workflows.<id>.steps.<stepId>.outputs.<name>`: the 1.1 ABNF reads only inputs and outputs of a workflow.
-  "async-depends-on-cross-workflow.arazzo.yaml": ["expression-syntax 32:47"]
+  "async-depends-on-cross-workflow.arazzo.yaml": ["expression-syntax 32:47"],
+  // Selector contexts are read like any expression: the workflow declares no input `user`.
+  "parameter-with-selector.arazzo.yaml": ["unknown-input 18:24"],
+  // `$steps.previous.outputs` names no output (and there is no step `previous`).
+  "payload-replacement-using-selector.arazzo.yaml": ["expression-syntax 19:41"]
 }
 
 /** The one kind of finding about sources these fixtures may have: the file is not here. */
@@ -77,12 +81,12 @@ describe("Arazzo 1.1 pass fixtures", () => {
   })
 })
 
-describe("Selector Objects: valid 1.1, not compiled yet", () => {
+describe("Selector Objects: valid 1.1, compiled", () => {
   it.each(["parameter-with-selector.arazzo.yaml", "payload-replacement-using-selector.arazzo.yaml"])(
-    "%s is refused at generate time, never sent as a literal object",
+    "%s raises no selector finding at generate time",
     async (name) => {
       const { diagnostics } = await analyzeDocument(path.join(root, dir, "pass", name), { cwd: root })
-      expect(diagnostics.filter((d) => d.code === "unsupported-selector-object").length).toBe(1)
+      expect(diagnostics.filter((d) => /selector|jsonpath|xpath|jsonpointer|replacement/.test(d.code))).toEqual([])
     }
   )
 })
@@ -260,7 +264,7 @@ describe("1.1 meaning checks", () => {
     ])
   })
 
-  it("a Selector Object in step outputs is not compiled yet", async () => {
+  it("a Selector Object in step outputs compiles", async () => {
     const step =
       "      - stepId: s\n        operationId: search\n        outputs:\n          q: {context: $response.body, selector: $.query, type: jsonpath}\n"
     const file = path.join(mkdtempSync(path.join(tmpdir(), "arazzo-1.1-")), "doc.arazzo.yaml")
@@ -268,9 +272,48 @@ describe("1.1 meaning checks", () => {
       file,
       `arazzo: 1.1.0\ninfo: {title: t, version: "1"}\nsourceDescriptions:\n  - {name: echo, url: ./api.yaml}\nworkflows:\n  - workflowId: w\n    steps:\n${step}`
     )
-    const { diagnostics } = await analyzeDocument(file, { cwd: root, sources: { echo: api } })
-    expect(diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.line}:${d.column}`)).toEqual([
-      "unsupported-selector-object 11:14"
+    const { diagnostics, document } = await analyzeDocument(file, { cwd: root, sources: { echo: api } })
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([])
+    expect(document?.workflows[0]?.steps[0]?.outputs[0]).toMatchObject({
+      value: { kind: "responseBody", path: ["query"] },
+      type: { kind: "string" }
+    })
+  })
+
+  it("invalid selectors and targets: the diagnostic names the problem at its character", async () => {
+    const found = async (steps: string) => {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), "arazzo-1.1-")), "doc.arazzo.yaml")
+      writeFileSync(
+        file,
+        `arazzo: 1.1.0\ninfo: {title: t, version: "1"}\nsourceDescriptions:\n  - {name: echo, url: ./api.yaml}\nworkflows:\n  - workflowId: w\n    steps:\n${steps}`
+      )
+      const { diagnostics } = await analyzeDocument(file, { cwd: root, sources: { echo: api } })
+      return diagnostics.filter((d) => d.severity === "error").map((d) =>
+        `${d.code} ${d.line}:${d.column} ${d.message}`
+      )
+    }
+    const output = (selector: string, type: string) =>
+      `      - stepId: s\n        operationId: search\n        outputs:\n          q:\n            context: $response.body\n            selector: "${selector}"\n            type: ${type}\n`
+    // Line 13 holds the selector; its text starts at column 24 (after the quote).
+    expect(await found(output("$.items[", "jsonpath"))).toEqual([
+      "jsonpath-syntax 13:32 not an RFC 9535 JSONPath query: unclosed bracketed selection ('$.items[':8)"
+    ])
+    expect(await found(output("/Invoice/[", "{type: xpath, version: xpath-30}"))).toEqual([
+      "xpath-syntax 13:32 not an XPath expression: XPST0003: Failed to parse script. Expected end of input at <>:1:9 - 1:10"
+    ])
+    expect(await found(output("/a/~2", "jsonpointer"))).toEqual([
+      "jsonpointer-syntax 13:27 not a JSON Pointer (RFC 6901): `~` must be followed by `0` or `1`"
+    ])
+    expect(await found(output("a", "jsonpointer"))).toEqual([
+      "jsonpointer-syntax 13:23 not a JSON Pointer (RFC 6901): it must be empty or start with `/`"
+    ])
+    const replacement = (target: string, type: string) =>
+      `      - stepId: s\n        operationId: createItem\n        requestBody:\n          contentType: application/json\n          payload: {a: 1}\n          replacements:\n            - target: "${target}"\n              targetSelectorType: ${type}\n              value: 2\n`
+    expect(await found(replacement("$.a[?@ ==]", "jsonpath"))).toEqual([
+      "replacement-target 14:33 not an RFC 9535 JSONPath query: unexpected end of expression ('.a[?@ ==]':9)"
+    ])
+    expect(await found(replacement("/a", "xpath"))).toEqual([
+      "replacement-target-type 15:35 XPath targets replace into XML bodies; this body is not XML (its targets are JSON Pointers or JSONPath)"
     ])
   })
 })

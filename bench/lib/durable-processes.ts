@@ -8,8 +8,8 @@
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
-import * as Duration from "effect/Duration"
 import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -261,7 +261,9 @@ const resumeOn = async (kind: "sqlite" | "postgres", store: () => Promise<string
     noFinishedStepRepeated: rounds.every((r) => r.uploads === 1 && r.submits === 1),
     each: rounds
   }
-  log(`durable: resume on ${kind}: next step ${result.spawnToNextStepMs} ms after spawn (up ${result.spawnToReadyMs} ms)`)
+  log(
+    `durable: resume on ${kind}: next step ${result.spawnToNextStepMs} ms after spawn (up ${result.spawnToReadyMs} ms)`
+  )
   return result
 }
 
@@ -343,7 +345,9 @@ const failoverOn = async (pg: RunningPostgres, o: ProcessBenchOptions) => {
     allFinished: rounds.every((r) => r.finished === executions),
     each: rounds
   }
-  log(`durable: failover: first taken over ${result.firstTakenOverMs} ms after the kill, all ${result.allTakenOverMs} ms`)
+  log(
+    `durable: failover: first taken over ${result.firstTakenOverMs} ms after the kill, all ${result.allTakenOverMs} ms`
+  )
   return result
 }
 

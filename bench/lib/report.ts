@@ -282,7 +282,9 @@ const durableProcessRows = (p: Json): Array<Array<unknown>> => {
   for (const t of p.throughput ?? []) {
     const cut = t.succeeded < t.workflows ? `; ${t.succeeded} of ${t.workflows} done within ${t.capS} s` : ""
     rows.push([
-      `throughput: ${t.workflows} short workflows, ${t.workers} worker${t.workers > 1 ? "s" : ""} on one PostgreSQL (workflows/s)`,
+      `throughput: ${t.workflows} short workflows, ${t.workers} worker${
+        t.workers > 1 ? "s" : ""
+      } on one PostgreSQL (workflows/s)`,
       `${fmt(t.perSecond, 1)} (${fmt(t.wallS, 1)} s${cut})`
     ])
   }

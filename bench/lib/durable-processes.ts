@@ -153,10 +153,11 @@ const throughputOn = async (pg: RunningPostgres, workers: 1 | 2, o: ProcessBench
   const procs: Array<WorkerProcess> = []
   const client = clientOf(url)
   try {
+    // One after the other: two engines creating the cluster tables at once can collide.
     for (let i = 0; i < workers; i++) {
       procs.push(spawnWorker(mock.url, url, workers === 1 ? [] : ["--runner", String(await freePort())]))
+      await procs[i]!.ready
     }
-    await Promise.all(procs.map((p) => p.ready))
     const settledMs = workers > 1 ? await shardsSettled(url, workers, 90_000) : 0
     await client.runPromise(Effect.void)
     const t = performance.now()
@@ -284,8 +285,8 @@ const failoverOn = async (pg: RunningPostgres, o: ProcessBenchOptions) => {
     try {
       for (let i = 0; i < 2; i++) {
         procs.push(spawnWorker(mock.url, url, ["--runner", String(await freePort()), "--poll-every", "300"]))
+        await procs[i]!.ready
       }
-      await Promise.all(procs.map((p) => p.ready))
       const settledMs = await shardsSettled(url, 2, 90_000)
       const ids = await client.runPromise(
         Effect.forEach(

@@ -80,7 +80,13 @@ const main = () => {
     Layer.launch(ready.pipe(Layer.provide(worker))).pipe(
       // The engine warns every few seconds that a single runner has no health checks.
       Effect.provide(Logger.minimumLogLevel(LogLevel.Error)),
-      Effect.catchAllCause((cause) => Effect.sync(() => console.error(String(cause))))
+      // A worker whose engine fails (e.g. the store unreachable) exits, so the benchmark does not wait for it.
+      Effect.catchAllCause((cause) =>
+        Effect.sync(() => {
+          console.error(String(cause))
+          process.exit(1)
+        })
+      )
     )
   )
   // Killed by the benchmark; also gone when the benchmark is.

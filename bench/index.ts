@@ -156,7 +156,7 @@ if (selected.includes("generator-scale")) {
   results.generatorScale = await step("generator-scale", "generator-scale.ts", [], minutes(20))
 }
 if (selected.includes("cli")) results.cli = await step("cli", "cli.ts", [], minutes(15))
-if (selected.includes("durable")) results.durable = await step("durable", "durable.ts", [], minutes(15))
+if (selected.includes("durable")) results.durable = await step("durable", "durable.ts", [], minutes(45))
 meta.durationsS[values.merge ? "last invocation" : "total"] = round((performance.now() - started) / 1000, 1)
 
 const rows = targetRows(results)

@@ -272,16 +272,58 @@ ${
 `
 }
 
+const settingsText = (settings: Json): string =>
+  Object.entries<string>(settings ?? {}).map(([k, v]) => `${k} ${v}`).join(", ")
+
+/** The rows measured with worker processes and PostgreSQL (bench/lib/durable-processes.ts). */
+const durableProcessRows = (p: Json): Array<Array<unknown>> => {
+  if (p === undefined) return []
+  const rows: Array<Array<unknown>> = []
+  for (const t of p.throughput ?? []) {
+    const cut = t.succeeded < t.workflows ? `; ${t.succeeded} of ${t.workflows} done within ${t.capS} s` : ""
+    rows.push([
+      `throughput: ${t.workflows} short workflows, ${t.workers} worker${
+        t.workers > 1 ? "s" : ""
+      } on one PostgreSQL (workflows/s)`,
+      `${fmt(t.perSecond, 1)} (${fmt(t.wallS, 1)} s${cut})`
+    ])
+  }
+  for (const r of p.resume ?? []) {
+    rows.push([
+      `resume after SIGKILL mid-poll, ${r.store}: new worker's spawn → next step (ms; of which start-up)`,
+      `${fmt(r.spawnToNextStepMs, 0)} (${fmt(r.spawnToReadyMs, 0)}), median of ${r.rounds}`
+    ])
+  }
+  const f = p.failover
+  if (f !== undefined) {
+    rows.push([
+      `failover, ${f.workers} workers, one killed with SIGKILL: first / last of its executions taken over (ms)`,
+      `${fmt(f.firstTakenOverMs, 0)} / ${fmt(f.allTakenOverMs, 0)}, median of ${f.rounds}`
+    ])
+    rows.push([
+      `failover: all ${f.executions} executions finished after the kill (ms)`,
+      `${fmt(f.allFinishedMs, 0)}${f.allFinished ? "" : " (not all succeeded: see results.json)"}`
+    ])
+  }
+  return rows
+}
+
 const durableSection = (d: Json): string => {
   const skip = notRun("Durable execution", d)
   if (skip !== undefined) return skip
-  const settings = Object.entries<string>(d.settings).map(([k, v]) => `${k} ${v}`).join(", ")
+  const p = d.processes
+  const processText = p === undefined
+    ? "Resume latency and failover time come from test/durable (docs/durable.md)."
+    : `With worker processes (bench/lib/durable-worker.ts) on a PostgreSQL started by scripts/postgres.ts: one
+worker with ${settingsText(p.throughput[0]?.settings)}; two workers, and failover, with ${
+      settingsText(p.failover?.settings)
+    }. Resume: a worker killed with SIGKILL after its third poll, a new one started on the same store.`
   return `## Durable execution
 
-Store: ${d.store}; cluster settings: ${settings}. Journaling: the same workflow run ${d.options.sequentialRuns}
-times in memory and durably; throughput: ${d.throughput.workflows} short workflows started at once; suspended:
-${d.suspended.executions} executions parked in a poll wait, live heap after GC. Resume latency and failover time
-come from test/durable (docs/durable.md).
+Store: ${d.store}; cluster settings: ${settingsText(d.settings)}. Journaling: the same workflow run
+${d.options.sequentialRuns} times in memory and durably; throughput: ${d.throughput.workflows} short workflows
+started at once; suspended: ${d.suspended.executions} executions parked in a poll wait, live heap after GC.
+${processText}
 
 ${
     table(["measure", "figure"], [
@@ -291,8 +333,9 @@ ${
         `journaling cost per step attempt (${d.journaling.stepsPerRun} per run, ms)`,
         fmt(d.journaling.costMsPerStep, 1)
       ],
-      ["throughput (workflows/s)", fmt(d.throughput.perSecond, 1)],
-      ["live heap per suspended execution (KiB)", fmt(d.suspended.liveHeapKiBPerExecution, 1)]
+      ["throughput, one SQLite worker in process (workflows/s)", fmt(d.throughput.perSecond, 1)],
+      ["live heap per suspended execution (KiB)", fmt(d.suspended.liveHeapKiBPerExecution, 1)],
+      ...durableProcessRows(p)
     ])
   }
 `

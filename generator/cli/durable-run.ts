@@ -19,7 +19,7 @@ import * as Schema from "effect/Schema"
 import { performance } from "node:perf_hooks"
 import type * as Durable from "../../runtime/durable/index.js"
 import { type JournalEntry, journalOf, workflowOf } from "./durable-journal.js"
-import { engineOn, parseStore, showStore } from "./durable-store.js"
+import { engineOn, parseStore, showStore, STORE_KEY_ENV } from "./durable-store.js"
 import { chooseDurable, loadDocument } from "./durable-workflows.js"
 import { CommandFailed, ExitCode, UsageError } from "./exit.js"
 import { decodeInputs, gatherInputs } from "./inputs.js"
@@ -54,7 +54,7 @@ export const runDurable = (options: RunOptions & DurableRunOptions) =>
       const { ir, exports: moduleExports, loaded } = yield* loadDocument(options.document, options)
       const { name, workflow } = yield* chooseDurable(ir, options.document, options.workflow)
       const { workflowId } = workflow
-      const { Durable: durableModule, engine } = yield* engineOn(store, { client: true })
+      const { Durable: durableModule, engine, sealed } = yield* engineOn(store, { client: true })
       const durable = durableModule.handle(name)
       const say = (line: string) => void process.stderr.write(`${line}\n`)
       const event = (fields: Record<string, unknown>) => void process.stderr.write(`${JSON.stringify(fields)}\n`)
@@ -86,6 +86,16 @@ export const runDurable = (options: RunOptions & DurableRunOptions) =>
           }
           const given = yield* gatherInputs(workflowId, workflow.inputs, { pairs: options.input, file: options.inputs })
           decoded = yield* decodeInputs(workflowId, schema as Schema.Schema<unknown, unknown>, given)
+          const secretInputs = workflow.inputs.filter((i) => i.secret && Object.hasOwn(given, i.name))
+          if (!sealed && secretInputs.length > 0) {
+            say(
+              `warning: ${STORE_KEY_ENV} is not set, so the secret input${secretInputs.length > 1 ? "s" : ""} ${
+                secretInputs.map((i) => i.name).join(", ")
+              } and the responses are stored in the clear in ${
+                showStore(store)
+              } (docs/durable.md, "Secrets in the store")`
+            )
+          }
           executionId = yield* durable.start(decoded)
         }
         const secrets = runSecrets(workflow, decoded)

@@ -7,6 +7,7 @@
  */
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { mkdirSync } from "node:fs"
 import * as path from "node:path"
 import { UsageError } from "./exit.js"
@@ -100,11 +101,28 @@ export interface EngineOptions {
  */
 export const failoverSettings = { shardLockExpiration: "5 seconds", shardLockRefreshInterval: "1 second" } as const
 
-/** The durable runtime and the engine layer on the store. */
+/**
+ * The store key every durable command seals the store with (docs/durable.md, "Secrets in the
+ * store"): the same on every worker and client of a store, or none.
+ */
+export const STORE_KEY_ENV = "ARAZZO_DURABLE_KEY"
+
+const storeKeyOf = (Durable: DurableModule): Effect.Effect<Redacted.Redacted<string> | undefined, UsageError> => {
+  const text = process.env[STORE_KEY_ENV]
+  if (text === undefined || text === "") return Effect.succeed(undefined)
+  const parsed = Durable.parseStoreKey(text)
+  return "error" in parsed
+    ? Effect.fail(new UsageError({ message: `${STORE_KEY_ENV}: ${parsed.error}` }))
+    : Effect.succeed(Redacted.make(text))
+}
+
+/** The durable runtime and the engine layer on the store (`sealed`: with the store key of ARAZZO_DURABLE_KEY). */
 export const engineOn = (store: Store, options: EngineOptions) =>
   Effect.gen(function*() {
     const Durable = yield* loadDurable
     yield* checkDriver(store)
+    const key = yield* storeKeyOf(Durable)
+    const sealed = key !== undefined
     if (store._tag === "Sqlite") {
       // The directory of the default store may not exist yet.
       yield* Effect.try({
@@ -117,13 +135,15 @@ export const engineOn = (store: Store, options: EngineOptions) =>
           message: "--runner needs a PostgreSQL store: a SQLite file serves one worker"
         })
       }
-      return { Durable, engine: Durable.sqlite({ filename: store.filename, client: options.client }) }
+      return { Durable, sealed, engine: Durable.sqlite({ filename: store.filename, client: options.client, key }) }
     }
     return {
       Durable,
+      sealed,
       engine: Durable.postgres({
         url: store.url,
         client: options.client,
+        key,
         ...(options.runner !== undefined ? { runner: options.runner, cluster: failoverSettings } : {})
       })
     }

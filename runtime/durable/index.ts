@@ -12,13 +12,15 @@
  * ```
  */
 export { IDEMPOTENCY_HEADER, idempotencyKeyOf, type IdempotencyKeys } from "./internal/idempotency.js"
+export { parseStoreKey } from "./internal/seal.js"
 export {
   type ClusterSettings,
   defaultSettings,
   postgres,
   type PostgresOptions,
   sqlite,
-  type SqliteOptions
+  type SqliteOptions,
+  type StoreKeyOption
 } from "./internal/store.js"
 export {
   type DurableHandle,

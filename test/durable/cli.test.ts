@@ -4,7 +4,8 @@
  * killed with SIGKILL mid-poll and started again, and `status <id>` reading the result from the
  * store. The mock's counts show that no finished step ran twice.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -15,6 +16,8 @@ import { TOKEN } from "./img2img-inputs.js"
 import { until } from "./worker-process.js"
 
 const scratch = mkdtempSync(path.join(tmpdir(), "arazzo-durable-cli-"))
+/** Every command on the store gets the same store key: the store is sealed (docs/durable.md). */
+const sealed = { env: { ARAZZO_DURABLE_KEY: randomBytes(32).toString("base64") } }
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 const document = path.join(root, "specs/civitai/arazzo/civitai-blob-upload-img2img-workflow.yml")
@@ -55,12 +58,12 @@ describe("arazzo-effect worker, run --durable, status", () => {
       ]
       const children: Array<ReturnType<typeof startCli>> = []
       try {
-        const first = startCli(workerArgs)
+        const first = startCli(workerArgs, sealed)
         children.push(first)
         const firstErr = outputOf(first.stderr)
         await firstErr.waitFor(/hosting civitai-blob-upload-img2img-workflow\/blob-upload-img2img/, 90_000, true)
 
-        const run = startCli(["run", document, "--durable", "--store", store, ...inputs()])
+        const run = startCli(["run", document, "--durable", "--store", store, ...inputs()], sealed)
         children.push(run)
         const runErr = outputOf(run.stderr)
         const runOut = outputOf(run.stdout)
@@ -75,7 +78,7 @@ describe("arazzo-effect worker, run --durable, status", () => {
         expect(atKill).toEqual({ upload: 1, submit: 1 })
         expect(mock.calls("getWorkflow")).toBeLessThan(pollsUntilDone + 1)
 
-        const second = startCli(workerArgs)
+        const second = startCli(workerArgs, sealed)
         children.push(second)
         const secondErr = outputOf(second.stderr)
         const resumed = await secondErr.waitFor(/resumed at step/, 90_000, true)
@@ -89,10 +92,15 @@ describe("arazzo-effect worker, run --durable, status", () => {
         expect(runErr.text).toMatch(/submitImg2Img attempt 1 {2}-> 202/)
         expect(runErr.text).toMatch(/readResult attempt 1 {2}-> 200/)
         expect(runErr.text).toContain("workflow blob-upload-img2img completed")
-        // The API key never reaches the trace.
+        // The API key never reaches the trace, nor the store in the clear; with a key, no warning.
         expect(runErr.text + runOut.text).not.toContain(TOKEN)
+        expect(runErr.text).not.toContain("warning")
+        const file = store.slice("sqlite:".length)
+        const stored = readdirSync(scratch).filter((f) => f.startsWith(path.basename(file)))
+        expect(stored.length).toBeGreaterThan(0)
+        for (const f of stored) expect(readFileSync(path.join(scratch, f)).toString("latin1")).not.toContain(TOKEN)
 
-        const status = await runCli(["status", executionId, "--store", store])
+        const status = await runCli(["status", executionId, "--store", store], sealed)
         expect(status.code).toBe(0)
         const reported = JSON.parse(status.stdout) as {
           status: string
@@ -115,7 +123,7 @@ describe("arazzo-effect worker, run --durable, status", () => {
 
         // The same command again finds the same execution, already done: nothing is sent.
         const requestsBefore = mock.requests.length
-        const again = await runCli(["run", document, "--durable", "--store", store, ...inputs()])
+        const again = await runCli(["run", document, "--durable", "--store", store, ...inputs()], sealed)
         expect(again.code).toBe(0)
         expect(again.stderr).toContain(`execution ${executionId} of`)
         expect(JSON.parse(again.stdout)).toEqual(outputs)
@@ -130,6 +138,21 @@ describe("arazzo-effect worker, run --durable, status", () => {
     },
     240_000
   )
+
+  it("run --durable without ARAZZO_DURABLE_KEY warns that the secret input is stored in the clear", async () => {
+    const store = `sqlite:${path.join(scratch, "clear.sqlite")}`
+    // No worker: the command starts the execution, warns, then waits; it is stopped here.
+    const run = startCli(["run", document, "--durable", "--store", store, ...inputs()], {
+      env: { ARAZZO_DURABLE_KEY: "" }
+    })
+    try {
+      const warning = await outputOf(run.stderr).waitFor(/warning: .*\n/, 90_000, true)
+      expect(warning).toContain("ARAZZO_DURABLE_KEY is not set, so the secret input apiKey")
+      expect(warning).toContain("stored in the clear")
+    } finally {
+      run.kill("SIGKILL")
+    }
+  }, 120_000)
 
   it("status of an execution the store does not have: exit 2", async () => {
     const status = await runCli(["status", "no-such-id", "--store", `sqlite:${path.join(scratch, "empty.sqlite")}`])

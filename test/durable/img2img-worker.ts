@@ -9,7 +9,10 @@
  *   node --import tsx test/durable/img2img-worker.ts <mock-url> <store> [--runner <port>] [--keys a,b]
  *
  * `--runner` joins the other workers on the same PostgreSQL (listening on 127.0.0.1:<port>);
- * `--keys` starts one execution per key (by default one, keyed by its inputs).
+ * `--keys` starts one execution per key (by default one, keyed by its inputs). With
+ * `ARAZZO_DURABLE_KEY` in its environment the store is sealed with that key (docs/durable.md).
+ * `--wait` loads everything, prints `loaded`, and opens the store only when a line arrives on
+ * stdin: a test starts the replacement of a worker it will kill while the first one runs.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -27,7 +30,7 @@ import { img2imgInputs, TOKEN } from "./img2img-inputs.js"
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { runner: { type: "string" }, keys: { type: "string" } }
+  options: { runner: { type: "string" }, keys: { type: "string" }, wait: { type: "boolean" } }
 })
 const [mockUrl, store] = positionals
 if (mockUrl === undefined || store === undefined) {
@@ -41,14 +44,17 @@ const Img2img = Durable.make(blobUploadImg2img, { name: "civitai/blob-upload-img
 /** Settings for several workers: a worker that stops refreshing its locks loses its shards after 5 s. */
 const failover: Durable.ClusterSettings = { shardLockExpiration: "5 seconds", shardLockRefreshInterval: "1 second" }
 
+const key = process.env["ARAZZO_DURABLE_KEY"]
+
 const engine = store.startsWith("postgres://")
   ? Durable.postgres({
     url: store,
+    key,
     ...(values.runner !== undefined
       ? { runner: { host: "127.0.0.1", port: Number(values.runner) }, cluster: failover }
       : {})
   })
-  : Durable.sqlite({ filename: store.replace(/^sqlite:/, "") })
+  : Durable.sqlite({ filename: store.replace(/^sqlite:/, ""), key })
 
 const signed = Layer.effect(
   HttpClient.HttpClient,
@@ -95,6 +101,11 @@ const main = Effect.gen(function*() {
   )
   print({ event: "all-done" })
 })
+
+if (values.wait === true) {
+  print({ event: "loaded", pid: process.pid })
+  await new Promise((resolve) => process.stdin.once("data", resolve))
+}
 
 Effect.runPromise(main.pipe(Effect.provide(worker))).then(
   // The engine's graceful shutdown waits for its entities (about 15 s); the work is done and stored.

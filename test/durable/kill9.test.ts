@@ -12,7 +12,8 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { mkdtempSync, rmSync } from "node:fs"
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -24,20 +25,25 @@ import { img2imgInputs, TOKEN } from "./img2img-inputs.js"
 import { freePort, startWorker, until } from "./worker-process.js"
 
 const scratch = mkdtempSync(path.join(tmpdir(), "arazzo-durable-"))
-/** A real PostgreSQL server, started by the project's own script (scripts/postgres.ts). */
-let postgres: RunningPostgres | undefined
-beforeAll(async () => {
-  postgres = await startPostgres()
-}, 60_000)
+/**
+ * A real PostgreSQL server, started by the project's own script (scripts/postgres.ts). Only the
+ * last test needs it: it starts while the SQLite tests run, so none of them waits for it.
+ */
+let postgres: Promise<RunningPostgres> | undefined
+beforeAll(() => {
+  postgres = startPostgres()
+  // Awaited (and its failure reported) by the test that uses it.
+  postgres.catch(() => {})
+})
 afterAll(async () => {
-  await postgres?.stop()
+  await (await postgres?.catch(() => undefined))?.stop()
   rmSync(scratch, { recursive: true, force: true })
 })
 
 /** A fresh store of each kind, named for the test. */
 const stores = {
   sqlite: async (name: string) => `sqlite:${path.join(scratch, `${name}.db`)}`,
-  postgres: (name: string) => postgres!.createDatabase(name.replaceAll("-", "_"))
+  postgres: async (name: string) => (await postgres!).createDatabase(name.replaceAll("-", "_"))
 }
 
 const sqlClient = (store: string): Layer.Layer<SqlClient.SqlClient, unknown> =>
@@ -56,6 +62,29 @@ const journaledActivities = (store: string): Promise<ReadonlyArray<string>> =>
       return names.filter((name, i) => names.indexOf(name) === i)
     }).pipe(Effect.provide(sqlClient(store)), Effect.scoped, Effect.orDie)
   )
+
+/** Everything the store holds of the executions, as text: the SQLite files' bytes, or PostgreSQL's message and reply rows. */
+const storeContents = async (store: string): Promise<string> => {
+  if (!store.startsWith("postgres://")) {
+    const file = store.replace(/^sqlite:/, "")
+    return readdirSync(path.dirname(file))
+      .filter((f) => f.startsWith(path.basename(file)))
+      .map((f) => readFileSync(path.join(path.dirname(file), f)).toString("latin1"))
+      .join("\n")
+  }
+  return Effect.runPromise(
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ readonly text: string }>`
+        select payload::text as text from cluster_messages
+        union all select coalesce(payload::text, '') from cluster_replies`
+      return rows.map((row) => row.text).join("\n")
+    }).pipe(Effect.provide(sqlClient(store)), Effect.scoped, Effect.orDie)
+  )
+}
+
+/** A store key for a test's workers: their stores are sealed (docs/durable.md, "Secrets in the store"). */
+const storeKey = () => randomBytes(32).toString("base64")
 
 /** A result with the mock's address taken out, so runs against different mocks compare. */
 const portable = (mock: CivitaiMock, value: unknown) => JSON.parse(JSON.stringify(value).replaceAll(mock.url, "<mock>"))
@@ -78,8 +107,12 @@ describe.each(["sqlite"] as const)("durable img2img on %s, with real processes",
     const reference = await uninterruptedOutputs(pollsUntilDone)
     const mock = await startCivitaiMock({ token: TOKEN, pollsUntilDone })
     const database = await stores[kind]("kill-mid-poll")
+    // Sealed: the restarted worker replays journal entries it can only read with the key.
+    const key = storeKey()
     try {
-      const first = startWorker(mock.url, database)
+      const first = startWorker(mock.url, database, [], { key })
+      // Its replacement loads while it runs, and opens the store after the kill.
+      const second = startWorker(mock.url, database, [], { key, wait: true })
       const { executionId } = await first.next("started")
       const upIn = first.elapsed()
       // Mid-poll: upload and submit done, the workflow polled twice and still running.
@@ -93,8 +126,8 @@ describe.each(["sqlite"] as const)("durable img2img on %s, with real processes",
       }
       expect(atKill).toMatchObject({ upload: 1, submit: 1 })
 
-      const restartedAt = Date.now()
-      const second = startWorker(mock.url, database)
+      await second.next("loaded")
+      const restartedAt = second.go()
       const resumed = await second.next("started")
       expect(resumed.executionId).toBe(executionId) // the same inputs find the same execution
       const done = await second.next("done")
@@ -125,6 +158,13 @@ describe.each(["sqlite"] as const)("durable img2img on %s, with real processes",
         ...polls.map((_, i) => `pollWorkflow#1.${i + 1}`),
         "readResult#1.1"
       ])
+      // The API key (an input) and what the API answered are not in the store in the clear.
+      const contents = await storeContents(database)
+      expect(contents).toContain("$arazzo.sealed")
+      expect(contents).not.toContain(TOKEN)
+      const issued = (value.outputs as { readonly outputBlobUrl: string }).outputBlobUrl
+      expect(issued).toContain(mock.url)
+      expect(contents).not.toContain(issued)
       console.log(
         `${kind}: kill -9 mid-poll: killed after ${atKill.polls} polls; ${journal.length} activities journaled (${
           journal.length - 1
@@ -133,10 +173,10 @@ describe.each(["sqlite"] as const)("durable img2img on %s, with real processes",
           `duplicates at the mock: upload ${mock.calls("uploadBlob") - 1}, submit ${
             mock.calls("submitWorkflow") - 1
           }; ` +
-          `worker up in ${upIn} ms; restarted worker's first request ${
+          `worker up in ${upIn} ms; the replacement (loaded beforehand) sent its first request ${
             firstRequestAfter!.at - restartedAt
-          } ms after spawn ` +
-          `(${firstRequestAfter!.operation}), done ${second.elapsed()} ms after spawn`
+          } ms after it opened the store ` +
+          `(${firstRequestAfter!.operation}), done ${Date.now() - restartedAt} ms after`
       )
     } finally {
       await mock.close()
@@ -151,11 +191,13 @@ describe("durable img2img on sqlite, crash during a POST", () => {
     const database = await stores.sqlite("kill-in-flight")
     try {
       const first = startWorker(mock.url, database)
+      const second = startWorker(mock.url, database, [], { wait: true })
       await until(() => mock.calls("submitWorkflow") === 1, 90_000, "the submission")
       first.process.kill("SIGKILL")
       expect((await first.exited).signal).toBe("SIGKILL")
 
-      const second = startWorker(mock.url, database)
+      await second.next("loaded")
+      second.go()
       const done = await second.next("done")
       await second.exited
       expect(done.exit).toMatchObject({ _tag: "Success", value: { _tag: "Completed" } })
@@ -184,8 +226,10 @@ describe("durable img2img on postgres, two workers", () => {
       const keys = ["--keys", Array.from({ length: executions }, (_, i) => `run-${i}`).join(",")]
       try {
         const [portA, portB] = [await freePort(), await freePort()]
-        const a = startWorker(mock.url, store, ["--runner", String(portA), ...keys])
-        const b = startWorker(mock.url, store, ["--runner", String(portB), ...keys])
+        // One store key for both: the survivor opens the executions the other sealed.
+        const key = storeKey()
+        const a = startWorker(mock.url, store, ["--runner", String(portA), ...keys], { key })
+        const b = startWorker(mock.url, store, ["--runner", String(portB), ...keys], { key })
         const sentBy = (worker: typeof a) => (r: (typeof mock.requests)[number]) =>
           r.headers["x-arazzo-worker"] === String(worker.process.pid)
         const pollsBy = (worker: typeof a) =>
@@ -249,6 +293,10 @@ describe("durable img2img on postgres, two workers", () => {
         }
         expect(perKey.size).toBe(2 * executions)
         expect([...perKey.values()].every((n) => n <= 2)).toBe(true)
+        // Sealed in PostgreSQL too: the API key is in no message or reply row.
+        const contents = await storeContents(store)
+        expect(contents).toContain("$arazzo.sealed")
+        expect(contents).not.toContain(TOKEN)
         const duplicates = posts.length - perKey.size
         console.log(
           `postgres, two workers: executions polling at the kill ${spread.a} on A, ${spread.b} on B; ` +

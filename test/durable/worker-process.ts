@@ -24,15 +24,37 @@ export interface Worker {
   /** Resolves with how the process ended. */
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
   readonly stderr: () => string
+  /** Started with `wait`: opens the store and runs from now on. Returns when it was told (epoch ms). */
+  readonly go: () => number
 }
 
-export const startWorker = (mockUrl: string, store: string, options: ReadonlyArray<string> = []): Worker => {
+export interface WorkerOptions {
+  /** A store key (`ARAZZO_DURABLE_KEY`): the worker seals its store with it. */
+  readonly key?: string | undefined
+  /**
+   * Load the modules now, open the store only on `go()`: the process that replaces a worker a
+   * test kills is started while the first one runs, so the test does not wait for it to load.
+   */
+  readonly wait?: boolean | undefined
+}
+
+export const startWorker = (
+  mockUrl: string,
+  store: string,
+  args: ReadonlyArray<string> = [],
+  { key, wait }: WorkerOptions = {}
+): Worker => {
   const started = Date.now()
   const script = "test/durable/img2img-worker.ts"
-  const child = spawn(process.execPath, ["--import", "tsx", script, mockUrl, store, ...options], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", script, mockUrl, store, ...args, ...(wait === true ? ["--wait"] : [])],
+    {
+      cwd: root,
+      stdio: [wait === true ? "pipe" : "ignore", "pipe", "pipe"],
+      env: key === undefined ? process.env : { ...process.env, ARAZZO_DURABLE_KEY: key }
+    }
+  )
   const events: Array<WorkerEvent> = []
   const waiting: Array<{ readonly event: string; readonly resolve: (e: WorkerEvent) => void }> = []
   let buffered = ""
@@ -73,7 +95,11 @@ export const startWorker = (mockUrl: string, store: string, options: ReadonlyArr
     },
     all: (event) => events.filter((e) => e.event === event),
     exited,
-    stderr: () => stderr
+    stderr: () => stderr,
+    go: () => {
+      child.stdin!.write("go\n")
+      return Date.now()
+    }
   }
 }
 

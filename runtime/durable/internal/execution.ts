@@ -16,7 +16,14 @@ import * as Schema from "effect/Schema"
 import type { WorkflowError } from "../../effect3/internal/errors.js"
 import type { ExecutionService, RawResponse } from "../../effect3/internal/execution.js"
 import { type JournaledClock, journaledClock } from "./clock.js"
-import { JournaledResponse, WorkflowError as WorkflowErrorSchema } from "./journal.js"
+import {
+  type JournaledResponse,
+  JournalEntry,
+  openResponse,
+  sealResponse,
+  WorkflowError as WorkflowErrorSchema
+} from "./journal.js"
+import { cannotOpen, type Sealer } from "./seal.js"
 
 /** The activity whose request is being sent, for the Idempotency-Key (see `idempotency.ts`). */
 export const currentActivity: FiberRef.FiberRef<string | undefined> = FiberRef.unsafeMake<string | undefined>(
@@ -31,6 +38,8 @@ export interface DurableExecutionOptions {
   readonly inMemoryThreshold: Duration.DurationInput
   /** Told when this process sends the first request of an execution that another process started. */
   readonly onResume?: ((executionId: string, activity: string) => Effect.Effect<void>) | undefined
+  /** The store key: responses are journaled sealed with it (seal.ts). */
+  readonly key?: Sealer | undefined
 }
 
 /**
@@ -76,24 +85,38 @@ export const durableExecution = (
         return options.onResume?.(instance.executionId, name) ?? Effect.void
       })
     const clock = journaledClock(startedAt, real)
+    const { key } = options
+    // A sealed response belongs to its execution and activity: it opens nowhere else.
+    const contextOf = (name: string) => `activity\u0000${instance.executionId}\u0000${name}`
     const execution: ExecutionService = {
       exchange: <E>(name: string, attempt: Effect.Effect<RawResponse, E>) =>
         inWorkflow(
           Activity.make({
             name,
-            success: JournaledResponse,
+            success: JournalEntry,
             // The runtime's exchanges fail only with its own (serializable) errors.
             error: WorkflowErrorSchema,
             execute: Effect.locally(
               Effect.flatMap(
                 Effect.zipRight(resumedAt(name), attempt as unknown as Effect.Effect<RawResponse, WorkflowError>),
-                (raw) => Effect.map(Clock.currentTimeMillis, (at): JournaledResponse => ({ ...raw, at }))
+                (raw) =>
+                  Effect.map(Clock.currentTimeMillis, (at) => {
+                    const journaled: JournaledResponse = { ...raw, at }
+                    return key === undefined ? journaled : sealResponse(key, contextOf(name), journaled)
+                  })
               ),
               currentActivity,
               name
             )
           })
-        ).pipe(Effect.tap((journaled) => clock.reached(journaled.at))) as unknown as Effect.Effect<RawResponse, E>,
+        ).pipe(
+          Effect.flatMap((entry) =>
+            Effect.try(() => openResponse(key, contextOf(name), entry)).pipe(
+              Effect.orElse(() => Effect.die(cannotOpen(`the journaled response of ${name}`, key)))
+            )
+          ),
+          Effect.tap((journaled) => clock.reached(journaled.at))
+        ) as unknown as Effect.Effect<RawResponse, E>,
       sleep: (name: string, duration: Duration.Duration) =>
         inWorkflow(DurableClock.sleep({ name, duration, inMemoryThreshold: options.inMemoryThreshold })).pipe(
           Effect.tap(() => clock.waited(duration))

@@ -11,11 +11,12 @@ import type { SocketServerError } from "@effect/platform/SocketServer"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { parseStoreKey, sealer, StoreKey } from "./seal.js"
 
 /** Cluster settings; each is `@effect/cluster`'s `ShardingConfig` field of that name. */
 export type ClusterSettings = Partial<ShardingConfig.ShardingConfig["Type"]>
@@ -39,6 +40,26 @@ export interface SqliteOptions {
    * worker finds it; `status` and `await` read the store.
    */
   readonly client?: boolean
+  /** Seal the workflows' data in the store with this key; every worker and client of the store needs the same. */
+  readonly key?: StoreKeyOption | undefined
+}
+
+/** A store key: 32 random bytes in base64 or hex (`openssl rand -base64 32`). See `seal.ts`. */
+export type StoreKeyOption = string | Redacted.Redacted<string>
+
+/**
+ * `engine` with the store key's sealer beside it, when a key is given: the workflows' inputs,
+ * journaled responses and results are then written sealed (docs/durable.md, "Secrets in the store").
+ * The sealer is not in the layer's type: the durable API looks it up if present.
+ */
+const withKey = <A, E, R>(
+  key: StoreKeyOption | undefined,
+  engine: Layer.Layer<A, E, R>
+): Layer.Layer<A, E | ConfigError.ConfigError, R> => {
+  if (key === undefined) return engine
+  const bytes = parseStoreKey(key)
+  if ("error" in bytes) return Layer.fail(ConfigError.InvalidData(["key"], bytes.error))
+  return Layer.merge(engine, Layer.succeed(StoreKey, sealer(bytes))) as Layer.Layer<A, E, R>
 }
 
 /** A client holds no shards: without a runner address the cluster only reads and writes the store. */
@@ -58,12 +79,15 @@ export const sqlite = (
       // Loaded only when used: an app on PostgreSQL need not install the SQLite driver.
       Effect.promise(() => import("@effect/sql-sqlite-node/SqliteClient")),
       (SqliteClient) =>
-        ClusterWorkflowEngine.layer.pipe(
-          Layer.provideMerge(SingleRunner.layer({
-            runnerStorage: "memory",
-            shardingConfig: { ...defaultSettings, ...options.cluster, ...clientSettings(options.client) }
-          })),
-          Layer.provideMerge(SqliteClient.layer({ filename: options.filename }))
+        withKey(
+          options.key,
+          ClusterWorkflowEngine.layer.pipe(
+            Layer.provideMerge(SingleRunner.layer({
+              runnerStorage: "memory",
+              shardingConfig: { ...defaultSettings, ...options.cluster, ...clientSettings(options.client) }
+            })),
+            Layer.provideMerge(SqliteClient.layer({ filename: options.filename }))
+          )
         )
     )
   )
@@ -79,6 +103,8 @@ export interface PostgresOptions {
   readonly runner?: { readonly host: string; readonly port: number }
   /** A client of the store (see `SqliteOptions.client`); `runner` is then ignored. */
   readonly client?: boolean
+  /** Seal the workflows' data in the store with this key (see `SqliteOptions.key`). */
+  readonly key?: StoreKeyOption | undefined
 }
 
 /**
@@ -103,12 +129,15 @@ export const postgres = (
       const settings = { ...defaultSettings, ...options.cluster }
       const { runner } = options
       if (runner === undefined || options.client === true) {
-        return ClusterWorkflowEngine.layer.pipe(
-          Layer.provideMerge(SingleRunner.layer({
-            runnerStorage: "sql",
-            shardingConfig: { ...settings, ...clientSettings(options.client) }
-          })),
-          Layer.provideMerge(client)
+        return withKey(
+          options.key,
+          ClusterWorkflowEngine.layer.pipe(
+            Layer.provideMerge(SingleRunner.layer({
+              runnerStorage: "sql",
+              shardingConfig: { ...settings, ...clientSettings(options.client) }
+            })),
+            Layer.provideMerge(client)
+          )
         )
       }
       const [NodeClusterSocket, RunnerAddress] = await Promise.all([
@@ -122,6 +151,9 @@ export const postgres = (
           runnerAddress: Option.some(RunnerAddress.make(runner.host, runner.port))
         }
       })
-      return ClusterWorkflowEngine.layer.pipe(Layer.provideMerge(runners), Layer.provideMerge(client))
+      return withKey(
+        options.key,
+        ClusterWorkflowEngine.layer.pipe(Layer.provideMerge(runners), Layer.provideMerge(client))
+      )
     })
   )

@@ -12,6 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
 import type { WorkflowError } from "../../effect3/internal/errors.js"
@@ -19,8 +20,9 @@ import { Execution } from "../../effect3/internal/execution.js"
 import type { WorkflowResult } from "../../effect3/internal/run.js"
 import { durableExecution } from "./execution.js"
 import { type IdempotencyKeys, withIdempotencyKeys } from "./idempotency.js"
-import { StoredResult, WorkflowError as WorkflowErrorSchema } from "./journal.js"
+import { SealedResult, StoredResult, WorkflowError as WorkflowErrorSchema } from "./journal.js"
 import { decodeStored, encodeStored } from "./json.js"
+import { cannotOpen, isSealed, SEALED, type Sealer, StoreKey } from "./seal.js"
 
 /** A generated workflow function, as `arazzo-effect generate` writes it. */
 export type GeneratedWorkflow = (
@@ -111,7 +113,8 @@ const declaration = (name: string) =>
   Workflow.make({
     name,
     payload: Payload,
-    success: StoredResult,
+    // Sealed when the store has a key (seal.ts): the result holds outputs, which may be secrets.
+    success: Schema.Union(StoredResult, SealedResult),
     error: WorkflowErrorSchema,
     idempotencyKey: ({ key }) => key
   })
@@ -125,18 +128,59 @@ export const handle = <I = unknown, A = WorkflowResult<any, any, any>, E = Workf
   name: string
 ): DurableHandle<I, A, E> => handleOf<I, A, E>(declaration(name))
 
+/** Where sealed inputs belong: the workflow and the execution's key (its id derives from both). */
+const inputsContext = (name: string, key: string) => `inputs\u0000${name}\u0000${key}`
+const resultContext = (name: string, executionId: string) => `result\u0000${name}\u0000${executionId}`
+
+/** The store key's sealer, if the store layer was given one. */
+const storeKey = Effect.map(Effect.serviceOption(StoreKey), Option.getOrUndefined)
+
+/** A result as the store keeps it: sealed whole when the store has a key. */
+const sealResult = (key: Sealer | undefined, name: string, executionId: string, result: unknown): unknown =>
+  key === undefined ? result : {
+    _tag: "Sealed",
+    [SEALED]: key.seal(
+      JSON.stringify(Schema.encodeSync(StoredResult)(result as never)),
+      resultContext(name, executionId)
+    )
+  }
+
+/** An execution's exit with a sealed result opened (a defect when this process cannot open it). */
+const openExit = <A, E>(
+  key: Sealer | undefined,
+  name: string,
+  executionId: string,
+  exit: Exit.Exit<unknown, unknown>
+): Exit.Exit<A, E> => {
+  if (Exit.isFailure(exit) || !isSealed(exit.value)) return exit as Exit.Exit<A, E>
+  if (key === undefined) return Exit.die(cannotOpen(`the result of ${executionId}`, key))
+  try {
+    const plain = key.open(exit.value[SEALED], resultContext(name, executionId))
+    return Exit.succeed(Schema.decodeUnknownSync(StoredResult)(JSON.parse(plain)) as A)
+  } catch {
+    return Exit.die(cannotOpen(`the result of ${executionId}`, key))
+  }
+}
+
 const handleOf = <I, A, E>(workflow: ReturnType<typeof declaration>): DurableHandle<I, A, E> => {
   const start = (inputs: I, startOptions: StartOptions = {}) =>
-    Effect.flatMap(
-      encodeStored(inputs),
-      (stored) => workflow.execute({ inputs: stored, key: startOptions.key ?? digest(stored) }, { discard: true })
-    )
+    Effect.flatMap(Effect.all([encodeStored(inputs), storeKey]), ([stored, key]) => {
+      // With a key, the default execution key is keyed too: a plain digest of inputs that hold a
+      // short secret would let anyone who reads the store test guesses of it.
+      const executionKey = startOptions.key ?? (key === undefined ? digest(stored) : key.digest(JSON.stringify(stored)))
+      const kept = key === undefined
+        ? stored
+        : { [SEALED]: key.seal(JSON.stringify(stored), inputsContext(workflow.name, executionKey)) }
+      return workflow.execute({ inputs: kept, key: executionKey }, { discard: true })
+    })
 
   const status = (executionId: string) =>
-    Effect.map(workflow.poll(executionId), (result): ExecutionStatus<A, E> => {
-      if (result === undefined) return { _tag: "Pending" }
-      if (result._tag === "Suspended") return { _tag: "Suspended" }
-      return { _tag: "Done", exit: result.exit as Exit.Exit<A, E> }
+    Effect.flatMap(Effect.all([workflow.poll(executionId), storeKey]), ([result, key]): Effect.Effect<
+      ExecutionStatus<A, E>
+    > => {
+      if (result === undefined) return Effect.succeed({ _tag: "Pending" })
+      if (result._tag === "Suspended") return Effect.succeed({ _tag: "Suspended" })
+      return Effect.succeed({ _tag: "Done", exit: openExit<A, E>(key, workflow.name, executionId, result.exit) })
     })
 
   const awaitDone = (
@@ -145,10 +189,10 @@ const handleOf = <I, A, E>(workflow: ReturnType<typeof declaration>): DurableHan
   ): Effect.Effect<A, E, WorkflowEngine> => {
     const every = awaitOptions.every ?? "250 millis"
     const check: Effect.Effect<A, E, WorkflowEngine> = Effect.flatMap(
-      workflow.poll(executionId),
-      (result) =>
+      Effect.all([workflow.poll(executionId), storeKey]),
+      ([result, key]) =>
         result !== undefined && result._tag === "Complete"
-          ? result.exit as Exit.Exit<A, E>
+          ? openExit<A, E>(key, workflow.name, executionId, result.exit)
           : Effect.zipRight(Effect.sleep(every), Effect.suspend(() => check))
     )
     return check
@@ -165,6 +209,21 @@ const handleOf = <I, A, E>(workflow: ReturnType<typeof declaration>): DurableHan
   }
 }
 
+/** The inputs as `start` stored them, opened when sealed (a defect when this worker cannot open them). */
+const openInputs = (
+  key: Sealer | undefined,
+  name: string,
+  payload: { readonly inputs: unknown; readonly key: string }
+): Effect.Effect<unknown> => {
+  if (!isSealed(payload.inputs)) return Effect.succeed(payload.inputs)
+  const sealed = payload.inputs[SEALED]
+  return key === undefined
+    ? Effect.die(cannotOpen("the inputs of this execution", key))
+    : Effect.try(() => JSON.parse(key.open(sealed, inputsContext(name, payload.key))) as unknown).pipe(
+      Effect.orElse(() => Effect.die(cannotOpen("the inputs of this execution", key)))
+    )
+}
+
 /** Declares a generated workflow durable. */
 export const make = <F extends GeneratedWorkflow>(
   generated: F,
@@ -176,14 +235,17 @@ export const make = <F extends GeneratedWorkflow>(
 
   const layer = workflow.toLayer((payload, executionId) =>
     Effect.gen(function*() {
-      const { clock, execution } = yield* durableExecution({ inMemoryThreshold, onResume: options.onResume })
+      const key = yield* storeKey
+      const stored = yield* openInputs(key, workflow.name, payload)
+      const { clock, execution } = yield* durableExecution({ inMemoryThreshold, onResume: options.onResume, key })
       const client = yield* HttpClient.HttpClient
-      const inputs = decodeStored(payload.inputs) as never
-      return yield* generated(inputs).pipe(
+      const inputs = decodeStored(stored) as never
+      const result = yield* generated(inputs).pipe(
         Effect.provideService(Execution, execution),
         Effect.provideService(HttpClient.HttpClient, withIdempotencyKeys(client, executionId, keys)),
         Effect.withClock(clock)
       )
+      return sealResult(key, workflow.name, executionId, result) as ResultOf<F>
     })
   )
 

@@ -159,7 +159,7 @@ export const productSummary = (
 ): Effect.Effect<ProductSummaryResult, ProductSummaryError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(productSummaryWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
-      const list = yield* run.step({
+      const list = (yield* run.step({
         stepId: "list",
         operation: listProducts,
         parameters: {
@@ -167,20 +167,20 @@ export const productSummary = (
         },
         successCriteria: [
           Arazzo.criterion("$statusCode == 200", (response) => response.status === 200),
-          Arazzo.criterion("$.items[?@.price > 0]", (response) => Arazzo.selects(query1, response.body))
+          Arazzo.criterion("$.items[?@.price > 0]", (response) => Arazzo.selectsStrict(query1, response.body))
         ],
         outputs: listOutputs
-      })
+      })).outputs
 
       yield* run.step({
         stepId: "sheet",
         operation: getProductSpec,
         parameters: {
-          path: { sku: Arazzo.at(list.outputs.skus, [0]) }
+          path: { sku: Arazzo.at(list.skus, [0]) }
         },
         successCriteria: [
           Arazzo.criterion("$statusCode == 200", (response) => response.status === 200),
-          Arazzo.criterion("/Product/Dimensions/Width > 0", (response) => ArazzoXml.xpathTest(xpath1, response.body))
+          Arazzo.criterion("/Product/Dimensions/Width > 0", (response) => ArazzoXml.xpathCheck(xpath1, response.body))
         ],
         outputs: sheetOutputs
       })
@@ -258,7 +258,7 @@ export const placeOrder = (
 ): Effect.Effect<PlaceOrderResult, PlaceOrderError, HttpClient.HttpClient> =>
   Arazzo.runWorkflow(placeOrderWorkflow, input, (run, inputs) =>
     Effect.gen(function*() {
-      const stock = yield* run.step({
+      const stock = (yield* run.step({
         stepId: "stock",
         operation: getStock,
         parameters: {
@@ -267,7 +267,7 @@ export const placeOrder = (
         },
         successCriteria: [Arazzo.criterion("$statusCode == 200", (response) => response.status === 200)],
         outputs: stockOutputs
-      })
+      })).outputs
 
       yield* run.step({
         stepId: "order",
@@ -294,7 +294,7 @@ export const placeOrder = (
             query: query7,
             value: Arazzo.at(inputs.cart, ["lines", 1, "qty"])
           },
-          { target: "$..note", query: query8, value: Arazzo.at(stock.outputs.stock, ["level"]) },
+          { target: "$..note", query: query8, value: Arazzo.at(stock.stock, ["level"]) },
           { target: "/status", value: "placed" }
         ],
         successCriteria: [Arazzo.criterion("$statusCode == 201", (response) => response.status === 201)],

@@ -30,7 +30,7 @@ let installed: { readonly ok: true } | { readonly ok: false; readonly reason: st
 
 /**
  * Installs the brokers when missing (apt-get, once per process). Returns `undefined` when they are
- * there, or why they cannot be (no apt-get: the tests skip, saying so).
+ * there, or why they cannot be (no apt-get: the tests skip, saying so); throws when the install fails.
  */
 export const ensureBrokers = (): string | undefined => {
   if (installed === undefined) {
@@ -40,7 +40,9 @@ export const ensureBrokers = (): string | undefined => {
     } catch (cause) {
       const status = (cause as { status?: number }).status
       const stderr = String((cause as { stderr?: Buffer }).stderr ?? "").trim()
-      installed = { ok: false, reason: status === 3 ? stderr : `installing the brokers failed: ${stderr}` }
+      // Only a machine without apt-get skips the broker tests; an install that fails is a failure.
+      if (status !== 3) throw new Error(`installing the brokers failed: ${stderr}`)
+      installed = { ok: false, reason: stderr }
     }
   }
   return installed.ok ? undefined : installed.reason

@@ -117,7 +117,9 @@ describe("message steps", () => {
     const step =
       "      - stepId: s\n        operationId: placeOrder\n        action: receive\n        successCriteria:\n          - condition: $statusCode == 200\n"
     expect(await errors(project(step))).toEqual(["message-no-status doc.arazzo.yaml:13:24"])
-    const shop = "  - {name: shop, url: ../../../" + path.relative(tmpdir(), path.join(fixtures, "shop.openapi.yaml")) +
+    const shop = "  - {name: shop, url: " +
+      // relative to the document's directory, which sits directly in the temporary directory
+      path.relative(path.join(tmpdir(), "dir"), path.join(fixtures, "shop.openapi.yaml")) +
       ", type: openapi}\n"
     const http =
       "      - stepId: h\n        operationId: $sourceDescriptions.shop.getOrder\n        parameters:\n          - {name: orderId, in: path, value: 1}\n        outputs:\n          x: $message.payload\n"
